@@ -1,0 +1,15 @@
+"""Test settings: the base settings with a fast password hasher (tests create many users)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Tests never touch ./var: each run gets its own home unless one is given.
+os.environ.setdefault("VANBAN_HOME", tempfile.mkdtemp(prefix="vanban-test-"))
+
+from .base import *  # noqa: F403, E402
+from .base import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -1,0 +1,16 @@
+"""URL map: pages per app, the REST API under /api/v1/, its schema and docs, language switch."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("vanban.web.urls")),
+    path("accounts/", include("vanban.accounts.urls")),
+    path("directory/", include("vanban.directory.urls")),
+    path("audit/", include("vanban.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

@@ -1,0 +1,64 @@
+"""The tamper-evident event log (R14.3, R16.2).
+
+Each event stores the SHA-256 of its predecessor (``prev_hash``) and of itself (``hash``); a
+database trigger refuses UPDATE and DELETE on the event table, and periodic seals sign the head
+hash with the installation's key, so that even an administrator who disables the trigger cannot
+rewrite history without ``vanban audit verify`` naming the first altered event.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One append-only event. ``seq`` is gapless from 1; the hash covers every column but ``id``."""
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    agency_code = models.CharField(max_length=35, blank=True, db_index=True)
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=80, blank=True)
+    before_digest = models.CharField(max_length=64, blank=True)
+    after_digest = models.CharField(max_length=64, blank=True)
+    # Canonical JSON text (sorted keys, no spaces) kept as written, so the hash is reproducible.
+    data = models.TextField(default="{}")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ("seq",)
+        indexes = (models.Index(fields=("object_type", "object_id")),)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class AuditHead(models.Model):
+    """Single row holding the last ``seq`` and ``hash``: appends lock it to stay in order."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
+
+class AuditSeal(models.Model):
+    """A signed checkpoint: the installation key signs (seq, hash, time) of the chain head."""
+
+    seq = models.BigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    key_id = models.CharField(max_length=64)
+    signature = models.TextField()
+
+    class Meta:
+        ordering = ("seq",)
+
+    def __str__(self) -> str:
+        return f"seal #{self.seq}"

@@ -1,0 +1,1 @@
+"""Shared kernel: clock, errors, roles, the actor protocol. Imports nothing from other apps."""

@@ -1,0 +1,69 @@
+"""Agencies (a tree with official identifier codes) and the units inside them (R1.1, R20.1)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class AgencyKind(models.TextChoices):
+    """Level of an agency in the provincial tree."""
+
+    PROVINCE = "province", "UBND tỉnh"
+    OFFICE = "office", "Văn phòng"
+    DEPARTMENT = "department", "Sở, ban, ngành"
+    DISTRICT = "district", "UBND huyện, thành phố"
+    COMMUNE = "commune", "UBND xã, phường, thị trấn"
+    OTHER = "other", "Cơ quan khác"
+
+
+class Agency(models.Model):
+    """A state agency. ``code`` is the mã định danh (QCVN 102:2016 / QĐ 20/2020, ≤ 35 chars)."""
+
+    code = models.CharField(max_length=35, unique=True)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=30, help_text="Dùng trong ký hiệu văn bản, ví dụ UBND")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices, default=AgencyKind.OTHER)
+    # R3.2b: an agency without the technical means also gets paper copies.
+    connected = models.BooleanField(default=True)
+    # R13.1: the official mailbox managed by the agency's clerk.
+    mailbox = models.EmailField(blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("code",)
+        constraints = (
+            models.UniqueConstraint(
+                Lower("mailbox"),
+                name="agency_mailbox_unique",
+                condition=~models.Q(mailbox=""),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Unit(models.Model):
+    """A department (phòng, đơn vị) inside an agency; receives assignments (R8.1)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
+    code = models.CharField(max_length=30)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=30, blank=True, help_text="Ví dụ: VX, KT")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("agency", "code")
+        constraints = (
+            models.UniqueConstraint(fields=("agency", "code"), name="unit_code_unique_in_agency"),
+        )
+
+    def __str__(self) -> str:
+        return self.name

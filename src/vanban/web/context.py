@@ -1,0 +1,51 @@
+"""Template context shared by every page: the navigation the signed-in user may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from vanban.core.roles import AUDIT_READERS, ROLE_LABELS_EN, ROLE_LABELS_VI, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the left-hand menu."""
+
+    label: str
+    url: str
+    active: bool
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Menu entries and role labels for the current user (empty when signed out)."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_items": [], "role_labels": []}
+    roles = user.role_set()  # type: ignore[union-attr]
+    wanted: list[tuple[str, str]] = [(_("Trang chủ"), "web:home")]
+    wanted.append((_("Danh bạ cơ quan"), "directory:agency_tree"))
+    if roles & {Role.HEAD, Role.DELEGATE, Role.IT_OFFICER, Role.PROVINCE_ADMIN}:
+        wanted.append((_("Cán bộ"), "directory:staff_list"))
+    if roles & (AUDIT_READERS | {Role.PROVINCE_ADMIN}):
+        wanted.append((_("Nhật ký kiểm toán"), "audit:event_list"))
+    wanted.append((_("Bảo mật tài khoản"), "accounts:security"))
+    items = []
+    for label, name in wanted:
+        url = _url(name)
+        if url is not None:
+            active = request.path == url if url == "/" else request.path.startswith(url)
+            items.append(NavItem(label=label, url=url, active=active))
+    english = (request.LANGUAGE_CODE or "vi").startswith("en")
+    labels = ROLE_LABELS_EN if english else ROLE_LABELS_VI
+    return {"nav_items": items, "role_labels": [labels[r] for r in sorted(roles)]}

@@ -1,0 +1,77 @@
+"""What the home page shows each role: its duties under the regulation and where to act."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from vanban.accounts.models import User
+from vanban.core.roles import Role
+
+
+@dataclass(frozen=True)
+class Block:
+    """A card on the home page."""
+
+    title: str
+    duties: list[str]
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _link(label: str, name: str, *args: object) -> list[tuple[str, str]]:
+    try:
+        return [(label, reverse(name, args=args))]
+    except NoReverseMatch:
+        return []
+
+
+def blocks_for(user: User) -> list[Block]:
+    """Cards for each of the user's roles, in the order of the regulation."""
+    roles = user.role_set()
+    out: list[Block] = []
+    if Role.PROVINCE_ADMIN in roles:
+        out.append(Block(
+            _("Quản trị cấp tỉnh (Sở TT&TT)"),
+            [_("Tạo cơ quan và hộp thư công vụ của cơ quan (Điều 20)."),
+             _("Cấp chứng thư số cho cơ quan (Điều 21)."),
+             _("Tổng hợp báo cáo gửi, nhận văn bản điện tử toàn tỉnh (Điều 22).")],
+            _link(_("Danh bạ cơ quan"), "directory:agency_tree"),
+        ))
+    if Role.HEAD in roles or Role.DELEGATE in roles:
+        out.append(Block(
+            _("Lãnh đạo cơ quan"),
+            [_("Phân công xử lý văn bản đến cho đơn vị và chuyên viên (Điều 8)."),
+             _("Tạo tài khoản cho cán bộ của cơ quan (Điều 20)."),
+             _("Chịu trách nhiệm an toàn thông tin của cơ quan (Điều 17).")],
+            _link(_("Cán bộ của cơ quan"), "directory:staff_list"),
+        ))
+    if Role.CLERK in roles:
+        out.append(Block(
+            _("Văn thư"),
+            [_("Kiểm tra văn bản đến ít nhất hai lần mỗi ngày làm việc (Điều 10)."),
+             _("Vào sổ văn bản đến, gắn văn bản vào hệ thống (Điều 10)."),
+             _("Quét, ký số và gửi văn bản đi (Điều 9, Điều 15).")],
+        ))
+    if Role.SPECIALIST in roles:
+        out.append(Block(
+            _("Chuyên viên"),
+            [_("Xử lý văn bản được phân công, ghi ý kiến trên hệ thống (Điều 8, Điều 14).")],
+        ))
+    if Role.ONESTOP in roles:
+        out.append(Block(
+            _("Bộ phận một cửa"),
+            [_("Tiếp nhận, kiểm tra và tạo lập hồ sơ điện tử (Điều 11).")],
+        ))
+    if Role.IT_OFFICER in roles or Role.SECURITY_OFFICER in roles:
+        out.append(Block(
+            _("Công nghệ thông tin và an toàn thông tin"),
+            [_("Quản trị hệ thống của cơ quan (Điều 23)."),
+             _("Theo dõi nhật ký truy cập và sự cố (Điều 17, Điều 18).")],
+            _link(_("Nhật ký kiểm toán"), "audit:event_list"),
+        ))
+    if not out:
+        out.append(Block(_("Tài khoản chưa được giao vai trò"),
+                         [_("Liên hệ lãnh đạo cơ quan để được phân quyền.")]))
+    return out
