@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 from vanban.core.roles import Role
 
@@ -31,6 +32,14 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ("username",)
+        constraints = (
+            # Usernames are typed by hand; "NVA" and "nva" must not be two people.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            # R13.1/R20.1: a staff mailbox belongs to one person.
+            models.UniqueConstraint(
+                Lower("mailbox"), name="user_mailbox_unique", condition=~models.Q(mailbox="")
+            ),
+        )
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -46,6 +55,10 @@ class User(AbstractUser):
     def has_role(self, role: Role) -> bool:
         """Whether the user holds ``role`` (roles are always within the user's own agency)."""
         return self.is_active and role in self.role_set()
+
+    def forget_roles(self) -> None:
+        """Drop the cached roles after they changed."""
+        self.__dict__.pop("_roles_cache", None)
 
 
 class RoleGrant(models.Model):

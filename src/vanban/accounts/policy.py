@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
-from vanban.accounts.models import AgencySecurityPolicy, User
+from vanban.accounts.models import AgencySecurityPolicy, TOTPDevice, User
 from vanban.core import clock
 from vanban.core.roles import Role
 
@@ -37,8 +37,7 @@ def two_factor_required(user: User) -> bool:
 
 def has_confirmed_totp(user: User) -> bool:
     """Whether the user has enrolled a working TOTP device."""
-    device = getattr(user, "totp", None)
-    return device is not None and device.confirmed_at is not None
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed_at__isnull=False).exists()
 
 
 def pending_step(user: User, session: SessionBase) -> str | None:

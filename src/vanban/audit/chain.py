@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 GENESIS_HASH = "0" * 64
@@ -43,7 +44,7 @@ def event_hash(
     data: str,
 ) -> str:
     """The hash that links an event to its predecessor. Covers every stored field."""
-    parts = (
+    return hash_parts((
         prev_hash,
         str(seq),
         at_iso,
@@ -56,5 +57,27 @@ def event_hash(
         before_digest,
         after_digest,
         data,
-    )
+    ))
+
+
+def hash_parts(parts: Sequence[str]) -> str:
+    """SHA-256 (hex) of the fields joined by the unit separator: the one chain hashing format.
+
+    The order is that of :func:`event_hash`: prev_hash, seq, at (ISO 8601 UTC, microseconds),
+    actor id ('' for none), actor username, agency code, action, object type, object id,
+    before digest, after digest, data (canonical JSON text).
+    """
     return hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest()
+
+
+SEAL_DOMAIN = "vanban-audit-seal-v1"
+
+
+def seal_message(*, seq: int, head_hash: str, at_iso: str) -> bytes:
+    """The bytes a seal signs: a fixed domain tag, then seq, head hash and seal time (UTC ISO)."""
+    return SEPARATOR.join((SEAL_DOMAIN, str(seq), head_hash, at_iso)).encode()
+
+
+def iso_utc(at: datetime) -> str:
+    """The timestamp as hashed: ISO 8601 in UTC with microseconds (``...T02:44:00.000000+00:00``)."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")

@@ -1,22 +1,30 @@
 """Writing to the audit log. Every mutating service calls :func:`audit_append` inside its own
-transaction, so the change and its event commit (or roll back) together (architecture rule 2)."""
+transaction, so the change and its event commit (or roll back) together (architecture rule 2).
+
+Seals (R14.3): every ``VANBAN_AUDIT_SEAL_EVERY`` events the append also signs the new head with the
+installation key, and :func:`audit_seal` does so on demand; an administrator who rewrites the
+table cannot forge those signatures, so ``vanban audit verify`` notices.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
-from vanban.audit import chain
-from vanban.audit.models import AuditEvent, AuditHead
+from vanban.audit import chain, keys
+from vanban.audit.models import AuditEvent, AuditHead, AuditSeal
+from vanban.audit.verify import VerifyResult, verify_database
 from vanban.core import clock
-from vanban.core.roles import Actor
+from vanban.core.errors import forbidden
+from vanban.core.roles import Actor, Role
 
 
-def _iso(at: Any) -> str:
-    return str(at.astimezone(UTC).isoformat(timespec="microseconds"))
+def _iso(at: datetime) -> str:
+    return chain.iso_utc(at)
 
 
 def audit_append(
@@ -52,4 +60,48 @@ def audit_append(
         digest = chain.event_hash(prev_hash=head.hash, at_iso=_iso(at), **fields)
         event = AuditEvent.objects.create(at=at, prev_hash=head.hash, hash=digest, **fields)
         AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+        every = int(getattr(settings, "VANBAN_AUDIT_SEAL_EVERY", 0))
+        if every > 0 and seq % every == 0:
+            _seal(seq=seq, head_hash=digest)
         return event
+
+
+def _seal(*, seq: int, head_hash: str) -> AuditSeal:
+    """Sign (seq, hash, now) with the installation key. Caller holds the head lock."""
+    at = clock.now()
+    signature = keys.sign(chain.seal_message(seq=seq, head_hash=head_hash, at_iso=_iso(at)))
+    return AuditSeal.objects.create(seq=seq, hash=head_hash, at=at, key_id=keys.key_id(),
+                                    signature=signature)
+
+
+def _may_operate(actor: Actor | None) -> bool:
+    """The console operator, the province administrator and IT officers run seal and verify."""
+    return actor is None or actor.has_role(Role.PROVINCE_ADMIN) or actor.has_role(Role.IT_OFFICER)
+
+
+def audit_seal(*, actor: Actor | None) -> AuditSeal:
+    """Seal the chain head now: records who asked (an ``audit.seal`` event), then signs it."""
+    if not _may_operate(actor):
+        raise forbidden()
+    with transaction.atomic():
+        event = audit_append(actor=actor, action="audit.seal", object_type="audit")
+        existing = AuditSeal.objects.filter(seq=event.seq).first()
+        if existing is not None:  # the periodic seal fell on this very event
+            return existing
+        return _seal(seq=event.seq, head_hash=event.hash)
+
+
+def audit_verify(*, actor: Actor | None, agency_code: str = "") -> VerifyResult:
+    """Check the whole chain and its seals (R14.3), then record that it was checked and how."""
+    if not _may_operate(actor):
+        raise forbidden()
+    result = verify_database(public_keys={keys.key_id(): keys.public_key()})
+    failure = result.failure
+    audit_append(
+        actor=actor, action="audit.verify", object_type="audit", agency_code=agency_code,
+        data={"ok": result.ok, "count": result.count,
+              "failure_seq": failure.seq if failure else None,
+              "failure_kind": str(failure.kind) if failure else None},
+    )
+    return result
+

@@ -45,7 +45,7 @@ def blocks_for(user: User) -> list[Block]:
             [_("Phân công xử lý văn bản đến cho đơn vị và chuyên viên (Điều 8)."),
              _("Tạo tài khoản cho cán bộ của cơ quan (Điều 20)."),
              _("Chịu trách nhiệm an toàn thông tin của cơ quan (Điều 17).")],
-            _link(_("Cán bộ của cơ quan"), "directory:staff_list"),
+            _link(_("Cán bộ của cơ quan"), "accounts:staff_list"),
         ))
     if Role.CLERK in roles:
         out.append(Block(

@@ -1,0 +1,52 @@
+"""Account services (writes). One module per family; everything is re-exported here so callers
+write ``from vanban.accounts.services import staff_create``."""
+
+from vanban.accounts.services.credentials import (
+    AccountLockedError,
+    LoginError,
+    lock_end,
+    login_attempt,
+    login_second_factor,
+    password_change,
+)
+from vanban.accounts.services.security import agency_security_policy_set
+from vanban.accounts.services.staff import (
+    KEEP,
+    Keep,
+    staff_create,
+    staff_reset_password,
+    staff_set_roles,
+    staff_unlock,
+    staff_update,
+)
+from vanban.accounts.services.totp import (
+    has_confirmed_device,
+    provisioning_uri,
+    totp_disable,
+    totp_enrol_confirm,
+    totp_enrol_start,
+    totp_verify,
+)
+
+__all__ = [
+    "KEEP",
+    "AccountLockedError",
+    "Keep",
+    "LoginError",
+    "agency_security_policy_set",
+    "has_confirmed_device",
+    "lock_end",
+    "login_attempt",
+    "login_second_factor",
+    "password_change",
+    "provisioning_uri",
+    "staff_create",
+    "staff_reset_password",
+    "staff_set_roles",
+    "staff_unlock",
+    "staff_update",
+    "totp_disable",
+    "totp_enrol_confirm",
+    "totp_enrol_start",
+    "totp_verify",
+]

@@ -1,0 +1,342 @@
+"""Verification of the audit chain and its seals (R14.3): names the first event that was altered,
+removed or inserted.
+
+:class:`ChainVerifier` is pure Python over plain row tuples, fed in chunks, so it is fast (no ORM
+objects, one SHA-256 per event) and testable without a database. :func:`verify_database` streams
+the rows with a raw cursor, by keyset pages, and follows appends made while it reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from vanban.audit import chain, keys
+
+# (id, seq, at_iso, actor_id, actor_username, agency_code, action, object_type, object_id,
+#  before_digest, after_digest, data, prev_hash, hash): the order the hash covers, plus id first.
+Row = tuple[int, int, str, int | None, str, str, str, str, str, str, str, str, str, str]
+
+RING = 4096  # recent hashes kept to recognise a forged event slipped into the chain
+RENUMBER_LOOKAHEAD = 16  # how far a renumbered event is searched for after a removal
+
+
+class FailureKind(StrEnum):
+    """What went wrong, as a stable code for scripts and the API."""
+
+    ALTERED = "altered"
+    REMOVED = "removed"
+    INSERTED = "inserted"
+    SEAL_INVALID = "seal_invalid"
+    SEAL_MISMATCH = "seal_mismatch"
+    HEAD_MISMATCH = "head_mismatch"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The first problem found: the event's ``seq``, its kind and the reason in both languages."""
+
+    seq: int
+    kind: FailureKind
+    vi: str
+    en: str
+
+    def message(self, language: str | None) -> str:
+        """The reason in ``language`` (Vietnamese unless English is asked for)."""
+        return self.en if (language or "vi").startswith("en") else self.vi
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of a verification. ``count`` is the number of events checked."""
+
+    ok: bool
+    count: int
+    seals: int
+    last_seq: int
+    last_hash: str
+    failure: Failure | None
+
+    def message(self, language: str | None) -> str:
+        """One sentence for a person: intact, or the first bad event."""
+        if self.failure is not None:
+            return self.failure.message(language)
+        if (language or "vi").startswith("en"):
+            return f"The audit log is intact: {self.count} events and {self.seals} seals checked."
+        return (f"Nhật ký kiểm toán nguyên vẹn: đã kiểm tra {self.count} sự kiện và "
+                f"{self.seals} dấu niêm phong.")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``vanban audit verify --json``)."""
+        data = asdict(self)
+        if self.failure is not None:
+            data["failure"]["kind"] = str(self.failure.kind)
+        return data
+
+
+@dataclass(frozen=True)
+class SealRow:
+    """A seal as stored: the signed (seq, hash, time) and who signed it."""
+
+    seq: int
+    hash: str
+    at_iso: str
+    key_id: str
+    signature: str
+
+
+class ChainVerifier:
+    """Checks events fed in ``seq`` order; stops at the first failure.
+
+    Order of checks per event: its number follows the previous one (else removed or inserted),
+    its ``prev_hash`` is the previous event's hash (else inserted, altered or removed), its own
+    hash recomputes (else altered), and a seal at that number signs exactly that hash.
+    """
+
+    def __init__(self, *, seals: Iterable[SealRow],
+                 public_keys: Mapping[str, Ed25519PublicKey]) -> None:
+        self._seals: dict[int, SealRow] = {}
+        for seal in seals:
+            self._seals.setdefault(seal.seq, seal)
+        self._keys = public_keys
+        self._ring = [""] * RING
+        self._last_sealed = 0
+        self.count = 0
+        self.seals_checked = 0
+        self.last_seq = 0
+        self.last_hash = chain.GENESIS_HASH
+        self.failure: Failure | None = None
+
+    def feed(self, rows: Iterable[Row]) -> bool:
+        """Check the next rows; False once a failure was found (then stop feeding)."""
+        if self.failure is not None:
+            return False
+        expected, prev, count = self.last_seq + 1, self.last_hash, self.count
+        ring, mask, seals = self._ring, RING - 1, self._seals
+        join, sha256 = chain.SEPARATOR.join, hashlib.sha256
+        failure: Failure | None = None
+        for row in rows:
+            (_id, seq, at, actor_id, username, agency, action, object_type, object_id, before,
+             after, data, prev_hash, stored) = row
+            if seq != expected:
+                failure = self._number_failure(seq, expected)
+                break
+            if prev_hash != prev:
+                failure = self._link_failure(row)
+                break
+            if sha256(join((prev_hash, str(seq), at, "" if actor_id is None else str(actor_id),
+                            username, agency, action, object_type, object_id, before, after,
+                            data)).encode()).hexdigest() != stored:
+                failure = _altered(seq)
+                break
+            if seq in seals and (failure := self._seal_failure(seals[seq], stored)):
+                break
+            ring[seq & mask] = stored
+            prev, expected, count = stored, seq + 1, count + 1
+        self.last_seq, self.last_hash, self.count = expected - 1, prev, count
+        self.failure = failure
+        return failure is None
+
+    def finish(self, *, head: tuple[int, str] | None) -> VerifyResult:
+        """Compare the end of the chain with the seals beyond it and the head record."""
+        if self.failure is None:
+            self.failure = self._tail_failure() or self._head_failure(head)
+        return VerifyResult(ok=self.failure is None, count=self.count, seals=self.seals_checked,
+                            last_seq=self.last_seq, last_hash=self.last_hash,
+                            failure=self.failure)
+
+    # --- failures (rare paths: clarity over speed) -------------------------------------------
+
+    def _number_failure(self, seq: int, expected: int) -> Failure:
+        if seq > expected:
+            return Failure(expected, FailureKind.REMOVED,
+                           f"Sự kiện #{expected} đã bị xoá: chuỗi nhảy từ #{expected - 1} "
+                           f"sang #{seq}.",
+                           f"Event #{expected} was removed: the chain jumps from #{expected - 1} "
+                           f"to #{seq}.")
+        return Failure(seq, FailureKind.INSERTED,
+                       f"Sự kiện #{seq} bị chèn thêm: số thứ tự #{seq} xuất hiện hai lần.",
+                       f"Event #{seq} was inserted: sequence number #{seq} appears twice.")
+
+    def _link_failure(self, row: Row) -> Failure:
+        seq, prev_hash = row[1], row[12]
+        linked = self._recent_seq_of(prev_hash, before=seq - 1)
+        if linked is not None:
+            return Failure(linked + 1, FailureKind.INSERTED,
+                           f"Sự kiện #{linked + 1} bị chèn thêm: sự kiện đứng sau nó (đang mang "
+                           f"số #{seq}) vẫn nối với sự kiện #{linked}.",
+                           f"Event #{linked + 1} was inserted: the event after it (now numbered "
+                           f"#{seq}) still links to event #{linked}.")
+        if _row_hash(row, seq) == row[13]:
+            bad = max(seq - 1, 1)
+            return Failure(bad, FailureKind.ALTERED,
+                           f"Sự kiện #{bad} đã bị sửa (và tính lại mã băm): sự kiện #{seq} "
+                           f"không còn nối với nó.",
+                           f"Event #{bad} was altered (and its hash recomputed): event #{seq} "
+                           f"no longer links to it.")
+        for shift in range(1, RENUMBER_LOOKAHEAD + 1):
+            if _row_hash(row, seq + shift) == row[13]:
+                return Failure(seq, FailureKind.REMOVED,
+                               f"Sự kiện #{seq} đã bị xoá và các sự kiện sau bị đánh số lại: "
+                               f"sự kiện đang mang số #{seq} vốn là #{seq + shift}.",
+                               f"Event #{seq} was removed and later events renumbered: the "
+                               f"event now numbered #{seq} was #{seq + shift}.")
+        return _altered(seq)
+
+    def _recent_seq_of(self, digest: str, *, before: int) -> int | None:
+        if digest == chain.GENESIS_HASH and before >= 1:
+            return 0
+        for seq in range(before - 1, max(before - RING, 0), -1):
+            if self._ring[seq & (RING - 1)] == digest:
+                return seq
+        return None
+
+    def _seal_failure(self, seal: SealRow, event_hash: str) -> Failure | None:
+        self.seals_checked += 1
+        key = self._keys.get(seal.key_id)
+        message = chain.seal_message(seq=seal.seq, head_hash=seal.hash, at_iso=seal.at_iso)
+        if key is None:
+            return Failure(seal.seq, FailureKind.SEAL_INVALID,
+                           f"Dấu niêm phong tại sự kiện #{seal.seq} được ký bằng khoá không rõ "
+                           f"({seal.key_id[:16]}).",
+                           f"The seal at event #{seal.seq} was signed with an unknown key "
+                           f"({seal.key_id[:16]}).")
+        if not keys.signature_valid(key, seal.signature, message):
+            return Failure(seal.seq, FailureKind.SEAL_INVALID,
+                           f"Dấu niêm phong tại sự kiện #{seal.seq} không hợp lệ: chữ ký không "
+                           f"khớp, dấu niêm phong đã bị sửa.",
+                           f"The seal at event #{seal.seq} is invalid: its signature does not "
+                           f"verify, the seal was altered.")
+        if seal.hash != event_hash:
+            start = self._last_sealed + 1
+            return Failure(seal.seq, FailureKind.SEAL_MISMATCH,
+                           f"Chuỗi đã bị viết lại: mã băm của sự kiện #{seal.seq} khác mã băm đã "
+                           f"niêm phong; một sự kiện trong khoảng #{start}–#{seal.seq} đã bị "
+                           f"sửa, xoá hoặc chèn.",
+                           f"The chain was rewritten: the hash of event #{seal.seq} differs "
+                           f"from the sealed hash; an event between #{start} and #{seal.seq} "
+                           f"was altered, removed or inserted.")
+        self._last_sealed = seal.seq
+        return None
+
+    def _tail_failure(self) -> Failure | None:
+        beyond = sorted(s for s in self._seals if s > self.last_seq)
+        if not beyond:
+            return None
+        seal = self._seals[beyond[0]]
+        key = self._keys.get(seal.key_id)
+        message = chain.seal_message(seq=seal.seq, head_hash=seal.hash, at_iso=seal.at_iso)
+        if key is None or not keys.signature_valid(key, seal.signature, message):
+            return Failure(seal.seq, FailureKind.SEAL_INVALID,
+                           f"Dấu niêm phong #{seal.seq} không hợp lệ (ở sau cuối chuỗi).",
+                           f"Seal #{seal.seq} is invalid (beyond the end of the chain).")
+        missing = self.last_seq + 1
+        return Failure(missing, FailureKind.REMOVED,
+                       f"Sự kiện #{missing} đã bị xoá: chuỗi dừng ở #{self.last_seq} nhưng dấu "
+                       f"niêm phong #{seal.seq} xác nhận chuỗi có ít nhất {seal.seq} sự kiện.",
+                       f"Event #{missing} was removed: the chain ends at #{self.last_seq} but "
+                       f"seal #{seal.seq} vouches for at least {seal.seq} events.")
+
+    def _head_failure(self, head: tuple[int, str] | None) -> Failure | None:
+        last = self.last_seq
+        if head is None:
+            if last == 0:
+                return None
+            return Failure(0, FailureKind.HEAD_MISMATCH, "Thiếu bản ghi đầu chuỗi.",
+                           "The chain head record is missing.")
+        head_seq, head_hash = head
+        if head_seq > last:
+            return Failure(last + 1, FailureKind.REMOVED,
+                           f"Sự kiện #{last + 1} đã bị xoá: chuỗi dừng ở #{last} nhưng bản ghi "
+                           f"đầu chuỗi ghi #{head_seq}.",
+                           f"Event #{last + 1} was removed: the chain ends at #{last} but the "
+                           f"head record says #{head_seq}.")
+        if head_seq < last:
+            return Failure(head_seq + 1, FailureKind.INSERTED,
+                           f"Sự kiện #{head_seq + 1} bị chèn thêm sau đầu chuỗi #{head_seq}.",
+                           f"Event #{head_seq + 1} was inserted after the chain head "
+                           f"#{head_seq}.")
+        if head_hash != self.last_hash:
+            return Failure(last, FailureKind.HEAD_MISMATCH,
+                           f"Sự kiện #{last} hoặc bản ghi đầu chuỗi đã bị sửa: mã băm không khớp.",
+                           f"Event #{last} or the chain head record was altered: the hashes "
+                           f"differ.")
+        return None
+
+
+def _row_hash(row: Row, seq: int) -> str:
+    actor_id = row[3]
+    return chain.hash_parts((row[12], str(seq), row[2],
+                             "" if actor_id is None else str(actor_id), *row[4:12]))
+
+
+def _altered(seq: int) -> Failure:
+    return Failure(seq, FailureKind.ALTERED,
+                   f"Sự kiện #{seq} đã bị sửa: mã băm tính lại không khớp mã băm đã lưu.",
+                   f"Event #{seq} was altered: its recomputed hash does not match the stored "
+                   f"hash.")
+
+
+# --- the database reader ----------------------------------------------------------------------
+
+_AT_ISO = {
+    # Django keeps SQLite datetimes as naive UTC text, without the fraction when it is zero.
+    "sqlite": ("replace(at, ' ', 'T') || CASE WHEN length(at) = 19 THEN '.000000' ELSE '' END "
+               "|| '+00:00'"),
+    "postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')",
+}
+_EVENTS_SQL = (
+    "SELECT id, seq, {at}, actor_id, actor_username, agency_code, action, object_type, "
+    "object_id, before_digest, after_digest, data, prev_hash, hash FROM audit_auditevent "
+    "WHERE seq >= %s AND (seq > %s OR id > %s) ORDER BY seq, id LIMIT %s"
+)
+
+
+def read_seals(connection: BaseDatabaseWrapper) -> list[SealRow]:
+    """All seals, with their time formatted as it was signed."""
+    from vanban.audit.models import AuditSeal
+
+    rows = AuditSeal.objects.using(connection.alias).order_by("seq", "id").values_list(
+        "seq", "hash", "at", "key_id", "signature")
+    return [SealRow(seq=seq, hash=h, at_iso=chain.iso_utc(at), key_id=key_id, signature=sig)
+            for seq, h, at, key_id, sig in rows]
+
+
+def read_head(connection: BaseDatabaseWrapper) -> tuple[int, str] | None:
+    """The head record's (seq, hash), or None when it is missing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq, hash FROM audit_audithead WHERE id = 1")
+        row = cursor.fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def verify_database(*, public_keys: Mapping[str, Ed25519PublicKey], using: str = "default",
+                    chunk: int = 20_000) -> VerifyResult:
+    """Verify the stored chain. Reads in keyset pages (no long transaction, bounded memory)
+    and, if events were appended while it read, carries on until it reaches the head."""
+    connection = connections[using]
+    sql = _EVENTS_SQL.format(at=_AT_ISO[connection.vendor])
+    verifier = ChainVerifier(seals=read_seals(connection), public_keys=public_keys)
+    last_seq, last_id = 0, 0
+    head = None
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, (last_seq, last_seq, last_id, chunk))
+            rows: list[Row] = cursor.fetchall()
+            if rows:
+                last_seq, last_id = rows[-1][1], rows[-1][0]
+                if not verifier.feed(rows):
+                    break
+            if len(rows) == chunk:
+                continue
+            head = read_head(connection)  # read after the events: it is never behind them
+            if not rows or head is None or head[0] <= last_seq:
+                break
+    return verifier.finish(head=head)

@@ -1,0 +1,106 @@
+"""Reads of the directory (R1.1).
+
+The list of agencies is the province's address book: every signed-in user sees it (to address
+documents). An agency's units are internal and visible only to its own staff and to the province
+administrator; anyone else gets "not found".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from vanban.core.errors import ValidationFailed, not_found
+from vanban.core.roles import Actor
+from vanban.directory import rules
+from vanban.directory.codes import normalise_code
+from vanban.directory.models import Agency, Unit
+
+
+@dataclass
+class AgencyNode:
+    """An agency and its sub-agencies, for the collapsible tree."""
+
+    agency: Agency
+    children: list[AgencyNode] = field(default_factory=list)
+
+    def count(self) -> int:
+        """Agencies in this subtree, itself included."""
+        return 1 + sum(child.count() for child in self.children)
+
+
+def agency_tree(*, include_inactive: bool = False) -> list[AgencyNode]:
+    """The whole province as a forest of roots (normally one: UBND tỉnh), ordered by code."""
+    agencies = Agency.objects.select_related("parent").order_by("code")
+    if not include_inactive:
+        agencies = agencies.filter(active=True)
+    nodes = {a.pk: AgencyNode(a) for a in agencies}
+    roots: list[AgencyNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.agency.parent_id) if node.agency.parent_id else None
+        (parent.children if parent is not None else roots).append(node)
+    return roots
+
+
+def agency_get(code: str) -> Agency:
+    """One agency by its identifier code (any case), or ``NotFound``."""
+    try:
+        normal = normalise_code(code)
+    except ValidationFailed:
+        raise not_found("cơ quan", "Agency") from None
+    agency = Agency.objects.select_related("parent").filter(code=normal).first()
+    if agency is None:
+        raise not_found("cơ quan", "Agency")
+    return agency
+
+
+def agency_options() -> QuerySet[Agency]:
+    """Agencies to choose a parent or a recipient from."""
+    return Agency.objects.filter(active=True).order_by("code")
+
+
+def units_of(actor: Actor | None, agency: Agency) -> QuerySet[Unit]:
+    """R1.1: the agency's units, for its own staff or the province administrator only."""
+    if not rules.can_see_units(actor, agency.pk):
+        raise not_found("cơ quan", "Agency")
+    return Unit.objects.filter(agency=agency).select_related("agency").order_by("code")
+
+
+def units_visible_to(actor: Actor | None) -> QuerySet[Unit]:
+    """Every unit the actor may see: all for the province administrator, else its agency's."""
+    units = Unit.objects.select_related("agency").order_by("agency__code", "code")
+    if rules.is_province_admin(actor):
+        return units
+    if actor is None or actor.agency_id is None:
+        return units.none()
+    return units.filter(agency_id=actor.agency_id)
+
+
+def unit_get(actor: Actor | None, unit_id: int) -> Unit:
+    """One unit the actor may see, or ``NotFound`` (also for another agency's unit)."""
+    unit = units_visible_to(actor).filter(pk=unit_id).first()
+    if unit is None:
+        raise not_found("đơn vị", "Unit")
+    return unit
+
+
+def agency_as_dict(agency: Agency) -> dict[str, Any]:
+    """The public record of an agency, in the import file's keys (so it can be re-imported)."""
+    return {
+        "code": agency.code,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "parent_code": agency.parent.code if agency.parent is not None else "",
+        "mailbox": agency.mailbox,
+        "kind": agency.kind,
+        "connected": agency.connected,
+        "active": agency.active,
+    }
+
+
+def agency_list_json() -> dict[str, list[dict[str, Any]]]:
+    """Every agency, as ``{"agencies": [...]}``: the import format, readable by integrators."""
+    agencies = Agency.objects.select_related("parent").order_by("code")
+    return {"agencies": [agency_as_dict(a) for a in agencies]}
