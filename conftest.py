@@ -5,10 +5,15 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from vanban.core import clock
 from vanban.core.roles import Role
+
+if TYPE_CHECKING:
+    from vanban.directory.models import Agency, Unit
 
 _counter = itertools.count(1)
 
@@ -36,8 +41,8 @@ def make_user(db: None) -> Callable[..., object]:
     """Create a staff user with roles: ``make_user(agency, roles=[Role.CLERK], password=...)``."""
     from vanban.accounts.models import RoleGrant, User
 
-    def make(agency: object | None, *, roles: Iterable[Role] = (), username: str | None = None,
-             password: str = "Mật-khẩu-Thử-123", unit: object | None = None) -> User:
+    def make(agency: Agency | None, *, roles: Iterable[Role] = (), username: str | None = None,
+             password: str = "Mật-khẩu-Thử-123", unit: Unit | None = None) -> User:
         n = next(_counter)
         user = User(username=username or f"user{n}", full_name=f"Cán bộ {n}", agency=agency,
                     unit=unit, password_changed_at=clock.now())

@@ -107,7 +107,7 @@ TEMPLATES = [
 SQLITE_PATH = VANBAN_HOME / "vanban.sqlite3"
 if os.environ.get("DATABASE_URL"):
     DATABASES: dict[str, dict[str, Any]] = {
-        "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)
+        "default": dict(dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60))
     }
 else:
     DATABASES = {
@@ -220,3 +220,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+CSRF_FAILURE_VIEW = "vanban.web.errors.csrf_failure"

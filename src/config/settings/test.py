@@ -8,8 +8,8 @@ import tempfile
 # Tests never touch ./var: each run gets its own home unless one is given.
 os.environ.setdefault("VANBAN_HOME", tempfile.mkdtemp(prefix="vanban-test-"))
 
-from .base import *  # noqa: F403, E402
-from .base import STORAGES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from vanban.core.roles import ROLE_LABELS_VI, Role
+from vanban.core.roles import ROLE_LABELS_EN, ROLE_LABELS_VI, Role
 from vanban.directory.models import Unit
+
+
+def role_label(role: Role) -> str:
+    """A role's name in the active language."""
+    english = (translation.get_language() or "vi").startswith("en")
+    return (ROLE_LABELS_EN if english else ROLE_LABELS_VI)[role]
 
 
 def role_choices(*, include_province_admin: bool) -> list[tuple[str, str]]:
     """Role checkboxes; the province administrator role only for those who may grant it."""
-    return [(r.value, _(ROLE_LABELS_VI[r])) for r in Role
+    return [(r.value, role_label(r)) for r in Role
             if include_province_admin or r is not Role.PROVINCE_ADMIN]
+
+
+def _set_role_choices(form: forms.Form, *, include_province_admin: bool) -> None:
+    field = cast(forms.MultipleChoiceField, form.fields["require_2fa_roles" if
+                 "require_2fa_roles" in form.fields else "roles"])
+    field.choices = role_choices(include_province_admin=include_province_admin)
 
 
 class LoginForm(forms.Form):
@@ -65,8 +78,11 @@ class SecurityPolicyForm(forms.Form):
 
     require_2fa_roles = forms.MultipleChoiceField(
         label=_("Vai trò bắt buộc xác thực hai lớp"), required=False,
-        widget=forms.CheckboxSelectMultiple,
-        choices=role_choices(include_province_admin=True))
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_role_choices(self, include_province_admin=True)
 
 
 class StaffForm(forms.Form):
@@ -81,9 +97,7 @@ class StaffForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, mailbox_editable: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field = self.fields["unit"]
-        assert isinstance(unit_field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        unit_field.queryset = units
+        cast("forms.ModelChoiceField[Unit]", self.fields["unit"]).queryset = units
         if not mailbox_editable:
             self.fields["mailbox"].disabled = True
 
@@ -102,9 +116,7 @@ class StaffCreateForm(StaffForm):
 
     def __init__(self, *args: Any, grant_province_admin: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        roles = self.fields["roles"]
-        assert isinstance(roles, forms.MultipleChoiceField)  # noqa: S101 - declared above
-        roles.choices = role_choices(include_province_admin=grant_province_admin)
+        _set_role_choices(self, include_province_admin=grant_province_admin)
 
 
 class RolesForm(forms.Form):
@@ -115,9 +127,7 @@ class RolesForm(forms.Form):
 
     def __init__(self, *args: Any, grant_province_admin: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        roles = self.fields["roles"]
-        assert isinstance(roles, forms.MultipleChoiceField)  # noqa: S101 - declared above
-        roles.choices = role_choices(include_province_admin=grant_province_admin)
+        _set_role_choices(self, include_province_admin=grant_province_admin)
 
 
 class ResetPasswordForm(forms.Form):

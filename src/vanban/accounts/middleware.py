@@ -16,7 +16,7 @@ from vanban.accounts.models import User
 _ALWAYS = ("/i18n/", "/static/")
 _API = "/api/"
 # The API's sign-in endpoint issues tokens; its own checks apply.
-_API_TOKEN_SUFFIX = "/auth/token/"
+_API_SIGN_IN_SUFFIX = "/auth/token/"
 
 
 def _api_refusal() -> HttpResponse:
@@ -48,7 +48,7 @@ class AccountPolicyMiddleware:
             if step is not None:
                 allowed = {reverse(step), reverse("accounts:logout")}
                 if request.path.startswith(_API):
-                    if not request.path.endswith(_API_TOKEN_SUFFIX):
+                    if not request.path.endswith(_API_SIGN_IN_SUFFIX):
                         return _api_refusal()
                 elif request.path not in allowed:
                     return redirect(step)

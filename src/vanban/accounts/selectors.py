@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from vanban.accounts.models import AgencySecurityPolicy, User
+from vanban.accounts.models import AgencySecurityPolicy, TOTPDevice, User
 from vanban.core import clock
 from vanban.core.errors import not_found
 from vanban.core.roles import Role
@@ -70,8 +70,10 @@ def staff_get(actor: User, pk: object) -> User:
     return user
 
 
-def units_of(agency: Agency) -> QuerySet[Unit]:
+def units_of(agency: Agency | None) -> QuerySet[Unit]:
     """Active units of an agency, for choosing a staff member's unit."""
+    if agency is None:
+        return Unit.objects.none()
     return Unit.objects.filter(agency=agency, active=True).order_by("code")
 
 
@@ -112,3 +114,8 @@ def agency_posture(agency: Agency) -> Posture:
     )
     return Posture(staff=counts["staff"], with_2fa=counts["with_2fa"],
                    stale_passwords=counts["stale"], locked=counts["locked"])
+
+
+def totp_pending_device(user: User) -> TOTPDevice | None:
+    """The user's enrolment in progress (secret issued, not yet confirmed)."""
+    return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).first()

@@ -79,5 +79,5 @@ def seal_message(*, seq: int, head_hash: str, at_iso: str) -> bytes:
 
 
 def iso_utc(at: datetime) -> str:
-    """The timestamp as hashed: ISO 8601 in UTC with microseconds (``...T02:44:00.000000+00:00``)."""
+    """The timestamp as hashed: ISO 8601, UTC, microseconds (``...T02:44:00.000000+00:00``)."""
     return at.astimezone(UTC).isoformat(timespec="microseconds")

@@ -1,4 +1,4 @@
-"""The installation's Ed25519 seal key (R14.3): created on first use, kept readable by its owner only.
+"""The installation's Ed25519 seal key (R14.3): made on first use, readable by its owner only.
 
 The private key lives in ``settings.KEYS_DIR / "audit-seal.key"`` (PKCS#8 PEM, mode 0600). Its
 public half is what third parties need to check the seals (``vanban audit export-key``); the key

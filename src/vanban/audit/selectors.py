@@ -66,7 +66,3 @@ def events_for(actor: Actor, *, actor_agency_code: str | None,
         events = events.filter(at__lt=_local_midnight(f.date_to + timedelta(days=1)))
     return events
 
-
-def event_actions() -> list[str]:
-    """The distinct actions recorded so far, for the viewer's filter list."""
-    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())

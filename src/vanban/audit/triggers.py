@@ -11,7 +11,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 POSTGRES_UP = """
 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'audit_auditevent is append-only (%)', TG_OP USING ERRCODE = 'insufficient_privilege';
+  RAISE EXCEPTION '% is append-only (%)', TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
 CREATE OR REPLACE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_auditevent
@@ -43,7 +44,6 @@ SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS audit_seal_no_update;",
     "DROP TRIGGER IF EXISTS audit_seal_no_delete;",
 ]
-
 
 
 def install(connection: BaseDatabaseWrapper) -> None:

@@ -19,6 +19,7 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from vanban.audit import chain, keys
+from vanban.audit.models import AuditSeal
 
 # (id, seq, at_iso, actor_id, actor_username, agency_code, action, object_type, object_id,
 #  before_digest, after_digest, data, prev_hash, hash): the order the hash covers, plus id first.
@@ -301,8 +302,6 @@ _EVENTS_SQL = (
 
 def read_seals(connection: BaseDatabaseWrapper) -> list[SealRow]:
     """All seals, with their time formatted as it was signed."""
-    from vanban.audit.models import AuditSeal
-
     rows = AuditSeal.objects.using(connection.alias).order_by("seq", "id").values_list(
         "seq", "hash", "at", "key_id", "signature")
     return [SealRow(seq=seq, hash=h, at_iso=chain.iso_utc(at), key_id=key_id, signature=sig)

@@ -54,13 +54,13 @@ class Actor(Protocol):
     """Who performs an action. Implemented by the user model; tests may pass their own."""
 
     @property
-    def pk(self) -> object: ...  # noqa: D102
+    def pk(self) -> object: ...
 
     @property
-    def username(self) -> str: ...  # noqa: D102
+    def username(self) -> str: ...
 
     @property
-    def agency_id(self) -> int | None: ...  # noqa: D102
+    def agency_id(self) -> int | None: ...
 
     def has_role(self, role: Role) -> bool:
         """Whether the actor holds ``role`` in its own agency."""

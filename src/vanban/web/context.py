@@ -32,7 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": [], "role_labels": []}
-    roles = user.role_set()  # type: ignore[union-attr]
+    roles = user.role_set()
     wanted: list[tuple[str, str]] = [(_("Trang chủ"), "web:home")]
     wanted.append((_("Danh bạ cơ quan"), "directory:agency_tree"))
     if roles & {Role.HEAD, Role.DELEGATE, Role.IT_OFFICER, Role.PROVINCE_ADMIN}:

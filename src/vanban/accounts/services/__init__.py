@@ -7,6 +7,7 @@ from vanban.accounts.services.credentials import (
     lock_end,
     login_attempt,
     login_second_factor,
+    logout_record,
     password_change,
 )
 from vanban.accounts.services.security import agency_security_policy_set
@@ -38,6 +39,7 @@ __all__ = [
     "lock_end",
     "login_attempt",
     "login_second_factor",
+    "logout_record",
     "password_change",
     "provisioning_uri",
     "staff_create",

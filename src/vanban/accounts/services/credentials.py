@@ -53,8 +53,10 @@ def lock_end(user: User) -> datetime | None:
     return until if until is not None and until > clock.now() else None
 
 
-def _audit_login(user: User | None, action: str, *, ip: str, **data: object) -> None:
-    audit_append(actor=user if action.endswith("succeeded") else None, action=action,
+def _audit_login(user: User | None, action: str, *, ip: str, signed_in: bool = False,
+                 **data: object) -> None:
+    """Sign-in events; the account is the actor only once it has proved who it is."""
+    audit_append(actor=user if signed_in else None, action=action,
                  object_type=USER_OBJECT if user else "", object_id=user.pk if user else "",
                  agency_code=agency_code_of(user), data={"ip": ip, **data})
 
@@ -102,7 +104,8 @@ def login_attempt(*, username: str, password: str, ip: str) -> User:
         user.last_login = clock.now()
         user.save(update_fields=["failed_logins", "locked_until", "last_login"])
         second = "pending" if totp.has_confirmed_device(user) else "none"
-        _audit_login(user, "login.succeeded", ip=ip, second_factor=second)
+        _audit_login(user, "login.succeeded", ip=ip, signed_in=True,
+                     second_factor=second)
     return user
 
 
@@ -122,8 +125,14 @@ def login_second_factor(*, user: User, code: str, ip: str) -> User:
                               ) from None
         raise error from None
     with transaction.atomic():
-        _audit_login(user, "login.second_factor_succeeded", ip=ip)
+        _audit_login(user, "login.second_factor_succeeded", ip=ip, signed_in=True)
     return user
+
+
+def logout_record(*, user: User, ip: str) -> None:
+    """Audit a sign-out, so a session's end is on record as well as its start (R16.2)."""
+    with transaction.atomic():
+        _audit_login(user, "logout.succeeded", ip=ip, signed_in=True)
 
 
 def password_change(*, user: User, old_password: str, new_password: str) -> User:

@@ -29,8 +29,8 @@ class Command(BaseCommand):
                 )
             time.sleep(0.2)
             result.refresh()
-        if result.status != TaskResultStatus.SUCCESSFUL or result.return_value["token"] != token:
+        value = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
+        if value is None or value["token"] != token:
             raise CommandError("Tác vụ kiểm tra thất bại. / The check task failed.")
-        value = result.return_value
         backend = type(worker_ping.get_backend()).__name__
         self.stdout.write(f"OK: worker {value['host']} pid {value['pid']} ({backend})")
