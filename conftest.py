@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-
 from typing import TYPE_CHECKING
 
 import pytest

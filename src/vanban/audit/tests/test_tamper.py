@@ -36,6 +36,17 @@ def _db_time(event: AuditEvent) -> Any:
     return connection.ops.adapt_datetimefield_value(event.at)
 
 
+def _insert(admin_sql: AdminSql, event: AuditEvent) -> None:
+    """INSERT a forged event row (its hash computed to fit its prev_hash)."""
+    admin_sql(
+        "INSERT INTO audit_auditevent (seq, at, actor_id, actor_username, agency_code, action, "
+        "object_type, object_id, before_digest, after_digest, data, prev_hash, hash) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (event.seq, _db_time(event), event.actor_id, event.actor_username, event.agency_code,
+         event.action, event.object_type, event.object_id, event.before_digest,
+         event.after_digest, event.data, event.prev_hash, _hash_of(event)))
+
+
 def _shift(admin_sql: AdminSql, *, above: int, by: int) -> None:
     """Renumber events with seq >= ``above`` by ``by`` without tripping the unique index."""
     admin_sql("UPDATE audit_auditevent SET seq = -(seq + %s) WHERE seq >= %s", (by, above))
@@ -118,12 +129,7 @@ def test_forged_insert_is_named(fill: Fill, admin_sql: AdminSql, verify_now: Ver
     _shift(admin_sql, above=9, by=1)
     template = events[7]
     template.seq, template.action, template.prev_hash = 9, "document.delete", events[7].hash
-    admin_sql(
-        "INSERT INTO audit_auditevent (seq, at, actor_id, actor_username, agency_code, action, "
-        "object_type, object_id, before_digest, after_digest, data, prev_hash, hash) "
-        "VALUES (%s, %s, NULL, '', %s, %s, 'doc', '8', '', '', %s, %s, %s)",
-        (9, _db_time(template), template.agency_code, template.action, template.data,
-         template.prev_hash, _hash_of(template)))
+    _insert(admin_sql, template)
     admin_sql("UPDATE audit_audithead SET seq = 13")
     assert _failure(verify_now()) == (9, FailureKind.INSERTED)
 
@@ -137,11 +143,7 @@ def test_forged_append_after_head_is_named(fill: Fill, admin_sql: AdminSql,
                         action="forged", object_type="", object_id="", before_digest="",
                         after_digest="", data="{}", prev_hash=last.hash, hash="")
     forged.hash = _hash_of(forged)
-    admin_sql(
-        "INSERT INTO audit_auditevent (seq, at, actor_id, actor_username, agency_code, action, "
-        "object_type, object_id, before_digest, after_digest, data, prev_hash, hash) "
-        "VALUES (7, %s, NULL, '', '', 'forged', '', '', '', '', '{}', %s, %s)",
-        (_db_time(forged), forged.prev_hash, forged.hash))
+    _insert(admin_sql, forged)
     assert _failure(verify_now()) == (7, FailureKind.INSERTED)
 
 
