@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("vanban.accounts.urls")),
     path("directory/", include("vanban.directory.urls")),
     path("audit/", include("vanban.audit.urls")),
+    path("documents/", include("vanban.registry.urls")),
+    path("signatures/", include("vanban.signatures.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "vanban.audit",
     "vanban.directory",
     "vanban.accounts",
+    "vanban.storage",
+    "vanban.signatures",
+    "vanban.registry",
+    "vanban.demo",
     "vanban.web",
 ]
 
@@ -157,6 +161,17 @@ if os.environ.get("VANBAN_STORAGE") == "s3":
     }
 WHITENOISE_USE_FINDERS = True
 KEYS_DIR = VANBAN_HOME / "keys"
+VANBAN_MAX_UPLOAD_BYTES = int(os.environ.get("VANBAN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = VANBAN_MAX_UPLOAD_BYTES + 1024 * 1024
+# Where the visible signature mark goes: the provincial rule (R15.1) or Decree 30/2020's layouts.
+VANBAN_SIGNATURE_PLACEMENT = os.environ.get(
+    "VANBAN_SIGNATURE_PLACEMENT", "bottom_left_first_page"
+)  # or "top_right_first_page", "signature_block_overlay"
+# RFC 3161 time-stamp authority for PAdES B-T; empty = the demo PKI's local TSA when present.
+VANBAN_TSA_URL = os.environ.get("VANBAN_TSA_URL", "")
+VANBAN_FONT_PATH = os.environ.get(
+    "VANBAN_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 
 # --- auth and password policy (R20.2) --------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

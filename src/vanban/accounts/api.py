@@ -1,12 +1,142 @@
-"""REST API of this app (routes registered on the shared v1 router)."""
+"""REST API of accounts: token sign-in (with lockout and 2FA), the caller's account, and staff
+(R20.1, R20.2), all through the services."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
-from rest_framework.routers import BaseRouter
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.db.models import QuerySet
+from django.urls import URLPattern, path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.views import APIView
+
+from vanban.accounts import selectors, services
+from vanban.accounts.models import User
+from vanban.accounts.serializers import (
+    MeSerializer,
+    StaffCreateSerializer,
+    StaffSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
+from vanban.core.errors import ValidationFailed, not_found
+from vanban.core.roles import STAFF_MANAGERS, Role
+from vanban.directory.models import Unit
+
+
+def _ip(request: Request) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _actor(request: Request) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise TypeError("IsAuthenticated must guard this view")
+    return user
+
+
+class AuthTokenView(APIView):
+    """Exchange username, password (and a TOTP code when 2FA is on) for an API token."""
+
+    authentication_classes: tuple[type[BaseAuthentication], ...] = ()
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer},
+                   auth=[], tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        """Sign in; failures count towards the lockout like the web sign-in (R20.2)."""
+        form = TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        user = services.login_attempt(username=data["username"], password=data["password"],
+                                      ip=_ip(request))
+        if services.has_confirmed_device(user):
+            if not data.get("otp"):
+                raise ValidationFailed("Tài khoản dùng xác thực hai lớp: cần gửi mã otp.",
+                                       "The account uses two-factor: send the otp code.",
+                                       code="otp_required")
+            services.login_second_factor(user=user, code=data["otp"], ip=_ip(request))
+        token = services.api_token_issue(user=user, ip=_ip(request))
+        return Response(TokenResponseSerializer({"token": token}).data)
+
+
+class MeView(APIView):
+    """The caller's own account."""
+
+    @extend_schema(responses={200: MeSerializer}, tags=["accounts"])
+    def get(self, request: Request) -> Response:
+        """Identity, agency, roles, password age and 2FA standing."""
+        return Response(MeSerializer(_actor(request)).data)
+
+
+class IsStaffManager(permissions.BasePermission):
+    """Staff records are for the agency's staff managers and the province administrator."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        """Role check; the agency scope is the selectors' and services' job."""
+        user = request.user
+        return isinstance(user, User) and bool(
+            user.role_set() & (STAFF_MANAGERS | {Role.PROVINCE_ADMIN}) and user.is_active)
+
+
+_AGENCY_PARAM = OpenApiParameter(
+    "agency", str, description="Agency code (province administrator only); default: own agency")
+
+
+@extend_schema(tags=["accounts"])
+class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[User]):
+    """Staff accounts of an agency (R20.1). Another agency's staff member is a 404 (R1.1)."""
+
+    serializer_class = StaffSerializer
+    permission_classes = (permissions.IsAuthenticated, IsStaffManager)
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[User]:
+        """The caller's agency, or the one a province administrator names."""
+        actor = _actor(self.request)
+        agency = selectors.agency_for(actor, self.request.query_params.get("agency"))
+        return selectors.staff_for(actor, agency)
+
+    def get_object(self) -> User:
+        """Scoped look-up: unknown and foreign ids look the same."""
+        return selectors.staff_get(_actor(self.request), self.kwargs["pk"])
+
+    @extend_schema(parameters=[_AGENCY_PARAM])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Staff of one agency."""
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=StaffCreateSerializer, responses={201: StaffSerializer})
+    def create(self, request: Request) -> Response:
+        """Create an account; the initial password must be changed at first sign-in."""
+        actor = _actor(request)
+        form = StaffCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        agency = selectors.agency_for(actor, data.get("agency"))
+        unit = None
+        if data.get("unit") is not None:
+            unit = Unit.objects.filter(pk=data["unit"], agency=agency).first()
+            if unit is None:
+                raise not_found("đơn vị", "Unit")
+        user = services.staff_create(
+            actor=actor, agency=agency, username=data["username"], full_name=data["full_name"],
+            roles=data["roles"], password=data["password"], unit=unit,
+            position=data["position"], mailbox=data["mailbox"])
+        return Response(StaffSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+urlpatterns: list[URLPattern] = [
+    path("auth/token/", AuthTokenView.as_view(), name="api-auth-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+]
 
 
 def register(router: BaseRouter) -> None:
     """Register this app's viewsets on the v1 router."""
+    router.register("staff", StaffViewSet, basename="staff")

@@ -4,6 +4,7 @@ write ``from vanban.accounts.services import staff_create``."""
 from vanban.accounts.services.credentials import (
     AccountLockedError,
     LoginError,
+    api_token_issue,
     lock_end,
     login_attempt,
     login_second_factor,
@@ -35,6 +36,7 @@ __all__ = [
     "Keep",
     "LoginError",
     "agency_security_policy_set",
+    "api_token_issue",
     "has_confirmed_device",
     "lock_end",
     "login_attempt",

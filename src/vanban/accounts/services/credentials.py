@@ -9,12 +9,13 @@ from django.conf import settings
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from vanban.accounts import policy
 from vanban.accounts.models import User
 from vanban.accounts.services import totp
 from vanban.accounts.services._common import USER_OBJECT, agency_code_of, validate_new_password
 from vanban.audit.services import audit_append
 from vanban.core import clock
-from vanban.core.errors import DomainError, ValidationFailed
+from vanban.core.errors import DomainError, Forbidden, ValidationFailed
 
 
 class LoginError(DomainError):
@@ -127,6 +128,25 @@ def login_second_factor(*, user: User, code: str, ip: str) -> User:
     with transaction.atomic():
         _audit_login(user, "login.second_factor_succeeded", ip=ip, signed_in=True)
     return user
+
+
+def api_token_issue(*, user: User, ip: str) -> str:
+    """The API token of a user who just signed in (one per user, kept until a password change).
+
+    Refused while the account owes a policy step the web would force first (R20.2).
+    """
+    if policy.password_expired(user):
+        raise Forbidden("Mật khẩu đã hết hạn hoặc phải đổi; hãy đổi mật khẩu trên trang web.",
+                        "The password has expired or must be changed; change it on the web.",
+                        code="password_expired")
+    if policy.two_factor_required(user) and not totp.has_confirmed_device(user):
+        raise Forbidden("Cơ quan yêu cầu xác thực hai lớp; hãy bật trên trang web trước.",
+                        "Your agency requires two-factor authentication; enrol on the web first.",
+                        code="two_factor_enrolment_required")
+    with transaction.atomic():
+        token, created = Token.objects.get_or_create(user=user)
+        _audit_login(user, "api_token.issued", ip=ip, signed_in=True, new=created)
+    return str(token.key)
 
 
 def logout_record(*, user: User, ip: str) -> None:

@@ -141,8 +141,7 @@ def test_forged_append_after_head_is_named(fill: Fill, admin_sql: AdminSql,
     last = events[-1]
     forged = AuditEvent(seq=7, at=last.at, actor_id=None, actor_username="", agency_code="",
                         action="forged", object_type="", object_id="", before_digest="",
-                        after_digest="", data="{}", prev_hash=last.hash, hash="")
-    forged.hash = _hash_of(forged)
+                        after_digest="", data="{}", prev_hash=last.hash)
     _insert(admin_sql, forged)
     assert _failure(verify_now()) == (7, FailureKind.INSERTED)
 

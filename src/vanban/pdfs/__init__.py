@@ -1,0 +1,1 @@
+"""PDF intake: inspection (refuse what must not enter), image conversion, merging. No models."""
