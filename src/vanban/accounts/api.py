@@ -25,7 +25,6 @@ from vanban.accounts.serializers import (
     TokenResponseSerializer,
 )
 from vanban.core.errors import ValidationFailed, not_found
-from vanban.core.roles import STAFF_MANAGERS, Role
 from vanban.directory.models import Unit
 
 
@@ -74,26 +73,18 @@ class MeView(APIView):
         return Response(MeSerializer(_actor(request)).data)
 
 
-class IsStaffManager(permissions.BasePermission):
-    """Staff records are for the agency's staff managers and the province administrator."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        """Role check; the agency scope is the selectors' and services' job."""
-        user = request.user
-        return isinstance(user, User) and bool(
-            user.role_set() & (STAFF_MANAGERS | {Role.PROVINCE_ADMIN}) and user.is_active)
-
-
 _AGENCY_PARAM = OpenApiParameter(
     "agency", str, description="Agency code (province administrator only); default: own agency")
 
 
 @extend_schema(tags=["accounts"])
 class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[User]):
-    """Staff accounts of an agency (R20.1). Another agency's staff member is a 404 (R1.1)."""
+    """Staff accounts of an agency (R20.1). Every staff member may read colleagues' records (to
+    pick people to work with); creating needs a staff manager, checked by the service. Another
+    agency's staff member is a 404 (R1.1)."""
 
     serializer_class = StaffSerializer
-    permission_classes = (permissions.IsAuthenticated, IsStaffManager)
+    permission_classes = (permissions.IsAuthenticated,)
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[User]:

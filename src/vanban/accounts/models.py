@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -59,6 +61,11 @@ class User(AbstractUser):
     def forget_roles(self) -> None:
         """Drop the cached roles after they changed."""
         self.__dict__.pop("_roles_cache", None)
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        """Reload, roles included."""
+        self.forget_roles()
+        super().refresh_from_db(*args, **kwargs)
 
 
 class RoleGrant(models.Model):

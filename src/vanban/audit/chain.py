@@ -61,13 +61,18 @@ def event_hash(
 
 
 def hash_parts(parts: Sequence[str]) -> str:
-    """SHA-256 (hex) of the fields joined by the unit separator: the one chain hashing format.
+    """SHA-256 (hex) of :func:`event_bytes`: the one chain hashing format."""
+    return hashlib.sha256(event_bytes(parts)).hexdigest()
+
+
+def event_bytes(parts: Sequence[str]) -> bytes:
+    """The bytes an event's hash covers: its fields joined by U+001F, UTF-8.
 
     The order is that of :func:`event_hash`: prev_hash, seq, at (ISO 8601 UTC, microseconds),
     actor id ('' for none), actor username, agency code, action, object type, object id,
     before digest, after digest, data (canonical JSON text).
     """
-    return hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest()
+    return SEPARATOR.join(parts).encode()
 
 
 SEAL_DOMAIN = "vanban-audit-seal-v1"

@@ -1,1 +1,1 @@
-"""The demo province (Bắc Giang, 2015): agencies, units and staff for every role."""
+"""The demo province: Bắc Giang's agencies as in 2015, their units and staff for every role."""

@@ -134,9 +134,13 @@ def _no_cycle(agency: Agency, parent: Agency | None) -> None:
 
 def _refused(actor: Actor | None, action: str, agency_code: str, error: DomainError,
              data: dict[str, Any]) -> DomainError:
-    """Audit a refused attempt (committed on its own) and hand back the error to raise."""
-    audit_append(actor=actor, action=f"{action}.refused", agency_code=agency_code,
-                 data={**data, "reason": error.code})
+    """Audit a refused attempt (committed on its own) and hand back the error to raise.
+
+    Called before the service's transaction opens, so the record survives the refusal.
+    """
+    object_type = action.removeprefix("directory.").split("_")[0]  # "agency" or "unit"
+    audit_append(actor=actor, action=f"{action}.denied", object_type=object_type,
+                 agency_code=agency_code, data={**data, "reason": error.code})
     return error
 
 
@@ -157,7 +161,8 @@ def agency_create(
 ) -> Agency:
     """R20.1: the province administrator adds an agency (and its official mailbox)."""
     if not rules.can_manage_agencies(actor):
-        raise _refused(actor, "directory.agency_create", code, forbidden(), {"code": code})
+        # The code is unvalidated input: kept (bounded) in the data, not in agency_code.
+        raise _refused(actor, "directory.agency_create", "", forbidden(), {"code": code[:100]})
     with transaction.atomic():
         return _agency_create(actor=actor, code=code, name=name, short_name=short_name,
                               parent=parent, kind=kind, connected=connected, mailbox=mailbox,
@@ -270,7 +275,7 @@ def unit_create(
     """Add a unit (phòng, ban) to an agency: province administrator or the agency's managers."""
     if not rules.can_manage_units(actor, agency.pk):
         raise _refused(actor, "directory.unit_create", agency.code, forbidden(),
-                       {"agency_code": agency.code, "code": code})
+                       {"agency_code": agency.code, "code": code[:100]})
     with transaction.atomic():
         return _unit_create(actor=actor, agency=agency, code=code, name=name,
                             short_name=short_name)

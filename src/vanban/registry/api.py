@@ -1,12 +1,235 @@
-"""REST API of this app (routes registered on the shared v1 router)."""
+"""REST API of the registry (``/api/v1/documents/``): draft, read, register, upload (multipart),
+sign, dispatch plan, mark ready, cancel. Errors are RFC 9457 problems (R3.1 refusals included).
+Another agency's document is a 404 (R1.1)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.urls import URLPattern, reverse
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+
+from vanban.core.errors import NotFound, ValidationFailed, forbidden
+from vanban.core.roles import Actor
+from vanban.directory import selectors as directory_selectors
+from vanban.directory.models import Agency, Unit
+from vanban.registry import selectors, services
+from vanban.registry.core.numbering import DOCUMENT_TYPES
+from vanban.registry.models import (
+    Classification,
+    Competence,
+    Document,
+    DocumentFile,
+    DocumentRecipient,
+    Priority,
+)
 
 urlpatterns: list[URLPattern] = []
 
 
+def _actor(request: Request) -> Actor:
+    return cast(Actor, request.user)
+
+
+class RecipientSerializer(serializers.Serializer[DocumentRecipient]):
+    """A recipient: ``agency_code`` of the directory, or an individual's ``name``."""
+
+    agency_code = serializers.CharField(max_length=35, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    mailbox = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=["paper", "electronic"], required=False)
+
+
+class DocumentInputSerializer(serializers.Serializer[Document]):
+    """The fields a draft takes (edXML / Decree 30 metadata names)."""
+
+    type_code = serializers.ChoiceField(choices=[t.code for t in DOCUMENT_TYPES])
+    subject = serializers.CharField(max_length=500)
+    legal_normative = serializers.BooleanField(required=False, default=False)
+    classification = serializers.ChoiceField(choices=Classification.values, required=False,
+                                             default=Classification.NORMAL)
+    priority = serializers.ChoiceField(choices=Priority.values, required=False,
+                                       default=Priority.NORMAL)
+    place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    competence = serializers.ChoiceField(choices=Competence.values, required=False, default="",
+                                         allow_blank=True)
+    position = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                     default="")
+    full_name = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                                      default="")
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    unit_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                        default="")
+    archive_units = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                          default="VT")
+    recipients = RecipientSerializer(many=True, required=False, default=list)
+
+
+def _recipients(items: list[dict[str, Any]]) -> list[services.RecipientInput]:
+    out = []
+    for item in items:
+        agency: Agency | None = None
+        if code := item.get("agency_code", "").strip():
+            try:
+                agency = directory_selectors.agency_get(code)
+            except NotFound:
+                raise ValidationFailed(f"Không có cơ quan mã “{code}”.",
+                                       f"No agency with code “{code}”.",
+                                       code="unknown_agency") from None
+        out.append(services.RecipientInput(
+            agency=agency, name=item.get("name", ""), address=item.get("address", ""),
+            mailbox=item.get("mailbox", ""), note=item.get("note", ""),
+            role=item.get("role", "paper" if agency is None else "electronic")))
+    return out
+
+
+def _values(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    values = dict(data)
+    unit_id = values.pop("unit_id", None)
+    unit = None
+    if unit_id is not None:
+        unit = Unit.objects.filter(pk=unit_id, agency_id=actor.agency_id).first()
+        if unit is None:
+            raise ValidationFailed("Không có đơn vị này trong cơ quan.",
+                                   "No such unit in the agency.", code="bad_unit")
+    values["unit"] = unit
+    values["recipients"] = _recipients(values.get("recipients", []))
+    return values
+
+
+def file_json(request: Request, document: Document, found: DocumentFile) -> dict[str, Any]:
+    """A file record with its download address."""
+    path = reverse("registry:file_download", args=[document.pk, found.pk])
+    return {"id": found.pk, "kind": found.kind, "sha256": found.sha256, "size": found.size,
+            "page_count": found.page_count, "certificate_id": found.certificate_id,
+            "uploaded_at": found.uploaded_at, "url": request.build_absolute_uri(path)}
+
+
+def document_json(request: Request, document: Document) -> dict[str, Any]:
+    """The document as integrators see it."""
+    fields = ("id", "state", "type_code", "type_name", "legal_normative", "subject", "place",
+              "priority", "classification", "competence", "position", "full_name", "due_date",
+              "description", "archive_units", "page_amount", "code_number", "code_notation",
+              "issued_date")
+    body: dict[str, Any] = {f: getattr(document, f) for f in fields}
+    body["agency_code"] = document.agency.code
+    body["number"] = document.number_text
+    body["register"] = ({"year": document.register.year, "series": document.register.series}
+                        if document.register is not None else None)
+    body["recipients"] = [
+        {"agency_code": r.agency.code if r.agency else "", "name": r.display_name,
+         "address": r.address, "mailbox": r.mailbox, "note": r.note, "role": r.role}
+        for r in document.recipients.select_related("agency")]
+    body["files"] = [file_json(request, document, f) for f in selectors.files_of(document)]
+    body["recipients_block"] = selectors.recipients_block_text(document)
+    return body
+
+
+class DocumentViewSet(viewsets.GenericViewSet[Document]):
+    """Outgoing documents of the caller's agency."""
+
+    serializer_class = DocumentInputSerializer
+    parser_classes = (JSONParser, MultiPartParser, FormParser)
+
+    def get_queryset(self) -> QuerySet[Document]:
+        """The caller's agency's documents."""
+        return selectors.documents_of(_actor(self.request))
+
+    def _document(self, pk: str) -> Document:
+        return selectors.document_get(_actor(self.request), int(pk) if pk.isdigit() else 0)
+
+    def list(self, request: Request) -> Response:
+        """Documents, newest first (paginated)."""
+        page = self.paginate_queryset(self.get_queryset()) or []
+        return self.get_paginated_response([document_json(request, d) for d in page])
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """One document with its recipients, files and recipients block."""
+        return Response(document_json(request, self._document(pk)))
+
+    def create(self, request: Request) -> Response:
+        """A new draft in the caller's agency."""
+        actor = _actor(request)
+        agency = getattr(request.user, "agency", None)
+        if agency is None:
+            raise forbidden()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = services.document_create(actor=actor, agency=agency,
+                                            **_values(actor, dict(serializer.validated_data)))
+        return Response(document_json(request, document), status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str) -> Response:
+        """Replace a draft (all fields and recipients)."""
+        actor = _actor(request)
+        document = self._document(pk)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = services.document_update(actor=actor, document=document,
+                                            **_values(actor, dict(serializer.validated_data)))
+        return Response(document_json(request, document))
+
+    @action(detail=True, methods=["post"])
+    def register(self, request: Request, pk: str) -> Response:
+        """Give the document its number (clerk)."""
+        document = services.document_register(actor=_actor(request),
+                                              document=self._document(pk))
+        return Response(document_json(request, document))
+
+    @action(detail=True, methods=["post"])
+    def upload(self, request: Request, pk: str) -> Response:
+        """Multipart: ``main`` (one PDF, or page images) and ``appendices`` (R15.2)."""
+        document = self._document(pk)
+        main = request.FILES.getlist("main")
+        found = services.document_upload(
+            actor=_actor(request), document=document, main=[f.read() for f in main],
+            appendices=[f.read() for f in request.FILES.getlist("appendices")],
+            filename=(main[0].name or "") if main else "")
+        return Response(file_json(request, document, found), status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, pk: str) -> Response:
+        """R9.1: sign the file with the agency's certificate (clerk)."""
+        document = self._document(pk)
+        found = services.document_sign(actor=_actor(request), document=document)
+        return Response(file_json(request, document, found), status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"])
+    def plan(self, request: Request, pk: str) -> Response:
+        """R3.2: channel and paper decision per recipient; R6.1 block."""
+        document = self._document(pk)
+        rows = [{"recipient": r.recipient.display_name,
+                 "agency_code": r.recipient.agency.code if r.recipient.agency else "",
+                 "channel": r.channel.value, "paper": r.paper,
+                 "reasons": [x.value for x in r.reasons]}
+                for r in selectors.dispatch_plan(document)]
+        return Response({"recipients": rows,
+                         "recipients_block": selectors.recipients_block_text(document)})
+
+    @action(detail=True, methods=["post"], url_path="mark-ready")
+    def mark_ready(self, request: Request, pk: str) -> Response:
+        """The document may now be sent (R3.1 refuses classified ones)."""
+        document = services.document_mark_ready(actor=_actor(request),
+                                                document=self._document(pk))
+        return Response(document_json(request, document))
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel; the number stays taken. Body: ``{"reason": "…"}``."""
+        document = services.document_cancel(actor=_actor(request), document=self._document(pk),
+                                            reason=str(request.data.get("reason", "")))
+        return Response(document_json(request, document))
+
+
 def register(router: BaseRouter) -> None:
     """Register this app's viewsets on the v1 router."""
+    router.register("documents", DocumentViewSet, basename="document")

@@ -13,13 +13,18 @@ class _Boom(Exception):
     """The change that fails after its event was appended."""
 
 
+def _append_then_fail() -> None:
+    with transaction.atomic():
+        audit_append(actor=None, action="lost")
+        raise _Boom
+
+
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_transaction_leaves_no_event() -> None:
     """R14.3: an event appended in a transaction that rolls back is gone, head included."""
     audit_append(actor=None, action="kept")
-    with pytest.raises(_Boom), transaction.atomic():
-        audit_append(actor=None, action="lost")
-        raise _Boom
+    with pytest.raises(_Boom):
+        _append_then_fail()
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["kept"]
     head = AuditHead.objects.get()
     assert head.seq == 1

@@ -56,7 +56,8 @@ def _shift(admin_sql: AdminSql, *, above: int, by: int) -> None:
 def _failure(result: VerifyResult) -> tuple[int, FailureKind]:
     assert not result.ok
     assert result.failure is not None
-    assert result.failure.vi and result.failure.en
+    assert result.failure.vi
+    assert result.failure.en
     assert f"#{result.failure.seq}" in result.failure.vi
     assert f"#{result.failure.seq}" in result.failure.en
     return result.failure.seq, result.failure.kind

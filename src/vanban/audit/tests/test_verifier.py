@@ -1,4 +1,4 @@
-"""R14.3: the pure verifier over in-memory rows (no database): speed-critical logic, tested alone."""
+"""R14.3: the pure verifier over in-memory rows (no database), tested on its own."""
 
 from __future__ import annotations
 
@@ -22,18 +22,20 @@ def _chain(n: int) -> list[Row]:
     prev = chain.GENESIS_HASH
     for seq in range(1, n + 1):
         at = chain.iso_utc(T0 + timedelta(seconds=seq))
-        fields = (str(seq), at, "", "u", "A", "act", "doc", str(seq), "", "", "{}")
-        h = chain.hash_parts((prev, *fields))
-        rows.append((seq, seq, at, None, "u", "A", "act", "doc", str(seq), "", "", "{}", prev, h))
+        payload = chain.event_bytes(
+            (prev, str(seq), at, "", "u", "A", "act", "doc", str(seq), "", "", "{}"))
+        h = chain.hash_parts((prev, str(seq), at, "", "u", "A", "act", "doc", str(seq), "", "",
+                              "{}"))
+        rows.append((seq, seq, prev, h, payload))
         prev = h
     return rows
 
 
 def _seal(row: Row) -> SealRow:
     at = chain.iso_utc(T0)
-    sig = base64.b64encode(KEY.sign(chain.seal_message(seq=row[1], head_hash=row[13],
+    sig = base64.b64encode(KEY.sign(chain.seal_message(seq=row[1], head_hash=row[3],
                                                        at_iso=at))).decode()
-    return SealRow(seq=row[1], hash=row[13], at_iso=at, key_id="k", signature=sig)
+    return SealRow(seq=row[1], hash=row[3], at_iso=at, key_id="k", signature=sig)
 
 
 def _run(rows: list[Row], seals: list[SealRow] | None = None,
@@ -43,7 +45,7 @@ def _run(rows: list[Row], seals: list[SealRow] | None = None,
         if not verifier.feed(rows[start:start + 3]):
             break
     if head is None and rows:
-        head = (rows[-1][1], rows[-1][13])
+        head = (rows[-1][1], rows[-1][3])
     verifier.finish(head=head or (0, chain.GENESIS_HASH))
     return verifier
 
@@ -51,8 +53,9 @@ def _run(rows: list[Row], seals: list[SealRow] | None = None,
 def test_matches_event_hash() -> None:
     """R14.3: the verifier's inline hashing is the chain format of ``chain.event_hash``."""
     row = _chain(1)[0]
-    assert row[13] == chain.event_hash(
-        prev_hash=row[12], seq=1, at_iso=row[2], actor_id=None, actor_username="u",
+    assert row[3] == chain.event_hash(
+        prev_hash=row[2], seq=1, at_iso=chain.iso_utc(T0 + timedelta(seconds=1)),
+        actor_id=None, actor_username="u",
         agency_code="A", action="act", object_type="doc", object_id="1", before_digest="",
         after_digest="", data="{}")
 
@@ -71,10 +74,11 @@ def test_any_single_edit_names_that_event(n: int, data: st.DataObject) -> None:
     """R14.3: changing any hashed column of any one event names exactly that event."""
     rows = _chain(n)
     victim = data.draw(st.integers(0, n - 1))
-    column = data.draw(st.sampled_from([2, 4, 5, 6, 7, 8, 9, 10, 11]))
-    row = list(rows[victim])
-    row[column] = str(row[column]) + "x"
-    rows[victim] = tuple(row)  # type: ignore[assignment]
+    column = data.draw(st.integers(2, 11))  # every field after prev_hash and seq
+    row = rows[victim]
+    fields = row[4].split(b"\x1f")
+    fields[column] += "é".encode()
+    rows[victim] = (row[0], row[1], row[2], row[3], b"\x1f".join(fields))
     v = _run(rows)
     assert v.failure is not None
     assert (v.failure.seq, v.failure.kind) == (victim + 1, FailureKind.ALTERED)
@@ -92,6 +96,23 @@ def test_any_removal_names_that_event(n: int, data: st.DataObject) -> None:
     assert (v.failure.seq, v.failure.kind) == (victim + 1, FailureKind.REMOVED)
 
 
+def _renumbered(payload: bytes, seq: int) -> bytes:
+    """The payload the database builds once the row's seq column was changed."""
+    fields = payload.split(b"\x1f")
+    fields[1] = str(seq).encode()
+    return b"\x1f".join(fields)
+
+
+def test_renumbered_after_removal_is_a_removal() -> None:
+    """R14.3: removing #4 and renumbering the later events (hashes kept) names #4."""
+    rows = _chain(8)
+    del rows[3]
+    rows[3:] = [(r[0], r[1] - 1, r[2], r[3], _renumbered(r[4], r[1] - 1)) for r in rows[3:]]
+    v = _run(rows, head=(7, rows[-1][3]))
+    assert v.failure is not None
+    assert (v.failure.seq, v.failure.kind) == (4, FailureKind.REMOVED)
+
+
 def test_duplicate_number_is_an_insert() -> None:
     """R14.3: a second event carrying an existing number is named as inserted."""
     rows = _chain(5)
@@ -105,6 +126,6 @@ def test_truncation_behind_seal() -> None:
     """R14.3: a seal beyond the end of the chain names the first missing event."""
     rows = _chain(10)
     seals = [_seal(rows[9])]
-    v = _run(rows[:6], seals, head=(6, rows[5][13]))
+    v = _run(rows[:6], seals, head=(6, rows[5][3]))
     assert v.failure is not None
     assert (v.failure.seq, v.failure.kind) == (7, FailureKind.REMOVED)

@@ -27,12 +27,14 @@ def test_list_and_retrieve_for_every_user(clerk_x: Any, stttt: Agency) -> None:
     client = _api(clerk_x)
     body = client.get("/api/v1/agencies/").json()
     codes = [a["code"] for a in body["results"]]
-    assert stttt.code in codes and body["count"] == len(codes)
+    assert stttt.code in codes
+    assert body["count"] == len(codes)
     one = client.get(f"/api/v1/agencies/{stttt.code}/").json()
     assert one["mailbox"] == "stttt@demo.bacgiang.gov.vn"
     assert one["parent_code"] == "000.00.00.H99"
     missing = client.get("/api/v1/agencies/000.00.77.H99/")
-    assert missing.status_code == 404 and missing["Content-Type"] == PROBLEM
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == PROBLEM
 
 
 def test_anonymous_gets_401_problem(province: Agency) -> None:
@@ -48,8 +50,10 @@ def test_only_admin_creates_and_changes(admin: Any, head_x: Any, province: Agenc
     payload = {"code": "000.00.23.H99", "name": "UBND huyện Tân Yên", "short_name": "UBND",
                "parent_code": province.code, "kind": "district"}
     refused = _api(head_x).post("/api/v1/agencies/", payload, format="json")
-    assert refused.status_code == 403 and refused["Content-Type"] == PROBLEM
-    assert refused.json()["detail_en"] and refused.json()["detail_vi"]
+    assert refused.status_code == 403
+    assert refused["Content-Type"] == PROBLEM
+    assert refused.json()["detail_en"]
+    assert refused.json()["detail_vi"]
     assert not Agency.objects.filter(code="000.00.23.H99").exists()
     created = _api(admin).post("/api/v1/agencies/", payload, format="json")
     assert created.status_code == 201, created.json()
@@ -62,25 +66,30 @@ def test_only_admin_creates_and_changes(admin: Any, head_x: Any, province: Agenc
     assert patched.status_code == 200
     assert patched.json()["mailbox"] == "snv@demo.bacgiang.gov.vn"
     agency_x.refresh_from_db()
-    assert agency_x.connected is False and agency_x.parent == province
+    assert agency_x.connected is False
+    assert agency_x.parent == province
 
 
 def test_validation_errors_are_problems(admin: Any, province: Agency) -> None:
     """Serializer and domain validation both answer with problem details."""
     client = _api(admin)
     missing = client.post("/api/v1/agencies/", {"code": "000.00.24.H99"}, format="json")
-    assert missing.status_code == 400 and missing["Content-Type"] == PROBLEM
+    assert missing.status_code == 400
+    assert missing["Content-Type"] == PROBLEM
     assert "name" in missing.json()["errors"]
     bad = client.post("/api/v1/agencies/", {"code": "x/y", "name": "A", "short_name": "A"},
                       format="json")
-    assert bad.status_code == 400 and bad.json()["code"] == "bad_code"
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "bad_code"
     parent = client.post("/api/v1/agencies/", {"code": "000.00.24.H99", "name": "A",
                                                "short_name": "A", "parent_code": "000.00.88.H99"},
                          format="json")
-    assert parent.status_code == 400 and parent.json()["code"] == "unknown_agency"
+    assert parent.status_code == 400
+    assert parent.json()["code"] == "unknown_agency"
     cycle = client.patch(f"/api/v1/agencies/{province.code}/",
                          {"parent_code": province.code}, format="json")
-    assert cycle.status_code == 400 and cycle.json()["code"] == "cycle"
+    assert cycle.status_code == 400
+    assert cycle.json()["code"] == "cycle"
 
 
 def test_units_scoped_to_agency(head_x: Any, admin: Any, agency_x: Agency,
@@ -93,7 +102,8 @@ def test_units_scoped_to_agency(head_x: Any, admin: Any, agency_x: Agency,
     assert [u["id"] for u in listed["results"]] == [own.pk]
     assert client.get(f"/api/v1/units/{own.pk}/").json()["agency_code"] == agency_x.code
     hidden = client.get(f"/api/v1/units/{theirs.pk}/")
-    assert hidden.status_code == 404 and hidden["Content-Type"] == PROBLEM
+    assert hidden.status_code == 404
+    assert hidden["Content-Type"] == PROBLEM
     patch = client.patch(f"/api/v1/units/{theirs.pk}/", {"name": "Đổi"}, format="json")
     assert patch.status_code == 404
     everything = _api(admin).get("/api/v1/units/").json()
@@ -108,12 +118,14 @@ def test_unit_create_rules(make_user: Any, head_x: Any, clerk_x: Any, agency_x: 
     payload = {"agency_code": agency_x.code, "code": "kt", "name": "Phòng Kinh tế",
                "short_name": "KT"}
     created = _api(head_x).post("/api/v1/units/", payload, format="json")
-    assert created.status_code == 201 and created.json()["code"] == "KT"
+    assert created.status_code == 201
+    assert created.json()["code"] == "KT"
     assert _api(clerk_x).post("/api/v1/units/", {**payload, "code": "VX"},
                               format="json").status_code == 403
     other = _api(head_x).post("/api/v1/units/", {**payload, "agency_code": agency_y.code},
                               format="json")
-    assert other.status_code == 403 and other["Content-Type"] == PROBLEM
+    assert other.status_code == 403
+    assert other["Content-Type"] == PROBLEM
     assert not Unit.objects.filter(agency=agency_y).exists()
     it_y = make_user(agency_y, roles=[Role.IT_OFFICER])
     ok = _api(it_y).post("/api/v1/units/", {**payload, "agency_code": agency_y.code},
@@ -121,4 +133,5 @@ def test_unit_create_rules(make_user: Any, head_x: Any, clerk_x: Any, agency_x: 
     assert ok.status_code == 201
     dup = _api(it_y).post("/api/v1/units/", {**payload, "agency_code": agency_y.code},
                           format="json")
-    assert dup.status_code == 409 and dup["Content-Type"] == PROBLEM
+    assert dup.status_code == 409
+    assert dup["Content-Type"] == PROBLEM

@@ -46,7 +46,8 @@ def test_any_other_character_is_refused(code: str, bad: str) -> None:
     """Only 0-9, A-Z and dots; not even letters whose upper case looks allowed (ﬀ → FF)."""
     with pytest.raises(ValidationFailed) as exc:
         normalise_code(code[:1] + bad + code[1:])
-    assert exc.value.vi and exc.value.en
+    assert exc.value.vi
+    assert exc.value.en
     assert exc.value.code == "bad_code"
 
 

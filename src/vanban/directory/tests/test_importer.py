@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 HEADER = "code,name,short_name,parent_code,mailbox"
 # Children come before their parent on purpose; an unknown column is ignored.
 GOOD = f"""{HEADER},kind,connected,ghi_chu
-000.00.16.H99,Sở Thông tin và Truyền thông,STTTT,000.00.00.H99,stttt@demo.bacgiang.gov.vn,department,1,x
+000.00.16.H99,Sở TT&TT,STTTT,000.00.00.H99,stttt@demo.bacgiang.gov.vn,department,1,x
 000.01.30.H99,UBND xã Sa Lý,UBND,000.00.30.H99,,commune,0,
 000.00.30.H99,UBND huyện Lục Ngạn,UBND,000.00.00.H99,lucngan@demo.bacgiang.gov.vn,district,có,
 000.00.00.H99,UBND tỉnh Bắc Giang (thử),UBND,,ubnd@demo.bacgiang.gov.vn,province,,
@@ -46,9 +46,12 @@ def test_import_builds_tree(tmp_path: Path, bom: bool) -> None:
     assert report.ok, [e.text() for e in report.errors]
     assert report.created["agencies"] == 4
     sa_ly = Agency.objects.get(code="000.01.30.H99")
-    assert sa_ly.parent is not None and sa_ly.parent.code == "000.00.30.H99"
-    assert sa_ly.parent.parent is not None and sa_ly.parent.parent.parent is None
-    assert sa_ly.connected is False and sa_ly.kind == "commune"
+    assert sa_ly.parent is not None
+    assert sa_ly.parent.code == "000.00.30.H99"
+    assert sa_ly.parent.parent is not None
+    assert sa_ly.parent.parent.parent is None
+    assert sa_ly.connected is False
+    assert sa_ly.kind == "commune"
     assert Agency.objects.get(code="000.00.30.H99").connected is True
     assert AuditEvent.objects.filter(action="directory.agency_create").count() == 4
 
@@ -59,7 +62,8 @@ def test_import_is_idempotent_and_audits_changes(tmp_path: Path) -> None:
     importer.import_file(path)
     events = AuditEvent.objects.count()
     again = importer.import_file(path)
-    assert again.unchanged["agencies"] == 4 and again.created["agencies"] == 0
+    assert again.unchanged["agencies"] == 4
+    assert again.created["agencies"] == 0
     assert AuditEvent.objects.count() == events
     path.write_text(GOOD.replace("UBND xã Sa Lý,UBND,000.00.30.H99,,commune,0",
                                  "UBND xã Sa Lý,UBND,000.00.30.H99,,commune,1"))
@@ -67,7 +71,8 @@ def test_import_is_idempotent_and_audits_changes(tmp_path: Path) -> None:
     assert (changed.updated["agencies"], changed.unchanged["agencies"]) == (1, 3)
     [event] = AuditEvent.objects.filter(action="directory.agency_update")
     data = json.loads(event.data)
-    assert data["before"]["connected"] is False and data["after"]["connected"] is True
+    assert data["before"]["connected"] is False
+    assert data["after"]["connected"] is True
     assert Agency.objects.get(code="000.01.30.H99").connected is True
 
 
@@ -75,7 +80,8 @@ def test_minimal_header_and_units_form(tmp_path: Path) -> None:
     """The five-column header always works; the unit form is recognised by its header."""
     importer.import_file(_write(tmp_path, f"{HEADER}\n000.00.00.H99,UBND tỉnh,UBND,,\n"))
     agency = Agency.objects.get()
-    assert agency.kind == "other" and agency.connected is True
+    assert agency.kind == "other"
+    assert agency.connected is True
     units = "agency_code,code,name,short_name\n000.00.00.h99,vp,Văn phòng,VP\n"
     report = importer.import_file(_write(tmp_path, units, "units.csv"))
     assert report.created["units"] == 1
@@ -114,8 +120,10 @@ def test_bad_row_reported_and_nothing_stored(tmp_path: Path, row: str, vi: str, 
     report = importer.import_file(_write(tmp_path, text))
     [error] = report.errors
     assert error.line == 3
-    assert error.text("vi").startswith("Dòng 3: ") and vi in error.text("vi")
-    assert error.text("en").startswith("Line 3: ") and en in error.text("en")
+    assert error.text("vi").startswith("Dòng 3: ")
+    assert vi in error.text("vi")
+    assert error.text("en").startswith("Line 3: ")
+    assert en in error.text("en")
     assert not Agency.objects.exists()
     assert not AuditEvent.objects.exists()
 
@@ -157,16 +165,19 @@ def test_unreadable_files(tmp_path: Path) -> None:
                           ("c.csv", "code,name\nÂ,Ă\n".encode("cp1258"))]:
         (tmp_path / name).write_bytes(content)
         report = importer.import_file(tmp_path / name)
-        assert not report.ok and report.errors[0].line == 0, name
+        assert not report.ok, name
+        assert report.errors[0].line == 0
 
 
 def test_command_import_and_exit_code(tmp_path: Path) -> None:
     """``vanban directory import``: summary on success; on a bad row, exit 1 and nothing stored."""
     good = _write(tmp_path, GOOD)
     out, _ = _run("import", str(good), "--dry-run")
-    assert "tạo mới / created 4" in out and not Agency.objects.exists()
+    assert "tạo mới / created 4" in out
+    assert not Agency.objects.exists()
     out, _ = _run("import", str(good))
-    assert "tạo mới / created 4" in out and Agency.objects.count() == 4
+    assert "tạo mới / created 4" in out
+    assert Agency.objects.count() == 4
     out, _ = _run("import", str(good))
     assert "không đổi / unchanged 4" in out
     bad = _write(tmp_path, f"{HEADER}\n000.00.50.H99,,X,,\n", "bad.csv")
@@ -174,7 +185,8 @@ def test_command_import_and_exit_code(tmp_path: Path) -> None:
     with pytest.raises(CommandError) as exc:
         call_command("directory", "import", str(bad), stderr=err)
     assert exc.value.returncode == 1
-    assert "Dòng 2" in err.getvalue() and "Line 2" in err.getvalue()
+    assert "Dòng 2" in err.getvalue()
+    assert "Line 2" in err.getvalue()
     assert not Agency.objects.filter(code="000.00.50.H99").exists()
 
 
@@ -184,10 +196,13 @@ def test_command_list_json_round_trips(tmp_path: Path) -> None:
     out, _ = _run("list", "--json")
     data = json.loads(out)
     codes = [a["code"] for a in data["agencies"]]
-    assert codes == sorted(codes) and len(codes) == 4
+    assert codes == sorted(codes)
+    assert len(codes) == 4
     sa_ly = next(a for a in data["agencies"] if a["code"] == "000.01.30.H99")
-    assert sa_ly["parent_code"] == "000.00.30.H99" and sa_ly["connected"] is False
+    assert sa_ly["parent_code"] == "000.00.30.H99"
+    assert sa_ly["connected"] is False
     report = importer.import_file(_write(tmp_path, out, "list.json"))
     assert report.unchanged["agencies"] == 4
     text, _ = _run("list")
-    assert "  000.00.30.H99" in text and "chưa kết nối" in text
+    assert "  000.00.30.H99" in text
+    assert "chưa kết nối" in text

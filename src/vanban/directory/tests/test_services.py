@@ -37,7 +37,8 @@ def test_province_admin_creates_agency_audited(admin: Any, province: Agency) -> 
     [event] = _events("directory.agency_create")
     assert event.actor_username == admin.username
     assert event.agency_code == "000.00.21.H99"
-    assert event.after_digest and not event.before_digest
+    assert event.after_digest
+    assert not event.before_digest
     assert _data(event)["after"]["parent_code"] == province.code
 
 
@@ -58,10 +59,20 @@ def test_only_province_admin_creates_agencies(make_user: Any, agency_x: Agency,
     with pytest.raises(Forbidden) as exc:
         services.agency_create(actor=user, code="000.00.40.H99", name="Cơ quan lạ",
                                short_name="CQL")
-    assert exc.value.vi and exc.value.en
+    assert exc.value.vi
+    assert exc.value.en
     assert Agency.objects.count() == before
-    [refused] = _events("directory.agency_create.refused")
+    [refused] = _events("directory.agency_create.denied")
     assert refused.actor_username == user.username
+    assert refused.object_type == "agency"
+
+
+def test_refusal_of_absurd_code_is_still_audited(head_x: Any) -> None:
+    """Unvalidated input in a refused attempt cannot break the audit record (bounded)."""
+    with pytest.raises(Forbidden):
+        services.agency_create(actor=head_x, code="9" * 500, name="X", short_name="X")
+    [refused] = _events("directory.agency_create.denied")
+    assert _data(refused)["code"] == "9" * 100
 
 
 def test_non_admin_cannot_update_agency(head_x: Any, agency_x: Agency) -> None:
@@ -70,7 +81,7 @@ def test_non_admin_cannot_update_agency(head_x: Any, agency_x: Agency) -> None:
         services.agency_update(actor=head_x, agency=agency_x, mailbox="x@demo.bacgiang.gov.vn")
     agency_x.refresh_from_db()
     assert agency_x.mailbox == ""
-    assert _events("directory.agency_update.refused")
+    assert _events("directory.agency_update.denied")
 
 
 def test_update_audits_before_and_after(admin: Any, agency_x: Agency, agency_y: Agency) -> None:
@@ -79,10 +90,13 @@ def test_update_audits_before_and_after(admin: Any, agency_x: Agency, agency_y: 
                            connected=False, parent=agency_y)
     [event] = _events("directory.agency_update")
     data = _data(event)
-    assert data["before"]["name"] == "Sở Nội vụ" and data["after"]["name"] == "Sở Nội vụ tỉnh"
-    assert data["before"]["connected"] is True and data["after"]["connected"] is False
+    assert data["before"]["name"] == "Sở Nội vụ"
+    assert data["after"]["name"] == "Sở Nội vụ tỉnh"
+    assert data["before"]["connected"] is True
+    assert data["after"]["connected"] is False
     assert data["after"]["parent_code"] == agency_y.code
-    assert event.before_digest and event.after_digest
+    assert event.before_digest
+    assert event.after_digest
 
 
 def test_update_without_change_writes_nothing(admin: Any, agency_x: Agency) -> None:
@@ -128,7 +142,8 @@ def test_mailboxes_unique_ignoring_case(admin: Any, stttt: Agency, agency_x: Age
 def test_bad_agency_input(admin: Any, agency_x: Agency, fields: dict[str, str],
                           code: str) -> None:
     """Each bad field is a domain error with both messages; nothing is stored."""
-    values = {"code": "000.00.50.H99", "name": "Cơ quan mới", "short_name": "CQM", **fields}
+    values: dict[str, Any] = {"code": "000.00.50.H99", "name": "Cơ quan mới", "short_name": "CQM",
+                              **fields}
     count = Agency.objects.count()
     with pytest.raises((ValidationFailed, Conflict)) as exc:
         services.agency_create(actor=admin, **values)
@@ -161,7 +176,7 @@ def test_head_of_x_cannot_create_unit_in_y(head_x: Any, agency_y: Agency) -> Non
     with pytest.raises(Forbidden):
         services.unit_create(actor=head_x, agency=agency_y, code="VP", name="Văn phòng")
     assert not Unit.objects.filter(agency=agency_y).exists()
-    [refused] = _events("directory.unit_create.refused")
+    [refused] = _events("directory.unit_create.denied")
     assert refused.agency_code == agency_y.code
     assert refused.actor_username == head_x.username
 
@@ -173,7 +188,7 @@ def test_other_agency_unit_is_not_found(head_x: Any, agency_y: Agency) -> None:
         services.unit_update(actor=head_x, unit=unit, name="Đổi tên")
     unit.refresh_from_db()
     assert unit.name == "Văn phòng"
-    assert _events("directory.unit_update.refused")
+    assert _events("directory.unit_update.denied")
 
 
 def test_unit_update_and_duplicates(admin: Any, agency_x: Agency) -> None:

@@ -1,0 +1,72 @@
+"""``python -m bench [--database sqlite|postgres] [--events N] [--appends N] [--only NAME]``.
+
+Creates a throwaway ``VANBAN_HOME`` (and, for PostgreSQL, recreates the ``vanban_bench``
+database), applies the migrations, runs the benchmarks and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/vanban_bench"
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--events", type=int, default=1_000_000,
+                        help="events bulk-loaded for the verify benchmark")
+    parser.add_argument("--appends", type=int, default=3_000,
+                        help="durable appends (and as many plain inserts) timed")
+    parser.add_argument("--only", choices=("verify", "appends"), default=None)
+    return parser.parse_args(argv)
+
+
+def _recreate_postgres_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup(args: argparse.Namespace) -> None:
+    home = tempfile.mkdtemp(prefix="vanban-bench-")
+    os.environ["VANBAN_HOME"] = home
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    if args.database == "postgres":
+        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", POSTGRES_URL)
+        _recreate_postgres_database(os.environ["DATABASE_URL"])
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmarks and print the table."""
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    _setup(args)
+    from bench import audit_log, markdown
+
+    started = time.perf_counter()
+    results = audit_log.run(args)
+    print()
+    print(f"Database: {audit_log.describe_database()} · Python {platform.python_version()} · "
+          f"{os.cpu_count()} CPU · {time.perf_counter() - started:.0f} s")
+    print()
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

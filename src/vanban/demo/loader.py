@@ -1,0 +1,156 @@
+"""Load the demo province (``vanban demo load``): agencies, units and staff for every role.
+
+Everything goes through the services (so it is audited like any other change) in one
+transaction. One random password is made per load, hashed once, and shared by every demo
+account: hashing hundreds of passwords would take minutes. It is printed once and never stored in
+clear text; there is no fixed password in the code.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from vanban.accounts.services import staff_create
+from vanban.core.errors import Conflict
+from vanban.core.roles import ROLE_LABELS_VI, Role
+from vanban.demo import data
+from vanban.directory import services as directory
+from vanban.directory.models import Agency, Unit
+
+
+class Writer(Protocol):
+    """Where the accounts table goes: a command's stdout, a file, a StringIO."""
+
+    def write(self, text: str, /) -> object:
+        """Write text."""
+        ...
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo login."""
+
+    username: str
+    full_name: str
+    roles: tuple[Role, ...]
+    agency_code: str
+    agency_name: str
+
+
+@dataclass
+class DemoResult:
+    """What a demo load created, and the one password of its accounts."""
+
+    password: str
+    agencies: int = 0
+    units: int = 0
+    accounts: list[DemoAccount] = field(default_factory=list)
+
+
+# (username prefix, role, unit index, position) per kind of agency; unit index into its units.
+_FULL_STAFF: tuple[tuple[str, Role, int | None, str], ...] = (
+    ("ld", Role.HEAD, None, "{head}"),
+    ("pld", Role.DELEGATE, None, "{deputy}"),
+    ("vt", Role.CLERK, 0, "Văn thư"),
+    ("cv1", Role.SPECIALIST, 1, "Chuyên viên"),
+    ("cv2", Role.SPECIALIST, 2, "Chuyên viên"),
+    ("mc", Role.ONESTOP, 0, "Cán bộ tiếp nhận và trả kết quả"),
+    ("qt", Role.IT_OFFICER, -1, "Chuyên viên công nghệ thông tin"),
+    ("attt", Role.SECURITY_OFFICER, -1, "Chuyên viên phụ trách an toàn thông tin"),
+)
+_COMMUNE_STAFF: tuple[tuple[str, Role, int | None, str], ...] = (
+    ("ld", Role.HEAD, None, "{head}"),
+    ("vt", Role.CLERK, 0, "Văn thư"),
+    ("cv1", Role.SPECIALIST, 1, "Công chức Địa chính - Xây dựng"),
+    ("mc", Role.ONESTOP, 2, "Cán bộ tiếp nhận và trả kết quả"),
+)
+_TITLES: dict[str, tuple[str, str]] = {
+    "province": ("Chủ tịch UBND tỉnh", "Phó Chủ tịch UBND tỉnh"),
+    "office": ("Chánh Văn phòng", "Phó Chánh Văn phòng"),
+    "department": ("Giám đốc Sở", "Phó Giám đốc Sở"),
+    "district": ("Chủ tịch UBND", "Phó Chủ tịch UBND"),
+    "commune": ("Chủ tịch UBND", "Phó Chủ tịch UBND"),
+}
+
+
+def new_password() -> str:
+    """A random password meeting the policy (upper, lower, digit, symbol; 20 characters)."""
+    alphabet = string.ascii_letters + string.digits
+    body = "".join(secrets.choice(alphabet) for _ in range(16))
+    return (secrets.choice(string.ascii_uppercase) + secrets.choice(string.ascii_lowercase)
+            + secrets.choice(string.digits) + "-" + body)
+
+
+def _load_agency(spec: data.DemoAgency, parents: dict[str, Agency]) -> tuple[Agency, list[Unit]]:
+    agency = directory.agency_create(
+        actor=None, code=spec.code, name=spec.name, short_name=spec.short_name,
+        parent=parents[spec.parent] if spec.parent else None, kind=spec.kind,
+        connected=spec.connected, mailbox=f"{spec.slug}@{data.DOMAIN}")
+    units = [directory.unit_create(actor=None, agency=agency, code=code, name=name,
+                                   short_name=short) for code, name, short in spec.units]
+    return agency, units
+
+
+def _load_staff(spec: data.DemoAgency, agency: Agency, units: list[Unit], password_hash: str,
+                result: DemoResult) -> None:
+    head, deputy = _TITLES[spec.kind]
+    plan = list(_FULL_STAFF if spec.full_staff else _COMMUNE_STAFF)
+    if spec.slug == "stttt":
+        plan.insert(0, ("qttinh", Role.PROVINCE_ADMIN, -1, "Quản trị hệ thống cấp tỉnh"))
+    for prefix, role, unit_index, position in plan:
+        username = f"{prefix}.{spec.slug}"
+        full_name = data.person_name(len(result.accounts) + 1)
+        staff_create(
+            actor=None, agency=agency, username=username, full_name=full_name, roles=[role],
+            password_hash=password_hash,
+            unit=units[unit_index] if unit_index is not None else None,
+            position=position.format(head=head, deputy=deputy),
+            mailbox=f"{username}@{data.DOMAIN}")
+        result.accounts.append(
+            DemoAccount(username, full_name, (role,), agency.code, agency.name))
+
+
+def _print(result: DemoResult, stdout: Writer) -> None:
+    stdout.write(f"{'Tên đăng nhập / username':<26} {'Vai trò / role':<34} Cơ quan / agency\n")
+    for account in result.accounts:
+        roles = ", ".join(ROLE_LABELS_VI[r] for r in account.roles)
+        stdout.write(f"{account.username:<26} {roles:<34} {account.agency_code} "
+                     f"{account.agency_name}\n")
+    stdout.write(
+        f"\nĐã tạo / created: {result.agencies} cơ quan / agencies, {result.units} đơn vị / "
+        f"units, {len(result.accounts)} tài khoản / accounts.\n"
+        f"Mật khẩu chung của mọi tài khoản mẫu / password of every demo account: "
+        f"{result.password}\n"
+        "Chỉ dùng để thử nghiệm. / For trying out only.\n")
+
+
+def demo_load(*, stdout: Writer, if_empty: bool = False) -> DemoResult | None:
+    """Build the demo province; refuse (``Conflict``) or, with ``if_empty``, skip when the
+    directory already holds agencies, so a second load never mixes with real or demo data."""
+    result = DemoResult(password=new_password())
+    password_hash = make_password(result.password)
+    with transaction.atomic():
+        if Agency.objects.exists():
+            if if_empty:
+                stdout.write("Danh bạ đã có dữ liệu, bỏ qua. / "
+                             "The directory is not empty; skipped.\n")
+                return None
+            raise Conflict(
+                "Danh bạ đã có cơ quan; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống.",
+                "The directory already has agencies; the demo loads into an empty database "
+                "only.", code="demo_not_empty")
+        parents: dict[str, Agency] = {}
+        for spec in data.agencies():
+            agency, units = _load_agency(spec, parents)
+            parents[spec.slug] = agency
+            result.agencies += 1
+            result.units += len(units)
+            _load_staff(spec, agency, units, password_hash, result)
+    _print(result, stdout)
+    return result

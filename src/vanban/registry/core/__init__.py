@@ -1,0 +1,1 @@
+"""Pure logic of the registry (no Django import): numbering, recipients block, dispatch rules."""

@@ -1,0 +1,110 @@
+"""Forms of the registry pages: drafting (recipients from the directory and individuals) and
+upload (a PDF or page images, plus appendices). Validation of meaning stays in the services."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vanban.directory.models import Agency, Unit
+from vanban.registry.core.numbering import DOCUMENT_TYPES
+from vanban.registry.models import Classification, Competence, DocumentRecipient, Priority
+from vanban.registry.services import RecipientInput
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that accepts several files."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the view reads them with ``request.FILES.getlist``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        """Clean each file."""
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return super().clean(data, initial)
+
+
+class DocumentForm(forms.Form):
+    """The drafting form (dự thảo văn bản đi)."""
+
+    type_code = forms.ChoiceField(label=_("Loại văn bản"),
+                                  choices=[(t.code, t.name) for t in DOCUMENT_TYPES])
+    legal_normative = forms.BooleanField(label=_("Văn bản quy phạm pháp luật"), required=False)
+    subject = forms.CharField(label=_("Trích yếu nội dung"), max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    unit = forms.ModelChoiceField(label=_("Đơn vị soạn thảo"), queryset=Unit.objects.none(),
+                                  required=False)
+    place = forms.CharField(label=_("Địa danh"), max_length=100, required=False)
+    priority = forms.ChoiceField(label=_("Độ khẩn"), choices=Priority.choices)
+    classification = forms.ChoiceField(label=_("Độ mật"), choices=Classification.choices)
+    competence = forms.ChoiceField(label=_("Thẩm quyền ký"), choices=Competence.choices,
+                                   required=False)
+    position = forms.CharField(label=_("Chức vụ người ký"), max_length=100, required=False)
+    full_name = forms.CharField(label=_("Họ tên người ký"), max_length=50, required=False)
+    due_date = forms.DateField(label=_("Hạn trả lời"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    archive_units = forms.CharField(label=_("Lưu"), max_length=200, initial="VT",
+                                    required=False)
+    description = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Cơ quan nhận (danh bạ)"), required=False, to_field_name="code",
+        queryset=Agency.objects.filter(active=True).order_by("code"),
+        widget=forms.SelectMultiple(attrs={"size": 8}))
+    paper_agencies = forms.ModelMultipleChoiceField(
+        label=_("Cơ quan nhận bản giấy (ghi ở “Nơi nhận”)"), required=False,
+        to_field_name="code", queryset=Agency.objects.filter(active=True).order_by("code"),
+        widget=forms.SelectMultiple(attrs={"size": 4}))
+    individuals = forms.CharField(
+        label=_("Cá nhân nhận (mỗi dòng: Họ tên | Địa chỉ | Thư điện tử)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = cast(forms.ModelChoiceField, self.fields["unit"])  # type: ignore[type-arg]
+        units.queryset = Unit.objects.filter(agency=agency, active=True).order_by("code")
+
+    def recipients(self) -> list[RecipientInput]:
+        """The chosen agencies (electronic, or paper when marked so) then the individuals."""
+        data = self.cleaned_data
+        paper = set(data["paper_agencies"])
+        out = [RecipientInput(agency=a, role=DocumentRecipient.ROLE_ELECTRONIC)
+               for a in data["agencies"] if a not in paper]
+        out += [RecipientInput(agency=a, role=DocumentRecipient.ROLE_PAPER) for a in paper]
+        for line in data["individuals"].splitlines():
+            parts = [p.strip() for p in line.split("|")] + ["", ""]
+            if parts[0]:
+                out.append(RecipientInput(name=parts[0], address=parts[1], mailbox=parts[2],
+                                          role=DocumentRecipient.ROLE_PAPER))
+        return out
+
+    def values(self) -> dict[str, Any]:
+        """The document fields, as the services take them."""
+        data = self.cleaned_data
+        keys = ("type_code", "legal_normative", "subject", "unit", "place", "priority",
+                "classification", "competence", "position", "full_name", "due_date",
+                "archive_units", "description")
+        return {k: data[k] for k in keys} | {"recipients": self.recipients()}
+
+
+class UploadForm(forms.Form):
+    """The scanned document (one PDF or several page images) and its appendices (R15.2)."""
+
+    main = MultipleFileField(label=_("Văn bản (một tệp PDF, hoặc các ảnh trang JPEG/PNG/TIFF)"))
+    appendices = MultipleFileField(label=_("Phụ lục (PDF hoặc ảnh, mỗi tệp một phụ lục)"),
+                                   required=False)
+
+
+class CancelForm(forms.Form):
+    """Why the document is cancelled (its number stays taken)."""
+
+    reason = forms.CharField(label=_("Lý do hủy"), max_length=500)

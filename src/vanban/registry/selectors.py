@@ -1,0 +1,180 @@
+"""Reads of the registry, scoped to the actor's agency (R1.1: another agency's document is
+"not found"): documents, their files, the dispatch plan and recipients block, the registers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from vanban.core.errors import not_found
+from vanban.core.roles import Actor
+from vanban.registry import rules
+from vanban.registry.core import dispatch
+from vanban.registry.core.recipients_block import (
+    RecipientLine,
+    RecipientsBlock,
+    clean_text,
+    render_block,
+)
+from vanban.registry.models import (
+    Document,
+    DocumentFile,
+    DocumentRecipient,
+    DocumentState,
+    FileKind,
+    Register,
+)
+
+
+def documents_of(actor: Actor | None, *, agency_id: int | None = None) -> QuerySet[Document]:
+    """The documents of the actor's agency, newest first (the console operator: any agency)."""
+    documents = Document.objects.select_related("agency", "unit", "register")
+    if actor is None:
+        return documents if agency_id is None else documents.filter(agency_id=agency_id)
+    if actor.agency_id is None:
+        return documents.none()
+    return documents.filter(agency_id=actor.agency_id)
+
+
+def document_get(actor: Actor | None, document_id: int) -> Document:
+    """One document of the actor's agency, or ``NotFound`` (also for another agency's)."""
+    document = documents_of(actor).filter(pk=document_id).first()
+    if document is None:
+        raise not_found("văn bản", "Document")
+    return document
+
+
+def files_of(document: Document) -> QuerySet[DocumentFile]:
+    """Every file of the document, oldest first."""
+    return document.files.select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+def current_file(document: Document) -> DocumentFile | None:
+    """The file to sign or send unsigned: the latest original or merged (with appendices)."""
+    return (document.files.filter(kind__in=[FileKind.ORIGINAL, FileKind.MERGED])
+            .order_by("-uploaded_at", "-id").first())
+
+
+def signed_file(document: Document) -> DocumentFile | None:
+    """The latest signed file, if any."""
+    return document.files.filter(kind=FileKind.SIGNED).order_by("-uploaded_at", "-id").first()
+
+
+def file_get(actor: Actor | None, document_id: int, file_id: int) -> DocumentFile:
+    """One file of a visible document, or ``NotFound``."""
+    document = document_get(actor, document_id)
+    found = document.files.filter(pk=file_id).first()
+    if found is None:
+        raise not_found("tệp", "File")
+    return found
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One line of the dispatch plan (R3.2): who, how, and whether paper goes too, and why."""
+
+    recipient: DocumentRecipient
+    channel: dispatch.Channel
+    paper: bool
+    reasons: tuple[dispatch.PaperReason, ...]
+
+    def channel_label(self, language: str = "vi") -> str:
+        """The channel in words."""
+        vi, en = dispatch.CHANNEL_LABELS[self.channel]
+        return en if language.startswith("en") else vi
+
+    def reason_labels(self, language: str = "vi") -> list[str]:
+        """The paper reasons in words."""
+        index = 1 if language.startswith("en") else 0
+        return [dispatch.REASON_LABELS[r][index] for r in self.reasons]
+
+
+def paper_required_types() -> frozenset[str]:
+    """R3.2c: document types that always go on paper too (``VANBAN_PAPER_REQUIRED_TYPES``)."""
+    return frozenset(getattr(settings, "VANBAN_PAPER_REQUIRED_TYPES", ()))
+
+
+def _facts(recipient: DocumentRecipient) -> dispatch.RecipientFacts:
+    agency = recipient.agency
+    if agency is None:
+        return dispatch.RecipientFacts(individual=True, mailbox=recipient.mailbox)
+    return dispatch.RecipientFacts(local=agency.active, connected=agency.connected,
+                                   mailbox=agency.mailbox)
+
+
+def dispatch_plan(document: Document) -> list[PlanRow]:
+    """R3.2: for every recipient, the channel and whether a paper copy must also go."""
+    facts = dispatch.DocumentFacts(type_code=document.type_code,
+                                   legal_normative=document.legal_normative,
+                                   sender_connected=document.agency.connected)
+    paper_types = paper_required_types()
+    rows = []
+    for recipient in document.recipients.select_related("agency"):
+        plan = dispatch.plan_for(facts, _facts(recipient), paper_types=paper_types)
+        rows.append(PlanRow(recipient=recipient, channel=plan.channel, paper=plan.paper,
+                            reasons=plan.reasons))
+    return rows
+
+
+def document_dispatch_plan(actor: Actor | None, document_id: int) -> list[PlanRow]:
+    """The plan of a visible document."""
+    return dispatch_plan(document_get(actor, document_id))
+
+
+def recipients_block(document: Document) -> RecipientsBlock:
+    """R6.1: paper recipients (chosen so, or needing paper by R3.2) under "Nơi nhận:", the others
+    under "Bản điện tử:"; "Lưu:" with the archive units."""
+    paper: list[RecipientLine] = []
+    electronic: list[RecipientLine] = []
+    for row in dispatch_plan(document):
+        line = RecipientLine(clean_text(row.recipient.display_name))
+        on_paper = row.paper or row.recipient.role == DocumentRecipient.ROLE_PAPER
+        (paper if on_paper else electronic).append(line)
+    archive = tuple(u for u in (clean_text(x) for x in document.archive_units.split(",")) if u)
+    return RecipientsBlock(paper=tuple(paper), electronic=tuple(electronic), archive=archive)
+
+
+def recipients_block_text(document: Document) -> str:
+    """The block as text, ready to print or paste into the document."""
+    return render_block(recipients_block(document))
+
+
+def registers_of(actor: Actor | None) -> QuerySet[Register]:
+    """The registers of the actor's agency."""
+    registers = Register.objects.select_related("agency", "counter")
+    if actor is None:
+        return registers
+    if actor.agency_id is None:
+        return registers.none()
+    return registers.filter(agency_id=actor.agency_id)
+
+
+def register_entries(register: Register) -> QuerySet[Document]:
+    """The register's documents in number order (cancelled ones included: they keep numbers)."""
+    return (register.documents.select_related("agency", "unit")
+            .prefetch_related("recipients__agency").order_by("code_number"))
+
+
+def register_years(actor: Actor | None) -> list[int]:
+    """Years with a register, newest first."""
+    return sorted(set(registers_of(actor).values_list("year", flat=True)), reverse=True)
+
+
+def can_manage(actor: Actor | None, document: Document) -> bool:
+    """Whether the actor is the agency's clerk (for showing the clerk's buttons)."""
+    return rules.is_clerk(actor, document.agency_id)
+
+
+def can_edit(actor: Actor | None, document: Document) -> bool:
+    """Whether the actor may edit this draft."""
+    return document.state == DocumentState.DRAFT and rules.can_draft(actor, document.agency_id)
+
+
+def register_get(actor: Actor | None, *, year: int, series: str) -> Register:
+    """One register of the actor's agency, or ``NotFound``."""
+    register = registers_of(actor).filter(year=year, series=series).first()
+    if register is None:
+        raise not_found("sổ đăng ký", "Register")
+    return register

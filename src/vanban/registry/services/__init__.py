@@ -1,0 +1,28 @@
+"""Writes to the registry: documents, numbering, files and signatures (R3, R6, R9, R15).
+
+Each service runs in one transaction and appends its audit event inside it. A refused attempt
+(wrong role, classified document) is audited in its own transaction before the error is raised,
+so the refusal survives the error (R16.7). Do not wrap these services in an outer transaction
+if refusals must be kept.
+"""
+
+from vanban.registry.services.documents import (
+    RecipientInput,
+    document_cancel,
+    document_create,
+    document_mark_ready,
+    document_register,
+    document_update,
+)
+from vanban.registry.services.files import document_sign, document_upload
+
+__all__ = [
+    "RecipientInput",
+    "document_cancel",
+    "document_create",
+    "document_mark_ready",
+    "document_register",
+    "document_sign",
+    "document_update",
+    "document_upload",
+]

@@ -1,0 +1,292 @@
+"""Outgoing documents: drafting, registration with gapless numbering, ready to send, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from vanban.audit.services import audit_append
+from vanban.core import clock
+from vanban.core.errors import ValidationFailed, forbidden
+from vanban.core.roles import Actor
+from vanban.directory.models import Agency, Unit
+from vanban.registry import rules
+from vanban.registry.core.numbering import doc_type, notation_for, series_for
+from vanban.registry.models import (
+    Classification,
+    Competence,
+    Document,
+    DocumentRecipient,
+    DocumentState,
+    FileKind,
+    Priority,
+    Register,
+    RegisterCounter,
+)
+from vanban.registry.services.common import (
+    OBJECT_TYPE,
+    document_state,
+    locked,
+    refuse_classified,
+    refused,
+    require_clerk,
+    require_member,
+    require_state,
+)
+
+
+@dataclass(frozen=True)
+class RecipientInput:
+    """A recipient as the drafting form or the API gives it: an agency, or a person."""
+
+    agency: Agency | None = None
+    name: str = ""
+    address: str = ""
+    mailbox: str = ""
+    note: str = ""
+    role: str = DocumentRecipient.ROLE_ELECTRONIC
+
+
+def _text(value: str, limit: int, vi: str, en: str, *, required: bool = False) -> str:
+    text = " ".join(value.split())
+    if required and not text:
+        raise ValidationFailed(f"Thiếu {vi}.", f"The {en} is missing.", code="missing_field")
+    if len(text) > limit:
+        raise ValidationFailed(f"{vi.capitalize()} dài tối đa {limit} ký tự.",
+                               f"The {en} has at most {limit} characters.", code="too_long")
+    return text
+
+
+def _choice(value: str, choices: list[str], vi: str, en: str) -> str:
+    if value not in choices:
+        raise ValidationFailed(f"Giá trị “{value}” của {vi} không hợp lệ.",
+                               f"Invalid {en} “{value}”.", code="bad_choice")
+    return value
+
+
+def _recipient(document: Document, position: int, item: RecipientInput) -> DocumentRecipient:
+    role = _choice(item.role, [DocumentRecipient.ROLE_PAPER, DocumentRecipient.ROLE_ELECTRONIC],
+                   "hình thức nhận", "recipient role")
+    mailbox = item.mailbox.strip().lower()
+    if mailbox:
+        try:
+            validate_email(mailbox)
+        except ValidationError:
+            raise ValidationFailed(f"Địa chỉ thư “{mailbox}” không hợp lệ.",
+                                   f"Mail address “{mailbox}” is invalid.",
+                                   code="bad_mailbox") from None
+    name = _text(item.name, 200, "tên người nhận", "recipient name",
+                 required=item.agency is None)
+    return DocumentRecipient(
+        document=document, position=position, agency=item.agency, name=name,
+        address=_text(item.address, 300, "địa chỉ", "address"), mailbox=mailbox,
+        note=_text(item.note, 100, "ghi chú", "note"), role=role)
+
+
+def _fill(document: Document, *, type_code: str, subject: str, legal_normative: bool,
+          classification: str, priority: str, place: str, competence: str, position: str,
+          full_name: str, due_date: date | None, unit: Unit | None, description: str,
+          archive_units: str) -> None:
+    document.type_code = doc_type(type_code).code
+    series_for(type_code=type_code, legal_normative=legal_normative, classified=False)
+    document.legal_normative = legal_normative
+    document.subject = _text(subject, 500, "trích yếu", "subject", required=True)
+    document.classification = _choice(classification, Classification.values, "độ mật",
+                                      "classification")
+    document.priority = _choice(priority, Priority.values, "độ khẩn", "priority")
+    document.competence = _choice(competence, Competence.values, "thẩm quyền ký", "competence")
+    document.place = _text(place, 100, "địa danh", "place")
+    document.position = _text(position, 100, "chức vụ người ký", "signer position")
+    document.full_name = _text(full_name, 50, "họ tên người ký", "signer name")
+    document.description = _text(description, 500, "ghi chú", "description")
+    document.archive_units = _text(archive_units, 200, "nơi lưu", "archive units")
+    document.due_date = due_date
+    if unit is not None and unit.agency_id != document.agency_id:
+        raise ValidationFailed("Đơn vị soạn thảo không thuộc cơ quan.",
+                               "The drafting unit is not part of the agency.", code="bad_unit")
+    document.unit = unit
+
+
+def _set_recipients(document: Document, recipients: Sequence[RecipientInput]) -> None:
+    rows = [_recipient(document, i, item) for i, item in enumerate(recipients)]
+    document.recipients.all().delete()
+    DocumentRecipient.objects.bulk_create(rows)
+
+
+def document_create(
+    *, actor: Actor | None, agency: Agency, type_code: str, subject: str,
+    legal_normative: bool = False, classification: str = Classification.NORMAL,
+    priority: str = Priority.NORMAL, place: str = "", competence: str = "",
+    position: str = "", full_name: str = "", due_date: date | None = None,
+    unit: Unit | None = None, description: str = "", archive_units: str = "VT",
+    recipients: Sequence[RecipientInput] = (),
+) -> Document:
+    """A new draft of the agency (specialist, head, delegate or clerk)."""
+    if not rules.can_draft(actor, agency.pk):
+        audit_append(actor=actor, action="registry.document_create.denied",
+                     object_type=OBJECT_TYPE, agency_code=agency.code,
+                     data={"reason": "forbidden"})
+        raise forbidden()
+    now = clock.now()
+    with transaction.atomic():
+        document = Document(agency=agency, created_at=now, updated_at=now,
+                            created_by_id=actor.pk if actor is not None else None)
+        _fill(document, type_code=type_code, subject=subject, legal_normative=legal_normative,
+              classification=classification, priority=priority, place=place,
+              competence=competence, position=position, full_name=full_name,
+              due_date=due_date, unit=unit, description=description,
+              archive_units=archive_units)
+        document.save()
+        _set_recipients(document, recipients)
+        audit_append(actor=actor, action="registry.document_create", object_type=OBJECT_TYPE,
+                     object_id=document.pk, agency_code=agency.code,
+                     after=document_state(document))
+        return document
+
+
+def document_update(
+    *, actor: Actor | None, document: Document, type_code: str, subject: str,
+    legal_normative: bool = False, classification: str = Classification.NORMAL,
+    priority: str = Priority.NORMAL, place: str = "", competence: str = "",
+    position: str = "", full_name: str = "", due_date: date | None = None,
+    unit: Unit | None = None, description: str = "", archive_units: str = "VT",
+    recipients: Sequence[RecipientInput] = (),
+) -> Document:
+    """Change a draft (all fields and the recipients); a registered document is frozen."""
+    action = "registry.document_update"
+    require_member(actor, action, document)
+    if not rules.can_draft(actor, document.agency_id):
+        raise refused(actor, action, document, forbidden())
+    with transaction.atomic():
+        document = locked(document)
+        require_state(document, DocumentState.DRAFT)
+        before = document_state(document)
+        _fill(document, type_code=type_code, subject=subject, legal_normative=legal_normative,
+              classification=classification, priority=priority, place=place,
+              competence=competence, position=position, full_name=full_name,
+              due_date=due_date, unit=unit, description=description,
+              archive_units=archive_units)
+        document.updated_at = clock.now()
+        document.save()
+        _set_recipients(document, recipients)
+        audit_append(actor=actor, action=action, object_type=OBJECT_TYPE, object_id=document.pk,
+                     agency_code=document.agency.code, before=before,
+                     after=document_state(document))
+        return document
+
+
+def register_for(*, agency: Agency, year: int, series: str) -> Register:
+    """The register of (agency, year, series), created with its counter on first use.
+
+    Two first registrations may race on PostgreSQL: the loser's insert fails on the unique
+    constraint inside a savepoint and it reads the winner's row.
+    """
+    register = Register.objects.filter(agency=agency, year=year, series=series,
+                                       kind=Register.KIND_OUTGOING).first()
+    if register is not None:
+        return register
+    try:
+        with transaction.atomic():
+            register = Register.objects.create(agency=agency, year=year, series=series,
+                                               created_at=clock.now())
+            RegisterCounter.objects.create(register=register, last_number=0)
+            return register
+    except IntegrityError:
+        return Register.objects.get(agency=agency, year=year, series=series,
+                                    kind=Register.KIND_OUTGOING)
+
+
+def next_number(register: Register) -> int:
+    """The next number of ``register``: lock its counter row, add one. Caller's transaction.
+
+    The lock is held until the caller commits, so numbers are handed out in commit order and a
+    rollback returns the number (no gap); never a database sequence (a rollback burns it).
+    """
+    counter = RegisterCounter.objects.select_for_update().get(register=register)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def document_register(*, actor: Actor | None, document: Document) -> Document:
+    """Give the draft its number, notation and date in the register (clerk only; R3.1)."""
+    action = "registry.document_register"
+    require_clerk(actor, action, document)
+    refuse_classified(actor, action, document)
+    with transaction.atomic():
+        document = locked(document)
+        require_state(document, DocumentState.DRAFT)
+        today = clock.local_now().date()
+        unit_short = document.unit.short_name if document.unit is not None else ""
+        notation = notation_for(type_code=document.type_code,
+                                agency_short=document.agency.short_name, unit_short=unit_short)
+        series = series_for(type_code=document.type_code,
+                            legal_normative=document.legal_normative, classified=False)
+        register = register_for(agency=document.agency, year=today.year, series=series)
+        document.register = register
+        document.code_number = next_number(register)
+        document.code_notation = notation
+        document.issued_date = today
+        document.state = DocumentState.REGISTERED
+        document.registered_at = document.updated_at = clock.now()
+        document.save()
+        audit_append(actor=actor, action=action, object_type=OBJECT_TYPE, object_id=document.pk,
+                     agency_code=document.agency.code,
+                     data={"number": document.number_text, "register": register.pk,
+                           "series": series, "year": today.year})
+        return document
+
+
+def document_mark_ready(*, actor: Actor | None, document: Document) -> Document:
+    """R3.1: the document may go (signed, or with a file where the agency has no certificate)."""
+    action = "registry.document_mark_ready"
+    require_clerk(actor, action, document)
+    refuse_classified(actor, action, document)
+    with transaction.atomic():
+        document = locked(document)
+        require_state(document, DocumentState.SIGNED, DocumentState.REGISTERED)
+        if document.state == DocumentState.REGISTERED:
+            _ready_unsigned_allowed(document)
+        document.state = DocumentState.READY
+        document.ready_at = document.updated_at = clock.now()
+        document.save(update_fields=["state", "ready_at", "updated_at"])
+        audit_append(actor=actor, action=action, object_type=OBJECT_TYPE, object_id=document.pk,
+                     agency_code=document.agency.code, data={"number": document.number_text})
+        return document
+
+
+def _ready_unsigned_allowed(document: Document) -> None:
+    """R9.1: unsigned only when the agency has no certificate, and a file is needed anyway."""
+    from vanban.signatures.selectors import active_certificate
+
+    if not document.files.exclude(kind=FileKind.SIGNED).exists():
+        raise ValidationFailed("Văn bản chưa có tệp đính kèm.", "The document has no file yet.",
+                               code="no_file")
+    if active_certificate(document.agency) is not None:
+        raise ValidationFailed("Cơ quan có chứng thư số: hãy ký số văn bản trước khi gửi.",
+                               "The agency has a certificate: sign the document before sending.",
+                               code="not_signed")
+
+
+def document_cancel(*, actor: Actor | None, document: Document, reason: str) -> Document:
+    """Cancel a document; its number stays taken (marked cancelled), never reused."""
+    action = "registry.document_cancel"
+    require_clerk(actor, action, document)
+    reason = _text(reason, 500, "lý do hủy", "reason", required=True)
+    with transaction.atomic():
+        document = locked(document)
+        require_state(document, DocumentState.DRAFT, DocumentState.REGISTERED,
+                      DocumentState.SIGNED, DocumentState.READY)
+        document.state = DocumentState.CANCELLED
+        document.cancelled_at = document.updated_at = clock.now()
+        document.cancel_reason = reason
+        document.save(update_fields=["state", "cancelled_at", "cancel_reason", "updated_at"])
+        audit_append(actor=actor, action=action, object_type=OBJECT_TYPE, object_id=document.pk,
+                     agency_code=document.agency.code,
+                     data={"number": document.number_text, "reason": reason})
+        return document

@@ -1,0 +1,260 @@
+"""Pages of the registry: documents of the agency, drafting, upload, register and sign, the
+dispatch plan and recipients block, the outgoing register and its PDF (R3, R6, R9, R15)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from vanban.core import clock
+from vanban.core.errors import DomainError, NotFound
+from vanban.core.roles import Actor
+from vanban.directory.models import Agency
+from vanban.registry import printing, rules, selectors, services
+from vanban.registry.core.numbering import ADMINISTRATIVE, series_label
+from vanban.registry.forms import CancelForm, DocumentForm, UploadForm
+from vanban.registry.models import Document
+from vanban.storage.selectors import blob_read
+
+StrOrPromise = str | Promise
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return cast(Actor, request.user)
+
+
+def _document(request: HttpRequest, pk: int) -> Document:
+    try:
+        return selectors.document_get(_actor(request), pk)
+    except NotFound as err:
+        raise Http404(err.en) from None
+
+
+def _failed(request: HttpRequest, err: DomainError) -> None:
+    messages.error(request, err.message(request.LANGUAGE_CODE))
+
+
+def _pdf(data: bytes, filename: str, *, download: bool = False) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def document_list(request: HttpRequest) -> HttpResponse:
+    """The agency's outgoing documents, newest first."""
+    actor = _actor(request)
+    documents = selectors.documents_of(actor)[:200]
+    can_draft = actor.agency_id is not None and rules.can_draft(actor, actor.agency_id)
+    return render(request, "registry/document_list.html",
+                  {"documents": documents, "can_draft": can_draft})
+
+
+def _agency_of(request: HttpRequest) -> Agency:
+    agency = getattr(request.user, "agency", None)
+    if agency is None:
+        raise PermissionDenied
+    return cast(Agency, agency)
+
+
+@login_required
+def document_create(request: HttpRequest) -> HttpResponse:
+    """The drafting form: type, subject, signer, urgency, secrecy, recipients."""
+    actor = _actor(request)
+    agency = _agency_of(request)
+    if not rules.can_draft(actor, agency.pk):
+        raise PermissionDenied
+    form = DocumentForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_create(actor=actor, agency=agency, **form.values())
+        except DomainError as err:
+            _failed(request, err)
+        else:
+            messages.success(request, _("Đã lưu dự thảo văn bản."))
+            return redirect("registry:document_detail", pk=document.pk)
+    return render(request, "registry/document_form.html", {"form": form, "document": None})
+
+
+@login_required
+def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a draft."""
+    actor = _actor(request)
+    document = _document(request, pk)
+    if not selectors.can_edit(actor, document):
+        raise PermissionDenied
+    recipients = list(document.recipients.select_related("agency"))
+    initial = {f: getattr(document, f) for f in (
+        "type_code", "legal_normative", "subject", "unit", "place", "priority", "classification",
+        "competence", "position", "full_name", "due_date", "archive_units", "description")}
+    initial["agencies"] = [r.agency for r in recipients if r.agency is not None]
+    initial["paper_agencies"] = [r.agency for r in recipients
+                                 if r.agency is not None and r.role == "paper"]
+    initial["individuals"] = "\n".join(f"{r.name} | {r.address} | {r.mailbox}"
+                                       for r in recipients if r.agency is None)
+    form = DocumentForm(request.POST or None, agency=document.agency, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_update(actor=actor, document=document, **form.values())
+        except DomainError as err:
+            _failed(request, err)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("registry:document_detail", pk=document.pk)
+    return render(request, "registry/document_form.html", {"form": form, "document": document})
+
+
+@login_required
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Metadata, files, the clerk's actions, the dispatch plan and the recipients block."""
+    actor = _actor(request)
+    document = _document(request, pk)
+    return render(request, "registry/document_detail.html", {
+        "document": document,
+        "files": selectors.files_of(document),
+        "current": selectors.current_file(document),
+        "signed": selectors.signed_file(document),
+        "plan": [_plan_row(r, request.LANGUAGE_CODE) for r in selectors.dispatch_plan(document)],
+        "block": selectors.recipients_block_text(document),
+        "is_clerk": selectors.can_manage(actor, document),
+        "can_edit": selectors.can_edit(actor, document),
+        "cancel_form": CancelForm(),
+    })
+
+
+def _plan_row(row: selectors.PlanRow, language: str) -> dict[str, Any]:
+    return {"recipient": row.recipient, "channel": row.channel.value, "paper": row.paper,
+            "channel_text": row.channel_label(language),
+            "reason_texts": row.reason_labels(language),
+            "reason_codes": [r.value for r in row.reasons]}
+
+
+def _action(name: str, call: Callable[[Actor, Document], Any],
+            done: StrOrPromise) -> Callable[..., Any]:
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        document = _document(request, pk)
+        try:
+            call(_actor(request), document)
+        except DomainError as err:
+            _failed(request, err)
+        else:
+            messages.success(request, done)
+        return redirect("registry:document_detail", pk=pk)
+
+    view.__name__ = name
+    view.__doc__ = f"POST: {name.replace('_', ' ')} (errors shown on the document's page)."
+    return view
+
+
+document_register = _action(
+    "document_register", lambda a, d: services.document_register(actor=a, document=d),
+    gettext_lazy("Đã cấp số và đăng ký văn bản."))
+document_sign = _action(
+    "document_sign", lambda a, d: services.document_sign(actor=a, document=d),
+    gettext_lazy("Đã ký số văn bản."))
+document_mark_ready = _action(
+    "document_mark_ready", lambda a, d: services.document_mark_ready(actor=a, document=d),
+    gettext_lazy("Văn bản sẵn sàng gửi."))
+
+
+@login_required
+@require_POST
+def document_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel the document (its number stays, marked cancelled)."""
+    document = _document(request, pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy nhập lý do hủy."))
+        return redirect("registry:document_detail", pk=pk)
+    try:
+        services.document_cancel(actor=_actor(request), document=document,
+                                 reason=form.cleaned_data["reason"])
+    except DomainError as err:
+        _failed(request, err)
+    else:
+        messages.success(request, _("Đã hủy văn bản; số của văn bản được giữ lại."))
+    return redirect("registry:document_detail", pk=pk)
+
+
+@login_required
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload the scan (PDF or page images) and appendices, merged into one file (R15.2)."""
+    actor = _actor(request)
+    document = _document(request, pk)
+    if not selectors.can_manage(actor, document):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        main = request.FILES.getlist("main")
+        try:
+            services.document_upload(
+                actor=actor, document=document, main=[f.read() for f in main],
+                appendices=[f.read() for f in request.FILES.getlist("appendices")],
+                filename=main[0].name or "" if main else "")
+        except DomainError as err:
+            _failed(request, err)
+        else:
+            messages.success(request, _("Đã tải lên tệp văn bản."))
+            return redirect("registry:document_detail", pk=pk)
+    return render(request, "registry/document_upload.html",
+                  {"form": form, "document": document})
+
+
+@login_required
+def file_download(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
+    """A file of a visible document, as stored (verified against its SHA-256 on read)."""
+    try:
+        found = selectors.file_get(_actor(request), pk, file_id)
+    except NotFound as err:
+        raise Http404(err.en) from None
+    name = f"van-ban-{pk}-{found.kind}-{found.sha256[:8]}.pdf"
+    return _pdf(blob_read(found.sha256), name, download="download" in request.GET)
+
+
+@login_required
+def dispatch_list_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """R3.2: the printable list of paper copies to send."""
+    document = _document(request, pk)
+    data = printing.dispatch_list_pdf(document, selectors.dispatch_plan(document))
+    return _pdf(data, f"danh-sach-gui-giay-{pk}.pdf")
+
+
+@login_required
+def register_view(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """The outgoing register of a year, per series, with the PDF download."""
+    actor = _actor(request)
+    year = year or clock.local_now().year
+    english = (request.LANGUAGE_CODE or "vi").startswith("en")
+    registers = [
+        {"register": r, "label": series_label(r.series)[1 if english else 0],
+         "entries": selectors.register_entries(r)}
+        for r in selectors.registers_of(actor).filter(year=year).order_by("series")]
+    years = sorted({*selectors.register_years(actor), year}, reverse=True)
+    return render(request, "registry/register.html",
+                  {"year": year, "years": years, "registers": registers,
+                   "administrative": ADMINISTRATIVE})
+
+
+@login_required
+def register_pdf(request: HttpRequest, year: int, series: str) -> HttpResponse:
+    """The register in the Decree 30/2020 layout, as PDF."""
+    try:
+        register = selectors.register_get(_actor(request), year=year, series=series)
+    except NotFound as err:
+        raise Http404(err.en) from None
+    data = printing.register_pdf(register, list(selectors.register_entries(register)))
+    return _pdf(data, f"so-van-ban-di-{year}-{series.replace(':', '-')}.pdf")
