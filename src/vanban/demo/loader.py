@@ -61,7 +61,7 @@ _FULL_STAFF: tuple[tuple[str, Role, int | None, str], ...] = (
     ("cv1", Role.SPECIALIST, 1, "Chuyên viên"),
     ("cv2", Role.SPECIALIST, 2, "Chuyên viên"),
     ("mc", Role.ONESTOP, 0, "Cán bộ tiếp nhận và trả kết quả"),
-    ("qt", Role.IT_OFFICER, -1, "Chuyên viên công nghệ thông tin"),
+    ("it", Role.IT_OFFICER, -1, "Chuyên viên công nghệ thông tin"),
     ("attt", Role.SECURITY_OFFICER, -1, "Chuyên viên phụ trách an toàn thông tin"),
 )
 _COMMUNE_STAFF: tuple[tuple[str, Role, int | None, str], ...] = (

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.urls import URLPattern, reverse
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -29,6 +30,7 @@ from vanban.registry.models import (
     DocumentRecipient,
     Priority,
 )
+from vanban.storage.selectors import blob_read
 
 urlpatterns: list[URLPattern] = []
 
@@ -108,7 +110,7 @@ def _values(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
 
 def file_json(request: Request, document: Document, found: DocumentFile) -> dict[str, Any]:
     """A file record with its download address."""
-    path = reverse("registry:file_download", args=[document.pk, found.pk])
+    path = reverse("document-file", args=[document.pk, found.pk])
     return {"id": found.pk, "kind": found.kind, "sha256": found.sha256, "size": found.size,
             "page_count": found.page_count, "certificate_id": found.certificate_id,
             "uploaded_at": found.uploaded_at, "url": request.build_absolute_uri(path)}
@@ -202,6 +204,15 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
         document = self._document(pk)
         found = services.document_sign(actor=_actor(request), document=document)
         return Response(file_json(request, document, found), status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"], url_path=r"files/(?P<file_id>[0-9]+)",
+            url_name="file")
+    def file(self, request: Request, pk: str, file_id: str) -> HttpResponse:
+        """A file's bytes (PDF), verified against its SHA-256 on read."""
+        found = selectors.file_get(_actor(request), int(pk) if pk.isdigit() else 0, int(file_id))
+        response = HttpResponse(blob_read(found.sha256), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{found.sha256}.pdf"'
+        return response
 
     @action(detail=True, methods=["get"])
     def plan(self, request: Request, pk: str) -> Response:

@@ -127,7 +127,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "current": selectors.current_file(document),
         "signed": selectors.signed_file(document),
         "plan": [_plan_row(r, request.LANGUAGE_CODE) for r in selectors.dispatch_plan(document)],
-        "block": selectors.recipients_block_text(document),
+        "recipients_block": selectors.recipients_block_text(document),
         "is_clerk": selectors.can_manage(actor, document),
         "can_edit": selectors.can_edit(actor, document),
         "cancel_form": CancelForm(),

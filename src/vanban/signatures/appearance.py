@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import uharfbuzz as hb
 from fontTools import subset, ttLib  # type: ignore[import-untyped]
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font import opentype
@@ -40,10 +41,19 @@ _VIETNAMESE = ("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý
 _CHARSET = "".join(chr(c) for c in range(0x20, 0x7F)) + _VIETNAMESE + "–—‘’“”…•°§©«»·\u00a0"
 
 
-@dataclass(frozen=True)
 class _Font:
-    data: bytes
-    compressed: bytes
+    """The pre-cut font, parsed once and shared read-only by every signature in the process:
+    its bytes (raw and compressed), the HarfBuzz font and the fully loaded fontTools font."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.compressed = zlib.compress(data)
+        self.hb_font = hb.Font(hb.Face(data))
+        self.tt = ttLib.TTFont(io.BytesIO(data))
+        self.tt.ensureDecompiled()  # no lazy table loading later, so sharing is thread-safe
+        self.glyph_set = self.tt.getGlyphSet(preferCFF=True)
+        self.ps_name = opentype._read_ps_name(self.tt)
+        self.units_per_em = self.tt["head"].unitsPerEm
 
 
 @functools.lru_cache(maxsize=4)
@@ -62,16 +72,14 @@ def _vietnamese_font(path: str) -> _Font:
     subsetter.subset(font)
     out = io.BytesIO()
     font.save(out)
-    data = out.getvalue()
-    return _Font(data=data, compressed=zlib.compress(data))
+    return _Font(out.getvalue())
 
 
 class _PresetFontFile(opentype.CIDFontType2):
     """Embeds the pre-cut font bytes instead of re-serialising the font per signature."""
 
-    def __init__(self, tt: ttLib.TTFont, base_ps_name: str, subset_prefix: str,
-                 font: _Font) -> None:
-        super().__init__(tt, base_ps_name, subset_prefix)
+    def __init__(self, font: _Font, subset_prefix: str) -> None:
+        super().__init__(font.tt, font.ps_name, subset_prefix)
         self._font = font
 
     def set_font_file(self, writer: BasePdfFileWriter) -> generic.IndirectObject:
@@ -86,14 +94,33 @@ class _PresetFontFile(opentype.CIDFontType2):
 
 
 class _PresetAccumulator(opentype.GlyphAccumulator):
-    """A glyph accumulator over the pre-cut font; it skips pyHanko's per-document subsetting
-    (the font is already small). Relies on pyHanko 0.38 internals (``_extract_subset``)."""
+    """pyHanko's glyph accumulator over the shared pre-cut font.
+
+    ``GlyphAccumulator.__init__`` would parse the font again for every signature; this sets the
+    same attributes from the shared font instead (mirrors pyHanko 0.38's constructor for a
+    TrueType font) and skips the per-document subsetting (the font is already small).
+    """
 
     def __init__(self, writer: BasePdfFileWriter, font: _Font, *, font_size: int,
                  obj_stream: Any = None) -> None:
-        super().__init__(writer, io.BytesIO(font.data), font_size, obj_stream=obj_stream)
-        self.cidfont_obj = _PresetFontFile(self.tt, opentype._read_ps_name(self.tt),
-                                           self.subset_prefix, font)
+        self.hb_font = font.hb_font
+        self.tt = font.tt
+        FontEngine.__init__(self, writer, font.ps_name, embedded_subset=True,
+                            obj_stream=obj_stream, font_size=font_size)
+        self._font_ref = writer.allocate_placeholder()
+        self.cidfont_obj = _PresetFontFile(font, self.subset_prefix)
+        self.cff_charset = None
+        self.use_raw_gids = True
+        self.features = None
+        self.units_per_em = font.units_per_em
+        self._glyphs = {}
+        self._glyph_set = font.glyph_set
+        self._cid_to_unicode = {}
+        self._GlyphAccumulator__reverse_cmap = None
+        self.ot_language_tag = self.ot_script_tag = None
+        self.writing_direction = None
+        self.bcp47_lang_code = None
+        self._subset_created = self._write_prepared = False
 
     def _extract_subset(self, options: subset.Options | None = None) -> None:
         return None

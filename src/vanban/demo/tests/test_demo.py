@@ -115,7 +115,7 @@ def test_output_and_password(loaded: tuple[DemoResult, str]) -> None:
     assert password in out
     assert "qttinh.stttt" in out
     assert "cv2.stttt" in out
-    assert authenticate(username="qt.stttt", password=password) is not None
+    assert authenticate(username="it.stttt", password=password) is not None
     assert authenticate(username="vt.anlac.sondong", password=password) is not None
     assert authenticate(username="vt.stttt", password="x" + password) is None
 

@@ -115,6 +115,7 @@ def document_sign(*, actor: Actor | None, document: Document) -> DocumentFile:
     action = "registry.document_sign"
     require_clerk(actor, action, document)
     refuse_classified(actor, action, document)
+    document = Document.objects.select_related("agency").get(pk=document.pk)  # current state
     require_state(document, DocumentState.REGISTERED)
     source = current_file(document)
     if source is None:

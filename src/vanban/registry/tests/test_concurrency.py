@@ -61,7 +61,7 @@ def test_eight_processes_no_duplicate_no_gap() -> None:
     assert holding.wait(120), "the writer to be killed never got its number"
     queue = ctx.Queue()
     writers = [ctx.Process(target=worker.allocate,
-                           args=(database, ids["agency"], ids["clerk"], PER_WRITER, seed, queue))
+                           args=(database, ids["clerk"], PER_WRITER, seed, queue))
                for seed in range(WRITERS)]
     for process in writers:
         process.start()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 
@@ -29,7 +30,9 @@ def test_demo_pki_trusts_its_root_and_publishes_crls(demo_pki):
     assert pki.issued_by(issuing, root)
     for ca in (demo_pki.root, demo_pki.issuing):
         crl = x509.load_der_x509_crl(bytes(ca.crl_der))
-        assert crl.is_signature_valid(pki.load_pems(ca.cert_pem)[0].public_key())
+        public_key = pki.load_pems(ca.cert_pem)[0].public_key()
+        assert isinstance(public_key, rsa.RSAPublicKey)
+        assert crl.is_signature_valid(public_key)
     key_file = Path(settings.KEYS_DIR) / demo_pki.issuing.key_path
     assert key_file.stat().st_mode & 0o077 == 0
     assert b"ENCRYPTED PRIVATE KEY" in key_file.read_bytes()

@@ -99,10 +99,10 @@ def test_visible_mark_renders_vietnamese(issued, clerk, agency):
 
 @pytest.mark.parametrize(("placement", "quarter"), [("top_right_first_page", "top_right"),
                                                      ("signature_block_overlay", "lower_right")])
-def test_other_placements(settings, issued, clerk, agency, placement, quarter):
+def test_other_placements(settings, issued, clerk, placement, quarter):
     """R15.1: the position rule is a per-installation setting (Decree 30/2020 layouts)."""
     settings.VANBAN_SIGNATURE_PLACEMENT = placement
-    signed = services.pdf_sign(actor=clerk, agency=agency, data=make_pdf()).data
+    signed = services.pdf_sign(actor=clerk, agency=issued.agency, data=make_pdf()).data
     (x1, y1, _x2, y2), width, height, _ = _widget_rect(signed)
     assert x1 >= width / 2
     if quarter == "top_right":

@@ -105,10 +105,11 @@ class Command(SignaturesCommand):
         rows = (selectors.expiring_certificates(expiring) if expiring is not None
                 else selectors.certificates_visible_to(None))
         now = clock.now()
-        items = [{"agency": r.agency.code, "serial": r.serial, "subject": r.subject,
-                  "not_before": r.not_before.isoformat(), "not_after": r.not_after.isoformat(),
-                  "status": r.status, "source": r.source, "key_storage": r.key_storage,
-                  "expired": r.not_after <= now, "fingerprint": r.fingerprint} for r in rows]
+        items: list[dict[str, Any]] = [
+            {"agency": r.agency.code, "serial": r.serial, "subject": r.subject,
+             "not_before": r.not_before.isoformat(), "not_after": r.not_after.isoformat(),
+             "status": r.status, "source": r.source, "key_storage": r.key_storage,
+             "expired": r.not_after <= now, "fingerprint": r.fingerprint} for r in rows]
         if as_json:
             self.stdout.write(json.dumps(items, ensure_ascii=False, indent=2))
             return
