@@ -14,7 +14,8 @@ from vanban.core import clock
 
 
 class PolicyTokenAuthentication(TokenAuthentication):
-    """``Authorization: Token …``; refused for locked accounts and expired passwords."""
+    """``Authorization: Token …``; refused for locked accounts, expired passwords, and accounts
+    their agency requires to use 2FA that have not enrolled (R20.2, R17.1)."""
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         """Authenticate, then apply the account policy."""
@@ -29,5 +30,10 @@ class PolicyTokenAuthentication(TokenAuthentication):
         if policy.password_expired(user):
             raise exceptions.AuthenticationFailed(
                 "Mật khẩu đã hết hạn, hãy đổi mật khẩu. / The password has expired; change it."
+            )
+        if policy.two_factor_required(user) and not policy.has_confirmed_totp(user):
+            raise exceptions.AuthenticationFailed(
+                "Cơ quan yêu cầu xác thực hai lớp; hãy bật trên trang web. / "
+                "Your agency requires two-factor authentication; enrol on the web."
             )
         return result

@@ -76,6 +76,12 @@ class DocumentInputSerializer(serializers.Serializer[Document]):
     recipients = RecipientSerializer(many=True, required=False, default=list)
 
 
+class CancelSerializer(serializers.Serializer[Document]):
+    """Why the document is cancelled."""
+
+    reason = serializers.CharField(max_length=500)
+
+
 def _recipients(items: list[dict[str, Any]]) -> list[services.RecipientInput]:
     out = []
     for item in items:
@@ -99,7 +105,7 @@ def _values(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     unit_id = values.pop("unit_id", None)
     unit = None
     if unit_id is not None:
-        unit = Unit.objects.filter(pk=unit_id, agency_id=actor.agency_id).first()
+        unit = Unit.objects.filter(pk=unit_id, agency_id=actor.agency_id or 0).first()
         if unit is None:
             raise ValidationFailed("Không có đơn vị này trong cơ quan.",
                                    "No such unit in the agency.", code="bad_unit")
@@ -236,8 +242,10 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         """Cancel; the number stays taken. Body: ``{"reason": "…"}``."""
+        serializer = CancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         document = services.document_cancel(actor=_actor(request), document=self._document(pk),
-                                            reason=str(request.data.get("reason", "")))
+                                            reason=serializer.validated_data["reason"])
         return Response(document_json(request, document))
 
 

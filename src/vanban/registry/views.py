@@ -4,14 +4,13 @@ dispatch plan and recipients block, the outgoing register and its PDF (R3, R6, R
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,7 +25,9 @@ from vanban.registry.forms import CancelForm, DocumentForm, UploadForm
 from vanban.registry.models import Document
 from vanban.storage.selectors import blob_read
 
-StrOrPromise = str | Promise
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -142,7 +143,7 @@ def _plan_row(row: selectors.PlanRow, language: str) -> dict[str, Any]:
 
 
 def _action(name: str, call: Callable[[Actor, Document], Any],
-            done: StrOrPromise) -> Callable[..., Any]:
+            done: str | StrPromise) -> Callable[..., Any]:
     @login_required
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:

@@ -25,7 +25,7 @@ def active_certificate(agency: Agency) -> AgencyCertificate | None:
     now = clock.now()
     return (AgencyCertificate.objects.filter(agency=agency, status=CertStatus.ACTIVE,
                                              not_before__lte=now, not_after__gt=now)
-            .exclude(key_storage="none").select_related("issued_by__issuer")
+            .exclude(key_storage="none")
             .order_by("-not_after", "-id").first())
 
 

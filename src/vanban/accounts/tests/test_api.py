@@ -140,3 +140,18 @@ def test_province_admin_lists_any_agency(province_admin: User, head_y: User,
     rows = client.get("/api/v1/staff/", {"agency": agency_y.code}).json()["results"]
     assert [r["username"] for r in rows] == ["head_y"]
     assert Role.HEAD.value in rows[0]["roles"]
+
+
+def test_token_refused_when_2fa_becomes_compulsory(clerk_x: User, head_x: User,
+                                                   agency_x: Agency) -> None:
+    """R17.1: once the agency requires 2FA for clerks, an unenrolled clerk's token stops working
+    and no new one is issued."""
+    from vanban.accounts import services
+
+    token = _token(APIClient(), "clerk_x").json()["token"]
+    services.agency_security_policy_set(actor=head_x, agency=agency_x,
+                                        require_2fa_roles=[Role.CLERK])
+    assert _authed(token).get("/api/v1/me/").status_code in {401, 403}
+    response = _token(APIClient(), "clerk_x")
+    assert response.status_code == 403
+    assert response.json()["code"] == "two_factor_enrolment_required"

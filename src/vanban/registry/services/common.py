@@ -13,6 +13,11 @@ from vanban.registry.models import Classification, Document, DocumentState
 OBJECT_TYPE = "registry.document"
 
 
+def actor_id(actor: Actor | None) -> int | None:
+    """The user id of the actor, for "created by" columns (None for the console operator)."""
+    return int(str(actor.pk)) if actor is not None and actor.pk is not None else None
+
+
 def refused(actor: Actor | None, action: str, document: Document, error: DomainError,
             **data: Any) -> DomainError:
     """Audit a refused attempt (committed on its own, outside the action's transaction)."""

@@ -30,6 +30,7 @@ from vanban.registry.models import (
 )
 from vanban.registry.services.common import (
     OBJECT_TYPE,
+    actor_id,
     document_state,
     locked,
     refuse_classified,
@@ -135,7 +136,7 @@ def document_create(
     now = clock.now()
     with transaction.atomic():
         document = Document(agency=agency, created_at=now, updated_at=now,
-                            created_by_id=actor.pk if actor is not None else None)
+                            created_by_id=actor_id(actor))
         _fill(document, type_code=type_code, subject=subject, legal_normative=legal_normative,
               classification=classification, priority=priority, place=place,
               competence=competence, position=position, full_name=full_name,

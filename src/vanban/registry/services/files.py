@@ -22,6 +22,7 @@ from vanban.registry.models import Document, DocumentFile, DocumentState, FileKi
 from vanban.registry.selectors import current_file
 from vanban.registry.services.common import (
     OBJECT_TYPE,
+    actor_id,
     locked,
     refuse_classified,
     require_clerk,
@@ -68,7 +69,7 @@ def _store(document: Document, kind: FileKind, data: bytes, info: PdfInfo, *,
         document=document, kind=kind, sha256=blob.sha256, size=len(data),
         page_count=info.page_count, filename=filename[:200], source=source,
         certificate_id=certificate_id, uploaded_at=clock.now(),
-        uploaded_by_id=actor.pk if actor is not None else None)
+        uploaded_by_id=actor_id(actor))
 
 
 def document_upload(*, actor: Actor | None, document: Document, main: Sequence[bytes],

@@ -58,7 +58,7 @@ def allocate(database: dict[str, Any], clerk_id: int, count: int, seed: int, out
     rng = random.Random(seed)
     clerk = User.objects.select_related("agency").get(pk=clerk_id)
     agency = clerk.agency
-    assert agency is not None and agency.pk == agency_id
+    assert agency is not None
     committed: list[tuple[str, int]] = []
     rolled_back = 0
     for i in range(count):
@@ -74,6 +74,7 @@ def allocate(database: dict[str, Any], clerk_id: int, count: int, seed: int, out
         except _Rollback:
             rolled_back += 1
             continue
+        assert registered.register is not None
         committed.append((registered.register.series, registered.code_number or 0))
     out.put(json.dumps({"committed": committed, "rolled_back": rolled_back}))
 

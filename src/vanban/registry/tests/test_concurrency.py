@@ -30,7 +30,7 @@ def _database() -> tuple[dict[str, Any], bool]:
     """
     settings = dict(connection.settings_dict)
     settings.pop("TEST", None)
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
         home = Path(tempfile.mkdtemp(prefix="vanban-numbering-"))
         settings["NAME"] = str(home / "numbering.sqlite3")
         return settings, True

@@ -13,7 +13,7 @@ from vanban.pdfs.render import page_text
 from vanban.registry import printing, selectors, services
 from vanban.registry.core.dispatch import Channel, PaperReason
 from vanban.registry.core.recipients_block import parse_block
-from vanban.registry.models import Document, Register
+from vanban.registry.models import Document
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,8 @@ def test_register_pdf_decree_30_layout(clerk: Any, sender: Agency, finance: Agen
     second = services.document_register(
         actor=clerk, document=_document(clerk, sender, finance, commune))
     services.document_cancel(actor=clerk, document=second, reason="Sai thể thức")
-    register = Register.objects.get(pk=first.register_id)
+    assert first.register is not None
+    register = first.register
     data = printing.register_pdf(register, list(selectors.register_entries(register)))
     cover = " ".join(page_text(data, 1).split())
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐI" in cover

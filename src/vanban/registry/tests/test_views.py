@@ -79,6 +79,7 @@ def test_register_view_and_pdf(clerk: Any, draft: Document) -> None:
     html = client.get(reverse("registry:register_view")).content.decode()
     assert "01/QĐ-SNV" in html
     assert "Văn bản hành chính" in html
+    assert registered.register is not None
     year = registered.register.year
     pdf = client.get(reverse("registry:register_pdf", args=[year, "administrative"]))
     assert pdf.status_code == 200
