@@ -16,3 +16,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
+
+handler403 = "vanban.web.errors.permission_denied"
+handler404 = "vanban.web.errors.page_not_found"

@@ -21,7 +21,7 @@ def test_clerk_logs_in_and_sees_home_in_vietnamese(live_server, page, make_agenc
     assert "/accounts/login/" in page.url  # signed-out users are sent to the login page
     page.fill("input[name=username]", "vt.stttt")
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("[data-testid=login-submit]")
 
     page.wait_for_selector("[data-testid=home-title]")
     assert page.inner_text("[data-testid=home-title]") == "Trang chủ"
@@ -43,7 +43,7 @@ def test_wrong_password_shows_vietnamese_error(live_server, page, make_agency, m
     page.goto(live_server.url + "/accounts/login/")
     page.fill("input[name=username]", "vt.snv")
     page.fill("input[name=password]", "sai-mat-khau")
-    page.click("button[type=submit]")
+    page.click("[data-testid=login-submit]")
     page.wait_for_load_state()
     assert "/accounts/login/" in page.url
     assert "mật khẩu" in page.inner_text("main").lower()

@@ -25,6 +25,18 @@ def _pdf(pages: int) -> bytes:
     return buffer.getvalue()
 
 
+def _sign_in(page, url, user):
+    """A signed-in session for ``user`` (the login page has its own browser test)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie,
+                               "url": url}])
+
+
 def test_clerk_from_new_document_to_signed_pdf(live_server, page, make_agency, make_user):
     """R9.1/R15.2: draft → number → upload scan and appendix → sign → signed PDF that covers
     both, with the dispatch plan and the recipients block on the way (R3.2, R6.1)."""
@@ -35,15 +47,8 @@ def test_clerk_from_new_document_to_signed_pdf(live_server, page, make_agency, m
     finance = make_agency("000.00.03.H06", name="Sở Tài chính", short_name="STC")
     make_agency("000.00.40.H06", name="UBND xã Đồng Tâm", short_name="UBND", connected=False)
     demo_pki_load(agencies=[sender])
-    make_user(sender, roles=[Role.CLERK], username="vt.snv", password=PASSWORD)
-
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=username]", "vt.snv")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    print(page.url, page.inner_text("main"))
-    page.wait_for_selector("[data-testid=home-title]")
+    clerk = make_user(sender, roles=[Role.CLERK], username="vt.snv", password=PASSWORD)
+    _sign_in(page, live_server.url, clerk)
 
     page.goto(live_server.url + "/documents/")
     page.click("[data-testid=document-new]")

@@ -169,6 +169,8 @@ VANBAN_SIGNATURE_PLACEMENT = os.environ.get(
 )  # or "top_right_first_page", "signature_block_overlay"
 # RFC 3161 time-stamp authority for PAdES B-T; empty = the demo PKI's local TSA when present.
 VANBAN_TSA_URL = os.environ.get("VANBAN_TSA_URL", "")
+# Base URL of this installation as others reach it (CRL distribution points in certificates).
+VANBAN_PUBLIC_URL = os.environ.get("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
 VANBAN_FONT_PATH = os.environ.get(
     "VANBAN_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 )
@@ -177,7 +179,7 @@ VANBAN_FONT_PATH = os.environ.get(
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "vanban.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

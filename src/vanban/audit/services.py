@@ -19,7 +19,7 @@ from vanban.audit import chain, keys
 from vanban.audit.models import AuditEvent, AuditHead, AuditSeal
 from vanban.audit.verify import VerifyResult, verify_database
 from vanban.core import clock
-from vanban.core.errors import forbidden
+from vanban.core.errors import DomainError, forbidden
 from vanban.core.roles import Actor, Role
 
 
@@ -105,3 +105,24 @@ def audit_verify(*, actor: Actor | None, agency_code: str = "") -> VerifyResult:
     )
     return result
 
+
+
+def audit_refusal(
+    *,
+    actor: Actor | None,
+    error: DomainError,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    agency_code: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> DomainError:
+    """Record a refused attempt as ``<action>.denied`` (R16.2) and hand back the error to raise.
+
+    Call it outside the service's own transaction, so the record survives the refusal.
+    """
+    audit_append(actor=actor, action=f"{action}.denied", object_type=object_type,
+                 object_id=object_id, agency_code=agency_code,
+                 data={**(data or {}), "reason": error.code})
+    error.audited = True
+    return error

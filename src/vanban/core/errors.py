@@ -14,6 +14,8 @@ class DomainError(Exception):
 
     status: int = 400
     code: str = "invalid"
+    # Set once the refusal has been written to the audit log, so it is not recorded twice.
+    audited: bool = False
 
     def __init__(self, vi: str, en: str, *, code: str | None = None, **extra: Any) -> None:
         super().__init__(en)

@@ -22,6 +22,7 @@ from vanban.core.roles import ROLE_LABELS_VI, Role
 from vanban.demo import data
 from vanban.directory import services as directory
 from vanban.directory.models import Agency, Unit
+from vanban.signatures.demo import demo_pki_load
 
 
 class Writer(Protocol):
@@ -152,5 +153,8 @@ def demo_load(*, stdout: Writer, if_empty: bool = False) -> DemoResult | None:
             result.agencies += 1
             result.units += len(units)
             _load_staff(spec, agency, units, password_hash, result)
+    # The demo PKI: root, provincial issuing CA, TSA, and a certificate for every connected
+    # agency (R21.1), so clerks can sign from the first minute.
+    demo_pki_load(agencies=list(Agency.objects.filter(connected=True).order_by("code")))
     _print(result, stdout)
     return result

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from vanban.audit.services import audit_append
+from vanban.audit.services import audit_append, audit_refusal
 from vanban.core import clock
 from vanban.core.errors import Conflict, DomainError, ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor
@@ -139,9 +139,8 @@ def _refused(actor: Actor | None, action: str, agency_code: str, error: DomainEr
     Called before the service's transaction opens, so the record survives the refusal.
     """
     object_type = action.removeprefix("directory.").split("_")[0]  # "agency" or "unit"
-    audit_append(actor=actor, action=f"{action}.denied", object_type=object_type,
-                 agency_code=agency_code, data={**data, "reason": error.code})
-    return error
+    return audit_refusal(actor=actor, error=error, action=action, object_type=object_type,
+                         agency_code=agency_code, data=data)
 
 
 # --- agencies ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import uharfbuzz as hb
-from fontTools import subset, ttLib  # type: ignore[import-untyped]
+from fontTools import subset, ttLib
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory

@@ -13,7 +13,7 @@ import urllib.request
 from datetime import datetime
 from typing import Any
 
-from asn1crypto import cms, core, keys, tsp  # type: ignore[import-untyped]
+from asn1crypto import cms, core, keys, tsp
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pyhanko.sign.general import as_signing_certificate, simple_cms_attribute

@@ -37,6 +37,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     wanted.append((_("Danh bạ cơ quan"), "directory:agency_tree"))
     if roles & {Role.HEAD, Role.DELEGATE, Role.IT_OFFICER, Role.PROVINCE_ADMIN}:
         wanted.append((_("Cán bộ"), "accounts:staff_list"))
+    if roles & {Role.PROVINCE_ADMIN, Role.HEAD, Role.CLERK}:
+        wanted.append((_("Chứng thư số"), "signatures:certificate_list"))
     if roles & (AUDIT_READERS | {Role.PROVINCE_ADMIN}):
         wanted.append((_("Nhật ký kiểm toán"), "audit:event_list"))
     wanted.append((_("Bảo mật tài khoản"), "accounts:security"))

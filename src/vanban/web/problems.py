@@ -15,6 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from vanban.core.errors import DomainError
+from vanban.web.errors import record_refusal
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://vanban.invalid/problems/"
@@ -59,9 +60,19 @@ def problem(
     return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
+def _record(exc: Exception, context: dict[str, Any], status_code: int) -> None:
+    """Audit a refused API call of a signed-in user unless the service already did (R16.2)."""
+    request = context.get("request")
+    if request is None or status_code not in (403, 404) or getattr(exc, "audited", False):
+        return
+    action = "access.denied" if status_code == 403 else "access.not_found"
+    record_refusal(request._request, action=action, reason=type(exc).__name__)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler: domain errors and framework errors become problem details."""
     if isinstance(exc, DomainError):
+        _record(exc, context, exc.status)
         return problem(status_code=exc.status, code=exc.code, vi=exc.vi, en=exc.en,
                        extra=exc.extra or None)
     if isinstance(exc, Http404):
@@ -79,6 +90,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = "validation_failed"
     elif code not in _FRAMEWORK_MESSAGES and isinstance(exc.detail, str):
         vi = en = str(exc.detail)
+    _record(exc, context, exc.status_code)
     response = problem(status_code=exc.status_code, code=code, vi=vi, en=en, extra=extra)
     if getattr(exc, "auth_header", None):
         response["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]

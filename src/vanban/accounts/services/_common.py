@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 
 from vanban.accounts.models import User
-from vanban.audit.services import audit_append
+from vanban.audit.services import audit_refusal
 from vanban.core.errors import DomainError, NotFound, ValidationFailed, forbidden, not_found
 from vanban.core.roles import STAFF_MANAGERS, Role
 
@@ -38,11 +38,8 @@ def refuse(
 
     Called before the service opens its own transaction, so the record survives the refusal.
     """
-    audit_append(
-        actor=actor, action=f"{action}.denied", object_type=USER_OBJECT, object_id=object_id,
-        agency_code=agency_code_of(actor), data={"reason": error.code, **(data or {})},
-    )
-    return error
+    return audit_refusal(actor=actor, error=error, action=action, object_type=USER_OBJECT,
+                         object_id=object_id, agency_code=agency_code_of(actor), data=data)
 
 
 def ensure_agency_role(

@@ -105,11 +105,26 @@ def _save_new(user: User) -> None:
         raise
 
 
+# Roles that carry the agency's authority: only the head (or the province) hands them out.
+_HEAD_ROLES = frozenset({Role.HEAD, Role.DELEGATE})
+
+
 def _check_grant(actor: User | None, roles: Iterable[Role], *, action: str, object_id: object,
                  ) -> None:
-    if Role.PROVINCE_ADMIN in roles and not is_system_or_province(actor):
+    """Refuse role changes above the actor's own authority (R20.1).
+
+    Province administration is granted by the province only; the head and delegate roles by
+    the province or the agency's head, never by a delegate or an IT officer.
+    """
+    changed = frozenset(roles)
+    if is_system_or_province(actor):
+        return
+    if Role.PROVINCE_ADMIN in changed:
         raise refuse(actor, forbidden(), action=action, object_id=object_id,
                      data={"role": Role.PROVINCE_ADMIN.value})
+    if changed & _HEAD_ROLES and not (actor is not None and actor.has_role(Role.HEAD)):
+        raise refuse(actor, forbidden(), action=action, object_id=object_id,
+                     data={"roles": sorted(r.value for r in changed & _HEAD_ROLES)})
 
 
 def staff_create(
@@ -218,6 +233,10 @@ def staff_set_roles(*, actor: User | None, user: User, roles: Iterable[Role | st
     """Replace an account's roles. Granting or removing province administration is reserved."""
     action = "staff.set_roles"
     ensure_staff_manager(actor, user, action=action)
+    if actor is not None and actor.pk == user.pk and not is_system_or_province(actor):
+        # Nobody raises or drops their own authority; another manager must do it.
+        raise refuse(actor, forbidden(), action=action, object_id=user.pk,
+                     data={"reason": "own_roles"})
     wanted = parse_roles(roles)
     current = user.role_set()
     _check_grant(actor, wanted ^ current, action=action, object_id=user.pk)

@@ -200,3 +200,44 @@ def test_selectors_scope_staff(head_x: User, clerk_x: User, head_y: User,
     with pytest.raises(NotFound):
         selectors.agency_for(head_x, agency_y.code)
     assert selectors.agency_for(province_admin, agency_y.code) == agency_y
+
+
+@pytest.mark.django_db
+def test_it_officer_cannot_make_anyone_head_and_nobody_changes_own_roles(make_agency, make_user):
+    """R20.1: the head's authority is handed out by the head or the province, never taken.
+
+    An IT officer or delegate cannot grant HEAD/DELEGATE (even to themselves), and nobody but
+    the province changes their own roles; each refusal is audited and nothing changes.
+    """
+    from vanban.accounts.services import staff_set_roles
+    from vanban.audit.models import AuditEvent
+    from vanban.core.errors import Forbidden
+
+    agency = make_agency()
+    head = make_user(agency, roles=[Role.HEAD])
+    it = make_user(agency, roles=[Role.IT_OFFICER])
+    delegate = make_user(agency, roles=[Role.DELEGATE])
+    clerk = make_user(agency, roles=[Role.CLERK])
+
+    with pytest.raises(Forbidden):
+        staff_set_roles(actor=it, user=it, roles=[Role.IT_OFFICER, Role.HEAD])
+    with pytest.raises(Forbidden):
+        staff_set_roles(actor=it, user=head, roles=[Role.SPECIALIST])
+    with pytest.raises(Forbidden):
+        staff_set_roles(actor=delegate, user=clerk, roles=[Role.CLERK, Role.DELEGATE])
+    with pytest.raises(Forbidden):
+        staff_set_roles(actor=head, user=head, roles=[Role.SPECIALIST])
+
+    head.refresh_from_db()
+    it.refresh_from_db()
+    clerk.refresh_from_db()
+    assert head.role_set() == {Role.HEAD}
+    assert it.role_set() == {Role.IT_OFFICER}
+    assert clerk.role_set() == {Role.CLERK}
+    assert AuditEvent.objects.filter(action="staff.set_roles.denied").count() == 4
+
+    # The head can appoint a delegate; an IT officer can still change ordinary roles.
+    staff_set_roles(actor=head, user=clerk, roles=[Role.CLERK, Role.DELEGATE])
+    staff_set_roles(actor=it, user=delegate, roles=[Role.DELEGATE, Role.SPECIALIST])
+    clerk.refresh_from_db()
+    assert clerk.role_set() == {Role.CLERK, Role.DELEGATE}

@@ -129,7 +129,7 @@ def test_other_agency_clerk_cannot_sign(issued, make_user, make_agency, agency):
 
 def test_revoked_certificate_refuses_and_crl_lists_it(issued, clerk, agency, demo_pki):
     """R21.1: after revocation the certificate never signs again and the CRL names it."""
-    from asn1crypto import crl as asn1_crl  # type: ignore[import-untyped]
+    from asn1crypto import crl as asn1_crl
 
     signed_before = services.pdf_sign(actor=clerk, agency=agency, data=make_pdf()).data
     services.certificate_revoke(actor=None, certificate=issued, reason="key_compromise")
