@@ -37,8 +37,9 @@ def _child_setup() -> None:
     django.setup()
 
 
-def _writer(ids: list[int], clerk_id: int, seed: int, ready: Any, start: Any, out: Any) -> None:
+def _writer(work: tuple[list[int], int, int], ready: Any, start: Any, out: Any) -> None:
     """Register ``ids`` one transaction each (some rolled back); report the committed count."""
+    ids, clerk_id, seed = work
     _child_setup()
     from django.db import connection, transaction
 
@@ -180,15 +181,14 @@ def run(args: argparse.Namespace) -> list[Result]:
         raise RuntimeError("the writer to be killed never got its number")
     slices = [(ids[i::WRITERS], clerk_id, i) for i in range(WRITERS)]
     ready, start, out = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
-    writers = [ctx.Process(target=_writer, args=(*s, ready, start, out)) for s in slices]
+    writers = [ctx.Process(target=_writer, args=(s, ready, start, out)) for s in slices]
     for process in writers:
         process.start()
     for _ in writers:
         ready.acquire()
     began = time.perf_counter()
     start.set()
-    assert victim.pid is not None
-    os.kill(victim.pid, signal.SIGKILL)
+    os.kill(victim.pid or 0, signal.SIGKILL)
     committed = [pk for _ in writers for pk in out.get()]
     elapsed = time.perf_counter() - began
     for process in writers:
@@ -218,7 +218,7 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--numbers", type=int, default=3000)
     args = parser.parse_args()
-    runner._setup(args)  # noqa: SLF001 (the runner's own set-up, reused)
+    runner._setup(args)
     results = run(args)
     from bench.audit_log import describe_database
 

@@ -70,7 +70,8 @@ def require_state(document: Document, *states: DocumentState) -> None:
 
 def locked(document: Document) -> Document:
     """Re-read the document with a row lock, for a state change."""
-    return Document.objects.select_for_update().select_related("agency", "unit").get(
+    # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the join to the unit.
+    return Document.objects.select_for_update(of=("self",)).select_related("agency", "unit").get(
         pk=document.pk)
 
 
