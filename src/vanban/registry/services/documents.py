@@ -8,7 +8,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from vanban.audit.services import audit_append
 from vanban.core import clock
@@ -208,10 +208,16 @@ def next_number(register: Register) -> int:
     The lock is held until the caller commits, so numbers are handed out in commit order and a
     rollback returns the number (no gap); never a database sequence (a rollback burns it).
     """
-    counter = RegisterCounter.objects.select_for_update().get(register=register)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    # One statement takes the row lock and increments (UPDATE … RETURNING: PostgreSQL and
+    # SQLite ≥ 3.35), so the lock is held for as few round trips as possible.
+    table = RegisterCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608
+                       "WHERE register_id = %s RETURNING last_number", [register.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError(f"register {register.pk} has no counter row")
+    return int(row[0])
 
 
 def document_register(*, actor: Actor | None, document: Document) -> Document:
@@ -229,13 +235,15 @@ def document_register(*, actor: Actor | None, document: Document) -> Document:
         series = series_for(type_code=document.type_code,
                             legal_normative=document.legal_normative, classified=False)
         register = register_for(agency=document.agency, year=today.year, series=series)
+        # Everything else is ready before the counter is locked: it stays locked until commit.
         document.register = register
-        document.code_number = next_number(register)
         document.code_notation = notation
         document.issued_date = today
         document.state = DocumentState.REGISTERED
         document.registered_at = document.updated_at = clock.now()
-        document.save()
+        document.code_number = next_number(register)
+        document.save(update_fields=["register", "code_notation", "issued_date", "state",
+                                     "registered_at", "updated_at", "code_number"])
         audit_append(actor=actor, action=action, object_type=OBJECT_TYPE, object_id=document.pk,
                      agency_code=document.agency.code,
                      data={"number": document.number_text, "register": register.pk,
