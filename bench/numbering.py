@@ -23,7 +23,7 @@ from typing import Any
 
 from bench import Result
 
-WRITERS = 8
+WRITERS = int(os.environ.get("BENCH_NUMBERING_WRITERS", "8"))
 ROLLBACK_RATE = 0.1
 
 

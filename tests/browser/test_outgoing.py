@@ -4,6 +4,7 @@ R15.2, R3.2, R6.1), through the real pages, the real signing service and the dem
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ def _pdf(pages: int) -> bytes:
     return buffer.getvalue()
 
 
-def _sign_in(page, url, user):
+def _sign_in(page: Any, url: str, user: Any) -> None:
     """A signed-in session for ``user`` (the login page has its own browser test)."""
     from django.conf import settings
     from django.test import Client

@@ -167,6 +167,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = VANBAN_MAX_UPLOAD_BYTES + 1024 * 1024
 VANBAN_SIGNATURE_PLACEMENT = os.environ.get(
     "VANBAN_SIGNATURE_PLACEMENT", "bottom_left_first_page"
 )  # or "top_right_first_page", "signature_block_overlay"
+# R3.2c: document types (Decree 30 abbreviations, e.g. "HĐ,GUQ") that a rule says must also go
+# on paper.
+VANBAN_PAPER_REQUIRED_TYPES = [
+    t for t in os.environ.get("VANBAN_PAPER_REQUIRED_TYPES", "").split(",") if t
+]
 # RFC 3161 time-stamp authority for PAdES B-T; empty = the demo PKI's local TSA when present.
 VANBAN_TSA_URL = os.environ.get("VANBAN_TSA_URL", "")
 # Base URL of this installation as others reach it (CRL distribution points in certificates).

@@ -34,6 +34,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return {"nav_items": [], "role_labels": []}
     roles = user.role_set()
     wanted: list[tuple[str, str]] = [(_("Trang chủ"), "web:home")]
+    if roles & {Role.CLERK, Role.HEAD, Role.DELEGATE, Role.SPECIALIST}:
+        wanted.append((_("Văn bản đi"), "registry:document_list"))
+    if roles & {Role.CLERK, Role.HEAD, Role.DELEGATE}:
+        wanted.append((_("Sổ đăng ký văn bản đi"), "registry:register_view"))
     wanted.append((_("Danh bạ cơ quan"), "directory:agency_tree"))
     if roles & {Role.HEAD, Role.DELEGATE, Role.IT_OFFICER, Role.PROVINCE_ADMIN}:
         wanted.append((_("Cán bộ"), "accounts:staff_list"))

@@ -188,7 +188,7 @@ def register_for(*, agency: Agency, year: int, series: str) -> Register:
     constraint inside a savepoint and it reads the winner's row.
     """
     register = Register.objects.filter(agency=agency, year=year, series=series,
-                                       kind=Register.KIND_OUTGOING).first()
+                                       kind=Register.KIND_OUTGOING).order_by("pk").first()
     if register is not None:
         return register
     try:
