@@ -14,9 +14,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One browser per test session (never downloaded: the Debian package is used)."""
+    """One browser per test module (never downloaded: the Debian package is used).
+
+    Not per session: Playwright's sync API keeps an event loop running in the main thread while
+    it lives, and code that calls ``asyncio.run`` (pyHanko's signing) must not run under it.
+    """
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: run ./scripts/setup as root")
     # Playwright's sync API runs an event loop; Django must allow ORM calls from the test thread.

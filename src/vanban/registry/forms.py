@@ -53,7 +53,7 @@ class DocumentForm(forms.Form):
     full_name = forms.CharField(label=_("Họ tên người ký"), max_length=50, required=False)
     due_date = forms.DateField(label=_("Hạn trả lời"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
-    archive_units = forms.CharField(label=_("Lưu"), max_length=200, initial="VT",
+    archive_units = forms.CharField(label=_("Lưu (nơi giữ bản lưu)"), max_length=200, initial="VT",
                                     required=False)
     description = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
     agencies = forms.ModelMultipleChoiceField(

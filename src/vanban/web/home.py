@@ -18,6 +18,8 @@ class Block:
     title: str
     duties: list[str]
     links: list[tuple[str, str]] = field(default_factory=list)
+    # Duties of the regulation that a later version of the system will support.
+    coming: list[str] = field(default_factory=list)
 
 
 def _link(label: str, name: str, *args: object) -> list[tuple[str, str]]:
@@ -35,33 +37,42 @@ def blocks_for(user: User) -> list[Block]:
         out.append(Block(
             _("Quản trị cấp tỉnh (Sở TT&TT)"),
             [_("Tạo cơ quan và hộp thư công vụ của cơ quan (Điều 20)."),
-             _("Cấp chứng thư số cho cơ quan (Điều 21)."),
-             _("Tổng hợp báo cáo gửi, nhận văn bản điện tử toàn tỉnh (Điều 22).")],
-            _link(_("Danh bạ cơ quan"), "directory:agency_tree"),
+             _("Cấp chứng thư số cho cơ quan (Điều 21).")],
+            _link(_("Danh bạ cơ quan"), "directory:agency_tree")
+            + _link(_("Chứng thư số"), "signatures:certificate_list"),
+            [_("Tổng hợp báo cáo gửi, nhận văn bản điện tử toàn tỉnh (Điều 22).")],
         ))
     if Role.HEAD in roles or Role.DELEGATE in roles:
         out.append(Block(
             _("Lãnh đạo cơ quan"),
-            [_("Phân công xử lý văn bản đến cho đơn vị và chuyên viên (Điều 8)."),
-             _("Tạo tài khoản cho cán bộ của cơ quan (Điều 20)."),
+            [_("Tạo tài khoản cho cán bộ của cơ quan (Điều 20)."),
              _("Chịu trách nhiệm an toàn thông tin của cơ quan (Điều 17).")],
-            _link(_("Cán bộ của cơ quan"), "accounts:staff_list"),
+            _link(_("Cán bộ của cơ quan"), "accounts:staff_list")
+            + _link(_("Văn bản đi"), "registry:document_list")
+            + _link(_("Nhật ký kiểm toán"), "audit:event_list"),
+            [_("Phân công xử lý văn bản đến cho đơn vị và chuyên viên (Điều 8).")],
         ))
     if Role.CLERK in roles:
         out.append(Block(
             _("Văn thư"),
+            [_("Quét, ký số và gửi văn bản đi (Điều 9, Điều 15).")],
+            _link(_("Soạn văn bản mới"), "registry:document_create")
+            + _link(_("Sổ đăng ký văn bản đi"), "registry:register_view"),
             [_("Kiểm tra văn bản đến ít nhất hai lần mỗi ngày làm việc (Điều 10)."),
-             _("Vào sổ văn bản đến, gắn văn bản vào hệ thống (Điều 10)."),
-             _("Quét, ký số và gửi văn bản đi (Điều 9, Điều 15).")],
+             _("Vào sổ văn bản đến, gắn văn bản vào hệ thống (Điều 10).")],
         ))
     if Role.SPECIALIST in roles:
         out.append(Block(
             _("Chuyên viên"),
+            [_("Soạn dự thảo văn bản đi để văn thư vào sổ và ký số (Điều 9).")],
+            _link(_("Soạn văn bản mới"), "registry:document_create"),
             [_("Xử lý văn bản được phân công, ghi ý kiến trên hệ thống (Điều 8, Điều 14).")],
         ))
     if Role.ONESTOP in roles:
         out.append(Block(
             _("Bộ phận một cửa"),
+            [],
+            [],
             [_("Tiếp nhận, kiểm tra và tạo lập hồ sơ điện tử (Điều 11).")],
         ))
     if Role.IT_OFFICER in roles or Role.SECURITY_OFFICER in roles:
