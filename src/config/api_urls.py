@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 from vanban.accounts import api as accounts_api
 from vanban.audit import api as audit_api
 from vanban.directory import api as directory_api
+from vanban.evidence import api as evidence_api
+from vanban.exchange import api as exchange_api
 from vanban.registry import api as registry_api
 from vanban.signatures import api as signatures_api
 
@@ -15,10 +17,14 @@ accounts_api.register(router)
 audit_api.register(router)
 signatures_api.register(router)
 registry_api.register(router)
+exchange_api.register(router)
+evidence_api.register(router)
 
 urlpatterns = [
     path("", include(router.urls)),
     *accounts_api.urlpatterns,
     *signatures_api.urlpatterns,
     *registry_api.urlpatterns,
+    *exchange_api.urlpatterns,
+    *evidence_api.urlpatterns,
 ]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("audit/", include("vanban.audit.urls")),
     path("documents/", include("vanban.registry.urls")),
     path("signatures/", include("vanban.signatures.urls")),
+    path("exchange/", include("vanban.exchange.urls")),
+    path("evidence/", include("vanban.evidence.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

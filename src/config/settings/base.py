@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "vanban.storage",
     "vanban.signatures",
     "vanban.registry",
+    "vanban.evidence",
+    "vanban.exchange",
     "vanban.demo",
     "vanban.web",
 ]

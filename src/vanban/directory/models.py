@@ -31,6 +31,9 @@ class Agency(models.Model):
     connected = models.BooleanField(default=True)
     # R13.1: the official mailbox managed by the agency's clerk.
     mailbox = models.EmailField(blank=True)
+    # Empty: served by this installation. Otherwise the id of the peer installation (another
+    # province, the national axis) through which the exchange hub reaches the agency.
+    installation = models.CharField(max_length=100, blank=True, default="")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

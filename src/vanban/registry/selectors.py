@@ -100,8 +100,10 @@ def _facts(recipient: DocumentRecipient) -> dispatch.RecipientFacts:
     agency = recipient.agency
     if agency is None:
         return dispatch.RecipientFacts(individual=True, mailbox=recipient.mailbox)
-    return dispatch.RecipientFacts(local=agency.active, connected=agency.connected,
-                                   mailbox=agency.mailbox)
+    remote = bool(agency.installation)
+    return dispatch.RecipientFacts(local=agency.active and not remote,
+                                   remote=agency.active and remote,
+                                   connected=agency.connected, mailbox=agency.mailbox)
 
 
 def dispatch_plan(document: Document) -> list[PlanRow]:

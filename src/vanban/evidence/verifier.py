@@ -1,0 +1,1 @@
+"""Stand-alone evidence bundle verifier (pure)."""

@@ -1,0 +1,1 @@
+"""edXML codec (pure)."""

@@ -1,0 +1,1 @@
+"""edXML status messages (pure)."""
