@@ -120,3 +120,88 @@ class AgencyCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} #{self.serial}"
+
+
+class VerificationPath(models.TextChoices):
+    """How an incoming document proves its origin (R4.1): a PAdES signature, or (later) the
+    mail gateway's checks of a message from the sender's registered mailbox."""
+
+    SIGNATURE = "signature", "Chữ ký số trên tệp PDF"
+    MAIL = "mail", "Thư điện tử công vụ"
+
+
+class Verdict(models.TextChoices):
+    """The outcome of a verification."""
+
+    VALID = "valid", "Hợp lệ"
+    INVALID = "invalid", "Không hợp lệ"
+
+
+class Verification(models.Model):
+    """The verification of one incoming PDF from one sender (R4.2, R4.3).
+
+    Made once per document: keyed by the SHA-256 of the bytes (the blob) and the sender, so
+    every recipient and page view reads the same record. ``checks`` is the ordered list of
+    checks (``code``, ``status`` pass/fail/warning/skipped, ``vi``, ``en``, ``detail``). The
+    bytes are kept as received, even when rejected. The ``mail_*`` fields belong to the mail
+    path of R4.1 and stay empty for signed PDFs.
+    """
+
+    blob = models.ForeignKey("storage.Blob", on_delete=models.PROTECT,
+                             related_name="verifications", help_text="SHA-256 of the bytes")
+    sender = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="verifications")
+    path = models.CharField(max_length=10, choices=VerificationPath.choices,
+                            default=VerificationPath.SIGNATURE)
+    received_via = models.CharField(max_length=20, help_text="hub, cli, upload, mail…")
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    checks = models.JSONField(default=list)
+    signer_certificate = models.ForeignKey(AgencyCertificate, null=True, blank=True,
+                                           on_delete=models.PROTECT,
+                                           related_name="verifications")
+    signer_subject = models.CharField(max_length=500, blank=True)
+    signer_fingerprint = models.CharField(max_length=64, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_at_source = models.CharField(max_length=10, blank=True,
+                                        help_text="timestamp (RFC 3161) or claimed (/M)")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    verified_at = models.DateTimeField()
+    # Mail path (R4.1), filled by the mail gateway later.
+    mail_message_id = models.CharField(max_length=300, blank=True)
+    mail_from = models.CharField(max_length=300, blank=True)
+    mail_received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-verified_at", "-id")
+        constraints = [models.UniqueConstraint(fields=["blob", "sender", "path"],
+                                               name="verification_once_per_document")]
+
+    def __str__(self) -> str:
+        return f"{self.blob_id[:12]}… {self.verdict}"
+
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 of the verified bytes (the blob's key)."""
+        return str(self.blob_id)
+
+    @property
+    def valid(self) -> bool:
+        """Whether every check passed (warnings allowed)."""
+        return self.verdict == Verdict.VALID
+
+    def failures(self) -> list[dict[str, str]]:
+        """The failed checks, in order."""
+        return [c for c in self.checks if c.get("status") == "fail"]
+
+
+class CachedCrl(models.Model):
+    """A CRL fetched from a distribution point of a CA we do not operate, kept until its
+    next update so that validating many documents does not fetch it again."""
+
+    url = models.CharField(max_length=500, unique=True)
+    der = models.BinaryField()
+    this_update = models.DateTimeField(null=True, blank=True)
+    next_update = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.url

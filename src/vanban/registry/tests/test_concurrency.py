@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import queue
 import signal
 import tempfile
 from pathlib import Path
@@ -38,10 +39,19 @@ def _database() -> tuple[dict[str, Any], bool]:
 
 
 def _run(ctx: Any, target: Any, *args: Any) -> Any:
+    """Run ``target`` in a child and return what it puts; fail at once if the child dies."""
     out = ctx.Queue()
     process = ctx.Process(target=target, args=(*args, out))
     process.start()
-    result = out.get(timeout=300)
+    for _ in range(300):
+        try:
+            result = out.get(timeout=1)
+            break
+        except queue.Empty:
+            assert process.is_alive() or not out.empty(), \
+                f"child {target.__name__} died with exit code {process.exitcode}"
+    else:
+        pytest.fail(f"child {target.__name__} gave no answer in 300 s")
     process.join(60)
     assert process.exitcode == 0
     return result
@@ -59,16 +69,16 @@ def test_eight_processes_no_duplicate_no_gap() -> None:
                          args=(database, ids["clerk"], holding))
     victim.start()
     assert holding.wait(120), "the writer to be killed never got its number"
-    queue = ctx.Queue()
+    results_queue = ctx.Queue()
     writers = [ctx.Process(target=worker.allocate,
-                           args=(database, ids["clerk"], PER_WRITER, seed, queue))
+                           args=(database, ids["clerk"], PER_WRITER, seed, results_queue))
                for seed in range(WRITERS)]
     for process in writers:
         process.start()
     assert victim.pid is not None
     os.kill(victim.pid, signal.SIGKILL)  # dies inside its transaction, holding the lock
     victim.join(30)
-    results = [json.loads(queue.get(timeout=600)) for _ in writers]
+    results = [json.loads(results_queue.get(timeout=600)) for _ in writers]
     for process in writers:
         process.join(60)
         assert process.exitcode == 0

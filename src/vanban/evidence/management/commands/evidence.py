@@ -1,0 +1,110 @@
+"""``vanban evidence export|verify|consistency|head|list``: the evidence log for operators and
+third parties (R7.1, R7.2, R14.3).
+
+``verify`` uses only the stand-alone :mod:`vanban.evidence.verifier` (no database, no network):
+exit 0 valid, 1 invalid with the reasons in Vietnamese and English, 2 bad usage. ``list`` groups
+the log's own records by delivery id (the deliveries themselves live in the exchange app, above
+this one).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from vanban.core.errors import DomainError
+from vanban.evidence import selectors, services, verifier
+
+
+class Command(BaseCommand):
+    help = ("Nhật ký bằng chứng gửi nhận: xuất, kiểm tra, chứng minh nhất quán / "
+            "Evidence log: export, verify, consistency proofs.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        export = sub.add_parser("export", help="Xuất gói bằng chứng / export a bundle")
+        export.add_argument("delivery_id")
+        export.add_argument("-o", "--output", type=Path, default=None,
+                            help="tệp / file (default: stdout)")
+        verify = sub.add_parser("verify", help="Kiểm tra gói bằng chứng / verify a bundle")
+        verify.add_argument("bundle", type=Path)
+        verify.add_argument("--hub-fingerprint", default=None,
+                            help="SHA-256 của chứng thư hub tin cậy / trusted hub certificate")
+        verify.add_argument("--json", action="store_true", help="JSON output")
+        consistency = sub.add_parser("consistency",
+                                     help="Chứng minh nhất quán / consistency proof")
+        consistency.add_argument("old_size", type=int)
+        consistency.add_argument("new_size", type=int)
+        consistency.add_argument("-o", "--output", type=Path, default=None)
+        head = sub.add_parser("head", help="Ký và in đầu cây / sign and print the tree head")
+        head.add_argument("--json", action="store_true", help="JSON output")
+        listing = sub.add_parser("list", help="Các lần gửi có bằng chứng / deliveries")
+        listing.add_argument("--json", action="store_true", help="JSON output")
+        listing.add_argument("--agency", default=None, help="mã định danh cơ quan / agency code")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        subcommand = options["subcommand"]
+        try:
+            if subcommand == "verify":
+                self._verify(options["bundle"], options["hub_fingerprint"], options["json"])
+            elif subcommand == "export":
+                self._write(services.bundle_for(options["delivery_id"]), options["output"])
+            elif subcommand == "consistency":
+                doc = services.consistency_document(old_size=options["old_size"],
+                                                    new_size=options["new_size"])
+                self._write(json.dumps(doc, ensure_ascii=False, indent=2).encode(),
+                            options["output"])
+            elif subcommand == "head":
+                self._head(as_json=options["json"])
+            else:
+                self._list(as_json=options["json"], agency=options["agency"])
+        except DomainError as err:
+            raise CommandError(f"{err.vi} / {err.en}") from err
+
+    def _write(self, data: bytes, output: Path | None) -> None:
+        if output is None:
+            self.stdout.write(data.decode())
+            return
+        output.write_bytes(data)
+        self.stdout.write(f"Đã ghi / written: {output} ({len(data)} bytes)")
+
+    def _verify(self, path: Path, pinned: str | None, as_json: bool) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise CommandError(f"Không đọc được tệp / cannot read the file: {err}",
+                               returncode=2) from err
+        report = verifier.verify_document(data, hub_fingerprint=pinned)
+        text = (json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json
+                else verifier.render(report))
+        if report.ok:
+            self.stdout.write(self.style.SUCCESS(text) if not as_json else text)
+            return
+        (self.stdout if as_json else self.stderr).write(text)
+        raise SystemExit(1)
+
+    def _head(self, *, as_json: bool) -> None:
+        head = services.tree_head_sign()
+        status = selectors.log_status()
+        data = {**services.head_as_dict(head), "hub_fingerprint": status.hub_fingerprint}
+        if as_json:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"Đầu cây / tree head: {head.size} lá / leaves · {head.root_hash}")
+        self.stdout.write(f"Thời điểm ký / signed at: {data['timestamp']}")
+        self.stdout.write(f"Chứng thư hub / hub certificate (SHA-256): {status.hub_fingerprint}")
+
+    def _list(self, *, as_json: bool, agency: str | None) -> None:
+        found = selectors.deliveries(agency_code=agency)
+        if as_json:
+            self.stdout.write(json.dumps([d.as_dict() for d in found], ensure_ascii=False,
+                                         indent=2))
+            return
+        for d in found:
+            events = ", ".join(e["event"] for e in d.events)
+            self.stdout.write(f"{d.delivery_id}\t{d.sender} → {d.recipient}\t"
+                              f"{d.transmission_id}\t{len(d.events)}\t{events}")
+        self.stdout.write(f"{len(found)} lần gửi / deliveries")

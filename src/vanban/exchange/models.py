@@ -1,0 +1,202 @@
+"""The exchange hub (R7, R14.1): transmissions, their deliveries, the outbox and inbox of the
+federation, and the peer installations.
+
+A :class:`Transmission` is one sending of a document by its agency (or, with ``origin`` set, one
+received from a peer installation); it has one :class:`Delivery` per electronic recipient. The
+file is a content-addressed blob stored once; transmissions and deliveries refer to its SHA-256.
+Work leaves through :class:`OutboxMessage`, committed with the change that caused it and carried
+out by the worker (``vanban exchange worker``), so a crash or a peer that is down delays delivery
+but loses nothing. :class:`InboxMessage` remembers every message a peer sent, so a repeated one
+is acknowledged and never applied twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from vanban.exchange.core.states import STATE_LABELS, State
+
+
+class BusinessType(models.TextChoices):
+    """edXML ``BussinessDocType``."""
+
+    NEW = "0", "Văn bản mới"
+    REVOKE = "1", "Thu hồi"
+    UPDATE = "2", "Cập nhật"
+    REPLACE = "3", "Thay thế"
+
+
+class Channel(models.TextChoices):
+    """How a delivery travels (the registry's dispatch plan chooses)."""
+
+    INTERNAL = "internal", "Trong hệ thống"
+    FEDERATED = "federated", "Liên thông hệ thống khác"
+
+
+class Peer(models.Model):
+    """Another installation (another province, the national axis) and its signing key."""
+
+    installation_id = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    base_url = models.URLField(max_length=300)
+    public_key_pem = models.TextField()
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("installation_id",)
+
+    def __str__(self) -> str:
+        return self.installation_id
+
+
+class Transmission(models.Model):
+    """One sending of a document: what went, from whom, when the hub accepted it."""
+
+    message_id = models.UUIDField(default=uuid.uuid4, unique=True)
+    document = models.ForeignKey("registry.Document", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="transmissions")
+    sender = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
+    business_type = models.CharField(max_length=1, choices=BusinessType.choices,
+                                     default=BusinessType.NEW)
+    related = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="followers")
+    # Empty: sent from this installation; else the peer installation it came from.
+    origin = models.CharField(max_length=100, blank=True, default="")
+    origin_message_id = models.CharField(max_length=100, blank=True, default="")
+    # edXML DocumentId "<OrganId>,<yyyy/MM/dd>,<number>/<notation>": the key statuses refer to.
+    edxml_document_id = models.CharField(max_length=200, db_index=True)
+    code_number = models.CharField(max_length=20, blank=True)
+    code_notation = models.CharField(max_length=50, blank=True)
+    issued_date = models.DateField(null=True, blank=True)
+    type_name = models.CharField(max_length=100, blank=True)
+    subject = models.CharField(max_length=500)
+    priority = models.PositiveSmallIntegerField(default=0)
+    file_sha256 = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_size = models.PositiveBigIntegerField(default=0)
+    reason = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField()
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+        constraints = (
+            # A peer's message is stored once however often it is repeated.
+            models.UniqueConstraint(fields=("origin", "origin_message_id"),
+                                    condition=~models.Q(origin=""),
+                                    name="transmission_once_per_peer_message"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.edxml_document_id} ({self.get_business_type_display()})"
+
+    @property
+    def number_text(self) -> str:
+        """``05/QĐ-UBND`` as printed."""
+        if not self.code_number:
+            return ""
+        return f"{int(self.code_number):02d}/{self.code_notation}" if self.code_number.isdigit() \
+            else f"{self.code_number}/{self.code_notation}"
+
+
+class Delivery(models.Model):
+    """The transmission to one recipient agency, with its edXML status and times (R7.1)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True)
+    transmission = models.ForeignKey(Transmission, on_delete=models.PROTECT,
+                                     related_name="deliveries")
+    recipient = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    state = models.CharField(max_length=10, choices=[(s.value, v) for s, (v, _e)
+                                                     in STATE_LABELS.items()],
+                             default=State.SENT)
+    before_recall = models.CharField(max_length=10, blank=True)
+    sent_at = models.DateTimeField()
+    received_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    status_at = models.DateTimeField(null=True, blank=True)
+    recall_requested_at = models.DateTimeField(null=True, blank=True)
+    recall_answered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("transmission", "id")
+        verbose_name_plural = "deliveries"
+        constraints = (
+            models.UniqueConstraint(fields=("transmission", "recipient"),
+                                    name="delivery_once_per_recipient"),
+        )
+        indexes = (models.Index(fields=("recipient", "state")),)
+
+    def __str__(self) -> str:
+        return f"{self.uid} → {self.recipient_id} ({self.state})"
+
+    @property
+    def state_label(self) -> str:
+        """The state in Vietnamese (pages translate through the state machine's labels)."""
+        return STATE_LABELS[State(self.state)][0]
+
+
+class OutboxKind(models.TextChoices):
+    """What the worker does with a message."""
+
+    INTERNAL = "internal", "Chuyển vào hộp thư đến trong hệ thống"
+    EDOC = "edoc", "Gửi văn bản sang hệ thống khác"
+    STATUS = "status", "Gửi trạng thái sang hệ thống khác"
+    REVOKE = "revoke", "Gửi thông báo thu hồi sang hệ thống khác"
+
+
+class OutboxMessage(models.Model):
+    """Work committed with a send or a status change, carried out by the worker with retries."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True)
+    kind = models.CharField(max_length=10, choices=OutboxKind.choices)
+    delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="outbox")
+    peer = models.ForeignKey(Peer, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="outbox")
+    body = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = (models.Index(fields=("done_at", "next_attempt_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.uid}"
+
+
+class InboxMessage(models.Model):
+    """A message a peer sent us, kept once (dedup by message key) with its raw body's hash."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="inbox")
+    kind = models.CharField(max_length=10)
+    message_key = models.CharField(max_length=100)
+    body_sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField()
+    transmission = models.ForeignKey(Transmission, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+        constraints = (
+            models.UniqueConstraint(fields=("peer", "message_key"),
+                                    name="inbox_message_once_per_peer"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.peer_id}:{self.message_key}"

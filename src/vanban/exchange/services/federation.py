@@ -1,0 +1,242 @@
+"""Receiving from a peer installation (``POST /exchange/federation/messages/``).
+
+The request must name a configured peer and carry its Ed25519 signature over the exact body
+(else 401). The body is an edXML document message (new, update, replace, revoke) or a status
+message; a broken one is refused with the codec's reason (400). Each message is applied once:
+its id is recorded with the change in one transaction, so a repeat (the peer's worker retrying
+after a lost answer) is acknowledged and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from vanban.audit.services import audit_append
+from vanban.core import clock
+from vanban.core.errors import Conflict, DomainError, ValidationFailed
+from vanban.directory.models import Agency
+from vanban.exchange import identity, wire
+from vanban.exchange.core import edxml, states
+from vanban.exchange.core.status import StatusCode, StatusMessage
+from vanban.exchange.core.trace import BusinessType
+from vanban.exchange.models import (
+    BusinessType as RowBusinessType,
+)
+from vanban.exchange.models import (
+    Channel,
+    Delivery,
+    InboxMessage,
+    Peer,
+    Transmission,
+)
+from vanban.exchange.services.common import OBJECT_TRANSMISSION, record
+from vanban.exchange.services.outbox import enqueue_status
+from vanban.exchange.services.statuses import event_for, stamp
+from vanban.storage.services import blob_put
+
+
+class Unauthenticated(DomainError):
+    """Unknown peer or bad signature (RFC 9457 problem with status 401)."""
+
+    status = 401
+    code = "federation_unauthenticated"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the endpoint answers: applied now, or a repeat acknowledged."""
+
+    message_id: str
+    kind: str
+    duplicate: bool
+
+
+def _unauthenticated() -> Unauthenticated:
+    return Unauthenticated("Hệ thống gửi không được cấu hình hoặc chữ ký không hợp lệ.",
+                           "Unknown installation or invalid signature.")
+
+
+def authenticate(*, installation: str, signature: str, body: bytes) -> Peer:
+    """The configured, active peer whose key signed ``body``; else 401."""
+    peer = Peer.objects.filter(installation_id=installation.strip(), active=True).first()
+    if peer is None or not signature or not identity.verify(peer.public_key_pem, body,
+                                                            signature):
+        raise _unauthenticated()
+    return peer
+
+
+def federation_receive(*, installation: str, signature: str, body: bytes) -> Receipt:
+    """Authenticate, parse and apply one message from a peer."""
+    peer = authenticate(installation=installation, signature=signature, body=body)
+    message = edxml.parse_message(body)
+    key = message.message_id or hashlib.sha256(body).hexdigest()
+    kind = "status" if isinstance(message, StatusMessage) else "edoc"
+    if InboxMessage.objects.filter(peer=peer, message_key=key).exists():
+        return Receipt(message_id=key, kind=kind, duplicate=True)
+    try:
+        with transaction.atomic():
+            inbox = InboxMessage.objects.create(
+                peer=peer, kind=kind, message_key=key,
+                body_sha256=hashlib.sha256(body).hexdigest(), received_at=clock.now())
+            if isinstance(message, StatusMessage):
+                _apply_status(peer, message)
+            elif message.business_type is BusinessType.REVOKE:
+                _apply_revoke(peer, message)
+            else:
+                inbox.transmission = _store_document(peer, message, key)
+                inbox.save(update_fields=["transmission"])
+    except IntegrityError:  # the same message, applied by a concurrent request
+        if InboxMessage.objects.filter(peer=peer, message_key=key).exists():
+            return Receipt(message_id=key, kind=kind, duplicate=True)
+        raise
+    return Receipt(message_id=key, kind=kind, duplicate=False)
+
+
+def _agency(code: str, what_vi: str, what_en: str) -> Agency:
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise ValidationFailed(f"Không có {what_vi} mã “{code}” trong danh bạ.",
+                               f"No {what_en} with code “{code}” in the directory.",
+                               code="unknown_agency")
+    return agency
+
+
+def _store_document(peer: Peer, message: edxml.EdocMessage, key: str) -> Transmission:
+    """A document for our agencies: stored once, each recipient's copy in its inbox (01)."""
+    sender = _agency(message.sender.organ_id, "cơ quan gửi", "sending agency")
+    local = [a for a in (Agency.objects.filter(code=o.organ_id).first()
+                         for o in message.recipients) if a is not None and not a.installation]
+    if not local:
+        raise ValidationFailed("Không có nơi nhận nào thuộc hệ thống này.",
+                               "No recipient is served by this installation.",
+                               code="no_local_recipient")
+    if not message.attachments:
+        raise ValidationFailed("Văn bản không có tệp đính kèm.", "The message has no attachment.",
+                               code="no_attachment")
+    main = message.attachments[0]
+    blob = blob_put(data=main.data, content_type="application/pdf")
+    related = None
+    if message.business.document_id:
+        related = Transmission.objects.filter(
+            origin=peer.installation_id,
+            edxml_document_id=message.business.document_id).order_by("-id").first()
+    now = clock.now()
+    transmission = Transmission.objects.create(
+        sender=sender, business_type=wire.ROW_BUSINESS[message.business_type], related=related,
+        origin=peer.installation_id, origin_message_id=key,
+        edxml_document_id=message.document_id, code_number=message.code_number,
+        code_notation=message.code_notation, issued_date=message.promulgation_date,
+        type_name=message.type_name, subject=message.subject[:500], priority=message.priority,
+        file_sha256=blob.sha256, file_name=main.name[:200], file_size=len(main.data),
+        reason=message.business.reason[:500], sent_at=_sent_at(message, now))
+    for agency in local:
+        delivery = Delivery.objects.create(
+            transmission=transmission, recipient=agency, channel=Channel.FEDERATED,
+            state=states.State.ARRIVED, sent_at=transmission.sent_at, received_at=now,
+            status_at=now)
+        record(actor=None, event="received", delivery=delivery, at=now,
+               extra={"code": "01", "peer": peer.installation_id, "message_id": key})
+        enqueue_status(delivery=delivery, code=states.Code.ARRIVED, reason="", at=now,
+                       from_sender=False)
+    audit_append(actor=None, action="exchange.federation_receive",
+                 object_type=OBJECT_TRANSMISSION, object_id=transmission.message_id,
+                 agency_code=sender.code, data={"peer": peer.installation_id,
+                                                "message_id": key, "recipients": len(local)})
+    return transmission
+
+
+def _sent_at(message: edxml.EdocMessage, default: datetime) -> datetime:
+    """Time sent at the origin: the first trace hop, when the sender wrote one."""
+    return message.trace[0].timestamp if message.trace else default
+
+
+def _origin_transmissions(peer: Peer, document_id: str) -> list[Transmission]:
+    return list(Transmission.objects.filter(origin=peer.installation_id,
+                                            edxml_document_id=document_id,
+                                            business_type=RowBusinessType.NEW))
+
+
+def _not_yet(document_id: str) -> Conflict:
+    """Refers to a document we have not received (yet): 409, the peer retries later."""
+    return Conflict(f"Chưa nhận văn bản “{document_id}”.",
+                    f"Document “{document_id}” has not been received (yet).",
+                    code="unknown_document")
+
+
+def _apply_revoke(peer: Peer, message: edxml.EdocMessage) -> None:
+    """Revocation: our copies of the document are withdrawn (Decree 30/2020 Art. 18.4.b)."""
+    document_id = message.business.document_id or message.document_id
+    transmissions = _origin_transmissions(peer, document_id)
+    if not transmissions:
+        raise _not_yet(document_id)
+    now = clock.now()
+    for transmission in transmissions:
+        transmission.frozen_at = transmission.frozen_at or now
+        transmission.reason = message.business.reason[:500]
+        transmission.save(update_fields=["frozen_at", "reason"])
+        for delivery in (transmission.deliveries.select_for_update(of=("self",))
+                         .select_related("recipient")):
+            delivery.transmission = transmission
+            step = states.withdraw(states.State(delivery.state))
+            if step.changed:
+                delivery.state = step.state
+                delivery.withdrawn_at = now
+                delivery.reason = transmission.reason
+                delivery.save(update_fields=["state", "withdrawn_at", "reason"])
+                record(actor=None, event="withdrawn", delivery=delivery, at=now,
+                       reason=delivery.reason, extra={"peer": peer.installation_id})
+
+
+def _apply_status(peer: Peer, message: StatusMessage) -> None:
+    """A status about one of our sent deliveries (01–06, 15, 16), or a sender's recall (13)."""
+    if message.status_code is StatusCode.UNKNOWN:
+        audit_append(actor=None, action="exchange.status_unknown_code",
+                     object_type=OBJECT_TRANSMISSION, agency_code=message.sender.organ_id,
+                     data={"peer": peer.installation_id, "raw": message.raw_code})
+        return  # logged and kept, never failed (vn-standards §1.6)
+    code = states.normalise_code(message.status_code.value)
+    document_id = message.response_for.document_id
+    if code is states.Code.RECALL_REQUESTED:
+        targets = [d for t in _origin_transmissions(peer, document_id)
+                   for d in t.deliveries.select_related("transmission__sender", "recipient")]
+    else:
+        targets = list(Delivery.objects.select_for_update(of=("self",))
+                       .select_related("transmission__sender", "recipient").filter(
+                           transmission__origin="", transmission__edxml_document_id=document_id,
+                           recipient__code=message.sender.organ_id,
+                           recipient__installation=peer.installation_id))
+    if not targets:
+        raise _not_yet(document_id)
+    at = message.timestamp or clock.now()
+    for delivery in targets:
+        _advance(peer, delivery, code, at, message.description)
+
+
+def _advance(peer: Peer, delivery: Delivery, code: states.Code, at: datetime,
+             reason: str) -> None:
+    before = states.State(delivery.before_recall) if delivery.before_recall else None
+    try:
+        step = states.advance(states.State(delivery.state), code, before_recall=before)
+    except states.InvalidTransition:
+        audit_append(actor=None, action="exchange.status_out_of_order",
+                     object_type="exchange.delivery", object_id=delivery.uid,
+                     agency_code=delivery.recipient.code,
+                     data={"peer": peer.installation_id, "code": code.value,
+                           "state": delivery.state})
+        return
+    if not step.changed:
+        return
+    for implied in step.implied:
+        stamp(delivery, implied, at, "")
+        record(actor=None, event=event_for(implied), delivery=delivery, at=at,
+               extra={"code": implied.value, "implied": True})
+    delivery.state = step.state
+    delivery.before_recall = step.before_recall or ""
+    fields = stamp(delivery, code, at, reason)
+    delivery.save(update_fields=sorted({*fields, "received_at"}))
+    record(actor=None, event=event_for(code), delivery=delivery, at=at,
+           reason=reason, extra={"code": code.value, "peer": peer.installation_id})

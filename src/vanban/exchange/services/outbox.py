@@ -1,0 +1,253 @@
+"""The outbox worker (``vanban exchange worker``): carries out what sends and status changes
+committed, with retries and exponential back-off, exactly once per delivery.
+
+Internal deliveries are claimed and delivered inside one transaction (``FOR UPDATE SKIP LOCKED``
+on PostgreSQL, the IMMEDIATE write lock on SQLite): a worker killed half-way rolls back and the
+next one does the work again; a delivery already in an inbox is not stored twice (its state is
+checked under the row lock). Federated messages are leased (``locked_until``), posted to the peer
+outside any transaction, then marked done; the peer acknowledges a repeat without storing it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from vanban.audit.services import audit_append
+from vanban.core import clock
+from vanban.core.roles import Actor
+from vanban.exchange import wire
+from vanban.exchange.core import states
+from vanban.exchange.models import Delivery, OutboxKind, OutboxMessage, Peer
+from vanban.exchange.services.common import OBJECT_DELIVERY, record
+
+log = logging.getLogger(__name__)
+FEDERATION_PATH = "/exchange/federation/messages/"
+
+
+def _setting(name: str, default: float) -> float:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return float(value)
+
+
+def retry_base() -> float:
+    """Seconds before the first retry; doubles each time (``VANBAN_EXCHANGE_RETRY_BASE``)."""
+    return _setting("VANBAN_EXCHANGE_RETRY_BASE", 5.0)
+
+
+def retry_cap() -> float:
+    """Longest wait between two attempts (``VANBAN_EXCHANGE_RETRY_CAP``)."""
+    return _setting("VANBAN_EXCHANGE_RETRY_CAP", 3600.0)
+
+
+def lease_seconds() -> float:
+    """How long a claimed federated message is reserved (``VANBAN_EXCHANGE_LEASE``)."""
+    return _setting("VANBAN_EXCHANGE_LEASE", 60.0)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay after ``attempts`` failures: base · 2^(attempts-1), capped."""
+    return timedelta(seconds=min(retry_base() * 2 ** max(attempts - 1, 0), retry_cap()))
+
+
+@dataclass
+class RunReport:
+    """What one pass over the outbox did."""
+
+    delivered: int = 0
+    sent: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Messages completed in this pass."""
+        return self.delivered + self.sent
+
+
+def enqueue_status(*, delivery: Delivery, code: str, reason: str, at: datetime,
+                   from_sender: bool) -> OutboxMessage:
+    """Queue a status message for the other installation (caller's transaction).
+
+    The body is built now and kept, so every retry sends the same bytes (the peer's dedup key).
+    """
+    transmission = delivery.transmission
+    installation = (delivery.recipient.installation if from_sender else transmission.origin)
+    peer = Peer.objects.get(installation_id=installation)
+    message = OutboxMessage(kind=OutboxKind.STATUS, delivery=delivery, peer=peer,
+                            created_at=clock.now(), next_attempt_at=clock.now())
+    message.body = wire.status_for(delivery, code=code, reason=reason, at=at,
+                                   message_id=str(message.uid), from_sender=from_sender)
+    message.save()
+    from vanban.exchange.services.common import wake_worker
+
+    wake_worker()
+    return message
+
+
+def _due(now: datetime) -> Q:
+    return Q(done_at__isnull=True, next_attempt_at__lte=now) & (
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+
+
+# ---------------------------------------------------------------- internal deliveries
+
+
+def deliver_internal_batch(*, batch: int = 100) -> int:
+    """Claim up to ``batch`` internal messages and put their deliveries in the inboxes, in one
+    transaction. Returns how many messages were completed (0: nothing due)."""
+    with transaction.atomic():
+        now = clock.now()
+        messages = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(_due(now), kind=OutboxKind.INTERNAL).order_by("id")[:batch])
+        if not messages:
+            return 0
+        deliveries = {d.pk: d for d in Delivery.objects.select_for_update(of=("self",))
+                      .select_related("transmission__sender", "recipient")
+                      .filter(pk__in=[m.delivery_id for m in messages])}
+        for message in messages:
+            assert message.delivery_id is not None  # noqa: S101 - internal messages have one
+            _arrive(deliveries[message.delivery_id])
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+            done_at=clock.now(), attempts=1)
+        return len(messages)
+
+
+def _arrive(delivery: Delivery) -> None:
+    """The delivery is stored in the recipient's inbox and readable once this commits (R7.1)."""
+    if delivery.state != states.State.SENT:
+        return  # already there (a repeat), or withdrawn before it arrived
+    now = clock.now()
+    delivery.state = states.State.ARRIVED
+    delivery.received_at = delivery.status_at = now
+    delivery.save(update_fields=["state", "received_at", "status_at"])
+    record(actor=None, event="received", delivery=delivery, at=now,
+           extra={"code": states.Code.ARRIVED.value})
+
+
+# ---------------------------------------------------------------- federated messages
+
+
+def _claim_remote(batch: int) -> list[OutboxMessage]:
+    with transaction.atomic():
+        now = clock.now()
+        messages = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(_due(now)).exclude(kind=OutboxKind.INTERNAL).order_by("id")[:batch])
+        if messages:
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+                locked_until=now + timedelta(seconds=lease_seconds()))
+    return messages
+
+
+def _body(message: OutboxMessage) -> bytes:
+    if message.kind == OutboxKind.STATUS:
+        return bytes(message.body)
+    delivery = (Delivery.objects.select_related("transmission__sender", "transmission__document",
+                                                "transmission__related", "recipient")
+                .get(pk=message.delivery_id))
+    return wire.edoc_for(delivery, message_id=str(message.uid),
+                         revoke=message.kind == OutboxKind.REVOKE)
+
+
+def _post(peer: Peer, body: bytes) -> tuple[bool, str]:
+    """POST to the peer; (True, "") on 2xx, else (False, why)."""
+    import httpx
+
+    from vanban.exchange.identity import installation_headers
+
+    url = peer.base_url.rstrip("/") + FEDERATION_PATH
+    try:
+        response = httpx.post(url, content=body, headers=installation_headers(body),
+                              timeout=_setting("VANBAN_EXCHANGE_TIMEOUT", 30.0))
+    except httpx.HTTPError as err:
+        return False, f"{type(err).__name__}: {err}"[:500]
+    if 200 <= response.status_code < 300:
+        return True, ""
+    return False, f"HTTP {response.status_code}: {response.text[:400]}"
+
+
+def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
+    """Post up to ``batch`` due federated messages; a peer that fails is skipped for the rest
+    of the batch (its later messages keep their order). Returns how many were attempted."""
+    messages = _claim_remote(batch)
+    down: set[int] = set()
+    for message in messages:
+        if message.peer_id in down:
+            OutboxMessage.objects.filter(pk=message.pk).update(locked_until=None)
+            continue
+        assert message.peer_id is not None  # noqa: S101 - remote messages have a peer
+        peer = Peer.objects.get(pk=message.peer_id)
+        try:
+            ok, error = _post(peer, _body(message))
+        except Exception as err:  # noqa: BLE001 - one bad message must not stop the worker
+            ok, error = False, f"{type(err).__name__}: {err}"[:500]
+        if ok:
+            _done(message)
+            report.sent += 1
+        else:
+            down.add(message.peer_id)
+            _failed(message, error)
+            report.failed += 1
+            report.errors.append(error)
+    return len(messages)
+
+
+def _done(message: OutboxMessage) -> None:
+    with transaction.atomic():
+        now = clock.now()
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            done_at=now, locked_until=None, attempts=message.attempts + 1, last_error="")
+        if message.kind == OutboxKind.REVOKE and message.delivery_id is not None:
+            delivery = (Delivery.objects.select_for_update(of=("self",))
+                        .select_related("transmission__sender", "recipient")
+                        .get(pk=message.delivery_id))
+            if delivery.withdrawn_at is None:
+                delivery.withdrawn_at = now
+                delivery.save(update_fields=["withdrawn_at"])
+                record(actor=None, event="withdrawn", delivery=delivery, at=now,
+                       reason=delivery.reason)
+
+
+def _failed(message: OutboxMessage, error: str) -> None:
+    attempts = message.attempts + 1
+    now = clock.now()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=attempts, locked_until=None, last_error=error[:500],
+        next_attempt_at=now + backoff(attempts))
+    log.warning("exchange: message %s to peer %s failed (attempt %s): %s", message.uid,
+                message.peer_id, attempts, error)
+
+
+def outbox_run(*, batch: int = 100, max_rounds: int | None = None) -> RunReport:
+    """Work through everything due now (or ``max_rounds`` batches of each kind)."""
+    report = RunReport()
+    rounds = 0
+    while max_rounds is None or rounds < max_rounds:
+        rounds += 1
+        internal = deliver_internal_batch(batch=batch)
+        report.delivered += internal
+        sent_before = report.sent
+        send_remote_batch(batch=min(batch, 50), report=report)
+        if internal == 0 and report.sent == sent_before:
+            break  # nothing left that is due, or every peer with work is down
+    return report
+
+
+def outbox_retry_now(*, actor: Actor | None, message: OutboxMessage) -> None:
+    """Make a waiting message due at once (hub admin: after a peer came back)."""
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk, done_at__isnull=True).update(
+            next_attempt_at=clock.now(), locked_until=None)
+        audit_append(actor=actor, action="exchange.outbox_retry",
+                     object_type=OBJECT_DELIVERY, object_id=message.uid)

@@ -1,0 +1,225 @@
+"""The PAdES checks of one PDF with pyHanko (R4.2): present, intact, whole file, trusted, in its
+validity and not revoked at signing time, when it was signed, where the mark is.
+
+No database: the caller hands over the :class:`TrustMaterial`. The signature checked is the last
+regular signature of the file (the one that must cover everything).
+
+Time model: with a valid time-stamp token (PAdES B-T) the certificate is judged at the
+time-stamp's time, so a certificate revoked or expired *after* signing still passes. Without one
+(B-B) the signer's claimed time proves nothing, so the certificate is judged at the time of
+receipt — the stricter of the two for a document that has just arrived.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from asn1crypto import cms, ocsp
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from vanban.signatures import appearance
+from vanban.signatures.verification import marks
+from vanban.signatures.verification.checks import Check, Code, failed, passed
+from vanban.signatures.verification.trust import TrustMaterial
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+_CHAIN = {AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND,
+          AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE,
+          AdESIndeterminate.CHAIN_CONSTRAINTS_FAILURE, AdESIndeterminate.NO_SIGNING_CERTIFICATE_FOUND}
+_PERIOD = {AdESIndeterminate.EXPIRED, AdESIndeterminate.NOT_YET_VALID, AdESFailure.NOT_YET_VALID,
+           AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED}
+_REVOKED = {AdESFailure.REVOKED, AdESIndeterminate.REVOKED_NO_POE,
+            AdESIndeterminate.REVOKED_CA_NO_POE}
+_UNKNOWN = {AdESIndeterminate.TRY_LATER, AdESIndeterminate.REVOCATION_OUT_OF_BOUNDS_NO_POE}
+_ALLOWED_AFTER = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+
+
+@dataclass
+class Examined:
+    """What the signature checks found, for the caller to complete and store."""
+
+    checks: list[Check] = field(default_factory=list)
+    signer: asn1_x509.Certificate | None = None
+    signed_at: datetime | None = None
+    signed_at_source: str = ""  # "timestamp" or "claimed"
+    judged_at: datetime | None = None  # the moment the certificate was judged at
+
+
+def _tst_time(sig: EmbeddedPdfSignature) -> datetime | None:
+    """The time in the signature's time-stamp token, read without validating it (yet)."""
+    unsigned = sig.signer_info["unsigned_attrs"]
+    if not unsigned or unsigned.native is None:
+        return None
+    for attr in unsigned:
+        if attr["type"].native == "signature_time_stamp_token":
+            token: cms.ContentInfo = attr["values"][0]
+            info = token["content"]["encap_content_info"]["content"].parsed
+            value = info["gen_time"].native
+            return value if isinstance(value, datetime) else None
+    return None
+
+
+def _embedded_revinfo(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> tuple[
+        list[asn1_crl.CertificateList], list[ocsp.OCSPResponse], list[asn1_x509.Certificate]]:
+    """Revocation data carried by the file: the DSS, and Adobe's signed archival attribute."""
+    crls: list[asn1_crl.CertificateList] = []
+    ocsps: list[ocsp.OCSPResponse] = []
+    certs: list[asn1_x509.Certificate] = []
+    if "/DSS" in reader.root:
+        try:
+            dss = DocumentSecurityStore.read_dss(reader)
+            context = dss.as_validation_context({"allow_fetching": False})
+            certs = list(dss.load_certs())
+            crls = [c.crl_data for c in context.revinfo_manager.crls]
+            ocsps = [o.ocsp_response_data for o in context.revinfo_manager.ocsps]
+        except Exception:  # a damaged DSS only loses the embedded data, not the verdict
+            pass
+    signed = sig.signer_info["signed_attrs"]
+    for attr in signed:
+        if attr["type"].native == "adobe_revocation_info_archival":
+            archival = attr["values"][0]
+            crls += list(archival["crl"] or [])
+            ocsps += list(archival["ocsp"] or [])
+    return crls, ocsps, certs
+
+
+def _context(material: TrustMaterial, extra: tuple[list[Any], list[Any], list[Any]],
+             moment: datetime | None) -> ValidationContext:
+    crls, ocsps, certs = extra
+    return ValidationContext(
+        trust_roots=material.roots, other_certs=[*material.other_certs, *certs],
+        crls=[*material.crls, *crls], ocsps=ocsps, allow_fetching=False,
+        revocation_mode="hard-fail", moment=moment)
+
+
+def _coverage(status: PdfSignatureStatus) -> Check:
+    if status.docmdp_ok is False:
+        return failed(Code.COVERAGE, "docmdp_violated")
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return passed(Code.COVERAGE)
+    if status.coverage == SignatureCoverageLevel.ENTIRE_REVISION:
+        level = status.modification_level
+        if level in _ALLOWED_AFTER:
+            return passed(Code.COVERAGE)
+        name = level.name if level is not None else "OTHER"
+        return failed(Code.COVERAGE, "modified_after_signing", level=name,
+                      detail=str(status.diff_result)[:300])
+    return failed(Code.COVERAGE, "partial_coverage", detail=str(status.coverage))
+
+
+def _period(signer: asn1_x509.Certificate, at: datetime, indic: object) -> Check:
+    not_before = signer["tbs_certificate"]["validity"]["not_before"].native
+    not_after = signer["tbs_certificate"]["validity"]["not_after"].native
+    if at > not_after:
+        return failed(Code.VALIDITY_PERIOD, "expired", not_after=appearance.format_time(
+            not_after))
+    if at < not_before:
+        return failed(Code.VALIDITY_PERIOD, "not_yet_valid",
+                      not_before=appearance.format_time(not_before))
+    if indic in _PERIOD:  # the leaf is fine: a CA of the chain is out of its validity
+        return failed(Code.VALIDITY_PERIOD, "expired", not_after="(CA)", detail=str(indic))
+    return passed(Code.VALIDITY_PERIOD)
+
+
+def _revocation(status: PdfSignatureStatus, fingerprint: str, at: datetime,
+                material: TrustMaterial) -> Check:
+    details = status.revocation_details
+    known = material.revoked.get(fingerprint)
+    if details is not None and details.ca_revoked:
+        return failed(Code.NOT_REVOKED, "ca_revoked")
+    if details is not None:
+        return failed(Code.NOT_REVOKED, "revoked", revoked_at=appearance.format_time(
+            details.revocation_date))
+    if known is not None and known <= at:  # our own record, whatever the CRL says
+        return failed(Code.NOT_REVOKED, "revoked", revoked_at=appearance.format_time(known))
+    if status.trust_problem_indic in _REVOKED:
+        return failed(Code.NOT_REVOKED, "revoked", revoked_at="?",
+                      detail=str(status.trust_problem_indic))
+    if status.trust_problem_indic in _UNKNOWN:
+        return failed(Code.NOT_REVOKED, "revocation_unknown",
+                      detail=str(status.trust_problem_indic))
+    return passed(Code.NOT_REVOKED)
+
+
+def _timing(status: PdfSignatureStatus, tst_at: datetime | None, now: datetime,
+            result: Examined) -> Check:
+    tst = status.timestamp_validity
+    if tst_at is not None:
+        if tst is None or not (tst.intact and tst.valid and tst.trusted):
+            return failed(Code.SIGNING_TIME, "bad_timestamp",
+                          detail=str(tst.trust_problem_indic if tst else "missing"))
+        result.signed_at, result.signed_at_source = tst.timestamp, "timestamp"
+    elif status.signer_reported_dt is not None:
+        result.signed_at, result.signed_at_source = status.signer_reported_dt, "claimed"
+    else:
+        return failed(Code.SIGNING_TIME, "time_unknown", warning=True)
+    shown = appearance.format_time(result.signed_at)
+    if result.signed_at > now + FUTURE_TOLERANCE:
+        return failed(Code.SIGNING_TIME, "time_in_future", time=shown)
+    if result.signed_at_source == "claimed":
+        return failed(Code.SIGNING_TIME, "time_claimed", warning=True, time=shown)
+    return passed(Code.SIGNING_TIME, time=shown)
+
+
+def _trust(status: PdfSignatureStatus) -> Check:
+    indic = status.trust_problem_indic
+    if indic in _CHAIN or status.validation_path is None:
+        return failed(Code.TRUSTED_CHAIN, "untrusted", detail=str(indic))
+    if indic == AdESIndeterminate.SIG_CONSTRAINTS_FAILURE:
+        return failed(Code.TRUSTED_CHAIN, "not_for_signing", detail=str(indic))
+    return passed(Code.TRUSTED_CHAIN)
+
+
+def examine(data: bytes, material: TrustMaterial, *, now: datetime,
+            fingerprint_of: Any) -> Examined:
+    """Run the signature checks on ``data`` (already known to be a well-formed PDF).
+
+    ``fingerprint_of`` maps an asn1crypto certificate to its SHA-256 fingerprint.
+    """
+    result = Examined()
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    signatures = reader.embedded_regular_signatures
+    if not signatures:
+        result.checks.append(failed(Code.SIGNATURE_PRESENT, "no_signature"))
+        return result
+    result.checks.append(passed(Code.SIGNATURE_PRESENT))
+    sig = signatures[-1]
+    try:
+        result.signer = sig.signer_cert
+        tst_at = _tst_time(sig)
+        extra = _embedded_revinfo(reader, sig)
+        result.judged_at = tst_at or now
+        status = validate_pdf_signature(
+            sig, signer_validation_context=_context(material, extra, result.judged_at),
+            ts_validation_context=_context(material, extra, None))
+    except Exception as err:  # pyHanko raises many types on hostile signatures
+        result.checks.append(failed(Code.INTACT, "unreadable_signature",
+                                    detail=f"{type(err).__name__}: {err}"))
+        return result
+    if not status.intact:
+        result.checks.append(failed(Code.INTACT, "tampered"))
+        return result
+    if not status.valid:
+        result.checks.append(failed(Code.INTACT, "bad_signature_value"))
+        return result
+    result.checks += [passed(Code.INTACT), _coverage(status)]
+    trust = _trust(status)
+    result.checks += [trust, _period(sig.signer_cert, result.judged_at,
+                                     status.trust_problem_indic)]
+    if trust.status == "pass" or status.revocation_details is not None:
+        result.checks.append(_revocation(status, fingerprint_of(sig.signer_cert),
+                                         result.judged_at, material))
+    result.checks += [_timing(status, tst_at, now, result), marks.mark_check(reader, sig)]
+    return result
