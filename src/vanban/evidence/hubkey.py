@@ -101,13 +101,13 @@ def _new_certificate(key: Ed25519PrivateKey) -> x509.Certificate:
 def _load(directory: Path) -> HubKey:
     key_path, cert_path = directory / KEY_FILENAME, directory / CERT_FILENAME
     if not key_path.exists():
-        key = Ed25519PrivateKey.generate()
-        _write_once(key_path, key.private_bytes(
+        _write_once(key_path, Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption()))
-    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
+    loaded = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
         raise TypeError(f"{key_path} is not an Ed25519 private key")
+    key = loaded
     if not cert_path.exists():
         _write_once(cert_path, _new_certificate(key).public_bytes(serialization.Encoding.PEM))
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())

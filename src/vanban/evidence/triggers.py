@@ -25,7 +25,8 @@ $$ LANGUAGE plpgsql;
     for t in _TABLES
 )
 POSTGRES_DOWN = "".join(
-    f"DROP TRIGGER IF EXISTS {t}_no_update ON {t};\nDROP TRIGGER IF EXISTS {t}_no_truncate ON {t};\n"
+    f"DROP TRIGGER IF EXISTS {t}_no_update ON {t};\n"
+    f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t};\n"
     for t in _TABLES
 ) + "DROP FUNCTION IF EXISTS evidence_append_only();\n"
 SQLITE_UP = [

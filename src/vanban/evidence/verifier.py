@@ -415,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = verify_document(data, hub_fingerprint=args.hub_fingerprint)
     text = (json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.json
             else render(report))
-    print(text, file=sys.stdout if report.ok or args.json else sys.stderr)  # noqa: T201
+    print(text, file=sys.stdout if report.ok or args.json else sys.stderr)
     return 0 if report.ok else 1
 
 

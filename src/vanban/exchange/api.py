@@ -1,12 +1,173 @@
-"""REST API of this app (routes registered on the shared v1 router)."""
+"""REST API of the hub (``/api/v1/exchange/…``): send a ready document, follow each recipient's
+state and times, and, on the recipient side, read the inbox and set statuses. Errors are RFC 9457
+problems; another agency's objects are 404 (R1.1)."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.urls import URLPattern
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+
+from vanban.core.roles import Actor
+from vanban.exchange import selectors, services
+from vanban.exchange.models import Delivery, Transmission
+from vanban.registry import selectors as registry_selectors
 
 urlpatterns: list[URLPattern] = []
 
 
+def _actor(request: Request) -> Actor:
+    return cast(Actor, request.user)
+
+
+def _time(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def delivery_json(delivery: Delivery) -> dict[str, Any]:
+    """A delivery with its edXML state and the times of R7.1 (ISO 8601, UTC offset)."""
+    return {
+        "id": str(delivery.uid), "recipient_code": delivery.recipient.code,
+        "recipient_name": delivery.recipient.name, "channel": delivery.channel,
+        "state": delivery.state, "reason": delivery.reason,
+        "sent_at": _time(delivery.sent_at), "received_at": _time(delivery.received_at),
+        "acknowledged_at": _time(delivery.acknowledged_at),
+        "rejected_at": _time(delivery.rejected_at), "status_at": _time(delivery.status_at),
+        "withdrawn_at": _time(delivery.withdrawn_at),
+        "evidence_url": f"/evidence/delivery/{delivery.uid}/bundle.json",
+    }
+
+
+def transmission_json(transmission: Transmission, *, deliveries: bool = True) -> dict[str, Any]:
+    """A transmission and (optionally) its deliveries."""
+    body: dict[str, Any] = {
+        "id": str(transmission.message_id), "document_id": transmission.document_id,
+        "edxml_document_id": transmission.edxml_document_id,
+        "business_type": transmission.business_type, "subject": transmission.subject,
+        "number": transmission.number_text, "sender_code": transmission.sender.code,
+        "sha256": transmission.file_sha256, "sent_at": _time(transmission.sent_at),
+        "revoked_at": _time(transmission.frozen_at),
+    }
+    if deliveries:
+        body["deliveries"] = [delivery_json(d) for d in selectors.deliveries_of(transmission)]
+    return body
+
+
+class SendSerializer(serializers.Serializer[Transmission]):
+    """Which ready document to send."""
+
+    document_id = serializers.IntegerField()
+
+
+class ReasonSerializer(serializers.Serializer[Transmission]):
+    """A reason (revocation, recall)."""
+
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class StatusSerializer(serializers.Serializer[Delivery]):
+    """A status code (02–06, 15, 16) and its reason."""
+
+    code = serializers.ChoiceField(choices=["02", "03", "04", "05", "06", "15", "16"])
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
+    """Documents the caller's agency sent."""
+
+    serializer_class = SendSerializer
+    lookup_field = "message_id"
+
+    def get_queryset(self) -> Any:
+        return selectors.transmissions_of(_actor(self.request))
+
+    def list(self, request: Request) -> Response:
+        """Newest first, without the deliveries."""
+        page = self.paginate_queryset(self.get_queryset())
+        items = [transmission_json(t, deliveries=False) for t in page or []]
+        return self.get_paginated_response(items)
+
+    def retrieve(self, request: Request, message_id: str) -> Response:
+        """One transmission with each recipient's state and times."""
+        return Response(transmission_json(selectors.transmission_get(_actor(request),
+                                                                     message_id)))
+
+    def create(self, request: Request) -> Response:
+        """Send a ready document (clerk): 201 with the deliveries in state ``sent``."""
+        data = SendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = registry_selectors.document_get(_actor(request),
+                                                   data.validated_data["document_id"])
+        transmission = services.transmission_send(actor=_actor(request), document=document)
+        return Response(transmission_json(transmission), status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
+    def revoke(self, request: Request, message_id: str) -> Response:
+        """Revoke: sender's copy frozen, recipients' copies withdrawn."""
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        transmission = selectors.transmission_get(_actor(request), message_id)
+        services.transmission_revoke(actor=_actor(request), transmission=transmission,
+                                     reason=data.validated_data["reason"])
+        return Response(transmission_json(transmission))
+
+
+class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
+    """The caller agency's inbox; statuses; the sender's recall request."""
+
+    serializer_class = StatusSerializer
+    lookup_field = "uid"
+
+    def get_queryset(self) -> Any:
+        return selectors.inbox_of(_actor(self.request))
+
+    def list(self, request: Request) -> Response:
+        """What arrived, newest first, with the sender and the document's subject."""
+        page = self.paginate_queryset(self.get_queryset())
+        items = [{**delivery_json(d), "sender_code": d.transmission.sender.code,
+                  "subject": d.transmission.subject, "number": d.transmission.number_text,
+                  "sha256": d.transmission.file_sha256} for d in page or []]
+        return self.get_paginated_response(items)
+
+    def retrieve(self, request: Request, uid: str) -> Response:
+        """One delivery of the inbox."""
+        return Response(delivery_json(selectors.delivery_for_recipient(_actor(request), uid)))
+
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, uid: str) -> Response:
+        """Set 02/03 (clerk), 04/05/06 (head, delegate, specialist), or answer a recall."""
+        data = StatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actor = _actor(request)
+        delivery = selectors.delivery_for_recipient(actor, uid)
+        code, reason = data.validated_data["code"], data.validated_data["reason"]
+        if code in ("15", "16"):
+            delivery = services.delivery_recall_answer(actor=actor, delivery=delivery,
+                                                       agree=code == "15", reason=reason)
+        else:
+            delivery = services.delivery_status_set(actor=actor, delivery=delivery, code=code,
+                                                    reason=reason)
+        return Response(delivery_json(delivery))
+
+    @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
+    def recall(self, request: Request, uid: str) -> Response:
+        """The sender's clerk asks for the delivery back (13)."""
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actor = _actor(request)
+        delivery = selectors.delivery_for_sender(actor, uid)
+        delivery = services.delivery_recall_request(actor=actor, delivery=delivery,
+                                                    reason=data.validated_data["reason"])
+        return Response(delivery_json(delivery))
+
+
 def register(router: BaseRouter) -> None:
     """Register this app's viewsets on the v1 router."""
+    router.register("exchange/transmissions", TransmissionViewSet,
+                    basename="exchange-transmission")
+    router.register("exchange/deliveries", DeliveryViewSet, basename="exchange-delivery")

@@ -77,7 +77,8 @@ def build_encoded(root: Element, attachments: tuple[Attachment, ...]) -> None:
         sub(el, "AttachmentName", item.name, path="Attachment/AttachmentName")
         sub(el, "Description", item.description, path="Attachment/Description")
         sub(el, "ContentType", item.content_type, path="Attachment/ContentType")
-        data = sub(el, "ContentTransferEncoded")
+        # Prefixed and bound locally, exactly as in the SDK sample.
+        data = sub(el, "ContentTransferEncoded", declare=True)
         data.text = base64.b64encode(item.data).decode("ascii")
 
 

@@ -289,9 +289,10 @@ def q(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
-def sub(parent: Element, name: str, value: str | None = None, *, path: str = "") -> Element:
-    """Append ``<edXML:name>value</edXML:name>`` to ``parent``."""
-    el = etree.SubElement(parent, q(name))
+def sub(parent: Element, name: str, value: str | None = None, *, path: str = "",
+        declare: bool = False) -> Element:
+    """Append ``<edXML:name>value</edXML:name>``; ``declare`` binds the prefix on the element."""
+    el = etree.SubElement(parent, q(name), nsmap={PREFIX: NS} if declare else None)
     if value is not None:
         el.text = check_text(value, path or name)
     return el

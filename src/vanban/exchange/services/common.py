@@ -124,7 +124,7 @@ def wake_worker() -> None:
 
         try:
             exchange_wake.enqueue()
-        except Exception:  # noqa: BLE001 - a backend that is down must not fail the commit
+        except Exception:
             import logging
 
             logging.getLogger(__name__).warning("could not enqueue the exchange wake task",

@@ -34,7 +34,7 @@ FEDERATION_PATH = "/exchange/federation/messages/"
 def _setting(name: str, default: float) -> float:
     value = getattr(settings, name, None)
     if value is None:
-        value = os.environ.get(name, default)
+        return float(os.environ.get(name, str(default)))
     return float(value)
 
 
@@ -155,7 +155,7 @@ def _body(message: OutboxMessage) -> bytes:
         return bytes(message.body)
     delivery = (Delivery.objects.select_related("transmission__sender", "transmission__document",
                                                 "transmission__related", "recipient")
-                .get(pk=message.delivery_id))
+                .get(pk=message.delivery_id or 0))
     return wire.edoc_for(delivery, message_id=str(message.uid),
                          revoke=message.kind == OutboxKind.REVOKE)
 
@@ -190,7 +190,7 @@ def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
         peer = Peer.objects.get(pk=message.peer_id)
         try:
             ok, error = _post(peer, _body(message))
-        except Exception as err:  # noqa: BLE001 - one bad message must not stop the worker
+        except Exception as err:
             ok, error = False, f"{type(err).__name__}: {err}"[:500]
         if ok:
             _done(message)
@@ -208,10 +208,11 @@ def _done(message: OutboxMessage) -> None:
         now = clock.now()
         OutboxMessage.objects.filter(pk=message.pk).update(
             done_at=now, locked_until=None, attempts=message.attempts + 1, last_error="")
-        if message.kind == OutboxKind.REVOKE and message.delivery_id is not None:
+        delivery_id = message.delivery_id
+        if message.kind == OutboxKind.REVOKE and delivery_id is not None:
             delivery = (Delivery.objects.select_for_update(of=("self",))
                         .select_related("transmission__sender", "recipient")
-                        .get(pk=message.delivery_id))
+                        .get(pk=delivery_id))
             if delivery.withdrawn_at is None:
                 delivery.withdrawn_at = now
                 delivery.save(update_fields=["withdrawn_at"])
@@ -246,6 +247,11 @@ def outbox_run(*, batch: int = 100, max_rounds: int | None = None) -> RunReport:
 
 def outbox_retry_now(*, actor: Actor | None, message: OutboxMessage) -> None:
     """Make a waiting message due at once (hub admin: after a peer came back)."""
+    from vanban.core.errors import forbidden
+    from vanban.exchange.services.peers import may_admin
+
+    if not may_admin(actor):
+        raise forbidden()
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=message.pk, done_at__isnull=True).update(
             next_attempt_at=clock.now(), locked_until=None)

@@ -97,26 +97,31 @@ def _embedded_revinfo(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> tuple
 
 def _context(material: TrustMaterial, extra: tuple[list[Any], list[Any], list[Any]],
              moment: datetime | None) -> ValidationContext:
+    """Hard-fail revocation: a certificate that names a CRL must have one. A CRL issued after
+    the signing time still tells what was revoked before it (``retroactive_revinfo``): the
+    CAs we know use no certificate holds, so a revocation is never undone."""
     crls, ocsps, certs = extra
     return ValidationContext(
         trust_roots=material.roots, other_certs=[*material.other_certs, *certs],
         crls=[*material.crls, *crls], ocsps=ocsps, allow_fetching=False,
-        revocation_mode="hard-fail", moment=moment)
+        revocation_mode="hard-fail", moment=moment, retroactive_revinfo=True)
 
 
 def _coverage(status: PdfSignatureStatus) -> Check:
-    if status.docmdp_ok is False:
-        return failed(Code.COVERAGE, "docmdp_violated")
+    """Whole file, or later revisions that only add validation data (DSS, document
+    time-stamps); anything else added after signing is a failure, not a warning."""
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return passed(Code.COVERAGE)
-    if status.coverage == SignatureCoverageLevel.ENTIRE_REVISION:
-        level = status.modification_level
-        if level in _ALLOWED_AFTER:
-            return passed(Code.COVERAGE)
+    if status.coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+        return failed(Code.COVERAGE, "partial_coverage", detail=str(status.coverage))
+    level = status.modification_level
+    if level not in _ALLOWED_AFTER:
         name = level.name if level is not None else "OTHER"
         return failed(Code.COVERAGE, "modified_after_signing", level=name,
-                      detail=str(status.diff_result)[:300])
-    return failed(Code.COVERAGE, "partial_coverage", detail=str(status.coverage))
+                      detail=str(status.diff_result))
+    if status.docmdp_ok is False:
+        return failed(Code.COVERAGE, "docmdp_violated")
+    return passed(Code.COVERAGE)
 
 
 def _period(signer: asn1_x509.Certificate, at: datetime, indic: object) -> Check:

@@ -36,3 +36,14 @@ def test_unknown_page_is_a_vietnamese_404(make_agency, make_user, client):
     response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
     assert "Không tìm thấy" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_are_vietnamese_even_for_an_english_browser(make_agency, make_user, client):
+    """Vietnamese first: an English Accept-Language does not switch pages; the switch does."""
+    user = make_user(make_agency(), roles=[Role.CLERK])
+    client.force_login(user)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Trang chủ" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Home" in client.get("/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()

@@ -17,11 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Static files first: whitenoise indexes STATIC_ROOT when the application loads.
+        call_command("collectstatic", interactive=False, verbosity=0)
         from waitress import serve
 
         from config.wsgi import application
 
-        call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"vanban đang chạy tại / is serving at {url}")
         serve(application, host=options["host"], port=options["port"],

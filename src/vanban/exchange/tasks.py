@@ -1,0 +1,21 @@
+"""Background task that wakes delivery when a send commits (``VANBAN_TASKS``).
+
+Only a nudge: the outbox worker finds the same work on its own, so a lost task delays nothing
+for long. With the in-process backend it runs one bounded pass right after the commit.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def exchange_wake() -> dict[str, int]:
+    """One bounded pass over the outbox."""
+    from django.conf import settings
+
+    from vanban.exchange.services.outbox import outbox_run
+
+    batch = int(getattr(settings, "VANBAN_EXCHANGE_WAKE_BATCH", 100))
+    report = outbox_run(batch=batch, max_rounds=1)
+    return {"delivered": report.delivered, "sent": report.sent, "failed": report.failed}

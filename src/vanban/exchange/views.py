@@ -1,0 +1,253 @@
+"""Pages of the hub: the sender's tracking page per document, the recipient's inbox, the hub
+admin page, and the federation endpoint peers post to. Thin: selectors and services work."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vanban.core.errors import DomainError, NotFound
+from vanban.core.roles import Actor, Role
+from vanban.exchange import identity, selectors, services
+from vanban.exchange.core.states import STATE_LABELS, State
+from vanban.exchange.models import Delivery, OutboxMessage
+from vanban.exchange.services.federation import federation_receive
+from vanban.registry import selectors as registry_selectors
+from vanban.registry.models import Document, DocumentState
+from vanban.storage.selectors import blob_read
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return cast(Actor, request.user)
+
+
+def _failed(request: HttpRequest, err: DomainError) -> None:
+    messages.error(request, err.message(request.LANGUAGE_CODE))
+
+
+def evidence_url(uid: object) -> str:
+    """Where the evidence bundle of a delivery is downloaded."""
+    try:
+        return reverse("evidence:delivery_bundle", args=[str(uid)])
+    except NoReverseMatch:
+        return f"/evidence/delivery/{uid}/bundle.json"
+
+
+def state_text(state: str, language: str) -> str:
+    """A delivery state in the page's language."""
+    vi, en = STATE_LABELS[State(state)]
+    return en if (language or "vi").startswith("en") else vi
+
+
+def _rows(request: HttpRequest, deliveries: Any) -> list[dict[str, Any]]:
+    return [{"delivery": d, "state_text": state_text(d.state, request.LANGUAGE_CODE),
+             "evidence_url": evidence_url(d.uid)} for d in deliveries]
+
+
+def _document(request: HttpRequest, pk: int) -> Document:
+    try:
+        return registry_selectors.document_get(_actor(request), pk)
+    except NotFound as err:
+        raise Http404(err.en) from None
+
+
+@login_required
+@require_GET
+def sent_list(request: HttpRequest) -> HttpResponse:
+    """What the agency sent, newest first, with a count of deliveries per state."""
+    transmissions = list(selectors.transmissions_of(_actor(request))
+                         .prefetch_related("deliveries")[:200])
+    ready = registry_selectors.documents_of(_actor(request)).filter(
+        state=DocumentState.READY, transmissions__isnull=True)[:50]
+    return render(request, "exchange/sent_list.html",
+                  {"transmissions": transmissions, "ready": ready})
+
+
+@login_required
+@require_GET
+def tracking(request: HttpRequest, pk: int) -> HttpResponse:
+    """R7.1: each recipient's state and times (Asia/Ho_Chi_Minh) and its evidence bundle."""
+    actor = _actor(request)
+    document = _document(request, pk)
+    transmissions = selectors.tracking(actor, document)
+    is_clerk = actor.agency_id == document.agency_id and actor.has_role(Role.CLERK)
+    sections = [{"transmission": t, "rows": _rows(request, selectors.deliveries_of(t))}
+                for t in transmissions]
+    can_send = is_clerk and document.state == DocumentState.READY and not transmissions
+    return render(request, "exchange/tracking.html", {
+        "document": document, "sections": sections, "is_clerk": is_clerk,
+        "can_send": can_send, "plan": registry_selectors.dispatch_plan(document)})
+
+
+@login_required
+@require_POST
+def send(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk sends the ready document."""
+    document = _document(request, pk)
+    try:
+        transmission = services.transmission_send(actor=_actor(request), document=document)
+    except DomainError as err:
+        _failed(request, err)
+    else:
+        messages.success(request, _("Đã gửi văn bản tới %(n)s nơi nhận.")
+                         % {"n": transmission.deliveries.count()})
+    return redirect("exchange:tracking", pk=pk)
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, uid: str) -> HttpResponse:
+    """The clerk revokes a sent document (reason required)."""
+    actor = _actor(request)
+    try:
+        transmission = selectors.transmission_get(actor, uid)
+        services.transmission_revoke(actor=actor, transmission=transmission,
+                                     reason=request.POST.get("reason", ""))
+    except NotFound as err:
+        raise Http404(err.en) from None
+    except DomainError as err:
+        _failed(request, err)
+        return redirect("exchange:sent_list")
+    messages.success(request, _("Đã thu hồi văn bản."))
+    return redirect("exchange:tracking", pk=transmission.document_id)
+
+
+@login_required
+@require_POST
+def recall(request: HttpRequest, uid: str) -> HttpResponse:
+    """The clerk asks a recipient to give a delivery back (13)."""
+    actor = _actor(request)
+    try:
+        delivery = selectors.delivery_for_sender(actor, uid)
+    except NotFound as err:
+        raise Http404(err.en) from None
+    try:
+        services.delivery_recall_request(actor=actor, delivery=delivery,
+                                         reason=request.POST.get("reason", ""))
+    except DomainError as err:
+        _failed(request, err)
+    else:
+        messages.success(request, _("Đã gửi đề nghị lấy lại văn bản."))
+    return redirect("exchange:tracking", pk=delivery.transmission.document_id)
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """What arrived for the agency, with its state."""
+    rows = _rows(request, selectors.inbox_of(_actor(request))[:300])
+    return render(request, "exchange/inbox.html", {"rows": rows})
+
+
+def _incoming(request: HttpRequest, uid: str) -> Delivery:
+    try:
+        return selectors.delivery_for_recipient(_actor(request), uid)
+    except NotFound as err:
+        raise Http404(err.en) from None
+
+
+@login_required
+@require_GET
+def incoming(request: HttpRequest, uid: str) -> HttpResponse:
+    """One received document with the actions the user's role allows."""
+    actor = _actor(request)
+    delivery = _incoming(request, uid)
+    roles = {r for r in Role if actor.has_role(r)}
+    return render(request, "exchange/incoming.html", {
+        "delivery": delivery, "state_text": state_text(delivery.state, request.LANGUAGE_CODE),
+        "is_clerk": Role.CLERK in roles,
+        "is_handler": bool(roles & {Role.HEAD, Role.DELEGATE, Role.SPECIALIST}),
+        "readable": selectors.readable_file(delivery), "evidence_url": evidence_url(delivery.uid)})
+
+
+@login_required
+@require_GET
+def incoming_file(request: HttpRequest, uid: str) -> HttpResponse:
+    """The received file (until the copy is withdrawn)."""
+    delivery = _incoming(request, uid)
+    if not selectors.readable_file(delivery):
+        raise PermissionDenied
+    response = HttpResponse(blob_read(delivery.transmission.file_sha256),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="van-ban.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def incoming_status(request: HttpRequest, uid: str) -> HttpResponse:
+    """Accept (03), reject (02), 04/05/06, or answer a recall (15/16)."""
+    actor = _actor(request)
+    delivery = _incoming(request, uid)
+    code = request.POST.get("code", "")
+    reason = request.POST.get("reason", "")
+    try:
+        if code in ("15", "16"):
+            services.delivery_recall_answer(actor=actor, delivery=delivery, agree=code == "15",
+                                            reason=reason)
+        else:
+            services.delivery_status_set(actor=actor, delivery=delivery, code=code,
+                                         reason=reason)
+    except DomainError as err:
+        _failed(request, err)
+    else:
+        messages.success(request, _("Đã cập nhật trạng thái."))
+    return redirect("exchange:incoming", uid=uid)
+
+
+@login_required
+@require_GET
+def hub(request: HttpRequest) -> HttpResponse:
+    """Queues, failed deliveries and peers (province administrator, IT officers)."""
+    try:
+        status = selectors.hub_status(_actor(request))
+    except DomainError:
+        raise PermissionDenied from None
+    return render(request, "exchange/hub.html", {
+        "status": status, "installation_id": identity.installation_id(),
+        "public_key": identity.public_key_pem()})
+
+
+@login_required
+@require_POST
+def hub_retry(request: HttpRequest, uid: str) -> HttpResponse:
+    """Make a failed message due now."""
+    message = OutboxMessage.objects.filter(uid=uid).first()
+    if message is None:
+        raise Http404
+    try:
+        services.outbox_retry_now(actor=_actor(request), message=message)
+    except DomainError:
+        raise PermissionDenied from None
+    messages.success(request, _("Sẽ thử gửi lại ngay."))
+    return redirect("exchange:hub")
+
+
+class FederationMessages(APIView):
+    """``POST`` an edXML message from a peer installation (signed; see ``identity``)."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    def post(self, request: Request) -> Response:
+        """Apply the message; a repeat is acknowledged with ``duplicate: true``."""
+        receipt = federation_receive(
+            installation=request.headers.get(identity.HEADER_INSTALLATION, ""),
+            signature=request.headers.get(identity.HEADER_SIGNATURE, ""),
+            body=request._request.body)
+        return Response({"message_id": receipt.message_id, "kind": receipt.kind,
+                         "duplicate": receipt.duplicate,
+                         "installation": identity.installation_id()})

@@ -1,0 +1,259 @@
+"""Two installations on loopback (R7.1, R7.2, R14.1): each with its own ``VANBAN_HOME`` and
+SQLite file, ``vanban serve`` and ``vanban exchange worker`` as real processes. Documents and
+statuses go both ways, the peer is stopped and restarted midway (nothing lost), and a repeated
+message is acknowledged without being stored twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+VANBAN = str(Path(sys.executable).parent / "vanban")
+A_CODES = ("000.00.02.H06", "000.00.03.H06")  # Bắc Giang: Sở Nội vụ, Sở Tài chính
+B_CODES = ("000.00.02.H14", "000.00.03.H14")  # Cao Bằng: Sở Nội vụ, Sở Tài chính
+
+MAKE_READY = """
+import io
+from reportlab.pdfgen import canvas
+from vanban.directory.models import Agency
+from vanban.registry import services as r
+from vanban.exchange import services as x
+buf = io.BytesIO(); c = canvas.Canvas(buf); c.drawString(72, 720, "{subject}"); c.showPage(); c.save()
+to = [r.RecipientInput(agency=Agency.objects.get(code=code)) for code in {recipients!r}]
+d = r.document_create(actor=None, agency=Agency.objects.get(code="{sender}"), type_code="cong_van",
+                      subject="{subject}", recipients=to)
+d = r.document_register(actor=None, document=d)
+r.document_upload(actor=None, document=d, main=[buf.getvalue()], filename="cv.pdf")
+d = r.document_mark_ready(actor=None, document=d)
+t = x.transmission_send(actor=None, document=d)
+print(t.message_id)
+"""
+SET_STATUS = """
+from vanban.exchange import services as x
+from vanban.exchange.models import Delivery
+d = Delivery.objects.get(transmission__subject="{subject}", recipient__code="{recipient}")
+x.delivery_status_set(actor=None, delivery=d, code="{code}", reason="{reason}")
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Installation:
+    """One vanban installation: its home, port and processes."""
+
+    name: str
+    home: Path
+    port: int = field(default_factory=_free_port)
+    server: subprocess.Popen[bytes] | None = None
+    worker: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+        env.update(VANBAN_HOME=str(self.home), VANBAN_INSTALLATION_ID=self.name,
+                   VANBAN_TASKS="immediate", VANBAN_EXCHANGE_RETRY_BASE="0.3",
+                   VANBAN_EXCHANGE_RETRY_CAP="1.5", VANBAN_EXCHANGE_TIMEOUT="5")
+        return env
+
+    def run(self, *args: str, timeout: float = 120) -> str:
+        result = subprocess.run([VANBAN, *args], cwd=ROOT, env=self.env, capture_output=True,
+                                text=True, timeout=timeout, check=False)
+        assert result.returncode == 0, f"{self.name} {args}: {result.stderr}{result.stdout}"
+        return result.stdout
+
+    def python(self, code: str) -> str:
+        return self.run("shell", "-c", code)
+
+    def start_server(self) -> None:
+        log = (self.home / "serve.log").open("ab")
+        self.server = subprocess.Popen([VANBAN, "serve", "--port", str(self.port)], cwd=ROOT,
+                                       env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(self.url + "/accounts/login/", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise AssertionError(f"{self.name} did not start")
+
+    def stop_server(self) -> None:
+        if self.server is not None:
+            self.server.send_signal(signal.SIGTERM)
+            self.server.wait(20)
+            self.server = None
+
+    def start_worker(self) -> None:
+        log = (self.home / "worker.log").open("ab")
+        self.worker = subprocess.Popen([VANBAN, "exchange", "worker", "--sleep", "0.2"],
+                                       cwd=ROOT, env=self.env, stdout=log,
+                                       stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        self.stop_server()
+        if self.worker is not None:
+            self.worker.send_signal(signal.SIGTERM)
+            self.worker.wait(20)
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.run("exchange", "deliveries", "--json")))
+
+
+def _directory(path: Path) -> None:
+    rows = ["code,name,short_name,parent_code,mailbox,kind,connected",
+            "000.00.00.H06,UBND tỉnh Bắc Giang,UBND,,,province,1",
+            "000.00.02.H06,Sở Nội vụ Bắc Giang,SNV,000.00.00.H06,,department,1",
+            "000.00.03.H06,Sở Tài chính Bắc Giang,STC,000.00.00.H06,,department,1",
+            "000.00.00.H14,UBND tỉnh Cao Bằng,UBND,,,province,1",
+            "000.00.02.H14,Sở Nội vụ Cao Bằng,SNV,000.00.00.H14,,department,1",
+            "000.00.03.H14,Sở Tài chính Cao Bằng,STC,000.00.00.H14,,department,1"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Installation, Installation]]:
+    """Bắc Giang (a) and Cao Bằng (b), each knowing the other's agencies and key."""
+    a = Installation("bacgiang", tmp_path_factory.mktemp("a"))
+    b = Installation("caobang", tmp_path_factory.mktemp("b"))
+    directory = tmp_path_factory.mktemp("dir") / "directory.csv"
+    _directory(directory)
+    for inst in (a, b):
+        inst.run("migrate", "--no-input", timeout=300)
+        inst.run("directory", "import", str(directory))
+        (inst.home / "identity.pem").write_text(
+            inst.run("exchange", "identity").split("\n", 1)[1])
+    a.run("exchange", "peer", "add", b.name, b.url, str(b.home / "identity.pem"))
+    a.run("exchange", "peer", "route", b.name, "000.00.00.H14", *B_CODES)
+    b.run("exchange", "peer", "add", a.name, a.url, str(a.home / "identity.pem"))
+    b.run("exchange", "peer", "route", a.name, "000.00.00.H06", *A_CODES)
+    try:
+        for inst in (a, b):
+            inst.start_server()
+            inst.start_worker()
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
+
+
+def _wait(check: Any, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.3)
+
+
+def _by(rows: list[dict[str, Any]], subject_tid: str) -> list[dict[str, Any]]:
+    return [r for r in rows if r["transmission_id"] == subject_tid]
+
+
+def _send(inst: Installation, sender: str, recipients: tuple[str, ...], subject: str) -> str:
+    return inst.python(MAKE_READY.format(sender=sender, recipients=recipients,
+                                         subject=subject)).strip().splitlines()[-1]
+
+
+def test_documents_and_statuses_both_ways(pair):
+    """R7.1/R14.1: A → B (two agencies) arrives (01 flows back), B accepts (03 flows back);
+    B → A arrives and A rejects with a reason (02 flows back)."""
+    a, b = pair
+    tid = _send(a, A_CODES[0], (B_CODES[0], B_CODES[1], A_CODES[1]), "Cong van lien tinh 1")
+    sent = _wait(lambda: [r for r in _by(a.deliveries(), tid) if r["received_at"]]
+                 if len([r for r in _by(a.deliveries(), tid) if r["received_at"]]) == 3
+                 else None)
+    assert {r["recipient"] for r in sent} == {*B_CODES, A_CODES[1]}
+    assert {r["state"] for r in sent} == {"01"}
+    arrived = [r for r in b.deliveries() if r["sender"] == A_CODES[0]]
+    assert sorted(r["recipient"] for r in arrived) == sorted(B_CODES)
+    assert all(r["evidence_records"] == 1 for r in arrived)  # received, on B's own log
+    b.python(SET_STATUS.format(subject="Cong van lien tinh 1", recipient=B_CODES[0], code="03",
+                               reason=""))
+    accepted = _wait(lambda: [r for r in _by(a.deliveries(), tid)
+                              if r["recipient"] == B_CODES[0] and r["state"] == "03"])
+    assert accepted[0]["evidence_records"] == 3  # sent, received, accepted
+
+    back = _send(b, B_CODES[1], (A_CODES[0],), "Cong van tra loi 1")
+    _wait(lambda: [r for r in a.deliveries() if r["sender"] == B_CODES[1]])
+    a.python(SET_STATUS.format(subject="Cong van tra loi 1", recipient=A_CODES[0], code="02",
+                               reason="Khong dung tham quyen"))
+    rejected = _wait(lambda: [r for r in _by(b.deliveries(), back) if r["state"] == "02"])
+    assert rejected[0]["recipient"] == A_CODES[0]
+
+
+def test_peer_down_then_back_loses_nothing_and_repeats_are_acknowledged(pair):
+    """R14.1: B stopped; A sends three documents (committed locally, retried with back-off);
+    B restarted: every one arrives exactly once, and a replayed message is acknowledged."""
+    a, b = pair
+    b.stop_server()
+    tids = [_send(a, A_CODES[0], (B_CODES[0],), f"Khi may chu tat {n}") for n in range(3)]
+    time.sleep(2)  # the worker tries and fails at least once
+    assert not [r for t in tids for r in _by(a.deliveries(), t) if r["received_at"]]
+    b.start_server()
+    done = _wait(lambda: (lambda rows: rows if len(rows) == 3 else None)(
+        [r for t in tids for r in _by(a.deliveries(), t) if r["state"] == "01"]), timeout=90)
+    assert len(done) == 3
+    on_b = [r for r in b.deliveries() if r["sender"] == A_CODES[0]
+            and r["recipient"] == B_CODES[0]]
+    subjects = b.python("from vanban.exchange.models import Transmission as T; "
+                        "print(sorted(T.objects.filter(origin='bacgiang')"
+                        ".values_list('subject', flat=True)))")
+    assert all(subjects.count(f"Khi may chu tat {n}") == 1 for n in range(3))
+    assert len(on_b) >= 3
+
+    replay = a.python(
+        "from vanban.exchange.models import OutboxMessage as O; from vanban.exchange.services."
+        "outbox import _body; import base64; m = O.objects.filter(kind='edoc', done_at__isnull="
+        "False).order_by('-id').first(); print(base64.b64encode(_body(m)).decode())")
+    import base64
+
+    body = base64.b64decode(replay.strip().splitlines()[-1])
+    signature = a.python(
+        "import base64,sys; from vanban.exchange.identity import sign; "
+        f"print(sign(base64.b64decode('{base64.b64encode(body).decode()}')))").strip()
+    headers = {"X-Vanban-Installation": a.name, "X-Vanban-Signature": signature,
+               "Content-Type": "application/xml"}
+    answer = httpx.post(b.url + "/exchange/federation/messages/", content=body, headers=headers)
+    assert answer.status_code == 200
+    assert answer.json()["duplicate"] is True
+    assert len([r for r in b.deliveries() if r["sender"] == A_CODES[0]
+                and r["recipient"] == B_CODES[0]]) == len(on_b)
+
+    forged = httpx.post(b.url + "/exchange/federation/messages/", content=body + b" ",
+                        headers=headers)
+    assert forged.status_code == 401
+    assert forged.headers["content-type"].startswith("application/problem+json")
+
+
+def test_logs_verify_on_both_sides(pair):
+    """R14.3: after all of the above, each installation's audit chain verifies."""
+    for inst in pair:
+        result = subprocess.run([VANBAN, "audit", "verify"], cwd=ROOT, env=inst.env,
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr
