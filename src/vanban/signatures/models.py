@@ -172,8 +172,8 @@ class Verification(models.Model):
 
     class Meta:
         ordering = ("-verified_at", "-id")
-        constraints = [models.UniqueConstraint(fields=["blob", "sender", "path"],
-                                               name="verification_once_per_document")]
+        constraints = (models.UniqueConstraint(fields=("blob", "sender", "path"),
+                                               name="verification_once_per_document"),)
 
     def __str__(self) -> str:
         return f"{self.blob_id[:12]}… {self.verdict}"

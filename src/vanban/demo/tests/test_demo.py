@@ -4,7 +4,6 @@ R20.1)."""
 from __future__ import annotations
 
 import io
-import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -31,9 +30,7 @@ def loaded(django_db_setup: None,
     """One load shared by the module's tests (a load takes seconds), rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
         out = io.StringIO()
-        started = time.monotonic()
-        result = demo_load(stdout=out)
-        assert time.monotonic() - started < 30
+        result = demo_load(stdout=out)  # its duration is for benchmarks, not for tests
         assert result is not None
         yield result, out.getvalue()
         transaction.set_rollback(True)

@@ -120,7 +120,8 @@ def build_trace(header: Element, *, message_id: str, document_id: str,
     sub(el, "Paper", "1" if business.paper else "0")
     if business.staff is not None:
         build_staff(el, business.staff)
-    if business.type is BusinessType.UPDATE or business.receiver_changes:
+    if (business.type is BusinessType.UPDATE or business.receiver_changes
+            or business.document_info_changed or business.receivers_changed):
         _build_update(el, business)
     if business.replacements:
         replacements = sub(el, "ReplacementInfoList")

@@ -12,7 +12,6 @@ import pytest
 from django.core.files.storage import storages
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfReadError  # noqa: F401  (kept for readers of the tests)
 
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
@@ -51,30 +50,30 @@ def signer_of(certificate: AgencyCertificate) -> keysources.CachedKeySigner:
 def append_page(signed: bytes) -> bytes:
     """An incremental update after signing that adds a page."""
     writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
-    page_ref, _ = writer.find_page_for_modification(0)
+    page_ref, _ = writer.find_page_for_modification(0)  # type: ignore[no-untyped-call]
     page = page_ref.get_object()
     stream = generic.StreamObject(stream_data=b"BT /F1 12 Tf 72 700 Td (Them) Tj ET")
-    new_page = generic.DictionaryObject({
+    new_page = generic.DictionaryObject({  # type: ignore[no-untyped-call]
         generic.pdf_name("/Type"): generic.pdf_name("/Page"),
         generic.pdf_name("/MediaBox"): page["/MediaBox"],
         generic.pdf_name("/Contents"): writer.add_object(stream),
-        generic.pdf_name("/Resources"): generic.DictionaryObject()})
-    writer.insert_page(new_page)
+        generic.pdf_name("/Resources"): generic.DictionaryObject()})  # type: ignore[no-untyped-call]
+    writer.insert_page(new_page)  # type: ignore[no-untyped-call]
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
 
 
 def change_text(signed: bytes) -> bytes:
     """An incremental update after signing that replaces page 1's text."""
     writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
-    page_ref, _ = writer.find_page_for_modification(0)
+    page_ref, _ = writer.find_page_for_modification(0)  # type: ignore[no-untyped-call]
     page = page_ref.get_object()
     stream = generic.StreamObject(stream_data=b"BT /F1 12 Tf 72 760 Td (Cong van so 99) Tj ET")
     page[generic.pdf_name("/Contents")] = writer.add_object(stream)
     writer.update_container(page)
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
 
 
@@ -104,6 +103,7 @@ def test_valid_signed_pdf(signed, agency, issued):
     assert [c["status"] for c in record.checks] == ["pass"] * 10
     assert record.signer_certificate == issued
     assert record.signed_at_source == "timestamp"
+    assert record.signed_at is not None
     assert abs(record.signed_at - clock.now()) < timedelta(minutes=1)
     assert record.page_count == 1
     assert record.sha256 == hashlib.sha256(signed).hexdigest()
@@ -251,8 +251,10 @@ def test_broken_files_reach_a_verdict_and_are_kept(signed, agency, kind):
     record = pdf_verify(data=data, sender=agency)
     assert record.verdict == Verdict.INVALID
     first = record.checks[0]
-    assert first["code"] == "well_formed" and first["status"] == "fail"
-    assert first["vi"] and first["en"]
+    assert first["code"] == "well_formed"
+    assert first["status"] == "fail"
+    assert first["vi"]
+    assert first["en"]
     assert all(c["status"] == "skipped" for c in record.checks[1:])
     assert record.sha256 == hashlib.sha256(data).hexdigest()
     assert storages["default"].open(Blob.objects.get(pk=record.sha256).path).read() == data

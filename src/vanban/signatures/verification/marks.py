@@ -28,6 +28,8 @@ def _page_one(reader: PdfFileReader) -> tuple[Any, tuple[float, float, float, fl
         box = node.get("/CropBox") or node.get("/MediaBox")
         parent = node.get("/Parent")
         node = parent.get_object() if parent is not None else None
+    if box is None:
+        raise ValueError("page 1 has no MediaBox")
     x_a, y_a, x_b, y_b = (float(v) for v in box)
     return page, (min(x_a, x_b), min(y_a, y_b), max(x_a, x_b), max(y_a, y_b))
 

@@ -13,6 +13,7 @@ receipt — the stricter of the two for a document that has just arrived.
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,10 +35,12 @@ from vanban.signatures.verification import marks
 from vanban.signatures.verification.checks import Check, Code, failed, passed
 from vanban.signatures.verification.trust import TrustMaterial
 
+log = logging.getLogger(__name__)
 FUTURE_TOLERANCE = timedelta(minutes=5)
 _CHAIN = {AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND,
           AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE,
-          AdESIndeterminate.CHAIN_CONSTRAINTS_FAILURE, AdESIndeterminate.NO_SIGNING_CERTIFICATE_FOUND}
+          AdESIndeterminate.CHAIN_CONSTRAINTS_FAILURE,
+          AdESIndeterminate.NO_SIGNING_CERTIFICATE_FOUND}
 _PERIOD = {AdESIndeterminate.EXPIRED, AdESIndeterminate.NOT_YET_VALID, AdESFailure.NOT_YET_VALID,
            AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED}
 _REVOKED = {AdESFailure.REVOKED, AdESIndeterminate.REVOKED_NO_POE,
@@ -84,8 +87,8 @@ def _embedded_revinfo(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> tuple
             certs = list(dss.load_certs())
             crls = [c.crl_data for c in context.revinfo_manager.crls]
             ocsps = [o.ocsp_response_data for o in context.revinfo_manager.ocsps]
-        except Exception:  # a damaged DSS only loses the embedded data, not the verdict
-            pass
+        except Exception as err:  # a damaged DSS only loses the embedded data, not the verdict
+            log.info("unreadable DSS ignored: %s", err)
     signed = sig.signer_info["signed_attrs"]
     for attr in signed:
         if attr["type"].native == "adobe_revocation_info_archival":

@@ -1,8 +1,8 @@
 """Trust anchors and revocation data for verifying incoming signatures (R4.2), cached.
 
 Parsing the roots and CRLs for every document would cost more than the signature check, so the
-material is built once and reused until the rows it came from change (a cheap "version" query:
-new root, new CRL number, a revocation, a newly fetched CRL).
+material is built once and reused until the rows it came from change (checked with a few narrow
+queries on small tables: a new root, a new CRL number, a revocation, a newly fetched CRL).
 
 Revocation data, best first: the CRLs of the CAs we operate (stored with the CA, always current);
 CRLs fetched from the distribution points of other CAs when reachable, kept in
@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Value
 
 from vanban.core import clock
 from vanban.signatures.models import (
@@ -53,7 +55,7 @@ class TrustMaterial:
 
 
 _lock = threading.Lock()
-_cached: tuple[tuple[object, ...], TrustMaterial] | None = None
+_cache: dict[str, tuple[tuple[tuple[str, int], ...], TrustMaterial]] = {}
 _unreachable: dict[str, float] = {}
 
 
@@ -64,18 +66,18 @@ def _asn1(pem: str) -> asn1_x509.Certificate:
     return keysources.asn1_cert(load_pems(pem)[0])
 
 
-def _version() -> tuple[object, ...]:
-    """What the material is built from, in a few narrow queries (small tables): the active
-    roots, each CA's CRL number, the fetched CRLs and the revoked certificates."""
-    return (
-        tuple(TrustedRoot.objects.filter(active=True).order_by("id")
-              .values_list("fingerprint", flat=True)),
-        tuple(CertificateAuthority.objects.order_by("id").values_list("fingerprint",
-                                                                      "crl_number")),
-        tuple(CachedCrl.objects.order_by("id").values_list("id", "fetched_at")),
-        tuple(AgencyCertificate.objects.filter(status=CertStatus.REVOKED).order_by("id")
-              .values_list("fingerprint", "revoked_at")),
-    )
+def _version() -> tuple[tuple[str, int], ...]:
+    """What the material is built from, in one query over small tables: the active roots,
+    each CA's CRL number, the fetched CRLs (a refetch makes a new row) and the revoked
+    certificates (a revocation is never undone)."""
+    roots = TrustedRoot.objects.filter(active=True).annotate(n=Value(0)).values_list(
+        "fingerprint", "n")
+    cas = CertificateAuthority.objects.values_list("fingerprint", "crl_number")
+    fetched = CachedCrl.objects.values_list("url", "id")
+    revoked = AgencyCertificate.objects.filter(status=CertStatus.REVOKED).annotate(
+        n=Value(-1)).values_list("fingerprint", "n")
+    rows = roots.union(cas, fetched, revoked, all=True)
+    return tuple(sorted((str(key), int(number)) for key, number in rows))
 
 
 def _build() -> TrustMaterial:
@@ -102,14 +104,14 @@ def _build() -> TrustMaterial:
 
 def material() -> TrustMaterial:
     """The current trust material (rebuilt only when the underlying rows changed)."""
-    global _cached
     version = _version()
     with _lock:
-        if _cached is not None and _cached[0] == version:
-            return _cached[1]
+        cached = _cache.get("current")
+        if cached is not None and cached[0] == version:
+            return cached[1]
     built = _build()
     with _lock:
-        _cached = (version, built)
+        _cache["current"] = (version, built)
     return built
 
 
@@ -158,9 +160,10 @@ def _fetch(url: str) -> bool:
         log.warning("CRL %s unreachable: %s", url, err)
         _unreachable[url] = time.monotonic()
         return False
-    CachedCrl.objects.update_or_create(url=url, defaults={
-        "der": der, "this_update": _aware(this_update), "next_update": _aware(next_update),
-        "fetched_at": clock.now()})
+    with transaction.atomic():  # a new row, so the material's version changes
+        CachedCrl.objects.filter(url=url).delete()
+        CachedCrl.objects.create(url=url, der=der, this_update=_aware(this_update),
+                                 next_update=_aware(next_update), fetched_at=clock.now())
     return True
 
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from vanban.pdfs.inspect import inspect_pdf
 from vanban.directory.models import Agency
+from vanban.pdfs.inspect import inspect_pdf
 from vanban.signatures import services
+from vanban.signatures.management.commands._base import SignaturesCommand
 from vanban.signatures.models import Verification
 from vanban.signatures.verification import pdf_verify
-from vanban.signatures.management.commands._base import SignaturesCommand
 
 
 class Command(SignaturesCommand):

@@ -1,0 +1,182 @@
+"""Evidence bundle verification benchmark (R7.2, R14.3; issue 4 "done means").
+
+A log of N records (default 100,000, appended through ``evidence_append`` in transactions of
+1,000) holds, at its end, one delivery with three records (sent, received, accepted), so each
+inclusion proof has ~log2 N nodes. Timed, in the same run:
+
+* ours: ``verifier.verify_document`` on the exported bundle bytes: JSON parsing, certificate
+  loading and its self-signature, the tree head signature, and per record base64, canonical
+  JSON check, leaf hash and inclusion proof;
+* baseline: the bare cryptography of that bundle: the same SHA-256 calls (one leaf hash and one
+  node hash per proof node, per record) and the same two Ed25519 verifications, with the key
+  object already built and the inputs already decoded;
+* informative: ``bundle_for`` (server side: database reads, cached tree, proofs, JSON) and the
+  append rate of the set-up.
+
+Samples alternate in blocks (ours, baseline, ours, ...) so machine noise hits both alike.
+``python -m bench --only evidence`` (the runner), or alone:
+``python -m bench.evidence [--database sqlite|postgres] [--records N] [--verifications N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from bench import Result
+
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/vanban_bench_evidence"
+TARGET = "informative (issue 4: verification rate beside raw crypto)"
+
+
+def _fill(n: int) -> float:
+    """Append ``n - 3`` filler records and one 3-record delivery; the append rate."""
+    from django.db import transaction
+
+    from vanban.core import clock
+    from vanban.evidence.services import evidence_append
+
+    at = clock.now()
+    digest = "cd" * 32
+    started = time.perf_counter()
+    done = 0
+    while done < n - 3:
+        with transaction.atomic():
+            for _ in range(min(1_000, n - 3 - done)):
+                evidence_append(event="sent", at=at, sender="000.00.01.H06",
+                                recipient=f"000.{done % 99:02d}.02.H06",
+                                transmission_id=f"t{done // 50}", delivery_id=f"f{done}",
+                                document_sha256=digest)
+                done += 1
+    with transaction.atomic():
+        for i, event in enumerate(("sent", "received", "accepted")):
+            evidence_append(event=event, at=at + timedelta(seconds=i), sender="000.00.01.H06",
+                            recipient="000.00.02.H06", transmission_id="bench-t",
+                            delivery_id="bench-d", document_sha256=digest)
+    return n / (time.perf_counter() - started)
+
+
+def _raw(bundle: dict[str, object]) -> Callable[[], object]:
+    """The bundle's bare cryptography: same SHA-256 calls, same two Ed25519 verifications."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from vanban.evidence import verifier
+
+    cert = x509.load_pem_x509_certificate(str(bundle["hub_certificate"]).encode())
+    key = cert.public_key()
+    assert isinstance(key, Ed25519PublicKey)
+    head = bundle["tree_head"]
+    assert isinstance(head, dict)
+    message = verifier.tree_head_message(timestamp_ms=head["timestamp_ms"], size=head["size"],
+                                         root_hash=bytes.fromhex(head["root_hash"]))
+    signature = base64.b64decode(head["signature"])
+    records = bundle["records"]
+    assert isinstance(records, list)
+    leaves = [(base64.b64decode(r["canonical"]), [bytes.fromhex(p) for p in r["inclusion_proof"]])
+              for r in records]
+    tbs, cert_signature = cert.tbs_certificate_bytes, cert.signature
+
+    def run() -> object:
+        key.verify(cert_signature, tbs)
+        key.verify(signature, message)
+        for leaf, proof in leaves:
+            h = hashlib.sha256(b"\x00" + leaf).digest()
+            for p in proof:
+                h = hashlib.sha256(b"\x01" + p + h).digest()
+        return None
+
+    return run
+
+
+def _rate(fn: Callable[[], object], seconds: float) -> tuple[int, float]:
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        fn()
+        count += 1
+    return count, time.perf_counter() - started
+
+
+def _interleaved(fns: list[Callable[[], object]], rounds: int, seconds: float) -> list[float]:
+    totals = [[0, 0.0] for _ in fns]
+    for fn in fns:
+        fn()  # warm-up
+    for _ in range(rounds):
+        for i, fn in enumerate(fns):
+            count, spent = _rate(fn, seconds)
+            totals[i][0] += count
+            totals[i][1] += spent
+    return [count / spent for count, spent in totals]
+
+
+def run(args: argparse.Namespace) -> list[Result]:
+    """Measure and return the rows for the runner's table."""
+    from vanban.evidence import services, verifier
+
+    n = int(getattr(args, "records", 100_000))
+    appends = _fill(n)
+    export_started = time.perf_counter()
+    data = services.bundle_for("bench-d")  # signs the head, builds the tree cache
+    first_export = time.perf_counter() - export_started
+    bundle = json.loads(data)
+    report = verifier.verify_document(data)
+    assert report.ok, report.problems
+    nodes = sum(len(r["inclusion_proof"]) + 1 for r in bundle["records"])
+
+    def ours() -> object:
+        return verifier.verify_document(data)
+
+    ours_rate, raw_rate = _interleaved([ours, _raw(bundle)], rounds=6,
+                                       seconds=float(getattr(args, "seconds", 0.5)))
+    export_rate = _interleaved([lambda: services.bundle_for("bench-d")], rounds=2,
+                               seconds=0.5)[0]
+    print(f"evidence: {n} records appended at {appends:,.0f}/s; first export "
+          f"{first_export * 1000:.0f} ms (tree of {n} leaves loaded); bundle of "
+          f"{len(bundle['records'])} records, {nodes} SHA-256 + 2 Ed25519 per verification; "
+          f"verify {ours_rate:,.0f}/s, raw {raw_rate:,.0f}/s", file=sys.stderr)
+    return [
+        Result(f"evidence bundle verification (3 records, tree of {n:,})", ours_rate,
+               "bundles/s", f"raw SHA-256 ×{nodes} + Ed25519 verify ×2", raw_rate, TARGET),
+        Result("evidence bundle export (bundle_for, warm tree cache)", export_rate, "bundles/s",
+               target="informative"),
+        Result("evidence appends (evidence_append, 1,000 per transaction)", appends,
+               "records/s", target="informative"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Standalone: a throwaway installation, migrate, run, print the table."""
+    parser = argparse.ArgumentParser(prog="python -m bench.evidence", description=__doc__)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=0.5)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    os.environ["VANBAN_HOME"] = tempfile.mkdtemp(prefix="vanban-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    if args.database == "postgres":
+        from bench.__main__ import _recreate_postgres_database
+
+        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", POSTGRES_URL)
+        _recreate_postgres_database(os.environ["DATABASE_URL"])
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from bench import markdown
+
+    print(markdown(run(args)))
+
+
+if __name__ == "__main__":
+    main()
