@@ -211,3 +211,18 @@ def test_consistency_check_of_a_kept_head(exchange: Exchange) -> None:
     assert {p.code for p in report.problems} == {"head_signature", "consistency"}
     with pytest.raises(NotFound):
         services.consistency_document(old_size=5)
+
+
+def test_hub_key_and_certificate_files(exchange: Exchange) -> None:
+    """R7.2: the hub key is made on first use, readable by its owner only; the certificate
+    beside it holds its public key and names the hub, and the bundle carries it."""
+    from django.conf import settings
+
+    exchange(1)
+    bundle = load(services.bundle_for("d0-1"))
+    key_file = settings.KEYS_DIR / hubkey.KEY_FILENAME
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    hub = hubkey.hub_key()
+    assert bundle["hub_certificate"] == hub.certificate_pem
+    assert "vanban evidence hub" in hub.certificate.subject.rfc4514_string()
+    assert bundle["tree_head"]["key_id"] == verifier.key_id(hub.private_key.public_key())

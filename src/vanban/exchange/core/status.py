@@ -43,7 +43,10 @@ from vanban.exchange.core.xmlsafe import (
     text,
 )
 
-__all__ = ["StatusCode", "StatusMessage", "build_status", "parse_status", "parse_status_tree"]
+__all__ = [
+    "DEFAULT_STATUS_MAX_BYTES", "StatusCode", "StatusMessage", "build_status", "parse_status",
+    "parse_status_tree", "status_code_from_wire",
+]
 
 DEFAULT_STATUS_MAX_BYTES = 1024 * 1024
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from vanban.exchange.core.edxml import (
     Attachment,

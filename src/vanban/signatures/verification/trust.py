@@ -70,11 +70,11 @@ def _version() -> tuple[tuple[str, int], ...]:
     """What the material is built from, in one query over small tables: the active roots,
     each CA's CRL number, the fetched CRLs (a refetch makes a new row) and the revoked
     certificates (a revocation is never undone)."""
-    roots = TrustedRoot.objects.filter(active=True).annotate(n=Value(0)).values_list(
-        "fingerprint", "n")
-    cas = CertificateAuthority.objects.values_list("fingerprint", "crl_number")
-    fetched = CachedCrl.objects.values_list("url", "id")
-    revoked = AgencyCertificate.objects.filter(status=CertStatus.REVOKED).annotate(
+    roots = TrustedRoot.objects.filter(active=True).order_by().annotate(
+        n=Value(0)).values_list("fingerprint", "n")
+    cas = CertificateAuthority.objects.order_by().values_list("fingerprint", "crl_number")
+    fetched = CachedCrl.objects.order_by().values_list("url", "id")
+    revoked = AgencyCertificate.objects.filter(status=CertStatus.REVOKED).order_by().annotate(
         n=Value(-1)).values_list("fingerprint", "n")
     rows = roots.union(cas, fetched, revoked, all=True)
     return tuple(sorted((str(key), int(number)) for key, number in rows))
