@@ -1,6 +1,7 @@
 """``python -m bench [--database sqlite|postgres] [--events N] [--appends N] [--only NAME]``.
 
-Runs the audit-log, signing, numbering and evidence benchmarks (``--only`` picks one).
+Runs the audit-log, signing, numbering, evidence, verification and exchange benchmarks
+(``--only`` picks one).
 
 Creates a throwaway ``VANBAN_HOME`` (and, for PostgreSQL, recreates the ``vanban_bench``
 database), applies the migrations, runs the benchmarks and prints a Markdown table.
@@ -31,8 +32,10 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="register numbers allocated by 8 concurrent writers")
     parser.add_argument("--records", type=int, default=100_000,
                         help="evidence records in the log whose bundle is verified")
+    parser.add_argument("--verifications", type=int, default=100,
+                        help="signed PDFs verified per size (ours and raw pyHanko, interleaved)")
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
-                                           "evidence"),
+                                           "evidence", "verification", "exchange"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the benchmarks and print the table."""
     args = _parse(sys.argv[1:] if argv is None else argv)
     _setup(args)
-    from bench import audit_log, evidence, markdown, numbering, signing
+    from bench import audit_log, evidence, exchange, markdown, numbering, signing, verification
 
     started = time.perf_counter()
     results = []
@@ -81,6 +84,10 @@ def main(argv: list[str] | None = None) -> None:
         results += numbering.run(args)
     if args.only in (None, "evidence"):
         results += evidence.run(args)
+    if args.only in (None, "verification"):
+        results += verification.run(args)
+    if args.only in (None, "exchange"):
+        results += exchange.run(args)
     print()
     print(f"Database: {audit_log.describe_database()} · Python {platform.python_version()} · "
           f"{os.cpu_count()} CPU · {time.perf_counter() - started:.0f} s")

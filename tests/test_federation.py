@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -120,7 +121,27 @@ class Installation:
             self.worker.wait(20)
 
     def deliveries(self) -> list[dict[str, Any]]:
+        """Read straight from the installation's SQLite file (fast enough to poll)."""
+        with sqlite3.connect(f"file:{self.home / 'vanban.sqlite3'}?mode=ro", uri=True) as db:
+            rows = db.execute(
+                "SELECT d.uid, t.message_id, s.code, r.code, d.state, d.received_at, "
+                "(SELECT count(*) FROM evidence_evidencerecord e WHERE e.delivery_id = "
+                "substr(d.uid,1,8)||'-'||substr(d.uid,9,4)||'-'||substr(d.uid,13,4)||'-'||"
+                "substr(d.uid,17,4)||'-'||substr(d.uid,21)) FROM exchange_delivery d "
+                "JOIN exchange_transmission t ON t.id = d.transmission_id "
+                "JOIN directory_agency s ON s.id = t.sender_id "
+                "JOIN directory_agency r ON r.id = d.recipient_id").fetchall()
+        return [{"delivery_id": row[0], "transmission_id": _dashed(row[1]), "sender": row[2],
+                 "recipient": row[3], "state": row[4], "received_at": row[5],
+                 "evidence_records": row[6]} for row in rows]
+
+    def deliveries_cli(self) -> list[dict[str, Any]]:
+        """The same through ``vanban exchange deliveries --json``."""
         return list(json.loads(self.run("exchange", "deliveries", "--json")))
+
+
+def _dashed(hex32: str) -> str:
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
 
 
 def _directory(path: Path) -> None:
@@ -219,7 +240,7 @@ def test_peer_down_then_back_loses_nothing_and_repeats_are_acknowledged(pair):
     done = _wait(lambda: (lambda rows: rows if len(rows) == 3 else None)(
         [r for t in tids for r in _by(a.deliveries(), t) if r["state"] == "01"]), timeout=90)
     assert len(done) == 3
-    on_b = [r for r in b.deliveries() if r["sender"] == A_CODES[0]
+    on_b = [r for r in b.deliveries_cli() if r["sender"] == A_CODES[0]
             and r["recipient"] == B_CODES[0]]
     subjects = b.python("from vanban.exchange.models import Transmission as T; "
                         "print(sorted(T.objects.filter(origin='bacgiang')"
@@ -236,7 +257,8 @@ def test_peer_down_then_back_loses_nothing_and_repeats_are_acknowledged(pair):
     body = base64.b64decode(replay.strip().splitlines()[-1])
     signature = a.python(
         "import base64,sys; from vanban.exchange.identity import sign; "
-        f"print(sign(base64.b64decode('{base64.b64encode(body).decode()}')))").strip()
+        f"print(sign(base64.b64decode('{base64.b64encode(body).decode()}')))"
+    ).strip().splitlines()[-1]
     headers = {"X-Vanban-Installation": a.name, "X-Vanban-Signature": signature,
                "Content-Type": "application/xml"}
     answer = httpx.post(b.url + "/exchange/federation/messages/", content=body, headers=headers)

@@ -176,6 +176,8 @@ VANBAN_PAPER_REQUIRED_TYPES = [
 ]
 # RFC 3161 time-stamp authority for PAdES B-T; empty = the demo PKI's local TSA when present.
 VANBAN_TSA_URL = os.environ.get("VANBAN_TSA_URL", "")
+# Fetch CRLs of other CAs named in certificates while verifying incoming PDFs (R4.3).
+VANBAN_REVOCATION_FETCH = env_bool("VANBAN_REVOCATION_FETCH", True)
 # Base URL of this installation as others reach it (CRL distribution points in certificates).
 VANBAN_PUBLIC_URL = os.environ.get("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
 VANBAN_FONT_PATH = os.environ.get(

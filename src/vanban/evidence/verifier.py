@@ -27,7 +27,7 @@ import hashlib
 import json
 import struct
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -187,10 +187,10 @@ class _Malformed(Exception):
 
 
 def _get(obj: Any, key: str, kind: type) -> Any:
-    if not isinstance(obj, Mapping) or key not in obj:
+    if type(obj) is not dict or key not in obj:  # parsed JSON: plain dicts
         raise _Malformed(key)
     value = obj[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    if not isinstance(value, kind) or (kind is int and type(value) is bool):
         raise _Malformed(key)
     return value
 

@@ -1,0 +1,89 @@
+"""Pages and API of the hub: tracking (sender only), inbox (recipient only), hub admin (province
+administrator and IT), sending and statuses over the API with RFC 9457 errors (R1.1, R7.1)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from vanban.core.roles import Role
+from vanban.exchange import services
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_tracking_page_shows_each_recipient_with_times_and_evidence(clerk, document,
+                                                                     finance_clerk):
+    """R7.1: the sender sees every recipient's state, times in Vietnam time, evidence links;
+    another agency's clerk gets 404 (R1.1)."""
+    page = _client(clerk).get(f"/exchange/documents/{document.pk}/")
+    assert page.status_code == 200
+    assert b'data-testid="send"' in page.content
+    _client(clerk).post(f"/exchange/documents/{document.pk}/send/")
+    services.outbox_run()
+    page = _client(clerk).get(f"/exchange/documents/{document.pk}/")
+    text = page.content.decode()
+    assert text.count('data-state="01"') == 2
+    assert text.count("/evidence/delivery/") == 2
+    assert "Asia/Ho_Chi_Minh" in text
+    assert _client(finance_clerk).get(f"/exchange/documents/{document.pk}/").status_code == 404
+
+
+def test_inbox_file_and_accept_by_page(clerk, document, finance_clerk):
+    """The recipient sees what arrived, opens the file, accepts; the sender's row shows 03."""
+    transmission = services.transmission_send(actor=clerk, document=document)
+    services.outbox_run()
+    client = _client(finance_clerk)
+    inbox = client.get("/exchange/inbox/")
+    delivery = transmission.deliveries.get(recipient=finance_clerk.agency)
+    assert str(delivery.uid) in inbox.content.decode()
+    assert client.get(f"/exchange/inbox/{delivery.uid}/file.pdf").content.startswith(b"%PDF")
+    client.post(f"/exchange/inbox/{delivery.uid}/status/", {"code": "03"})
+    delivery.refresh_from_db()
+    assert delivery.state == "03"
+    other = transmission.deliveries.exclude(pk=delivery.pk).get()
+    assert client.get(f"/exchange/inbox/{other.uid}/").status_code == 404
+
+
+def test_hub_page_for_province_admin_only(clerk, document, make_user, province):
+    """The hub admin page (queues, failures, peers) is for the province administrator."""
+    services.transmission_send(actor=clerk, document=document)
+    admin = make_user(province, roles=[Role.PROVINCE_ADMIN])
+    page = _client(admin).get("/exchange/hub/")
+    assert page.status_code == 200
+    assert b'data-testid="queues"' in page.content
+    assert _client(clerk).get("/exchange/hub/").status_code == 403
+
+
+def test_api_send_and_status(clerk, document, finance_clerk):
+    """The API sends (201, deliveries ``sent``), then the recipient sets 03; errors are
+    problems (a second send is 409)."""
+    api = APIClient()
+    api.force_authenticate(clerk)
+    created = api.post("/api/v1/exchange/transmissions/", {"document_id": document.pk},
+                       format="json")
+    assert created.status_code == 201
+    assert {d["state"] for d in created.json()["deliveries"]} == {"sent"}
+    again = api.post("/api/v1/exchange/transmissions/", {"document_id": document.pk},
+                     format="json")
+    assert again.status_code == 409
+    assert again["Content-Type"].startswith("application/problem+json")
+    services.outbox_run()
+    recipient = APIClient()
+    recipient.force_authenticate(finance_clerk)
+    inbox = recipient.get("/api/v1/exchange/deliveries/").json()["results"]
+    assert len(inbox) == 1
+    answer = recipient.post(f"/api/v1/exchange/deliveries/{inbox[0]['id']}/status/",
+                            {"code": "03"}, format="json")
+    assert answer.status_code == 200
+    assert answer.json()["acknowledged_at"]
+    tracked = api.get(f"/api/v1/exchange/transmissions/{created.json()['id']}/").json()
+    states = {d["recipient_code"]: d["state"] for d in tracked["deliveries"]}
+    assert states[finance_clerk.agency.code] == "03"
