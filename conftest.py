@@ -57,8 +57,8 @@ def make_user(db: None) -> Callable[..., object]:
 def pytest_configure(config: pytest.Config) -> None:
     """Let the test runner's table flush pass the append-only triggers, then restore them.
 
-    Django flushes every table after a ``transaction=True`` test; the audit triggers would refuse
-    that DELETE. The flush drops them, empties the tables and installs them again.
+    Django flushes every table after a ``transaction=True`` test; the audit and evidence triggers
+    would refuse that DELETE. The flush drops them, empties the tables and installs them again.
     """
     from django.core.management.commands import flush
     from django.db import connections
@@ -67,12 +67,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
     def handle(self: flush.Command, **options: object) -> None:
         from vanban.audit import triggers
+        from vanban.evidence import triggers as evidence_triggers
 
         connection = connections[str(options.get("database", "default"))]
         triggers.drop(connection)
+        evidence_triggers.drop(connection)
         try:
             original(self, **options)
         finally:
             triggers.install(connection)
+            evidence_triggers.install(connection)
 
     flush.Command.handle = handle  # type: ignore[method-assign]

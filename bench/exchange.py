@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +188,12 @@ class Peer:
         with sqlite3.connect(f"file:{self.home / 'vanban.sqlite3'}?mode=ro", uri=True) as db:
             rows = db.execute("SELECT t.origin_message_id, d.received_at FROM exchange_delivery d "
                               "JOIN exchange_transmission t ON t.id = d.transmission_id").fetchall()
-        return {key: parse_datetime(at) for key, at in rows if at}  # type: ignore[misc]
+        out: dict[str, datetime] = {}
+        for key, at in rows:
+            parsed = parse_datetime(at) if at else None
+            if parsed is not None:  # SQLite keeps UTC without an offset
+                out[key] = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return out
 
 
 def _set_up_federation(peer: Peer) -> tuple[Any, Any]:
@@ -263,6 +268,7 @@ def federation(burst: int = 150, paced: int = 40, pace: float = 0.1) -> list[Res
     """Burst throughput and paced latency to a second installation on loopback."""
     peer = Peer()
     worker = None
+    os.environ["VANBAN_EXCHANGE_WAKE"] = "0"  # only the worker process delivers
     try:
         sender, recipient = _set_up_federation(peer)
         peer.start()
@@ -279,6 +285,7 @@ def federation(burst: int = 150, paced: int = 40, pace: float = 0.1) -> list[Res
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
         raw = _raw_round_trips(peer, burst)
     finally:
+        os.environ.pop("VANBAN_EXCHANGE_WAKE", None)
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
             worker.wait(30)

@@ -33,7 +33,8 @@ from reportlab.pdfgen import canvas
 from vanban.directory.models import Agency
 from vanban.registry import services as r
 from vanban.exchange import services as x
-buf = io.BytesIO(); c = canvas.Canvas(buf); c.drawString(72, 720, "{subject}"); c.showPage(); c.save()
+buf = io.BytesIO(); c = canvas.Canvas(buf); c.drawString(72, 720, "{subject}")
+c.showPage(); c.save()
 to = [r.RecipientInput(agency=Agency.objects.get(code=code)) for code in {recipients!r}]
 d = r.document_create(actor=None, agency=Agency.objects.get(code="{sender}"), type_code="cong_van",
                       subject="{subject}", recipients=to)
@@ -237,8 +238,11 @@ def test_peer_down_then_back_loses_nothing_and_repeats_are_acknowledged(pair):
     time.sleep(2)  # the worker tries and fails at least once
     assert not [r for t in tids for r in _by(a.deliveries(), t) if r["received_at"]]
     b.start_server()
-    done = _wait(lambda: (lambda rows: rows if len(rows) == 3 else None)(
-        [r for t in tids for r in _by(a.deliveries(), t) if r["state"] == "01"]), timeout=90)
+    def arrived() -> list[dict[str, Any]] | None:
+        rows = [r for t in tids for r in _by(a.deliveries(), t) if r["state"] == "01"]
+        return rows if len(rows) == 3 else None
+
+    done = _wait(arrived, timeout=90)
     assert len(done) == 3
     on_b = [r for r in b.deliveries_cli() if r["sender"] == A_CODES[0]
             and r["recipient"] == B_CODES[0]]

@@ -45,6 +45,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         wanted.append((_("Chứng thư số"), "signatures:certificate_list"))
     if roles & (AUDIT_READERS | {Role.PROVINCE_ADMIN}):
         wanted.append((_("Nhật ký kiểm toán"), "audit:event_list"))
+    if roles & {Role.PROVINCE_ADMIN, Role.IT_OFFICER}:
+        wanted.append((_("Bằng chứng gửi nhận"), "evidence:index"))
     wanted.append((_("Bảo mật tài khoản"), "accounts:security"))
     items = []
     for label, name in wanted:

@@ -157,11 +157,9 @@ def test_every_consistency_proof_verifies_and_tampering_fails(n: int, salt: byte
                 assert not _both_consistency(**good, proof=proof[:-1])
 
 
-def test_large_tree_is_fast_enough():
-    """R14.3: 100,000 leaves: build, root, proofs at both ends in well under a few seconds."""
-    import time
-
-    started = time.perf_counter()
+def test_large_tree_proofs_verify():
+    """R14.3: a 100,000-leaf tree: proofs at both ends and across a power of two verify
+    (its speed is measured in ``bench/evidence.py``, not here)."""
     tree = MerkleTree(leaf_hash(i.to_bytes(4, "big")) for i in range(100_000))
     root = tree.root()
     for i in (0, 65_535, 65_536, 99_999):
@@ -170,4 +168,3 @@ def test_large_tree_is_fast_enough():
     assert merkle.verify_consistency(old_size=70_001, new_size=100_000,
                                      old_root=tree.root(70_001), new_root=root,
                                      proof=tree.consistency_proof(70_001))
-    assert time.perf_counter() - started < 5

@@ -115,24 +115,34 @@ def deliver_internal_batch(*, batch: int = 100) -> int:
         deliveries = {d.pk: d for d in Delivery.objects.select_for_update(of=("self",))
                       .select_related("transmission__sender", "recipient")
                       .filter(pk__in=[m.delivery_id for m in messages])}
-        for message in messages:
-            assert message.delivery_id is not None  # noqa: S101 - internal messages have one
-            _arrive(deliveries[message.delivery_id])
+        _arrive([deliveries[m.delivery_id] for m in messages if m.delivery_id in deliveries])
         OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
             done_at=clock.now(), attempts=1)
         return len(messages)
 
 
-def _arrive(delivery: Delivery) -> None:
-    """The delivery is stored in the recipient's inbox and readable once this commits (R7.1)."""
-    if delivery.state != states.State.SENT:
-        return  # already there (a repeat), or withdrawn before it arrived
+def _arrive(deliveries: list[Delivery]) -> None:
+    """The deliveries are stored in the recipients' inboxes and readable once this commits
+    (R7.1): one evidence record each, one audit event for the batch (same transaction).
+
+    A delivery no longer ``sent`` is skipped: already there (a repeat), or withdrawn first.
+    """
+    fresh = [d for d in deliveries if d.state == states.State.SENT]
+    if not fresh:
+        return
     now = clock.now()
-    delivery.state = states.State.ARRIVED
-    delivery.received_at = delivery.status_at = now
-    delivery.save(update_fields=["state", "received_at", "status_at"])
-    record(actor=None, event="received", delivery=delivery, at=now,
-           extra={"code": states.Code.ARRIVED.value})
+    Delivery.objects.filter(pk__in=[d.pk for d in fresh]).update(
+        state=states.State.ARRIVED, received_at=now, status_at=now)
+    for delivery in fresh:
+        delivery.state = states.State.ARRIVED
+        delivery.received_at = delivery.status_at = now
+        record(actor=None, event="received", delivery=delivery, at=now, audit=False,
+               extra={"code": states.Code.ARRIVED.value})
+    audit_append(actor=None, action="exchange.delivery_received", object_type=OBJECT_DELIVERY,
+                 object_id=fresh[0].uid, data={
+                     "count": len(fresh), "deliveries": [
+                         [str(d.uid), d.transmission.sender.code, d.recipient.code]
+                         for d in fresh]})
 
 
 # ---------------------------------------------------------------- federated messages

@@ -14,8 +14,8 @@ from vanban.core import clock
 from vanban.evidence.models import EvidenceRecord
 from vanban.exchange import identity
 from vanban.exchange.core import edxml
-from vanban.exchange.core.status import StatusCode, StatusMessage, build_status
 from vanban.exchange.core.states import State
+from vanban.exchange.core.status import StatusCode, StatusMessage, build_status
 from vanban.exchange.models import Delivery, InboxMessage, OutboxMessage, Peer, Transmission
 from vanban.exchange.tests.conftest import make_pdf
 from vanban.storage.models import Blob

@@ -26,7 +26,7 @@ from vanban.exchange.models import Delivery, Peer
 class Command(BaseCommand):
     help = "Trục liên thông: worker, định danh, hệ thống liên thông / exchange hub console."
     # ``vanban serve`` and ``migrate`` run the checks; the worker and scripts start fast.
-    requires_system_checks: list[str] = []
+    requires_system_checks: list[str] = []  # noqa: RUF012 - Django's own attribute
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
