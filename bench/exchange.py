@@ -150,7 +150,10 @@ class Peer:
             self.port = int(sock.getsockname()[1])
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-        self.env.update(VANBAN_HOME=str(self.home), VANBAN_INSTALLATION_ID="bench-peer")
+        # The peer's 01 statuses would go back to an address nobody serves in this benchmark:
+        # its own wake-up (in-process with the embedded task backend) is turned off.
+        self.env.update(VANBAN_HOME=str(self.home), VANBAN_INSTALLATION_ID="bench-peer",
+                        VANBAN_EXCHANGE_WAKE="0")
         self.server: subprocess.Popen[bytes] | None = None
 
     @property

@@ -55,7 +55,9 @@ def audit_append(
     Every mutation of the system passes here, so it speaks SQL directly (three statements, no
     ORM round trips); the SQL is plain enough for both SQLite and PostgreSQL.
     """
-    with transaction.atomic():
+    # No savepoint: a failed append must fail the caller's whole action, and savepoints cost
+    # two round trips on PostgreSQL.
+    with transaction.atomic(savepoint=False):
         connection = transaction.get_connection()
         with connection.cursor() as cursor:
             cursor.execute(_CLAIM)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _client(user: Any, language: str = "vi") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # the VI/EN switch's choice
     client.force_login(user)
     return client
 

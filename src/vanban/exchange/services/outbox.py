@@ -14,6 +14,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -170,6 +171,20 @@ def _body(message: OutboxMessage) -> bytes:
                          revoke=message.kind == OutboxKind.REVOKE)
 
 
+_clients: dict[int, Any] = {}
+
+
+def _client() -> Any:
+    """One HTTP client per process: keep-alive connections, TLS context built once."""
+    import httpx
+
+    client = _clients.get(os.getpid())
+    if client is None:
+        client = _clients[os.getpid()] = httpx.Client(
+            timeout=_setting("VANBAN_EXCHANGE_TIMEOUT", 30.0))
+    return client
+
+
 def _post(peer: Peer, body: bytes) -> tuple[bool, str]:
     """POST to the peer; (True, "") on 2xx, else (False, why)."""
     import httpx
@@ -178,8 +193,7 @@ def _post(peer: Peer, body: bytes) -> tuple[bool, str]:
 
     url = peer.base_url.rstrip("/") + FEDERATION_PATH
     try:
-        response = httpx.post(url, content=body, headers=installation_headers(body),
-                              timeout=_setting("VANBAN_EXCHANGE_TIMEOUT", 30.0))
+        response = _client().post(url, content=body, headers=installation_headers(body))
     except httpx.HTTPError as err:
         return False, f"{type(err).__name__}: {err}"[:500]
     if 200 <= response.status_code < 300:
@@ -189,37 +203,50 @@ def _post(peer: Peer, body: bytes) -> tuple[bool, str]:
 
 def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
     """Post up to ``batch`` due federated messages; a peer that fails is skipped for the rest
-    of the batch (its later messages keep their order). Returns how many were attempted."""
+    of the batch (its later messages keep their order). Returns how many were attempted.
+
+    The successes are marked done together at the end: a worker that dies before that sends
+    them again, and the peer acknowledges the repeats without storing them twice.
+    """
     messages = _claim_remote(batch)
     down: set[int] = set()
-    for message in messages:
-        if message.peer_id in down:
-            OutboxMessage.objects.filter(pk=message.pk).update(locked_until=None)
-            continue
-        assert message.peer_id is not None  # noqa: S101 - remote messages have a peer
-        peer = Peer.objects.get(pk=message.peer_id)
-        try:
-            ok, error = _post(peer, _body(message))
-        except Exception as err:
-            ok, error = False, f"{type(err).__name__}: {err}"[:500]
-        if ok:
-            _done(message)
-            report.sent += 1
-        else:
-            down.add(message.peer_id)
-            _failed(message, error)
-            report.failed += 1
-            report.errors.append(error)
+    done: list[OutboxMessage] = []
+    try:
+        for message in messages:
+            if message.peer_id in down:
+                OutboxMessage.objects.filter(pk=message.pk).update(locked_until=None)
+                continue
+            assert message.peer_id is not None  # noqa: S101 - remote messages have a peer
+            peer = Peer.objects.get(pk=message.peer_id)
+            try:
+                ok, error = _post(peer, _body(message))
+            except Exception as err:  # noqa: BLE001 - one bad message must not stop the worker
+                ok, error = False, f"{type(err).__name__}: {err}"[:500]
+            if ok:
+                done.append(message)
+                report.sent += 1
+            else:
+                down.add(message.peer_id)
+                _failed(message, error)
+                report.failed += 1
+                report.errors.append(error)
+    finally:
+        _done(done)
     return len(messages)
 
 
-def _done(message: OutboxMessage) -> None:
+def _done(messages: list[OutboxMessage]) -> None:
+    if not messages:
+        return
     with transaction.atomic():
         now = clock.now()
-        OutboxMessage.objects.filter(pk=message.pk).update(
-            done_at=now, locked_until=None, attempts=message.attempts + 1, last_error="")
-        delivery_id = message.delivery_id
-        if message.kind == OutboxKind.REVOKE and delivery_id is not None:
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+            done_at=now, locked_until=None, last_error="")
+        for message in messages:
+            OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
+            delivery_id = message.delivery_id
+            if message.kind != OutboxKind.REVOKE or delivery_id is None:
+                continue
             delivery = (Delivery.objects.select_for_update(of=("self",))
                         .select_related("transmission__sender", "recipient")
                         .get(pk=delivery_id))
