@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from vanban.audit.services import audit_append
 from vanban.core import clock
@@ -241,9 +241,8 @@ def _done(messages: list[OutboxMessage]) -> None:
     with transaction.atomic():
         now = clock.now()
         OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
-            done_at=now, locked_until=None, last_error="")
+            done_at=now, locked_until=None, last_error="", attempts=F("attempts") + 1)
         for message in messages:
-            OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
             delivery_id = message.delivery_id
             if message.kind != OutboxKind.REVOKE or delivery_id is None:
                 continue
