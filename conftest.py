@@ -77,5 +77,9 @@ def pytest_configure(config: pytest.Config) -> None:
         finally:
             triggers.install(connection)
             evidence_triggers.install(connection)
+            # The evidence tree is cached per process; an emptied table starts a new one.
+            from vanban.evidence import tree
+
+            tree.forget()
 
     flush.Command.handle = handle  # type: ignore[method-assign]

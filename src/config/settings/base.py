@@ -164,7 +164,8 @@ if os.environ.get("VANBAN_STORAGE") == "s3":
 WHITENOISE_USE_FINDERS = True
 KEYS_DIR = VANBAN_HOME / "keys"
 VANBAN_MAX_UPLOAD_BYTES = int(os.environ.get("VANBAN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = VANBAN_MAX_UPLOAD_BYTES + 1024 * 1024
+# edXML carries files in base64 (a third larger) between installations.
+DATA_UPLOAD_MAX_MEMORY_SIZE = VANBAN_MAX_UPLOAD_BYTES * 4 // 3 + 2 * 1024 * 1024
 # Where the visible signature mark goes: the provincial rule (R15.1) or Decree 30/2020's layouts.
 VANBAN_SIGNATURE_PLACEMENT = os.environ.get(
     "VANBAN_SIGNATURE_PLACEMENT", "bottom_left_first_page"
@@ -178,6 +179,13 @@ VANBAN_PAPER_REQUIRED_TYPES = [
 VANBAN_TSA_URL = os.environ.get("VANBAN_TSA_URL", "")
 # Fetch CRLs of other CAs named in certificates while verifying incoming PDFs (R4.3).
 VANBAN_REVOCATION_FETCH = env_bool("VANBAN_REVOCATION_FETCH", True)
+# --- exchange hub (docs/operator-guide.md) ---------------------------------------------------
+VANBAN_INSTALLATION_ID = os.environ.get("VANBAN_INSTALLATION_ID", "")  # empty: the host name
+VANBAN_EXCHANGE_RETRY_BASE = float(os.environ.get("VANBAN_EXCHANGE_RETRY_BASE", "5"))
+VANBAN_EXCHANGE_RETRY_CAP = float(os.environ.get("VANBAN_EXCHANGE_RETRY_CAP", "3600"))
+VANBAN_EXCHANGE_LEASE = float(os.environ.get("VANBAN_EXCHANGE_LEASE", "60"))
+VANBAN_EXCHANGE_TIMEOUT = float(os.environ.get("VANBAN_EXCHANGE_TIMEOUT", "30"))
+VANBAN_EXCHANGE_WAKE_BATCH = int(os.environ.get("VANBAN_EXCHANGE_WAKE_BATCH", "100"))
 # Base URL of this installation as others reach it (CRL distribution points in certificates).
 VANBAN_PUBLIC_URL = os.environ.get("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
 VANBAN_FONT_PATH = os.environ.get(

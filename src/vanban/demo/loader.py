@@ -22,6 +22,7 @@ from vanban.core.roles import ROLE_LABELS_VI, Role
 from vanban.demo import data
 from vanban.directory import services as directory
 from vanban.directory.models import Agency, Unit
+from vanban.exchange.demo import demo_exchange_load
 from vanban.signatures.demo import demo_pki_load
 
 
@@ -156,5 +157,7 @@ def demo_load(*, stdout: Writer, if_empty: bool = False) -> DemoResult | None:
     # The demo PKI: root, provincial issuing CA, TSA, and a certificate for every connected
     # agency (R21.1), so clerks can sign from the first minute.
     demo_pki_load(agencies=list(Agency.objects.filter(connected=True).order_by("code")))
+    # A few documents already exchanged, so a fresh demo has deliveries and evidence to show.
+    demo_exchange_load()
     _print(result, stdout)
     return result

@@ -38,6 +38,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         wanted.append((_("Văn bản đi"), "registry:document_list"))
     if roles & {Role.CLERK, Role.HEAD, Role.DELEGATE}:
         wanted.append((_("Sổ đăng ký văn bản đi"), "registry:register_view"))
+    if roles & {Role.CLERK, Role.HEAD, Role.DELEGATE, Role.SPECIALIST}:
+        wanted.append((_("Văn bản đến (liên thông)"), "exchange:inbox"))
+    if roles & {Role.CLERK, Role.HEAD, Role.DELEGATE}:
+        wanted.append((_("Văn bản đã gửi"), "exchange:sent_list"))
+    if roles & {Role.PROVINCE_ADMIN, Role.IT_OFFICER}:
+        wanted.append((_("Trục liên thông"), "exchange:hub"))
     wanted.append((_("Danh bạ cơ quan"), "directory:agency_tree"))
     if roles & {Role.HEAD, Role.DELEGATE, Role.IT_OFFICER, Role.PROVINCE_ADMIN}:
         wanted.append((_("Cán bộ"), "accounts:staff_list"))
