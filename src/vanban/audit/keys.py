@@ -9,10 +9,7 @@ id is the SHA-256 of the public key's DER SubjectPublicKeyInfo, so anyone can re
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
-import os
-import threading
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -20,9 +17,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
+from vanban.core import keyfiles
+
 KEY_FILENAME = "audit-seal.key"
-_cache: dict[Path, Ed25519PrivateKey] = {}
-_lock = threading.Lock()
 
 
 def key_path() -> Path:
@@ -30,40 +27,9 @@ def key_path() -> Path:
     return Path(settings.KEYS_DIR) / KEY_FILENAME
 
 
-def _create(path: Path) -> None:
-    """Write a new key atomically: a private temp file linked into place, so a second process
-    racing us either wins the link or reads the complete key of the first."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def private_key() -> Ed25519PrivateKey:
     """The installation's seal key, created on first use and cached per process."""
-    path = key_path()
-    with _lock:
-        cached = _cache.get(path)
-        if cached is not None:
-            return cached
-        if not path.exists():
-            _create(path)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise TypeError(f"{path} is not an Ed25519 private key")
-        _cache[path] = key
-        return key
+    return keyfiles.ed25519_key(key_path())
 
 
 def public_key() -> Ed25519PublicKey:

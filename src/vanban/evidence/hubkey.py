@@ -10,9 +10,7 @@ use end up with the first one's key.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
-import os
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 
-from vanban.core import clock
+from vanban.core import clock, keyfiles
 
 KEY_FILENAME = "evidence-hub.key"
 CERT_FILENAME = "evidence-hub.crt"
@@ -57,22 +55,6 @@ _cache: dict[Path, HubKey] = {}
 _lock = threading.Lock()
 
 
-def _write_once(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` unless it exists: private temp file, then link into place."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _new_certificate(key: Ed25519PrivateKey) -> x509.Certificate:
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
@@ -101,7 +83,7 @@ def _new_certificate(key: Ed25519PrivateKey) -> x509.Certificate:
 def _load(directory: Path) -> HubKey:
     key_path, cert_path = directory / KEY_FILENAME, directory / CERT_FILENAME
     if not key_path.exists():
-        _write_once(key_path, Ed25519PrivateKey.generate().private_bytes(
+        keyfiles.write_once(key_path, Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption()))
     loaded = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
@@ -109,7 +91,8 @@ def _load(directory: Path) -> HubKey:
         raise TypeError(f"{key_path} is not an Ed25519 private key")
     key = loaded
     if not cert_path.exists():
-        _write_once(cert_path, _new_certificate(key).public_bytes(serialization.Encoding.PEM))
+        pem = _new_certificate(key).public_bytes(serialization.Encoding.PEM)
+        keyfiles.write_once(cert_path, pem)
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
     if cert.public_key() != key.public_key():
         raise ValueError(f"{cert_path} does not belong to {key_path}")

@@ -9,10 +9,8 @@ checks it with the public key its operator registered (``vanban exchange peer ad
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
 import socket
-import threading
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -20,11 +18,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
+from vanban.core import keyfiles
+
 KEY_FILENAME = "installation.key"
 HEADER_INSTALLATION = "X-Vanban-Installation"
 HEADER_SIGNATURE = "X-Vanban-Signature"
-_cache: dict[Path, Ed25519PrivateKey] = {}
-_lock = threading.Lock()
 
 
 def installation_id() -> str:
@@ -39,39 +37,9 @@ def key_path() -> Path:
     return Path(settings.KEYS_DIR) / KEY_FILENAME
 
 
-def _create(path: Path) -> None:
-    """Write a new key atomically (a racing process either wins the link or reads ours)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def private_key() -> Ed25519PrivateKey:
     """The installation key, created on first use and cached per process."""
-    path = key_path()
-    with _lock:
-        cached = _cache.get(path)
-        if cached is not None:
-            return cached
-        if not path.exists():
-            _create(path)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise TypeError(f"{path} is not an Ed25519 private key")
-        _cache[path] = key
-        return key
+    return keyfiles.ed25519_key(key_path())
 
 
 def public_key_pem() -> str:
