@@ -24,9 +24,7 @@ import argparse
 import base64
 import hashlib
 import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -34,7 +32,6 @@ from typing import Any
 
 from bench import Result
 
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/vanban_bench_evidence"
 TARGET = "informative (issue 4: verification rate beside raw crypto)"
 
 
@@ -153,29 +150,10 @@ def run(args: argparse.Namespace) -> list[Result]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Standalone: a throwaway installation, migrate, run, print the table."""
-    parser = argparse.ArgumentParser(prog="python -m bench.evidence", description=__doc__)
-    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=0.5)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    os.environ["VANBAN_HOME"] = tempfile.mkdtemp(prefix="vanban-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    if args.database == "postgres":
-        from bench.__main__ import _recreate_postgres_database
+    """``python -m bench.evidence``: the runner with ``--only evidence`` (same options)."""
+    from bench import __main__ as runner
 
-        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", POSTGRES_URL)
-        _recreate_postgres_database(os.environ["DATABASE_URL"])
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    from bench import markdown
-
-    print(markdown(run(args)))
+    runner.main(["--only", "evidence", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,7 +28,6 @@ from bench import Result
 
 TARGET = "p50 ≤ 1.5× baseline (ratio ≥ 0.67), ~40/s/core"
 # Its own database when run standalone, so it never drops the main runner's vanban_bench.
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/vanban_bench_signing"
 
 
 def _one_page_pdf() -> bytes:
@@ -154,28 +151,10 @@ def run(args: argparse.Namespace) -> list[Result]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Standalone: a throwaway installation, migrate, run, print the table."""
-    parser = argparse.ArgumentParser(prog="python -m bench.signing", description=__doc__)
-    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--signatures", type=int, default=200)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    os.environ["VANBAN_HOME"] = tempfile.mkdtemp(prefix="vanban-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    if args.database == "postgres":
-        from bench.__main__ import _recreate_postgres_database
+    """``python -m bench.signing``: the runner with ``--only signing`` (same options)."""
+    from bench import __main__ as runner
 
-        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", POSTGRES_URL)
-        _recreate_postgres_database(os.environ["DATABASE_URL"])
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    from bench import markdown
-
-    print(markdown(run(args)))
+    runner.main(["--only", "signing", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,7 +27,6 @@ from typing import Any
 from bench import Result
 
 TARGET = "≥ 0.65× raw pyHanko, ~100/s/core"
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/vanban_bench_verification"
 
 
 def _pdf(pages: int) -> bytes:
@@ -151,28 +148,10 @@ def run(args: argparse.Namespace) -> list[Result]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Standalone: a throwaway installation, migrate, run, print the table."""
-    parser = argparse.ArgumentParser(prog="python -m bench.verification", description=__doc__)
-    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--verifications", type=int, default=100)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    os.environ["VANBAN_HOME"] = tempfile.mkdtemp(prefix="vanban-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    if args.database == "postgres":
-        from bench.__main__ import _recreate_postgres_database
+    """``python -m bench.verification``: the runner with ``--only verification`` (same options)."""
+    from bench import __main__ as runner
 
-        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", POSTGRES_URL)
-        _recreate_postgres_database(os.environ["DATABASE_URL"])
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    from bench import markdown
-
-    print(markdown(run(args)))
+    runner.main(["--only", "verification", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
