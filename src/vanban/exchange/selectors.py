@@ -92,7 +92,7 @@ class HubStatus:
 
 
 def hub_status(actor: Actor | None) -> HubStatus:
-    """For the province administrator and IT officers."""
+    """For the province administrator (the hub carries every agency's traffic)."""
     if not may_admin(actor):
         raise forbidden()
     open_messages = OutboxMessage.objects.filter(done_at__isnull=True)

@@ -40,7 +40,7 @@ def _failed(request: HttpRequest, err: DomainError) -> None:
 def evidence_url(uid: object) -> str:
     """Where the evidence bundle of a delivery is downloaded."""
     try:
-        return reverse("evidence:delivery_bundle", args=[str(uid)])
+        return reverse("evidence:bundle", args=[str(uid)])
     except NoReverseMatch:
         return f"/evidence/delivery/{uid}/bundle.json"
 
@@ -211,7 +211,7 @@ def incoming_status(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 @require_GET
 def hub(request: HttpRequest) -> HttpResponse:
-    """Queues, failed deliveries and peers (province administrator, IT officers)."""
+    """Queues, failed deliveries and peers (province administrator)."""
     try:
         status = selectors.hub_status(_actor(request))
     except DomainError:

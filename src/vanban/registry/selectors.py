@@ -98,12 +98,15 @@ def paper_required_types() -> frozenset[str]:
 
 def _facts(recipient: DocumentRecipient) -> dispatch.RecipientFacts:
     agency = recipient.agency
+    paper_listed = recipient.role == DocumentRecipient.ROLE_PAPER
     if agency is None:
-        return dispatch.RecipientFacts(individual=True, mailbox=recipient.mailbox)
+        return dispatch.RecipientFacts(individual=True, mailbox=recipient.mailbox,
+                                       paper_listed=paper_listed)
     remote = bool(agency.installation)
     return dispatch.RecipientFacts(local=agency.active and not remote,
                                    remote=agency.active and remote,
-                                   connected=agency.connected, mailbox=agency.mailbox)
+                                   connected=agency.connected, mailbox=agency.mailbox,
+                                   paper_listed=paper_listed)
 
 
 def dispatch_plan(document: Document) -> list[PlanRow]:

@@ -42,7 +42,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         wanted.append((_("Văn bản đến (liên thông)"), "exchange:inbox"))
     if roles & {Role.CLERK, Role.HEAD, Role.DELEGATE}:
         wanted.append((_("Văn bản đã gửi"), "exchange:sent_list"))
-    if roles & {Role.PROVINCE_ADMIN, Role.IT_OFFICER}:
+    if Role.PROVINCE_ADMIN in roles:
         wanted.append((_("Trục liên thông"), "exchange:hub"))
     wanted.append((_("Danh bạ cơ quan"), "directory:agency_tree"))
     if roles & {Role.HEAD, Role.DELEGATE, Role.IT_OFFICER, Role.PROVINCE_ADMIN}:

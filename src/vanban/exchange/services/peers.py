@@ -22,8 +22,9 @@ OBJECT_PEER = "exchange.peer"
 
 
 def may_admin(actor: Actor | None) -> bool:
-    """Console operator, province administrator or IT officer."""
-    return actor is None or actor.has_role(Role.PROVINCE_ADMIN) or actor.has_role(Role.IT_OFFICER)
+    """Console operator or province administrator: the hub serves every agency, so an agency's
+    own IT officer must not see other agencies' traffic (R1.1)."""
+    return actor is None or actor.has_role(Role.PROVINCE_ADMIN)
 
 
 def peer_add(*, actor: Actor | None, installation_id: str, base_url: str, public_key_pem: str,

@@ -53,13 +53,16 @@ def test_inbox_file_and_accept_by_page(clerk, document, finance_clerk):
 
 
 def test_hub_page_for_province_admin_only(clerk, document, make_user, province):
-    """The hub admin page (queues, failures, peers) is for the province administrator."""
+    """R1.1: the hub admin page (queues, failures, peers: every agency's traffic) is for the
+    province administrator; an agency's own IT officer is refused like any other role."""
     services.transmission_send(actor=clerk, document=document)
     admin = make_user(province, roles=[Role.PROVINCE_ADMIN])
     page = _client(admin).get("/exchange/hub/")
     assert page.status_code == 200
     assert b'data-testid="queues"' in page.content
     assert _client(clerk).get("/exchange/hub/").status_code == 403
+    it_officer = make_user(clerk.agency, roles=[Role.IT_OFFICER])
+    assert _client(it_officer).get("/exchange/hub/").status_code == 403
 
 
 def test_api_send_and_status(clerk, document, finance_clerk):

@@ -32,6 +32,7 @@ class PaperReason(StrEnum):
     NOT_CONNECTED = "not_connected"
     PAPER_REQUIRED_BY_RULE = "paper_required_by_rule"
     INDIVIDUAL = "individual"
+    LISTED_FOR_PAPER = "listed_for_paper"  # the drafter put it under "Nơi nhận:" (R6.1)
 
 
 CHANNEL_LABELS: dict[Channel, tuple[str, str]] = {
@@ -47,6 +48,8 @@ REASON_LABELS: dict[PaperReason, tuple[str, str]] = {
     PaperReason.PAPER_REQUIRED_BY_RULE: ("Quy định phải gửi bản giấy cho loại văn bản này",
                                          "A rule requires paper for this document type"),
     PaperReason.INDIVIDUAL: ("Người nhận là cá nhân", "Recipient is an individual"),
+    PaperReason.LISTED_FOR_PAPER: ("Được ghi ở phần “Nơi nhận:” (bản giấy)",
+                                   "Listed under “Nơi nhận:” (paper copies)"),
 }
 
 
@@ -72,6 +75,8 @@ class RecipientFacts:
     remote: bool = False
     connected: bool = True
     mailbox: str = ""
+    # R6.1: the drafter listed it under "Nơi nhận:", the paper recipients.
+    paper_listed: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,8 @@ def paper_reasons(document: DocumentFacts, recipient: RecipientFacts, *,
         reasons.append(PaperReason.PAPER_REQUIRED_BY_RULE)
     if recipient.individual:
         reasons.append(PaperReason.INDIVIDUAL)
+    if recipient.paper_listed and not reasons:
+        reasons.append(PaperReason.LISTED_FOR_PAPER)
     return tuple(reasons)
 
 

@@ -74,3 +74,12 @@ def test_every_recipient_gets_a_route(facts: tuple[bool, ...]) -> None:
         assert connected
         assert sender
         assert not individual
+
+
+def test_recipient_listed_under_noi_nhan_gets_paper_and_electronic() -> None:
+    """R6.1, R3.1: an agency listed under "Nơi nhận:" gets its paper copy, and (being
+    connected) the electronic copy as well; the reason says why."""
+    plan = plan_for(DOC, RecipientFacts(local=True, paper_listed=True))
+    assert plan.channel is Channel.INTERNAL
+    assert plan.paper is True
+    assert plan.reasons == (PaperReason.LISTED_FOR_PAPER,)
