@@ -65,8 +65,8 @@ def _check_sendable(actor: Actor | None, action: str, document: Document) -> Non
                      object_id=document.pk, agency_code=code)
     if document.classified:
         raise refuse(actor, action, ValidationFailed(
-            "Văn bản mật không được gửi qua hệ thống điện tử (R3.1).",
-            "A classified document may not be sent electronically (R3.1).",
+            "Văn bản mật không được gửi qua hệ thống điện tử (Điều 3 khoản 1).",
+            "A classified document may not be sent electronically (Art. 3.1).",
             code="classified"), object_type="registry.document", object_id=document.pk,
             agency_code=code)
 

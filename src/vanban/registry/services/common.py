@@ -45,9 +45,10 @@ def classified_error(document: Document) -> ValidationFailed:
     label = Classification(document.classification).label
     return ValidationFailed(
         f"Văn bản có độ mật “{label}” không được xử lý, gửi hoặc nhận qua hệ thống điện tử "
-        "(QĐ 133/2015, R3.1). Hãy xử lý theo quy định về bảo vệ bí mật nhà nước.",
+        "(QĐ 133/2015, Điều 3 khoản 1). Hãy xử lý theo quy định về bảo vệ bí mật nhà nước.",
         f"A document classified “{document.classification}” may not be handled, sent or "
-        "received electronically (R3.1); follow the state-secret rules on paper.",
+        "received electronically (Decision 133/2015, Art. 3.1); follow the state-secret "
+        "rules on paper.",
         code="classified")
 
 
