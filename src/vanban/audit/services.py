@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from vanban.audit import chain, keys
-from vanban.audit.models import AuditEvent, AuditHead, AuditSeal
+from vanban.audit.models import AuditEvent, AuditSeal
 from vanban.audit.verify import VerifyResult, verify_database
 from vanban.core import clock
 from vanban.core.errors import DomainError, forbidden
@@ -63,8 +63,14 @@ def audit_append(
             cursor.execute(_CLAIM)
             claimed = cursor.fetchone()
             if claimed is None:  # a database emptied by hand (tests' flush): start at genesis
-                AuditHead.objects.create(pk=1, seq=1, hash=chain.GENESIS_HASH)
-                claimed = (1, chain.GENESIS_HASH)
+                # Concurrent first appends all get here: one insert wins, the others wait for
+                # it on the conflict and then claim after it.
+                cursor.execute("INSERT INTO audit_audithead (id, seq, hash) VALUES (1, 0, %s) "
+                               "ON CONFLICT (id) DO NOTHING", [chain.GENESIS_HASH])
+                cursor.execute(_CLAIM)
+                claimed = cursor.fetchone()
+            if claimed is None:
+                raise RuntimeError("the audit head row cannot be created")
             seq, prev_hash = int(claimed[0]), str(claimed[1])
             at = clock.now()
             fields: dict[str, Any] = {

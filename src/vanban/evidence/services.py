@@ -27,7 +27,7 @@ from vanban.core.errors import NotFound, ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor, Role
 from vanban.evidence import tree, verifier
 from vanban.evidence.hubkey import hub_key
-from vanban.evidence.models import EvidenceHead, EvidenceRecord, TreeHead
+from vanban.evidence.models import EvidenceRecord, TreeHead
 
 RECORD_VERSION = 1
 # The events the hub writes (R7.1); others of the same shape are accepted for later statuses.
@@ -101,8 +101,14 @@ def evidence_append(
             cursor.execute(_CLAIM)
             claimed = cursor.fetchone()
             if claimed is None:  # a database emptied by hand (tests' flush): start again
-                EvidenceHead.objects.create(pk=1, size=1)
-                claimed = (1,)
+                # Concurrent first appends all get here: one insert wins, the others wait for
+                # it on the conflict and then claim after it.
+                cursor.execute("INSERT INTO evidence_evidencehead (id, size) VALUES (1, 0) "
+                               "ON CONFLICT (id) DO NOTHING")
+                cursor.execute(_CLAIM)
+                claimed = cursor.fetchone()
+            if claimed is None:
+                raise RuntimeError("the evidence head row cannot be created")
             index = int(claimed[0]) - 1
             logged_at = clock.now()
             fields: dict[str, Any] = {
