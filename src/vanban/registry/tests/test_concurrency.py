@@ -57,6 +57,17 @@ def _run(ctx: Any, target: Any, *args: Any) -> Any:
     return result
 
 
+def _next_result(results: Any, writers: list[Any]) -> str:
+    """The next writer's report; fail at once when a writer died without one."""
+    for _ in range(600):
+        try:
+            return str(results.get(timeout=1))
+        except queue.Empty:
+            dead = [w.exitcode for w in writers if w.exitcode not in (None, 0)]
+            assert not dead, f"writers died with exit codes {dead}"
+    pytest.fail("the writers gave no answer in 600 s")
+
+
 def test_eight_processes_no_duplicate_no_gap() -> None:
     """R3 (Decree 30 Art. 15): 8 concurrent writers with random rollbacks and a writer killed
     while holding the counter lock: per register count = max = distinct and min = 1."""
@@ -78,7 +89,7 @@ def test_eight_processes_no_duplicate_no_gap() -> None:
     assert victim.pid is not None
     os.kill(victim.pid, signal.SIGKILL)  # dies inside its transaction, holding the lock
     victim.join(30)
-    results = [json.loads(results_queue.get(timeout=600)) for _ in writers]
+    results = [json.loads(_next_result(results_queue, writers)) for _ in writers]
     for process in writers:
         process.join(60)
         assert process.exitcode == 0
