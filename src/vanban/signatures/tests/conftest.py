@@ -89,7 +89,7 @@ def softhsm_dir() -> Iterator[Path]:
     """A private SoftHSM2 token directory for the whole run. ``SOFTHSM2_CONF`` must be set
     before the PKCS#11 library is first loaded in this process, hence session scope."""
     if not Path(SOFTHSM_MODULE).exists() or shutil.which("softhsm2-util") is None:
-        pytest.skip("SoftHSM2 is not installed")
+        pytest.fail("SoftHSM2 is not installed: run ./scripts/setup as root (Debian softhsm2)")
     base = Path(tempfile.mkdtemp(prefix="vanban-softhsm-"))
     (base / "tokens").mkdir()
     conf = base / "softhsm2.conf"
