@@ -3,9 +3,8 @@
 Installed by migration ``0002``; :func:`drop` exists for the test suite's table flush and for the
 tamper tests, which play an administrator who removes the triggers to rewrite a record.
 
-Row triggers only (no TRUNCATE trigger on PostgreSQL, unlike the audit log): the test runner's
-flush truncates every table, and a truncated log is caught anyway by anyone holding an older
-signed tree head (the consistency proof fails).
+On PostgreSQL a statement trigger also refuses TRUNCATE (the test runner's flush drops the
+triggers first, see the root ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +23,8 @@ $$ LANGUAGE plpgsql;
 """ + "".join(
     f"CREATE OR REPLACE TRIGGER {t}_no_update BEFORE UPDATE OR DELETE ON {t}\n"
     f"  FOR EACH ROW EXECUTE FUNCTION evidence_append_only();\n"
+    f"CREATE OR REPLACE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t}\n"
+    f"  FOR EACH STATEMENT EXECUTE FUNCTION evidence_append_only();\n"
     for t in _TABLES
 )
 POSTGRES_DOWN = "".join(

@@ -135,3 +135,13 @@ def test_threads_appending_at_once_get_gapless_indexes() -> None:
     for r in EvidenceRecord.objects.all():
         assert json.loads(bytes(r.canonical))["index"] == r.index
     assert services.tree_head_sign().size == kept
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="TRUNCATE is PostgreSQL's")
+def test_trigger_refuses_truncate(record: Record) -> None:
+    """R14.3: PostgreSQL also refuses TRUNCATE of the evidence records."""
+    record("d1")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute("TRUNCATE evidence_evidencerecord")
+    assert EvidenceRecord.objects.count() == 1
