@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -52,6 +52,16 @@ def make_user(db: None) -> Callable[..., object]:
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_evidence_tree() -> Iterator[None]:
+    """Forget the evidence tree cached by this process after each test: a rolled-back or
+    flushed test leaves the stored log shorter than the cached tree."""
+    yield
+    from vanban.evidence import tree
+
+    tree.forget()
 
 
 def pytest_configure(config: pytest.Config) -> None:

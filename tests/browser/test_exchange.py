@@ -3,25 +3,13 @@ state change on the tracking page as the recipients accept or reject it (R7.1, R
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from vanban.core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _evidence_triggers() -> Iterator[None]:
-    """The evidence log's append-only triggers would refuse the flush after this test."""
-    yield
-    from vanban.evidence import tree, triggers
-
-    triggers.drop(connection)
-    tree.forget()
 
 
 def _sign_in(browser: Any, url: str, user: Any) -> Any:

@@ -1,42 +1,23 @@
 """Fixtures of the evidence tests: records of a few deliveries, and an "administrator" who drops
 the append-only triggers to rewrite a record.
-
-Until the root ``conftest.py`` flush patch also knows the evidence triggers, a transactional test
-here drops them before the flush that follows it; each test installs them again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 
-from vanban.evidence import services, tree, triggers
+from vanban.evidence import services, triggers
 from vanban.evidence.models import EvidenceRecord
 
 START = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 SENDER, R1, R2 = "000.00.01.H06", "000.00.02.H06", "000.00.03.H06"
 DIGEST = "ab" * 32
-
-
-@pytest.fixture(autouse=True)
-def _evidence_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Install the triggers for every database test; drop them before a transactional flush."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None and "db" not in request.fixturenames:
-        yield
-        return
-    request.getfixturevalue("db")
-    triggers.install(connection)
-    yield
-    if marker is not None and (marker.kwargs.get("transaction") or
-                               (marker.args and marker.args[0])):
-        triggers.drop(connection)
-    tree.forget()
 
 
 @pytest.fixture

@@ -5,31 +5,16 @@ certificate, so it goes unsigned as R9.1 allows)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from django.db import connection
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from vanban.core import clock
 from vanban.core.roles import Role
 from vanban.directory.models import Agency, AgencyKind
-
-
-@pytest.fixture(autouse=True)
-def _evidence_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Drop the evidence log's append-only triggers before a transactional test's flush (until
-    the root conftest's flush patch knows them too), and forget the cached tree."""
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None and (marker.kwargs.get("transaction") or
-                               (marker.args and marker.args[0])):
-        from vanban.evidence import tree, triggers
-
-        triggers.drop(connection)
-        tree.forget()
 
 
 def make_pdf(text: str = "Van ban thu") -> bytes:
