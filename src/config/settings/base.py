@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "vanban.registry",
     "vanban.evidence",
     "vanban.exchange",
+    "vanban.checks",
+    "vanban.incoming",
+    "vanban.workflow",
     "vanban.demo",
     "vanban.web",
 ]

@@ -70,3 +70,27 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarDay(models.Model):
+    """An exception to the working-day rule (R8.1 deadlines): a make-up working day on a weekend
+    (ngày làm bù) or an extra day off the government announced. ``agency`` empty means the whole
+    province; an agency's own entry wins over the province's on the same date."""
+
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="calendar_days")
+    day = models.DateField()
+    working = models.BooleanField(help_text="Đúng: ngày làm bù; Sai: ngày nghỉ thêm")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("day",)
+        constraints = (
+            models.UniqueConstraint(fields=("agency", "day"), name="calendar_day_once_per_agency"),
+            models.UniqueConstraint(fields=("day",), condition=models.Q(agency__isnull=True),
+                                    name="calendar_day_once_for_province"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.day} {'làm bù' if self.working else 'nghỉ'}"

@@ -8,15 +8,17 @@ administrator; anyone else gets "not found".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from vanban.core.errors import ValidationFailed, not_found
 from vanban.core.roles import Actor
+from vanban.core.workdays import WorkCalendar
 from vanban.directory import rules
 from vanban.directory.codes import normalise_code
-from vanban.directory.models import Agency, Unit
+from vanban.directory.models import Agency, CalendarDay, Unit
 
 
 @dataclass
@@ -104,3 +106,15 @@ def agency_list_json() -> dict[str, list[dict[str, Any]]]:
     """Every agency, as ``{"agencies": [...]}``: the import format, readable by integrators."""
     agencies = Agency.objects.select_related("parent").order_by("code")
     return {"agencies": [agency_as_dict(a) for a in agencies]}
+
+
+def work_calendar(agency_id: int | None) -> WorkCalendar:
+    """The working-day calendar of an agency: public holidays, the province's exceptions and the
+    agency's own (an agency's entry wins over the province's on the same date)."""
+    days: dict[date, bool] = {}
+    rows = CalendarDay.objects.filter(Q(agency__isnull=True) | Q(agency_id=agency_id or 0))
+    for day, working, own in rows.order_by("agency_id").values_list("day", "working", "agency_id"):
+        if own is not None or day not in days:
+            days[day] = working
+    return WorkCalendar.of(working=[d for d, w in days.items() if w],
+                           off=[d for d, w in days.items() if not w])

@@ -56,9 +56,11 @@ class Competence(models.TextChoices):
 
 
 class Register(models.Model):
-    """An agency's outgoing register (sổ đăng ký văn bản đi) for one year and series."""
+    """An agency's register for one year and series: outgoing (sổ đăng ký văn bản đi, one per
+    series) or incoming (sổ đăng ký văn bản đến, one series shared by electronic and paper)."""
 
     KIND_OUTGOING = "outgoing"
+    KIND_INCOMING = "incoming"
 
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT,
                                related_name="registers")

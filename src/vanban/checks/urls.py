@@ -1,0 +1,6 @@
+"""Pages of the checks app."""
+
+from django.urls import URLPattern
+
+app_name = "checks"
+urlpatterns: list[URLPattern] = []
