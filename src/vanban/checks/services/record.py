@@ -1,0 +1,33 @@
+"""Recording that a clerk opened the inbox (R10.2)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from vanban.checks.models import InboxCheck
+from vanban.core import clock
+from vanban.core.roles import Actor, Role
+from vanban.exchange.core.states import State
+from vanban.exchange.models import Delivery
+
+
+def waiting_count(agency_id: int) -> int:
+    """Deliveries that arrived for the agency and wait for the clerk (neither accepted nor
+    rejected yet)."""
+    return Delivery.objects.filter(recipient_id=agency_id, received_at__isnull=False,
+                                   state=State.ARRIVED).count()
+
+
+def inbox_check_record(*, actor: Actor) -> InboxCheck | None:
+    """Record a clerk's opening of the inbox; other roles' views are not checks (returns None).
+
+    Not audited: an opening changes nothing and the check table itself is the record R10.2 asks
+    for; auditing every page view would flood the chain.
+    """
+    if actor.agency_id is None or not actor.has_role(Role.CLERK):
+        return None
+    at = clock.now()
+    with transaction.atomic():
+        return InboxCheck.objects.create(
+            agency_id=actor.agency_id, user_id=int(str(actor.pk)), checked_at=at,
+            day=at.astimezone(clock.VN_TZ).date(), waiting=waiting_count(actor.agency_id))
