@@ -194,6 +194,24 @@ VANBAN_PUBLIC_URL = os.environ.get("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
 VANBAN_FONT_PATH = os.environ.get(
     "VANBAN_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 )
+# R10.2: ends of the inbox-check windows, local time (morning until the first, afternoon until
+# the second); reminders go out at each end (``vanban checks remind`` / ``scheduler``).
+VANBAN_CHECK_TIMES = os.environ.get("VANBAN_CHECK_TIMES", "11:30,16:30")
+
+# Outgoing mail (reminders of R10.2; the mail gateway later). Without EMAIL_HOST the embedded
+# default writes each message as a file under VANBAN_HOME/mail instead of sending it.
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+    EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VANBAN_HOME / "mail")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vanban@localhost")
 
 # --- auth and password policy (R20.2) --------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -25,3 +25,60 @@ class InboxCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class Reminder(models.Model):
+    """R10.2: a clerk had not opened the inbox during a check window while documents waited.
+
+    Shown in the app until read, and mailed once. One per clerk, day and window, so running the
+    reminder job twice sends nothing new.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="check_reminders")
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT,
+                               related_name="check_reminders")
+    day = models.DateField(help_text="Local date (Asia/Ho_Chi_Minh)")
+    window = models.PositiveSmallIntegerField(help_text="0: morning, 1: afternoon")
+    window_end = models.DateTimeField()
+    waiting = models.PositiveIntegerField(help_text="Deliveries waiting at the window's end")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    mailed_to = models.CharField(max_length=254, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    mail_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("-window_end", "-id")
+        constraints = (
+            models.UniqueConstraint(fields=("user", "day", "window"),
+                                    name="reminder_once_per_window"),
+        )
+        indexes = (models.Index(fields=("user", "read_at"), name="reminder_user_unread"),)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} #{self.window}"
+
+
+class ReminderRun(models.Model):
+    """A check window whose reminders were processed: the job runs each window once, however
+    often cron starts it."""
+
+    day = models.DateField(help_text="Local date (Asia/Ho_Chi_Minh)")
+    window = models.PositiveSmallIntegerField()
+    window_end = models.DateTimeField()
+    ran_at = models.DateTimeField()
+    agencies_due = models.PositiveIntegerField(default=0,
+                                               help_text="Agencies with documents waiting")
+    agencies_missed = models.PositiveIntegerField(
+        default=0, help_text="Of those, agencies whose clerks had not checked in the window")
+    reminders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-window_end",)
+        constraints = (
+            models.UniqueConstraint(fields=("day", "window"), name="reminder_run_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.window}"

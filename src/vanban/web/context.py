@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from vanban.core.roles import AUDIT_READERS, ROLE_LABELS_EN, ROLE_LABELS_VI, Role
 
@@ -27,33 +28,42 @@ def _url(name: str) -> str | None:
         return None
 
 
+_STAFF = frozenset({Role.CLERK, Role.HEAD, Role.DELEGATE, Role.SPECIALIST})
+_MANAGERS = frozenset({Role.CLERK, Role.HEAD, Role.DELEGATE})
+_HEADS = frozenset({Role.HEAD, Role.DELEGATE})
+# (label, URL name, roles that see it; None: everybody signed in), in menu order.
+_MENU: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
+    (gettext_noop("Trang chủ"), "web:home", None),
+    (gettext_noop("Văn bản đi"), "registry:document_list", _STAFF),
+    (gettext_noop("Sổ đăng ký văn bản đi"), "registry:register_view", _MANAGERS),
+    (gettext_noop("Văn bản đến"), "incoming:inbox", _MANAGERS),
+    (gettext_noop("Sổ đăng ký văn bản đến"), "incoming:register", _MANAGERS),
+    (gettext_noop("Việc của tôi"), "workflow:my_tasks", _STAFF),
+    (gettext_noop("Văn bản quá hạn"), "workflow:overdue", _HEADS),
+    (gettext_noop("Hồ sơ công việc"), "workflow:workfile_list", _STAFF),
+    (gettext_noop("Văn bản đã gửi"), "exchange:sent_list", _MANAGERS),
+    (gettext_noop("Kiểm tra hộp thư"), "checks:report", _MANAGERS | {Role.PROVINCE_ADMIN}),
+    (gettext_noop("Trục liên thông"), "exchange:hub", frozenset({Role.PROVINCE_ADMIN})),
+    (gettext_noop("Danh bạ cơ quan"), "directory:agency_tree", None),
+    (gettext_noop("Cán bộ"), "accounts:staff_list",
+     _HEADS | {Role.IT_OFFICER, Role.PROVINCE_ADMIN}),
+    (gettext_noop("Chứng thư số"), "signatures:certificate_list",
+     frozenset({Role.PROVINCE_ADMIN, Role.HEAD, Role.CLERK})),
+    (gettext_noop("Nhật ký kiểm toán"), "audit:event_list", AUDIT_READERS | {Role.PROVINCE_ADMIN}),
+    (gettext_noop("Bằng chứng gửi nhận"), "evidence:index",
+     frozenset({Role.PROVINCE_ADMIN, Role.IT_OFFICER})),
+    (gettext_noop("Bảo mật tài khoản"), "accounts:security", None),
+)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     """Menu entries and role labels for the current user (empty when signed out)."""
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": [], "role_labels": []}
     roles = user.role_set()
-    wanted: list[tuple[str, str]] = [(_("Trang chủ"), "web:home")]
-    if roles & {Role.CLERK, Role.HEAD, Role.DELEGATE, Role.SPECIALIST}:
-        wanted.append((_("Văn bản đi"), "registry:document_list"))
-    if roles & {Role.CLERK, Role.HEAD, Role.DELEGATE}:
-        wanted.append((_("Sổ đăng ký văn bản đi"), "registry:register_view"))
-    if roles & {Role.CLERK, Role.HEAD, Role.DELEGATE, Role.SPECIALIST}:
-        wanted.append((_("Văn bản đến (liên thông)"), "exchange:inbox"))
-    if roles & {Role.CLERK, Role.HEAD, Role.DELEGATE}:
-        wanted.append((_("Văn bản đã gửi"), "exchange:sent_list"))
-    if Role.PROVINCE_ADMIN in roles:
-        wanted.append((_("Trục liên thông"), "exchange:hub"))
-    wanted.append((_("Danh bạ cơ quan"), "directory:agency_tree"))
-    if roles & {Role.HEAD, Role.DELEGATE, Role.IT_OFFICER, Role.PROVINCE_ADMIN}:
-        wanted.append((_("Cán bộ"), "accounts:staff_list"))
-    if roles & {Role.PROVINCE_ADMIN, Role.HEAD, Role.CLERK}:
-        wanted.append((_("Chứng thư số"), "signatures:certificate_list"))
-    if roles & (AUDIT_READERS | {Role.PROVINCE_ADMIN}):
-        wanted.append((_("Nhật ký kiểm toán"), "audit:event_list"))
-    if roles & {Role.PROVINCE_ADMIN, Role.IT_OFFICER}:
-        wanted.append((_("Bằng chứng gửi nhận"), "evidence:index"))
-    wanted.append((_("Bảo mật tài khoản"), "accounts:security"))
+    wanted = [(_(label), name) for label, name, allowed in _MENU
+              if allowed is None or roles & allowed]
     items = []
     for label, name in wanted:
         url = _url(name)

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from vanban.accounts.models import User
+from vanban.checks import selectors as checks_selectors
 from vanban.core.roles import Role
 
 
@@ -82,6 +83,14 @@ def blocks_for(user: User) -> list[Block]:
              _("Theo dõi nhật ký truy cập và sự cố (Điều 17, Điều 18).")],
             _link(_("Nhật ký kiểm toán"), "audit:event_list"),
         ))
+    unread = checks_selectors.reminders_unread_count(user)
+    if unread:
+        out.insert(0, Block(
+            _("Nhắc kiểm tra văn bản đến"),
+            [_("Bạn có %(n)s lời nhắc chưa đọc: hộp thư chưa được kiểm tra trong khi có văn "
+               "bản chờ (Điều 10).") % {"n": unread}],
+            _link(_("Xem lời nhắc"), "checks:reminders")
+            + _link(_("Mở hộp thư văn bản đến"), "incoming:inbox")))
     if not out:
         out.append(Block(_("Tài khoản chưa được giao vai trò"),
                          [_("Liên hệ lãnh đạo cơ quan để được phân quyền.")]))

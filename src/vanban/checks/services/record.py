@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
+from django.db.models import Count
 
 from vanban.checks.models import InboxCheck
 from vanban.core import clock
@@ -16,6 +19,14 @@ def waiting_count(agency_id: int) -> int:
     rejected yet)."""
     return Delivery.objects.filter(recipient_id=agency_id, received_at__isnull=False,
                                    state=State.ARRIVED).count()
+
+
+def waiting_by_agency(*, arrived_before: datetime) -> dict[int, int]:
+    """Per agency, the deliveries that arrived before ``arrived_before`` and still wait for the
+    clerk: what a reminder run at a window's end looks at (one query for the whole province)."""
+    rows = (Delivery.objects.filter(received_at__lt=arrived_before, state=State.ARRIVED)
+            .values("recipient_id").annotate(n=Count("id")).values_list("recipient_id", "n"))
+    return {int(agency_id): int(n) for agency_id, n in rows}
 
 
 def inbox_check_record(*, actor: Actor) -> InboxCheck | None:
