@@ -6,8 +6,10 @@
   outbox rows and the same UPDATEs to "arrived", with no evidence and no audit.
 * federation: a second installation (its own ``VANBAN_HOME``, SQLite, ``vanban serve``) on
   loopback. A burst of documents is sent and drained by one ``vanban exchange worker`` process
-  (deliveries/s); then documents are sent at a steady pace and the time from "sent" (the hub
-  accepted it) to "in the peer's inbox" is measured (p50, p95). Baseline: raw HTTP round trips
+  (deliveries/s from the first to the last arrival in the peer's inbox, and per core: the CPU
+  seconds the worker and the peer's server spent meanwhile); then documents are sent at a
+  steady pace and the time from "sent" (the hub accepted it) to "in the peer's inbox" is
+  measured (p50, p95). Baseline: raw HTTP round trips
   of the same signed bodies to the same server, refused at the door (unknown installation), so
   HTTP and the server's own cost without our receiving logic.
 """
@@ -251,6 +253,35 @@ def _wait_for(peer: Peer, keys: set[str], timeout: float = 600) -> dict[str, dat
     raise RuntimeError("deliveries did not all arrive")
 
 
+def _cpu_seconds(*pids: int) -> float:
+    """User + system CPU time so far of these processes (Linux ``/proc``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _burst(peer: Peer, keys: set[str], pids: list[int]) -> tuple[float, float]:
+    """Wait for the burst; (deliveries/s first to last arrival, deliveries per CPU second of
+    the worker and the peer's server between the first and the last arrival)."""
+    deadline = time.monotonic() + 600
+    first: tuple[int, float] | None = None
+    while time.monotonic() < deadline:
+        times = peer.inbox_times()
+        arrived = keys & times.keys()
+        if arrived and first is None:
+            first = (len(arrived), _cpu_seconds(*pids))
+        if arrived == keys and first is not None:
+            cpu = _cpu_seconds(*pids) - first[1]
+            stamps = sorted(times[k] for k in keys)
+            span = max((stamps[-1] - stamps[0]).total_seconds(), 1e-6)
+            return (len(keys) - 1) / span, (len(keys) - first[0]) / max(cpu, 1e-6)
+        time.sleep(0.05)
+    raise RuntimeError("deliveries did not all arrive")
+
+
 def _raw_round_trips(peer: Peer, documents: int) -> float:
     """Signed bodies of the same size posted to the same server, refused at the door."""
     import httpx
@@ -279,8 +310,11 @@ def federation(burst: int = 150, paced: int = 40, pace: float = 0.1) -> list[Res
         sent = _send_all(documents[:burst])
         started = time.perf_counter()
         worker = _worker(dict(os.environ))
-        _wait_for(peer, set(sent))
-        rate = burst / (time.perf_counter() - started)
+        assert peer.server is not None  # noqa: S101 - started above
+        # The steady rate, first to last arrival in the peer's inbox (the worker process's
+        # start-up, about a second of imports, is not delivery work), and per CPU second.
+        rate, per_core = _burst(peer, set(sent), [worker.pid, peer.server.pid])
+        wall_rate = burst / (time.perf_counter() - started)
         paced_sent = _send_all(documents[burst:], pace=pace)
         arrived = _wait_for(peer, set(paced_sent))
         latencies = sorted((arrived[k] - at).total_seconds() for k, at in paced_sent.items())
@@ -293,11 +327,16 @@ def federation(burst: int = 150, paced: int = 40, pace: float = 0.1) -> list[Res
             worker.send_signal(signal.SIGTERM)
             worker.wait(30)
         peer.stop()
-    print(f"federation: burst {burst} at {rate:.1f}/s; paced {paced} at {1 / pace:.0f}/s: "
+    print(f"federation: burst {burst} at {rate:.1f}/s first to last arrival "
+          f"({wall_rate:.1f}/s counting the worker's start-up), {per_core:.1f} per CPU second "
+          f"of worker + peer server; paced {paced} at {1 / pace:.0f}/s: "
           f"send-to-inbox p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms; raw {raw:.0f}/s")
     return [
-        Result(f"federated deliveries, 1 worker (burst of {burst})", rate, "deliveries/s",
-               "raw signed HTTP round trips", raw, "≥ 30/s per core"),
+        Result(f"federated deliveries, 1 worker (burst of {burst}, first to last arrival; "
+               f"{wall_rate:.0f}/s with the worker's start-up)", rate, "deliveries/s",
+               "raw signed HTTP round trips", raw, "—"),
+        Result("federated deliveries per CPU second (worker + peer server)", per_core,
+               "deliveries/s/core", target="≥ 30/s per core"),
         Result(f"send-to-inbox p95 at {1 / pace:.0f}/s ({p95 * 1000:.0f} ms; "
                f"p50 {p50 * 1000:.0f} ms)", p95 * 1000, "ms", target="≤ 5,000 ms"),
     ]

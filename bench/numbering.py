@@ -2,7 +2,8 @@
 
 8 writer processes register documents of one agency concurrently through the real service
 (``document_register``: row lock on the document, locked counter row, audit event, one durable
-commit each); about one registration in ten is rolled back on purpose, and one more writer is
+commit each), called as a view calls it (its own transaction); about one registration in ten
+runs inside a caller's transaction that is then rolled back on purpose, and one more writer is
 killed (SIGKILL) while it holds the counter lock. Afterwards, per register: count = max =
 distinct and min = 1 (no gap, no duplicate). Baseline, same run: 8 processes doing plain INSERTs
 of the same rows into a copy of the document table, one transaction each.
@@ -18,6 +19,7 @@ import multiprocessing
 import os
 import random
 import signal
+import statistics
 import time
 from typing import Any
 
@@ -56,14 +58,17 @@ def _writer(work: tuple[list[int], int, int], ready: Any, start: Any, out: Any) 
     start.wait()
     committed: list[int] = []
     for document in documents:
-        try:
+        if rng.random() >= ROLLBACK_RATE:
+            # As a view or the API calls it: the service's own transaction.
+            document_register(actor=clerk, document=document)
+            committed.append(document.pk)
+            continue
+        try:  # inside a caller's transaction that then fails: the number must come back
             with transaction.atomic():
                 document_register(actor=clerk, document=document)
-                if rng.random() < ROLLBACK_RATE:
-                    raise _Rollback
+                raise _Rollback
         except _Rollback:
-            continue
-        committed.append(document.pk)
+            pass
     out.put(committed)
 
 
@@ -163,12 +168,29 @@ def _plain_table() -> None:
                            "(register_id, code_number)")
 
 
+def _commit_latency(n: int = 300) -> float:
+    """p50 seconds of one durable one-row INSERT + COMMIT on one connection: a serialised
+    registration cannot be shorter (its locks are held through its own commit flush)."""
+    from django.db import connection, transaction
+
+    samples = []
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (v integer)")
+        for i in range(n):
+            began = time.perf_counter()
+            with transaction.atomic():
+                cursor.execute("INSERT INTO bench_commit_probe (v) VALUES (%s)", [i])
+            samples.append(time.perf_counter() - began)
+    return statistics.median(samples)
+
+
 def run(args: argparse.Namespace) -> list[Result]:
     """Register ``--numbers`` documents with 8 writers (rollbacks, one killed), then the
     baseline; raise if any gap or duplicate is found."""
     from django.db import connections
 
     n = int(getattr(args, "numbers", 3000))
+    commit_before = _commit_latency()
     print(f"numbering: {n:,} registrations by {WRITERS} writers, and as many plain inserts…")
     clerk_id, ids = _prepare(n)
     victim_id, ids = ids[-1], ids[:-1]
@@ -200,13 +222,19 @@ def run(args: argparse.Namespace) -> list[Result]:
                            f"min={low} max={high} committed={len(committed)}")
     print(f"numbering: {count:,} numbers, {n - count:,} rolled back, 1 writer killed; "
           f"count = max = distinct = {count}, min = 1")
+    commit = statistics.median([commit_before, _commit_latency()])
+    print(f"numbering: durable commit p50 on one connection {commit * 1000:.2f} ms "
+          f"(before and after the run): ceiling for serialised registrations "
+          f"{1 / commit:,.0f}/s; allocation reached {count / elapsed / (1 / commit):.0%} of it")
     _plain_table()
     connections.close_all()
     _, plain_elapsed = _parallel(ctx, _plain, [(committed[i::WRITERS],) for i in range(WRITERS)])
     return [Result(f"number allocation, {WRITERS} writers, rollbacks + 1 killed "
                    f"({count:,} numbers, no gap, no duplicate)", count / elapsed, "numbers/s",
                    f"plain INSERT of the same rows, {WRITERS} writers", count / plain_elapsed,
-                   "≥ 500 numbers/s per register (PostgreSQL)")]
+                   "≥ 500 numbers/s per register (PostgreSQL)"),
+            Result("durable commit, one connection (one-row INSERT), p50", 1 / commit,
+                   "commits/s", "", None, "ceiling of a serialised registration")]
 
 
 def main() -> None:

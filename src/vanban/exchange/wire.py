@@ -29,8 +29,12 @@ def _issued(transmission: Transmission) -> date:
     return transmission.issued_date or transmission.sent_at.date()
 
 
-def edoc_for(delivery: Delivery, *, message_id: str, revoke: bool = False) -> bytes:
-    """The edXML message carrying a delivery's document (or revoking it) to one recipient."""
+def edoc_for(delivery: Delivery, *, message_id: str, revoke: bool = False,
+             files: dict[str, bytes] | None = None) -> bytes:
+    """The edXML message carrying a delivery's document (or revoking it) to one recipient.
+
+    ``files``: stored files already read (by SHA-256), shared by the messages of one batch.
+    """
     transmission = delivery.transmission
     document = transmission.document
     business_type = BusinessType.REVOKE if revoke else BUSINESS[transmission.business_type]
@@ -39,7 +43,7 @@ def edoc_for(delivery: Delivery, *, message_id: str, revoke: bool = False) -> by
     if not revoke:
         attachments = (edxml.Attachment(
             content_id="1", name=transmission.file_name, content_type="application/pdf",
-            data=blob_read(transmission.file_sha256)),)
+            data=_file(transmission.file_sha256, files)),)
     signer = None
     if document is not None and (document.position or document.full_name):
         signer = edxml.SignerInfo(competence=document.competence, position=document.position,
@@ -58,6 +62,16 @@ def edoc_for(delivery: Delivery, *, message_id: str, revoke: bool = False) -> by
                           document_id=related),
         attachments=attachments)
     return edxml.build_edoc(message)
+
+
+def _file(sha256: str, files: dict[str, bytes] | None) -> bytes:
+    """The stored file, read (and its hash checked) once per batch."""
+    if files is None:
+        return blob_read(sha256)
+    data = files.get(sha256)
+    if data is None:
+        data = files[sha256] = blob_read(sha256)
+    return data
 
 
 def status_for(delivery: Delivery, *, code: str, reason: str, at: datetime, message_id: str,

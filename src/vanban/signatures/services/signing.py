@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.api import TimeStamper
@@ -18,8 +17,14 @@ from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed, forbidden
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency
-from vanban.signatures import appearance, keysources, keystore, pades, selectors
-from vanban.signatures.models import AgencyCertificate, CaKind, CertificateAuthority, CertStatus
+from vanban.signatures import appearance, keysources, keystore, pades
+from vanban.signatures.models import (
+    AgencyCertificate,
+    CaKind,
+    CertificateAuthority,
+    CertStatus,
+    KeyStorage,
+)
 from vanban.signatures.pki import Key, load_pems
 from vanban.signatures.services._common import may_sign, refused
 from vanban.signatures.timestamps import LocalTimeStamper, UrlTimeStamper
@@ -52,26 +57,55 @@ def _local_tsa(ca_id: int, fingerprint: str) -> tuple[object, Key, list[object]]
 
 def timestamper(at: datetime) -> TimeStamper | None:
     """The configured TSA (``VANBAN_TSA_URL``), else the demo's own TSA, else none (B-B)."""
+    tsa = CertificateAuthority.objects.filter(kind=CaKind.TSA).order_by("-id").first()
+    return _timestamper(at, None if tsa is None else (tsa.pk, tsa.fingerprint))
+
+
+def _timestamper(at: datetime, local_tsa: tuple[int, str] | None) -> TimeStamper | None:
+    """:func:`timestamper` with the demo TSA's (id, fingerprint) already read."""
     url = str(getattr(settings, "VANBAN_TSA_URL", "") or "")
     if url:
         return UrlTimeStamper(url)
-    tsa = CertificateAuthority.objects.filter(kind=CaKind.TSA).order_by("-id").first()
-    if tsa is None:
+    if local_tsa is None:
         return None
-    cert, key, chain = _local_tsa(tsa.pk, tsa.fingerprint)
+    cert, key, chain = _local_tsa(*local_tsa)
     return LocalTimeStamper(tsa_cert=cert, key=key, chain=chain, at=at)
 
 
-def _usable_certificate(agency: Agency) -> AgencyCertificate:
-    certificate = selectors.active_certificate(agency)
-    if certificate is None:
+# The certificate to sign with (selectors.active_certificate's rule) and the latest demo TSA, in
+# one statement; the columns a PKCS#12 signature needs are read, the others load on first use.
+_USABLE = (
+    "SELECT c.id, c.agency_id, c.fingerprint, c.key_storage, c.pkcs12_path, "
+    "(SELECT t.id FROM signatures_certificateauthority t WHERE t.kind = %s "
+    " ORDER BY t.id DESC LIMIT 1) AS tsa_id, "
+    "(SELECT t.fingerprint FROM signatures_certificateauthority t WHERE t.kind = %s "
+    " ORDER BY t.id DESC LIMIT 1) AS tsa_fingerprint "
+    "FROM signatures_agencycertificate c WHERE c.agency_id = %s AND c.status = %s "
+    "AND c.not_before <= %s AND c.not_after > %s AND c.key_storage <> %s "
+    "ORDER BY c.not_after DESC, c.id DESC LIMIT 1"
+)
+
+
+def _usable_certificate(agency: Agency) -> tuple[AgencyCertificate, tuple[int, str] | None]:
+    """The certificate to sign with, and the demo TSA's (id, fingerprint): one query, no ORM
+    compilation (it runs for every signature)."""
+    now = clock.now()
+    rows = list(AgencyCertificate.objects.raw(_USABLE, [
+        CaKind.TSA.value, CaKind.TSA.value, agency.pk, CertStatus.ACTIVE.value, now, now,
+        KeyStorage.NONE.value]))
+    if not rows:
         raise Conflict("Cơ quan chưa có chứng thư số còn hiệu lực (chưa cấp, đã hết hạn hoặc "
                        "đã bị thu hồi).", "The agency has no valid certificate (none issued, "
                        "expired or revoked).", code="no_valid_certificate")
-    return certificate
+    certificate = rows[0]
+    tsa_id = getattr(certificate, "tsa_id", None)
+    tsa_fingerprint = str(getattr(certificate, "tsa_fingerprint", ""))
+    local_tsa = None if tsa_id is None else (int(tsa_id), tsa_fingerprint)
+    return certificate, local_tsa
 
 
-def _sign(data: bytes, certificate: AgencyCertificate, agency: Agency, at: datetime) -> bytes:
+def _sign(data: bytes, certificate: AgencyCertificate, agency: Agency, at: datetime,
+          local_tsa: tuple[int, str] | None) -> bytes:
     mark = pades.Mark(
         placement=str(getattr(settings, "VANBAN_SIGNATURE_PLACEMENT", appearance.PLACEMENTS[0])),
         lines=appearance.mark_lines(agency_name=agency.name, at=at),
@@ -79,7 +113,7 @@ def _sign(data: bytes, certificate: AgencyCertificate, agency: Agency, at: datet
     try:
         with keysources.signer_for(certificate) as signer:
             return pades.sign_pdf_bytes(data, signer=signer, at=at, mark=mark,
-                                        timestamper=timestamper(at))
+                                        timestamper=_timestamper(at, local_tsa))
     except (PdfError, SigningError) as err:
         raise ValidationFailed("Không ký được tệp PDF này (tệp hỏng hoặc không hợp lệ).",
                                "This PDF cannot be signed (broken or invalid file).",
@@ -94,18 +128,19 @@ def pdf_sign(*, actor: Actor | None, agency: Agency, data: bytes) -> SignedPdf:
     """
     if not may_sign(actor, agency):
         raise refused(actor, ACTION, agency.code, forbidden())
-    certificate = _usable_certificate(agency)
+    certificate, local_tsa = _usable_certificate(agency)
     at = clock.now()
-    signed = _sign(data, certificate, agency, at)
+    signed = _sign(data, certificate, agency, at, local_tsa)
     digest = hashlib.sha256(signed).hexdigest()
-    with transaction.atomic():
-        still = AgencyCertificate.objects.filter(pk=certificate.pk,
-                                                 status=CertStatus.ACTIVE).exists()
-        if not still:  # revoked while we were signing
-            raise Conflict("Chứng thư số vừa bị thu hồi.", "The certificate was just revoked.",
-                           code="certificate_revoked")
-        audit_append(actor=actor, action=ACTION, object_type="agency_certificate",
-                     object_id=certificate.pk, agency_code=agency.code,
-                     data={"input_sha256": hashlib.sha256(data).hexdigest(),
-                           "output_sha256": digest, "fingerprint": certificate.fingerprint})
+    # Two autocommit statements (no BEGIN/COMMIT round trips): the event is the only write,
+    # and the re-check never locked the certificate row anyway.
+    still = AgencyCertificate.objects.filter(pk=certificate.pk,
+                                             status=CertStatus.ACTIVE).exists()
+    if not still:  # revoked while we were signing
+        raise Conflict("Chứng thư số vừa bị thu hồi.", "The certificate was just revoked.",
+                       code="certificate_revoked")
+    audit_append(actor=actor, action=ACTION, object_type="agency_certificate",
+                 object_id=certificate.pk, agency_code=agency.code,
+                 data={"input_sha256": hashlib.sha256(data).hexdigest(),
+                       "output_sha256": digest, "fingerprint": certificate.fingerprint})
     return SignedPdf(data=signed, certificate_id=certificate.pk, signed_at=at, sha256=digest)
