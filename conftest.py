@@ -67,8 +67,9 @@ def _fresh_evidence_tree() -> Iterator[None]:
 def pytest_configure(config: pytest.Config) -> None:
     """Let the test runner's table flush pass the append-only triggers, then restore them.
 
-    Django flushes every table after a ``transaction=True`` test; the audit and evidence triggers
-    would refuse that DELETE. The flush drops them, empties the tables and installs them again.
+    Django flushes every table after a ``transaction=True`` test; the audit, evidence and opinion
+    triggers would refuse that DELETE. The flush drops them, empties the tables and installs
+    them again.
     """
     from django.core.management.commands import flush
     from django.db import connections
@@ -78,15 +79,17 @@ def pytest_configure(config: pytest.Config) -> None:
     def handle(self: flush.Command, **options: object) -> None:
         from vanban.audit import triggers
         from vanban.evidence import triggers as evidence_triggers
+        from vanban.workflow import triggers as opinion_triggers
 
         connection = connections[str(options.get("database", "default"))]
-        triggers.drop(connection)
-        evidence_triggers.drop(connection)
+        guarded = (triggers, evidence_triggers, opinion_triggers)
+        for module in guarded:
+            module.drop(connection)
         try:
             original(self, **options)
         finally:
-            triggers.install(connection)
-            evidence_triggers.install(connection)
+            for module in guarded:
+                module.install(connection)
             # The evidence tree is cached per process; an emptied table starts a new one.
             from vanban.evidence import tree
 

@@ -1,6 +1,6 @@
 """``python -m bench [--database sqlite|postgres] [--events N] [--appends N] [--only NAME]``.
 
-Runs the audit-log, signing, numbering, evidence, verification and exchange benchmarks
+Runs the audit-log, signing, numbering, evidence, verification, exchange and inbox benchmarks
 (``--only`` picks one).
 
 Creates a throwaway ``VANBAN_HOME`` (and, for PostgreSQL, recreates the ``vanban_bench``
@@ -35,7 +35,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--verifications", type=int, default=100,
                         help="signed PDFs verified per size (ours and raw pyHanko, interleaved)")
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
-                                           "evidence", "verification", "exchange"),
+                                           "evidence", "verification", "exchange", "inbox"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -70,7 +70,16 @@ def main(argv: list[str] | None = None) -> None:
     """Run the benchmarks and print the table."""
     args = _parse(sys.argv[1:] if argv is None else argv)
     _setup(args)
-    from bench import audit_log, evidence, exchange, markdown, numbering, signing, verification
+    from bench import (
+        audit_log,
+        evidence,
+        exchange,
+        inbox,
+        markdown,
+        numbering,
+        signing,
+        verification,
+    )
 
     started = time.perf_counter()
     results = []
@@ -88,6 +97,8 @@ def main(argv: list[str] | None = None) -> None:
         results += verification.run(args)
     if args.only in (None, "exchange"):
         results += exchange.run(args)
+    if args.only in (None, "inbox"):
+        results += inbox.run(args)
     print()
     print(f"Database: {audit_log.describe_database()} · Python {platform.python_version()} · "
           f"{os.cpu_count()} CPU · {time.perf_counter() - started:.0f} s")

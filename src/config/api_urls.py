@@ -8,8 +8,10 @@ from vanban.audit import api as audit_api
 from vanban.directory import api as directory_api
 from vanban.evidence import api as evidence_api
 from vanban.exchange import api as exchange_api
+from vanban.incoming import api as incoming_api
 from vanban.registry import api as registry_api
 from vanban.signatures import api as signatures_api
+from vanban.workflow import api as workflow_api
 
 router = DefaultRouter()
 directory_api.register(router)
@@ -18,6 +20,8 @@ audit_api.register(router)
 signatures_api.register(router)
 registry_api.register(router)
 exchange_api.register(router)
+incoming_api.register(router)
+workflow_api.register(router)
 evidence_api.register(router)
 
 urlpatterns = [

@@ -7,25 +7,10 @@ from typing import Any
 
 import pytest
 
+from tests.browser.helpers import off_the_loop, sign_in
 from vanban.core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(browser: Any, url: str, user: Any) -> Any:
-    """A new tab signed in as ``user``."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": url}])
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    return tab
 
 
 def _state(page: Any, code: str) -> str:
@@ -34,18 +19,21 @@ def _state(page: Any, code: str) -> str:
 
 
 def test_send_to_three_agencies_and_watch_states(live_server, browser, make_agency, make_user):
-    """R7.1: sent → arrived (01) for all three, then accepted (03) and rejected (02 with its
+    """R7.1: sent → arrived (01) for all three, then registered (03) and rejected (02 with its
     reason) as the recipients act; times shown, evidence link per recipient."""
     from vanban.exchange.tests.conftest import ready_document
+    from vanban.signatures.demo import demo_pki_load
 
     sender = make_agency("000.00.02.H06", name="Sở Nội vụ", short_name="SNV")
     finance = make_agency("000.00.03.H06", name="Sở Tài chính", short_name="STC")
     health = make_agency("000.00.04.H06", name="Sở Y tế", short_name="SYT")
     schools = make_agency("000.00.05.H06", name="Sở Giáo dục và Đào tạo", short_name="SGDĐT")
     clerk = make_user(sender, roles=[Role.CLERK])
-    document = ready_document(clerk, sender, [finance, health, schools])
+    demo_pki_load(agencies=[sender])
+    document = off_the_loop(ready_document, clerk, sender, [finance, health, schools],
+                            signed=True)
 
-    page = _sign_in(browser, live_server.url, clerk)
+    page = sign_in(browser, live_server.url, clerk)
     page.goto(f"{live_server.url}/exchange/documents/{document.pk}/")
     page.click("[data-testid=send]")
     page.wait_for_selector("[data-testid=deliveries]")
@@ -54,13 +42,14 @@ def test_send_to_three_agencies_and_watch_states(live_server, browser, make_agen
     assert page.locator("[data-testid=evidence]").count() == 3
     assert page.get_attribute("[data-testid=evidence]", "href").startswith("/evidence/delivery/")
 
-    accepting = _sign_in(browser, live_server.url, make_user(finance, roles=[Role.CLERK]))
+    accepting = sign_in(browser, live_server.url, make_user(finance, roles=[Role.CLERK]))
     accepting.goto(f"{live_server.url}/exchange/inbox/")
     accepting.click("[data-testid=inbox] a")
-    accepting.click("[data-testid=accept]")
-    accepting.wait_for_selector("[data-testid=state][data-state='03']")
+    accepting.click("[data-testid=accept]")  # to the verification and the incoming register
+    accepting.click("[data-testid=register]")
+    accepting.wait_for_url("**/incoming/entry/**")
 
-    rejecting = _sign_in(browser, live_server.url, make_user(health, roles=[Role.CLERK]))
+    rejecting = sign_in(browser, live_server.url, make_user(health, roles=[Role.CLERK]))
     rejecting.goto(f"{live_server.url}/exchange/inbox/")
     rejecting.click("[data-testid=inbox] a")
     rejecting.fill("input[name=reason]", "Không thuộc thẩm quyền")

@@ -3,14 +3,18 @@ removed or inserted.
 
 :class:`ChainVerifier` is pure Python over plain row tuples, fed in chunks, so it is fast (no ORM
 objects, one SHA-256 per event) and testable without a database. :func:`verify_database` streams
-the rows with a raw cursor, by keyset pages, and follows appends made while it reads.
+the rows with a raw cursor, by keyset pages, and follows appends made while it reads. Once the
+chain is intact it runs the record checkers higher apps registered
+(:func:`register_record_checker`): each compares the rows of an append-only table with the hashes
+its audit events carry, so an edit or removal made with the table's trigger dropped is named too
+(docs/adr/0008).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -39,6 +43,9 @@ class FailureKind(StrEnum):
     SEAL_INVALID = "seal_invalid"
     SEAL_MISMATCH = "seal_mismatch"
     HEAD_MISMATCH = "head_mismatch"
+    RECORD_ALTERED = "record_altered"  # a row differs from the hash its audit event carries
+    RECORD_REMOVED = "record_removed"  # an audit event vouches for a row that is gone
+    RECORD_UNVOUCHED = "record_unvouched"  # a row no audit event vouches for
 
 
 @dataclass(frozen=True)
@@ -319,6 +326,16 @@ def read_head(connection: BaseDatabaseWrapper) -> tuple[int, str] | None:
     return None if row is None else (int(row[0]), str(row[1]))
 
 
+RecordChecker = Callable[[BaseDatabaseWrapper], "Failure | None"]
+_RECORD_CHECKERS: dict[str, RecordChecker] = {}
+
+
+def register_record_checker(name: str, checker: RecordChecker) -> None:
+    """Let a higher app check its audited rows during verification (from its ``ready()``):
+    the audit app stays below them and imports none of them."""
+    _RECORD_CHECKERS[name] = checker
+
+
 def verify_database(*, public_keys: Mapping[str, Ed25519PublicKey], using: str = "default",
                     chunk: int = 20_000) -> VerifyResult:
     """Verify the stored chain. Reads in keyset pages (no long transaction, bounded memory)
@@ -341,4 +358,10 @@ def verify_database(*, public_keys: Mapping[str, Ed25519PublicKey], using: str =
             head = read_head(connection)  # read after the events: it is never behind them
             if not rows or head is None or head[0] <= last_seq:
                 break
-    return verifier.finish(head=head)
+    result = verifier.finish(head=head)
+    if result.ok:  # the events are genuine: the rows they vouch for can be checked against them
+        for checker in _RECORD_CHECKERS.values():
+            failure = checker(connection)
+            if failure is not None:
+                return replace(result, ok=False, failure=failure)
+    return result

@@ -20,6 +20,7 @@ from vanban.accounts.services import staff_create
 from vanban.core.errors import Conflict
 from vanban.core.roles import ROLE_LABELS_VI, Role
 from vanban.demo import data
+from vanban.demo.incoming import demo_answer
 from vanban.directory import services as directory
 from vanban.directory.models import Agency, Unit
 from vanban.exchange.demo import demo_exchange_load
@@ -158,6 +159,6 @@ def demo_load(*, stdout: Writer, if_empty: bool = False) -> DemoResult | None:
     # agency (R21.1), so clerks can sign from the first minute.
     demo_pki_load(agencies=list(Agency.objects.filter(connected=True).order_by("code")))
     # A few documents already exchanged, so a fresh demo has deliveries and evidence to show.
-    demo_exchange_load()
+    demo_exchange_load(demo_answer)
     _print(result, stdout)
     return result

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from vanban.core.errors import ValidationFailed
 from vanban.core.roles import Actor
 from vanban.exchange import selectors, services
 from vanban.exchange.models import Delivery, Transmission
@@ -140,12 +141,29 @@ class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
 
     @action(detail=True, methods=["post"])
     def status(self, request: Request, uid: str) -> Response:
-        """Set 02/03 (clerk), 04/05/06 (head, delegate, specialist), or answer a recall."""
+        """Set 02 (clerk), 04/05/06 (head, delegate, specialist), or answer a recall; 03 is
+        refused: it is sent by registering the delivery (``/api/v1/incoming/…/register/``)."""
         data = StatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         actor = _actor(request)
         delivery = selectors.delivery_for_recipient(actor, uid)
         code, reason = data.validated_data["code"], data.validated_data["reason"]
+        if code == "03":  # accepting is registering (R5.1, R10.1)
+            raise ValidationFailed(
+                "Không đặt trạng thái 03 trực tiếp: hãy vào sổ văn bản đến "
+                f"(POST /api/v1/incoming/deliveries/{uid}/register/), trạng thái 03 được gửi "
+                "khi vào sổ.",
+                "Status 03 is not set directly: register the delivery in the incoming register "
+                f"(POST /api/v1/incoming/deliveries/{uid}/register/), which sends 03.",
+                code="register_instead")
+        if code in ("04", "05", "06"):  # progress follows the assignment (R8.1)
+            raise ValidationFailed(
+                "Không đặt trạng thái 04, 05, 06 trực tiếp: trạng thái được gửi khi phân công, "
+                "bắt đầu xử lý và hoàn thành (/api/v1/workflow/incoming/{id}/assign/, start/, "
+                "complete/).",
+                "Statuses 04, 05 and 06 are not set directly: they are sent when the document "
+                "is assigned, started and completed (/api/v1/workflow/incoming/{id}/assign/, "
+                "start/, complete/).", code="workflow_instead")
         if code in ("15", "16"):
             delivery = services.delivery_recall_answer(actor=actor, delivery=delivery,
                                                        agree=code == "15", reason=reason)

@@ -9,13 +9,14 @@ the evidence log like any other.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from vanban.accounts.models import User
 from vanban.core.roles import Role
 from vanban.directory.models import Agency
 from vanban.exchange import services
-from vanban.exchange.models import Transmission
+from vanban.exchange.models import Delivery, Transmission
 
 # (sender slug, recipients' slugs, subject, what the recipients do: code per recipient index)
 _PLAN: tuple[tuple[str, tuple[str, ...], str, tuple[str, ...]], ...] = (
@@ -39,7 +40,8 @@ def _pdf(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def _staff(agency: Agency, role: Role) -> Any:
+def staff_of(agency: Agency, role: Role) -> Any:
+    """The first active staff member of ``agency`` holding ``role``."""
     return User.objects.filter(agency=agency, roles__role=role, is_active=True).first()
 
 
@@ -47,8 +49,14 @@ def _agency(slug: str) -> Agency | None:
     return Agency.objects.filter(mailbox__startswith=f"{slug}@").first()
 
 
-def demo_exchange_load() -> list[Transmission]:
-    """Send the planned documents and let the recipients answer. Skips what is missing."""
+Answer = Callable[[Delivery, str], None]
+
+
+def demo_exchange_load(answer: Answer | None = None) -> list[Transmission]:
+    """Send the planned documents and let ``answer`` act for each recipient with its planned
+    code (01 leaves the delivery waiting). Skips what is missing. Without ``answer`` the
+    recipients do nothing: answering is the receiving agency's work (register, assign…), which
+    lives above the hub."""
     from vanban.registry import services as registry
 
     sent: list[Transmission] = []
@@ -57,7 +65,7 @@ def demo_exchange_load() -> list[Transmission]:
         recipients = [a for a in (_agency(s) for s in recipient_slugs) if a is not None]
         if sender is None or not recipients:
             continue
-        clerk = _staff(sender, Role.CLERK)
+        clerk = staff_of(sender, Role.CLERK)
         document = registry.document_create(
             actor=clerk, agency=sender, type_code="cong_van", subject=subject, place="Bắc Giang",
             competence="KT.", position="PHÓ GIÁM ĐỐC", full_name="Nguyễn Văn Ánh",
@@ -69,23 +77,10 @@ def demo_exchange_load() -> list[Transmission]:
         document = registry.document_mark_ready(actor=clerk, document=document)
         transmission = services.transmission_send(actor=clerk, document=document)
         services.outbox_run()
-        for delivery, code in zip(transmission.deliveries.select_related("recipient")
-                                  .order_by("id"), answers, strict=False):
-            _answer(delivery, code)
+        if answer is not None:
+            for delivery, code in zip(transmission.deliveries.select_related("recipient")
+                                      .order_by("id"), answers, strict=False):
+                if code != "01":
+                    answer(delivery, code)
         sent.append(transmission)
     return sent
-
-
-def _answer(delivery: Any, code: str) -> None:
-    if code == "01":
-        return
-    clerk = _staff(delivery.recipient, Role.CLERK)
-    if code == "02":
-        services.delivery_reject(actor=clerk, delivery=delivery,
-                                 reason="Văn bản không thuộc thẩm quyền giải quyết")
-        return
-    services.delivery_accept(actor=clerk, delivery=delivery)
-    head = _staff(delivery.recipient, Role.HEAD)
-    if code == "06":
-        for step in ("04", "05", "06"):
-            services.delivery_status_set(actor=head, delivery=delivery, code=step)

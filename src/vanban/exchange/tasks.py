@@ -19,3 +19,19 @@ def exchange_wake() -> dict[str, int]:
     batch = int(getattr(settings, "VANBAN_EXCHANGE_WAKE_BATCH", 100))
     report = outbox_run(batch=batch, max_rounds=1)
     return {"delivered": report.delivered, "sent": report.sent, "failed": report.failed}
+
+
+@task()
+def verify_arrived(transmission_ids: list[int]) -> int:
+    """R4.2, R4.3: verify each arrived document once (cached per SHA-256 and sender), so the
+    clerk's inbox shows the verdict without waiting; returns how many were looked at."""
+    from vanban.exchange.models import Transmission
+    from vanban.signatures.verification import pdf_verify
+    from vanban.storage.selectors import blob_read
+
+    done = 0
+    for transmission in Transmission.objects.filter(pk__in=transmission_ids).select_related(
+            "sender"):
+        pdf_verify(data=blob_read(transmission.file_sha256), sender=transmission.sender)
+        done += 1
+    return done

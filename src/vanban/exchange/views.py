@@ -168,7 +168,6 @@ def incoming(request: HttpRequest, uid: str) -> HttpResponse:
     return render(request, "exchange/incoming.html", {
         "delivery": delivery, "state_text": state_text(delivery.state, request.LANGUAGE_CODE),
         "is_clerk": Role.CLERK in roles,
-        "is_handler": bool(roles & {Role.HEAD, Role.DELEGATE, Role.SPECIALIST}),
         "readable": selectors.readable_file(delivery), "evidence_url": evidence_url(delivery.uid)})
 
 
@@ -189,11 +188,18 @@ def incoming_file(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 @require_POST
 def incoming_status(request: HttpRequest, uid: str) -> HttpResponse:
-    """Accept (03), reject (02), 04/05/06, or answer a recall (15/16)."""
+    """Reject (02) or answer a recall (15/16); 03 is registering, 04/05/06 follow the work."""
     actor = _actor(request)
     delivery = _incoming(request, uid)
     code = request.POST.get("code", "")
     reason = request.POST.get("reason", "")
+    if code == "03":  # accepting is registering (R5.1, R10.1): the incoming register's page
+        messages.info(request, _("Hãy kiểm tra chữ ký số và vào sổ văn bản đến để tiếp nhận."))
+        return redirect("incoming:delivery", uid=uid)
+    if code in ("04", "05", "06"):  # progress follows the assignment (R8.1)
+        messages.info(request, _("Trạng thái 04, 05, 06 được gửi khi phân công, bắt đầu xử lý "
+                                 "và hoàn thành văn bản trong trang Xử lý văn bản đến."))
+        return redirect("exchange:incoming", uid=uid)
     try:
         if code in ("15", "16"):
             services.delivery_recall_answer(actor=actor, delivery=delivery, agree=code == "15",

@@ -111,15 +111,23 @@ def _register_row(document: Document, styles: dict[str, ParagraphStyle]) -> list
 
 def _cover(register: Register, documents: Sequence[Document],
            styles: dict[str, ParagraphStyle]) -> list[Flowable]:
-    agency = register.agency
-    parent = agency.parent.name.upper() if agency.parent is not None else ""
     dates = [d.issued_date for d in documents if d.issued_date]
     numbers = [d.code_number for d in documents if d.code_number]
     series_vi, _en = series_label(register.series)
+    return cover_page(register, "SỔ ĐĂNG KÝ VĂN BẢN ĐI", series_vi, dates, numbers)
+
+
+def cover_page(register: Register, title: str, series: str, dates: Sequence[date],
+               numbers: Sequence[int]) -> list[Flowable]:
+    """The Phụ lục IV cover of any register: parent organ, organ, register name, year, first
+    and last dates and numbers, book number; then a page break."""
+    styles = _styles()
+    agency = register.agency
+    parent = agency.parent.name.upper() if agency.parent is not None else ""
     return [
         _p(parent, styles["subtitle"]), _p(agency.name.upper(), styles["subtitle"]),
-        Spacer(1, 40 * mm), _p("SỔ ĐĂNG KÝ VĂN BẢN ĐI", styles["title"]),
-        _p(series_vi, styles["center"]), Spacer(1, 10 * mm),
+        Spacer(1, 40 * mm), _p(title, styles["title"]),
+        _p(series, styles["center"]), Spacer(1, 10 * mm),
         _p(f"Năm: {register.year}", styles["center"]),
         _p(f"Từ ngày {_d(min(dates)) if dates else '…'} đến ngày "
            f"{_d(max(dates)) if dates else '…'}", styles["center"]),
@@ -127,6 +135,22 @@ def _cover(register: Register, documents: Sequence[Document],
            f"{max(numbers) if numbers else '…'}", styles["center"]),
         _p("Quyển số: 01", styles["center"]), PageBreak(),
     ]
+
+
+def table_pdf(*, title: str, author: str, front: list[Flowable], columns: Sequence[str],
+              widths_mm: Sequence[float], rows: Sequence[Sequence[str]]) -> bytes:
+    """A landscape A4 register: ``front`` (the cover), then numbered column heads and one
+    line of text cells per row."""
+    styles = _styles()
+    header = [_p(f"({i}) {name}", styles["head"]) for i, name in enumerate(columns, 1)]
+    table: list[list[Flowable]] = [header]
+    table += [[_p(v, styles["cell"]) for v in row] for row in rows]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm,
+                            rightMargin=10 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
+                            title=title, author=author)
+    doc.build([*front, _grid(table, widths_mm)])
+    return buffer.getvalue()
 
 
 def register_pdf(register: Register, documents: Sequence[Document]) -> bytes:

@@ -22,7 +22,6 @@ from vanban.exchange.models import Delivery, OutboxMessage, Transmission
 
 OBJECT_TRANSMISSION = "exchange.transmission"
 OBJECT_DELIVERY = "exchange.delivery"
-HANDLERS = frozenset({Role.HEAD, Role.DELEGATE, Role.SPECIALIST})
 
 
 def actor_id(actor: Actor | None) -> int | None:
@@ -36,9 +35,9 @@ def is_clerk_of(actor: Actor | None, agency_id: int) -> bool:
 
 
 def is_handler_of(actor: Actor | None, agency_id: int) -> bool:
-    """Head, delegate or specialist of the agency: they set 04, 05 and 06."""
-    return actor is None or (actor.agency_id == agency_id
-                             and any(actor.has_role(r) for r in HANDLERS))
+    """Staff of the agency may report 04, 05 and 06: who holds the work (a head, a specialist, a
+    clerk made lead…) is the workflow's rule (R8.1), which is the only caller."""
+    return actor is None or actor.agency_id == agency_id
 
 
 def refuse(actor: Actor | None, action: str, error: DomainError, *, object_type: str,
@@ -133,6 +132,27 @@ def wake_worker() -> None:
             import logging
 
             logging.getLogger(__name__).warning("could not enqueue the exchange wake task",
+                                                exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def verify_after_commit(transmission_ids: set[int]) -> None:
+    """Once the arrival commits, verify the arrived documents (R4.2) in the background: one
+    verification per document and sender, however many recipients; a failure here only
+    leaves the inbox to verify on first view."""
+    if not transmission_ids:
+        return
+
+    def enqueue() -> None:
+        from vanban.exchange.tasks import verify_arrived
+
+        try:
+            verify_arrived.enqueue(sorted(transmission_ids))
+        except Exception:
+            import logging
+
+            logging.getLogger(__name__).warning("could not verify arrived documents",
                                                 exc_info=True)
 
     transaction.on_commit(enqueue)

@@ -33,7 +33,7 @@ from vanban.exchange.models import (
     Peer,
     Transmission,
 )
-from vanban.exchange.services.common import OBJECT_TRANSMISSION, record
+from vanban.exchange.services.common import OBJECT_TRANSMISSION, record, verify_after_commit
 from vanban.exchange.services.outbox import enqueue_status
 from vanban.exchange.services.statuses import event_for, stamp
 from vanban.storage.services import blob_put
@@ -79,16 +79,18 @@ def federation_receive(*, installation: str, signature: str, body: bytes) -> Rec
         return Receipt(message_id=key, kind=kind, duplicate=True)
     try:
         with transaction.atomic():
-            inbox = InboxMessage.objects.create(
-                peer=peer, kind=kind, message_key=key,
-                body_sha256=hashlib.sha256(body).hexdigest(), received_at=clock.now())
+            transmission = None
             if isinstance(message, StatusMessage):
                 _apply_status(peer, message)
             elif message.business_type is BusinessType.REVOKE:
                 _apply_revoke(peer, message)
             else:
-                inbox.transmission = _store_document(peer, message, key)
-                inbox.save(update_fields=["transmission"])
+                transmission = _store_document(peer, message, key)
+            # Recorded with the change (one INSERT): its unique key turns a concurrent repeat
+            # into an IntegrityError that rolls the whole change back.
+            InboxMessage.objects.create(
+                peer=peer, kind=kind, message_key=key, transmission=transmission,
+                body_sha256=hashlib.sha256(body).hexdigest(), received_at=clock.now())
     except IntegrityError:  # the same message, applied by a concurrent request
         if InboxMessage.objects.filter(peer=peer, message_key=key).exists():
             return Receipt(message_id=key, kind=kind, duplicate=True)
@@ -107,9 +109,12 @@ def _agency(code: str, what_vi: str, what_en: str) -> Agency:
 
 def _store_document(peer: Peer, message: edxml.EdocMessage, key: str) -> Transmission:
     """A document for our agencies: stored once, each recipient's copy in its inbox (01)."""
-    sender = _agency(message.sender.organ_id, "cơ quan gửi", "sending agency")
-    local = [a for a in (Agency.objects.filter(code=o.organ_id).first()
-                         for o in message.recipients) if a is not None and not a.installation]
+    codes = [message.sender.organ_id, *(o.organ_id for o in message.recipients)]
+    known = {a.code: a for a in Agency.objects.filter(code__in=codes)}  # one query
+    sender = known.get(message.sender.organ_id) or _agency(
+        message.sender.organ_id, "cơ quan gửi", "sending agency")
+    local = [a for a in (known.get(o.organ_id) for o in message.recipients)
+             if a is not None and not a.installation]
     if not local:
         raise ValidationFailed("Không có nơi nhận nào thuộc hệ thống này.",
                                "No recipient is served by this installation.",
@@ -141,7 +146,8 @@ def _store_document(peer: Peer, message: edxml.EdocMessage, key: str) -> Transmi
         record(actor=None, event="received", delivery=delivery, at=now,
                extra={"code": "01", "peer": peer.installation_id, "message_id": key})
         enqueue_status(delivery=delivery, code=states.Code.ARRIVED, reason="", at=now,
-                       from_sender=False)
+                       from_sender=False, peer=peer)
+    verify_after_commit({transmission.pk})
     audit_append(actor=None, action="exchange.federation_receive",
                  object_type=OBJECT_TRANSMISSION, object_id=transmission.message_id,
                  agency_code=sender.code, data={"peer": peer.installation_id,

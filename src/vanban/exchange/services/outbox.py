@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,8 +26,9 @@ from vanban.core import clock
 from vanban.core.roles import Actor
 from vanban.exchange import wire
 from vanban.exchange.core import states
+from vanban.exchange.models import BusinessType as RowBusinessType
 from vanban.exchange.models import Delivery, OutboxKind, OutboxMessage, Peer
-from vanban.exchange.services.common import OBJECT_DELIVERY, record
+from vanban.exchange.services.common import OBJECT_DELIVERY, record, verify_after_commit
 
 log = logging.getLogger(__name__)
 FEDERATION_PATH = "/exchange/federation/messages/"
@@ -76,14 +78,16 @@ class RunReport:
 
 
 def enqueue_status(*, delivery: Delivery, code: str, reason: str, at: datetime,
-                   from_sender: bool) -> OutboxMessage:
+                   from_sender: bool, peer: Peer | None = None) -> OutboxMessage:
     """Queue a status message for the other installation (caller's transaction).
 
     The body is built now and kept, so every retry sends the same bytes (the peer's dedup key).
+    ``peer``: the other installation's row when the caller has it already.
     """
     transmission = delivery.transmission
     installation = (delivery.recipient.installation if from_sender else transmission.origin)
-    peer = Peer.objects.get(installation_id=installation)
+    if peer is None or peer.installation_id != installation:
+        peer = Peer.objects.get(installation_id=installation)
     message = OutboxMessage(kind=OutboxKind.STATUS, delivery=delivery, peer=peer,
                             created_at=clock.now(), next_attempt_at=clock.now())
     message.body = wire.status_for(delivery, code=code, reason=reason, at=at,
@@ -139,6 +143,7 @@ def _arrive(deliveries: list[Delivery]) -> None:
         delivery.received_at = delivery.status_at = now
         record(actor=None, event="received", delivery=delivery, at=now, audit=False,
                extra={"code": states.Code.ARRIVED.value})
+    verify_after_commit({d.transmission_id for d in fresh})
     audit_append(actor=None, action="exchange.delivery_received", object_type=OBJECT_DELIVERY,
                  object_id=fresh[0].uid, data={
                      "count": len(fresh), "deliveries": [
@@ -161,14 +166,60 @@ def _claim_remote(batch: int) -> list[OutboxMessage]:
     return messages
 
 
+@dataclass(frozen=True)
+class _Outgoing:
+    """A claimed federated message with its body, ready to post."""
+
+    message: OutboxMessage
+    peer: Peer
+    body: bytes
+    independent: bool  # a new document: may travel beside other new documents
+    error: str = ""  # the body could not be built (the message fails like a failed post)
+
+
+def _bodies(messages: list[OutboxMessage]) -> list[_Outgoing]:
+    """The claimed messages with their bodies: peers and deliveries read in two queries, each
+    stored file read (and its hash checked) once however many recipients it goes to."""
+    peers = Peer.objects.in_bulk({m.peer_id for m in messages if m.peer_id is not None})
+    deliveries = (Delivery.objects.select_related(
+        "transmission__sender", "transmission__document", "transmission__related", "recipient")
+        .in_bulk({m.delivery_id for m in messages if m.kind != OutboxKind.STATUS
+                  and m.delivery_id is not None}))
+    files: dict[str, bytes] = {}
+    out: list[_Outgoing] = []
+    for message in messages:
+        peer = peers[message.peer_id or 0]
+        if message.kind == OutboxKind.STATUS:
+            out.append(_Outgoing(message, peer, bytes(message.body), independent=False))
+            continue
+        revoke = message.kind == OutboxKind.REVOKE
+        try:
+            delivery = deliveries.get(message.delivery_id or 0)
+            if delivery is None:
+                raise Delivery.DoesNotExist(f"outbox message {message.uid} has no delivery")
+            body = wire.edoc_for(delivery, message_id=str(message.uid), revoke=revoke,
+                                 files=files)
+        except Exception as err:
+            out.append(_Outgoing(message, peer, b"", independent=False,
+                                 error=f"{type(err).__name__}: {err}"[:500]))
+            continue
+        independent = (not revoke
+                       and delivery.transmission.business_type == RowBusinessType.NEW)
+        out.append(_Outgoing(message, peer, body, independent=independent))
+    return out
+
+
 def _body(message: OutboxMessage) -> bytes:
-    if message.kind == OutboxKind.STATUS:
-        return bytes(message.body)
-    delivery = (Delivery.objects.select_related("transmission__sender", "transmission__document",
-                                                "transmission__related", "recipient")
-                .get(pk=message.delivery_id or 0))
-    return wire.edoc_for(delivery, message_id=str(message.uid),
-                         revoke=message.kind == OutboxKind.REVOKE)
+    """The bytes one federated message sends (as the worker builds them)."""
+    item = _bodies([message])[0]
+    if item.error:
+        raise RuntimeError(item.error)
+    return item.body
+
+
+def _parallel() -> int:
+    """How many new documents may be in flight to peers at once (``VANBAN_EXCHANGE_PARALLEL``)."""
+    return max(1, int(_setting("VANBAN_EXCHANGE_PARALLEL", 4)))
 
 
 _clients: dict[int, Any] = {}
@@ -201,9 +252,19 @@ def _post(peer: Peer, body: bytes) -> tuple[bool, str]:
     return False, f"HTTP {response.status_code}: {response.text[:400]}"
 
 
+def _unbuilt(peer: Peer, body: bytes) -> tuple[bool, str]:
+    """Stands in for the post of a message whose body could not be built."""
+    return False, "the message could not be built"
+
+
 def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
     """Post up to ``batch`` due federated messages; a peer that fails is skipped for the rest
     of the batch (its later messages keep their order). Returns how many were attempted.
+
+    New documents are independent of each other: up to ``VANBAN_EXCHANGE_PARALLEL`` of them
+    are in flight at once (the peer receives them on several threads while this process builds
+    the next bodies). A status, a revocation, an update or a replacement refers to what went
+    before it: it waits until everything before it to that peer is answered, then goes alone.
 
     The successes are marked done together at the end: a worker that dies before that sends
     them again, and the peer acknowledges the repeats without storing them twice.
@@ -211,25 +272,43 @@ def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
     messages = _claim_remote(batch)
     down: set[int] = set()
     done: list[OutboxMessage] = []
-    try:
-        for message in messages:
-            if message.peer_id in down:
-                OutboxMessage.objects.filter(pk=message.pk).update(locked_until=None)
-                continue
-            assert message.peer_id is not None  # noqa: S101 - remote messages have a peer
-            peer = Peer.objects.get(pk=message.peer_id)
+    if not messages:
+        return 0
+    outgoing = _bodies(messages)
+    _client()  # created before the threads share it
+    in_flight: list[tuple[_Outgoing, Future[tuple[bool, str]]]] = []
+
+    def settle() -> None:
+        for item, future in in_flight:
             try:
-                ok, error = _post(peer, _body(message))
+                ok, error = future.result()
             except Exception as err:
                 ok, error = False, f"{type(err).__name__}: {err}"[:500]
+            if item.error:
+                ok, error = False, item.error
             if ok:
-                done.append(message)
+                done.append(item.message)
                 report.sent += 1
             else:
-                down.add(message.peer_id)
-                _failed(message, error)
+                down.add(item.peer.pk)
+                _failed(item.message, error)
                 report.failed += 1
                 report.errors.append(error)
+        in_flight.clear()
+
+    try:
+        with ThreadPoolExecutor(max_workers=_parallel()) as pool:
+            for item in outgoing:
+                if not item.independent or len(in_flight) >= _parallel():
+                    settle()
+                if item.peer.pk in down:
+                    OutboxMessage.objects.filter(pk=item.message.pk).update(locked_until=None)
+                    continue
+                post = _unbuilt if item.error else _post
+                in_flight.append((item, pool.submit(post, item.peer, item.body)))
+                if not item.independent:
+                    settle()
+            settle()
     finally:
         _done(done)
     return len(messages)

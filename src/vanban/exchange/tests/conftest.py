@@ -39,8 +39,10 @@ def bulk_agencies(count: int, *, prefix: str = "H98", parent: Agency | None = No
 
 
 def ready_document(clerk: Any, sender: Agency, recipients: Sequence[Agency],
-                   subject: str = "Về việc triển khai trục liên thông văn bản") -> Any:
-    """Draft → number → scan → ready, through the registry's services."""
+                   subject: str = "Về việc triển khai trục liên thông văn bản", *,
+                   signed: bool = False) -> Any:
+    """Draft → number → scan (→ sign, when the sender has a certificate) → ready, through the
+    registry's services."""
     from vanban.registry import services
 
     document = services.document_create(
@@ -50,6 +52,8 @@ def ready_document(clerk: Any, sender: Agency, recipients: Sequence[Agency],
     document = services.document_register(actor=clerk, document=document)
     services.document_upload(actor=clerk, document=document, main=[make_pdf(subject[:40])],
                              filename="cong-van.pdf")
+    if signed:
+        services.document_sign(actor=clerk, document=document)
     return services.document_mark_ready(actor=clerk, document=document)
 
 

@@ -74,18 +74,20 @@ def test_only_the_clerk_sends_and_only_once(clerk, document, make_user, sender, 
 def test_accept_reject_and_handling_statuses(clerk, document, finance_clerk, finance_head,
                                              make_user):
     """R7.1: 03 by the recipient's clerk sets the acknowledgement time; 02 needs a reason;
-    04–06 by the head; the sender reads them on the same delivery."""
+    04–06 by the agency's staff (the workflow decides who); the sender reads them on the same
+    delivery."""
     transmission = services.transmission_send(actor=clerk, document=document)
     services.outbox_run()
     to_finance = transmission.deliveries.get(recipient=finance_clerk.agency)
     to_health = transmission.deliveries.exclude(recipient=finance_clerk.agency).get()
     health = to_health.recipient
+    health_clerk_early = make_user(health, roles=[Role.CLERK])
     with pytest.raises(NotFound):
         services.delivery_accept(actor=finance_clerk, delivery=to_health)
     with pytest.raises(Forbidden):
         services.delivery_accept(actor=finance_head, delivery=to_finance)
-    with pytest.raises(Forbidden):
-        services.delivery_status_set(actor=finance_clerk, delivery=to_finance, code="04")
+    with pytest.raises(NotFound):  # another agency's staff cannot report progress
+        services.delivery_status_set(actor=health_clerk_early, delivery=to_finance, code="04")
     accepted = services.delivery_accept(actor=finance_clerk, delivery=to_finance)
     assert accepted.state == State.ACCEPTED
     assert accepted.acknowledged_at is not None

@@ -37,7 +37,8 @@ def test_tracking_page_shows_each_recipient_with_times_and_evidence(clerk, docum
 
 
 def test_inbox_file_and_accept_by_page(clerk, document, finance_clerk):
-    """The recipient sees what arrived, opens the file, accepts; the sender's row shows 03."""
+    """R5.1: the recipient sees what arrived and opens the file; accepting (03) is sent to the
+    incoming register's page (registration sends 03), never set directly."""
     transmission = services.transmission_send(actor=clerk, document=document)
     services.outbox_run()
     client = _client(finance_clerk)
@@ -45,9 +46,11 @@ def test_inbox_file_and_accept_by_page(clerk, document, finance_clerk):
     delivery = transmission.deliveries.get(recipient=finance_clerk.agency)
     assert str(delivery.uid) in inbox.content.decode()
     assert client.get(f"/exchange/inbox/{delivery.uid}/file.pdf").content.startswith(b"%PDF")
-    client.post(f"/exchange/inbox/{delivery.uid}/status/", {"code": "03"})
+    answer = client.post(f"/exchange/inbox/{delivery.uid}/status/", {"code": "03"})
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/incoming/delivery/{delivery.uid}/"
     delivery.refresh_from_db()
-    assert delivery.state == "03"
+    assert delivery.state == "01"
     other = transmission.deliveries.exclude(pk=delivery.pk).get()
     assert client.get(f"/exchange/inbox/{other.uid}/").status_code == 404
 
@@ -66,8 +69,8 @@ def test_hub_page_for_province_admin_only(clerk, document, make_user, province):
 
 
 def test_api_send_and_status(clerk, document, finance_clerk):
-    """The API sends (201, deliveries ``sent``), then the recipient sets 03; errors are
-    problems (a second send is 409)."""
+    """The API sends (201, deliveries ``sent``); the recipient cannot set 03 directly (R5.1:
+    registration sends it) and rejects with 02; errors are problems (a second send is 409)."""
     api = APIClient()
     api.force_authenticate(clerk)
     created = api.post("/api/v1/exchange/transmissions/", {"document_id": document.pk},
@@ -83,10 +86,20 @@ def test_api_send_and_status(clerk, document, finance_clerk):
     recipient.force_authenticate(finance_clerk)
     inbox = recipient.get("/api/v1/exchange/deliveries/").json()["results"]
     assert len(inbox) == 1
+    refused = recipient.post(f"/api/v1/exchange/deliveries/{inbox[0]['id']}/status/",
+                             {"code": "03"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "register_instead"
+    assert "/api/v1/incoming/deliveries/" in refused.json()["detail"]
+    for code in ("04", "05", "06"):  # R8.1: progress follows the assignment, not a button
+        progress = recipient.post(f"/api/v1/exchange/deliveries/{inbox[0]['id']}/status/",
+                                  {"code": code}, format="json")
+        assert progress.status_code == 400
+        assert progress.json()["code"] == "workflow_instead"
     answer = recipient.post(f"/api/v1/exchange/deliveries/{inbox[0]['id']}/status/",
-                            {"code": "03"}, format="json")
+                            {"code": "02", "reason": "Không thuộc thẩm quyền"}, format="json")
     assert answer.status_code == 200
-    assert answer.json()["acknowledged_at"]
+    assert answer.json()["rejected_at"]
     tracked = api.get(f"/api/v1/exchange/transmissions/{created.json()['id']}/").json()
     states = {d["recipient_code"]: d["state"] for d in tracked["deliveries"]}
-    assert states[finance_clerk.agency.code] == "03"
+    assert states[finance_clerk.agency.code] == "02"

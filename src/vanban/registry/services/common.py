@@ -42,11 +42,16 @@ def require_clerk(actor: Actor | None, action: str, document: Document) -> None:
 
 def classified_error(document: Document) -> ValidationFailed:
     """R3.1/R16.7: a classified document never goes through the electronic system."""
-    label = Classification(document.classification).label
+    return classified_message(document.classification)
+
+
+def classified_message(classification: str) -> ValidationFailed:
+    """The R3.1/R16.7 refusal for a document of this classification (any entry point)."""
+    label = Classification(classification).label
     return ValidationFailed(
         f"Văn bản có độ mật “{label}” không được xử lý, gửi hoặc nhận qua hệ thống điện tử "
         "(QĐ 133/2015, Điều 3 khoản 1). Hãy xử lý theo quy định về bảo vệ bí mật nhà nước.",
-        f"A document classified “{document.classification}” may not be handled, sent or "
+        f"A document classified “{classification}” may not be handled, sent or "
         "received electronically (Decision 133/2015, Art. 3.1); follow the state-secret "
         "rules on paper.",
         code="classified")

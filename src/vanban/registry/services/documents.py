@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 
-from vanban.audit.services import audit_append
+from vanban.audit.services import (
+    PreparedEvent,
+    audit_append,
+    audit_append_prepared,
+    audit_appended,
+    audit_prepare,
+)
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed, forbidden
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency, Unit
 from vanban.registry import rules
-from vanban.registry.core.numbering import doc_type, notation_for, series_for
+from vanban.registry.core.numbering import (
+    DocumentNumber,
+    doc_type,
+    format_number,
+    notation_for,
+    series_for,
+)
 from vanban.registry.models import (
     Classification,
     Competence,
@@ -28,6 +40,7 @@ from vanban.registry.models import (
     Register,
     RegisterCounter,
 )
+from vanban.registry.services import pgnumbering
 from vanban.registry.services.common import (
     OBJECT_TYPE,
     actor_id,
@@ -181,25 +194,26 @@ def document_update(
         return document
 
 
-def register_for(*, agency: Agency, year: int, series: str) -> Register:
-    """The register of (agency, year, series), created with its counter on first use.
+def register_for(*, agency: Agency, year: int, series: str,
+                 kind: str = Register.KIND_OUTGOING) -> Register:
+    """The register of (agency, year, series, kind), created with its counter on first use
+    (``kind`` incoming: the one yearly series of arrival numbers, R10.1).
 
     Two first registrations may race on PostgreSQL: the loser's insert fails on the unique
     constraint inside a savepoint and it reads the winner's row.
     """
     register = Register.objects.filter(agency=agency, year=year, series=series,
-                                       kind=Register.KIND_OUTGOING).order_by("pk").first()
+                                       kind=kind).order_by("pk").first()
     if register is not None:
         return register
     try:
         with transaction.atomic():
             register = Register.objects.create(agency=agency, year=year, series=series,
-                                               created_at=clock.now())
+                                               kind=kind, created_at=clock.now())
             RegisterCounter.objects.create(register=register, last_number=0)
             return register
     except IntegrityError:
-        return Register.objects.get(agency=agency, year=year, series=series,
-                                    kind=Register.KIND_OUTGOING)
+        return Register.objects.get(agency=agency, year=year, series=series, kind=kind)
 
 
 def next_number(register: Register) -> int:
@@ -220,35 +234,119 @@ def next_number(register: Register) -> int:
     return int(row[0])
 
 
+@dataclass(frozen=True)
+class _Registration:
+    """Everything a registration writes except the number, computed before any lock."""
+
+    document: Document
+    series: str
+    notation: str
+    issued: date
+    at: datetime
+    event: PreparedEvent  # data with pgnumbering's marks for the number and register id
+
+
+def _registration_plan(actor: Actor | None, action: str, document: Document) -> _Registration:
+    """Prepare the registration of ``document`` as it is (no database access)."""
+    today = clock.local_now().date()
+    unit_short = document.unit.short_name if document.unit is not None else ""
+    notation = notation_for(type_code=document.type_code,
+                            agency_short=document.agency.short_name, unit_short=unit_short)
+    series = series_for(type_code=document.type_code,
+                        legal_normative=document.legal_normative, classified=False)
+    year = today.year if document.legal_normative else None
+    # The number's text after its digits ("/QĐ-UBND", "/2026/QĐ-UBND"), from the formatter.
+    suffix = format_number(DocumentNumber(number=1, notation=notation, year=year))[2:]
+    event = audit_prepare(actor=actor, action=action, object_type=OBJECT_TYPE,
+                          object_id=document.pk, agency_code=document.agency.code,
+                          data={"number": pgnumbering.NUMBER_MARK + suffix,
+                                "register": pgnumbering.REGISTER_MARK, "series": series,
+                                "year": today.year})
+    return _Registration(document=document, series=series, notation=notation, issued=today,
+                         at=clock.now(), event=event)
+
+
+def _claim_postgres(plan: _Registration) -> Document | None:
+    """One call of ``vanban_register_document``: document re-check, register lookup, head
+    lock, counter claim, document update and chained event. None when the document is no
+    longer the draft ``plan`` read, or its register does not exist yet."""
+    document = plan.document
+    with connection.cursor() as cursor:
+        cursor.execute(pgnumbering.CALL, [
+            document.pk, document.updated_at, DocumentState.DRAFT.value, document.agency_id,
+            plan.issued.year, plan.series, Register.KIND_OUTGOING, plan.notation, plan.issued,
+            plan.at, DocumentState.REGISTERED.value, plan.event.data,
+            *plan.event.params()[:-1]])
+        row = cursor.fetchone()
+    if row is None or row[1] is None:
+        return None
+    _registered(plan, register_id=int(row[0]), number=int(row[1]))
+    audit_appended(plan.event, id=int(row[3]), seq=int(row[4]), prev_hash=str(row[5]),
+                   digest=str(row[6]), data=str(row[2]))
+    return document
+
+
+def _claim_locked(plan: _Registration) -> Document:
+    """The claim on a document locked by this transaction, its register created if needed."""
+    document = plan.document
+    register = register_for(agency=document.agency, year=plan.issued.year, series=plan.series)
+    if connection.vendor == "postgresql":
+        claimed = _claim_postgres(plan)
+        if claimed is None:
+            raise RuntimeError(f"document {document.pk} changed under its row lock")
+        return claimed
+    # SQLite: its transactions hold the database write lock from BEGIN anyway.
+    _registered(plan, register_id=register.pk, number=next_number(register))
+    document.save(update_fields=["register", "code_notation", "issued_date", "state",
+                                 "registered_at", "updated_at", "code_number"])
+    data = pgnumbering.data_with(plan.event.data, number=int(document.code_number or 0),
+                                 register_id=register.pk)
+    audit_append_prepared(replace(plan.event, data=data))
+    return document
+
+
+def _registered(plan: _Registration, *, register_id: int, number: int) -> None:
+    """Set the registration's fields on the document object."""
+    document = plan.document
+    document.register_id = register_id
+    document.code_notation = plan.notation
+    document.issued_date = plan.issued
+    document.state = DocumentState.REGISTERED
+    document.registered_at = document.updated_at = plan.at
+    document.code_number = number
+
+
 def document_register(*, actor: Actor | None, document: Document) -> Document:
-    """Give the draft its number, notation and date in the register (clerk only; R3.1)."""
+    """Give the draft its number, notation and date in the register (clerk only; R3.1).
+
+    Everything but the number is read and computed before the audit head and the counter are
+    locked; they are then held for one statement and the commit (ADR 0006).
+    """
     action = "registry.document_register"
     require_clerk(actor, action, document)
     refuse_classified(actor, action, document)
+    if (connection.vendor == "postgresql" and not connection.in_atomic_block
+            and document.state == DocumentState.DRAFT and document.pk is not None):
+        # Its own transaction: one autocommit statement that the server commits before it
+        # answers, so the head and counter locks never wait for this process. It re-checks
+        # under the lock that the document is the draft given here (same updated_at).
+        registered = _claim_postgres(_registration_plan(actor, action, document))
+        if registered is not None:
+            return registered
+    if connection.in_atomic_block:
+        # Inside the caller's transaction: the checks in a savepoint (a refusal leaves the
+        # caller's transaction usable), the claim after it, so no savepoint release runs
+        # while the locks are held.
+        with transaction.atomic():
+            document = locked(document)
+            require_state(document, DocumentState.DRAFT)
+            plan = _registration_plan(actor, action, document)
+        with transaction.atomic(savepoint=False):
+            return _claim_locked(plan)
     with transaction.atomic():
         document = locked(document)
         require_state(document, DocumentState.DRAFT)
-        today = clock.local_now().date()
-        unit_short = document.unit.short_name if document.unit is not None else ""
-        notation = notation_for(type_code=document.type_code,
-                                agency_short=document.agency.short_name, unit_short=unit_short)
-        series = series_for(type_code=document.type_code,
-                            legal_normative=document.legal_normative, classified=False)
-        register = register_for(agency=document.agency, year=today.year, series=series)
-        # Everything else is ready before the counter is locked: it stays locked until commit.
-        document.register = register
-        document.code_notation = notation
-        document.issued_date = today
-        document.state = DocumentState.REGISTERED
-        document.registered_at = document.updated_at = clock.now()
-        document.code_number = next_number(register)
-        document.save(update_fields=["register", "code_notation", "issued_date", "state",
-                                     "registered_at", "updated_at", "code_number"])
-        audit_append(actor=actor, action=action, object_type=OBJECT_TYPE, object_id=document.pk,
-                     agency_code=document.agency.code,
-                     data={"number": document.number_text, "register": register.pk,
-                           "series": series, "year": today.year})
-        return document
+        return _claim_locked(_registration_plan(actor, action, document))
 
 
 def document_mark_ready(*, actor: Actor | None, document: Document) -> Document:

@@ -38,7 +38,7 @@ def _is_image(data: bytes) -> bool:
     return sniff(data).code in ACCEPTED
 
 
-def _as_pdf(parts: Sequence[bytes], *, what_vi: str, what_en: str) -> tuple[bytes, PdfInfo]:
+def as_pdf(parts: Sequence[bytes], *, what_vi: str, what_en: str) -> tuple[bytes, PdfInfo]:
     """One PDF from one PDF or from image pages (JPEG/PNG/TIFF, converted losslessly)."""
     limit = int(settings.VANBAN_MAX_UPLOAD_BYTES)
     if not parts or not any(parts):
@@ -82,8 +82,8 @@ def document_upload(*, actor: Actor | None, document: Document, main: Sequence[b
     action = "registry.document_upload"
     require_clerk(actor, action, document)
     refuse_classified(actor, action, document)
-    original, original_info = _as_pdf(main, what_vi="văn bản", what_en="document")
-    extra = [_as_pdf([part], what_vi="phụ lục", what_en="appendix") for part in appendices]
+    original, original_info = as_pdf(main, what_vi="văn bản", what_en="document")
+    extra = [as_pdf([part], what_vi="phụ lục", what_en="appendix") for part in appendices]
     merged = merge_pdfs([original, *(data for data, _ in extra)]) if extra else None
     merged_info = inspect_pdf(merged, max_bytes=None) if merged is not None else None
     with transaction.atomic():

@@ -1,0 +1,263 @@
+"""REST API of the incoming register (``/api/v1/incoming/…``): the clerk's inbox with each
+delivery's verification (R4.2, R4.3), registering (R5.1, R10.1) or rejecting a delivery,
+registering a paper document, and the register itself. Errors are RFC 9457 problems; another
+agency's objects are 404 (R1.1)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from vanban.checks.services import inbox_check_record
+from vanban.core.errors import ValidationFailed, forbidden
+from vanban.core.roles import Actor
+from vanban.directory.models import Agency, Unit
+from vanban.exchange.models import Delivery
+from vanban.incoming import selectors, services
+from vanban.incoming.models import IncomingDocument
+from vanban.registry.models import Classification, Priority
+from vanban.signatures.models import Verification
+
+urlpatterns: list[URLPattern] = []
+
+
+def _actor(request: Request) -> Actor:
+    return cast(Actor, request.user)
+
+
+def _time(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def verification_json(verification: Verification | None) -> dict[str, Any] | None:
+    """The verdict and every check (code, status, vi, en, detail) in order (R4.3)."""
+    if verification is None:
+        return None
+    return {"id": verification.pk, "verdict": verification.verdict,
+            "valid": verification.valid, "sha256": verification.sha256,
+            "path": verification.path, "signer_subject": verification.signer_subject,
+            "signed_at": _time(verification.signed_at),
+            "signed_at_source": verification.signed_at_source,
+            "page_count": verification.page_count,
+            "verified_at": _time(verification.verified_at), "checks": verification.checks}
+
+
+def delivery_json(delivery: Delivery, verification: Verification | None) -> dict[str, Any]:
+    """An arrived delivery as the receiving clerk sees it."""
+    transmission = delivery.transmission
+    return {"id": str(delivery.uid), "state": delivery.state, "reason": delivery.reason,
+            "sender_code": transmission.sender.code, "sender_name": transmission.sender.name,
+            "number": transmission.number_text, "subject": transmission.subject,
+            "type_name": transmission.type_name,
+            "issued_date": _time(transmission.issued_date),
+            "sha256": transmission.file_sha256, "received_at": _time(delivery.received_at),
+            "verification": verification_json(verification)}
+
+
+def entry_json(entry: IncomingDocument) -> dict[str, Any]:
+    """One line of the incoming register (Decree 30/2020 columns)."""
+    return {
+        "id": entry.pk, "year": entry.register.year, "arrival_number": entry.arrival_number,
+        "arrival_date": _time(entry.arrival_date), "source": entry.source,
+        "delivery_id": str(entry.delivery.uid) if entry.delivery_id and entry.delivery else None,
+        "issuer_code": entry.issuer.code if entry.issuer_id and entry.issuer else "",
+        "issuer_name": entry.issuer_name, "number": entry.number_text,
+        "code_number": entry.code_number, "code_notation": entry.code_notation,
+        "issued_date": _time(entry.issued_date), "type_name": entry.type_name,
+        "subject": entry.subject, "priority": entry.priority, "due_date": _time(entry.due_date),
+        "page_amount": entry.page_amount, "recipient_unit_id": entry.recipient_unit_id,
+        "recipient_user_id": entry.recipient_user_id, "note": entry.note,
+        "sha256": entry.file_sha256, "duplicate_of": entry.duplicate_of_id,
+        "state": entry.state, "registered_by_id": entry.registered_by_id,
+        "registered_at": _time(entry.registered_at)}
+
+
+class RegisterInputSerializer(serializers.Serializer[Delivery]):
+    """To whom the registered document goes (Decree 30 column 7) and a note."""
+
+    recipient_unit_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    recipient_user_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class RejectInputSerializer(serializers.Serializer[Delivery]):
+    """Why the delivery is refused (sent back with status 02)."""
+
+    reason = serializers.CharField(max_length=500)
+
+
+class PaperInputSerializer(serializers.Serializer[IncomingDocument]):
+    """Multipart: ``scan`` (one PDF, or several page images) and the register columns."""
+
+    scan = serializers.ListField(child=serializers.FileField(), min_length=1)
+    issuer_code = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                                        default="")
+    issuer_name = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                        default="")
+    code_number = serializers.CharField(max_length=20, required=False, allow_blank=True,
+                                        default="")
+    code_notation = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                                          default="")
+    issued_date = serializers.DateField(required=False, allow_null=True, default=None)
+    type_name = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                      default="")
+    subject = serializers.CharField(max_length=500)
+    priority = serializers.ChoiceField(choices=Priority.values, default=Priority.NORMAL)
+    classification = serializers.ChoiceField(choices=Classification.values,
+                                             default=Classification.NORMAL)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    recipient_unit_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    recipient_user_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+def _receivers(actor: Actor, data: dict[str, Any]) -> tuple[Unit | None, Any]:
+    agency_id = actor.agency_id or 0
+    unit = user = None
+    if data.get("recipient_unit_id") is not None:
+        unit = Unit.objects.filter(pk=data["recipient_unit_id"], agency_id=agency_id).first()
+        if unit is None:
+            raise ValidationFailed("Không có đơn vị này trong cơ quan.",
+                                   "No such unit in the agency.", code="bad_unit")
+    if data.get("recipient_user_id") is not None:
+        user = get_user_model().objects.filter(pk=data["recipient_user_id"],
+                                               agency_id=agency_id).first()
+        if user is None:
+            raise ValidationFailed("Không có người nhận này trong cơ quan.",
+                                   "No such person in the agency.", code="bad_user")
+    return unit, user
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Inbox: deliveries waiting for registration, with verification"),
+    retrieve=extend_schema(summary="A delivery with every verification check (R4.3)"))
+class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
+    """Deliveries that arrived for the caller's agency."""
+
+    serializer_class = RegisterInputSerializer
+    lookup_field = "uid"
+
+    def get_queryset(self) -> Any:
+        """Waiting deliveries of the caller's agency."""
+        return selectors.waiting(_actor(self.request))
+
+    def list(self, request: Request) -> Response:
+        """R10.1, R10.2: what waits (a clerk's call is recorded as an inbox check)."""
+        actor = _actor(request)
+        inbox_check_record(actor=actor)
+        page = list(self.paginate_queryset(self.get_queryset()) or [])
+        found = services.verifications_for(page)
+        return self.get_paginated_response([delivery_json(d, found.get(d.pk)) for d in page])
+
+    def retrieve(self, request: Request, uid: str) -> Response:
+        """The delivery (any state) and its verification, verified now if not yet."""
+        delivery = selectors.delivery_get(_actor(request), uid)
+        return Response(delivery_json(delivery, services.incoming_verify(delivery=delivery)))
+
+    @extend_schema(request=RegisterInputSerializer, summary="Register (sends status 03)")
+    @action(detail=True, methods=["post"])
+    def register(self, request: Request, uid: str) -> Response:
+        """R5.1, R10.1: register a verified delivery (clerk); 201 with the register line."""
+        actor = _actor(request)
+        data = RegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        unit, user = _receivers(actor, dict(data.validated_data))
+        delivery = selectors.delivery_get(actor, uid)
+        entry = services.incoming_register_delivery(
+            actor=actor, delivery=delivery, recipient_unit=unit, recipient_user=user,
+            note=data.validated_data["note"])
+        return Response(entry_json(entry), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RejectInputSerializer, summary="Reject with a reason (status 02)")
+    @action(detail=True, methods=["post"], serializer_class=RejectInputSerializer)
+    def reject(self, request: Request, uid: str) -> Response:
+        """Refuse the delivery (clerk); the bytes and their verification stay."""
+        actor = _actor(request)
+        data = RejectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        delivery = services.incoming_reject(actor=actor,
+                                            delivery=selectors.delivery_get(actor, uid),
+                                            reason=data.validated_data["reason"])
+        return Response(delivery_json(delivery, services.incoming_verify(delivery=delivery)))
+
+
+_REGISTER_FILTERS = [
+    OpenApiParameter("year", int, description="Register year (default: this year)"),
+    OpenApiParameter("q", str, description="Search in subject, issuer, number, notation"),
+    OpenApiParameter("before", int, description="Keyset: arrival numbers below this"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=_REGISTER_FILTERS,
+                                       summary="The incoming register, newest first"),
+                    retrieve=extend_schema(summary="One line of the incoming register"))
+class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
+    """The caller agency's incoming register; paper documents are registered here."""
+
+    serializer_class = PaperInputSerializer
+    parser_classes = (JSONParser, MultiPartParser, FormParser)
+
+    def get_queryset(self) -> Any:
+        """Lines of the caller's agency."""
+        return selectors.entries(_actor(self.request))
+
+    def list(self, request: Request) -> Response:
+        """50 lines a page; ``next_before`` continues (keyset on the arrival number)."""
+        def number(name: str) -> int | None:
+            value = request.query_params.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        page = selectors.register_page(_actor(request), year=number("year"),
+                                       search=request.query_params.get("q", "")[:100],
+                                       before=number("before"))
+        return Response({"year": page.year, "total": page.total,
+                         "next_before": page.next_before,
+                         "results": [entry_json(e) for e in page.rows]})
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """One line."""
+        return Response(entry_json(selectors.entry_get(_actor(request),
+                                                       int(pk) if pk.isdigit() else 0)))
+
+    @extend_schema(request={"multipart/form-data": PaperInputSerializer},
+                   summary="Register a paper document scanned on arrival")
+    def create(self, request: Request) -> Response:
+        """R10.1: a paper document in the same register (clerk); 201 with the line."""
+        actor = _actor(request)
+        if actor.agency_id is None:
+            raise forbidden()
+        data = PaperInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        unit, user = _receivers(actor, values)
+        issuer = None
+        if values["issuer_code"]:
+            issuer = Agency.objects.filter(code=values["issuer_code"]).first()
+            if issuer is None:
+                raise ValidationFailed("Không có cơ quan ban hành này trong danh bạ.",
+                                       "No such issuing agency in the directory.",
+                                       code="unknown_agency")
+        entry = services.incoming_register_paper(
+            actor=actor, data=[f.read() for f in values["scan"]], subject=values["subject"],
+            issuer=issuer, issuer_name=values["issuer_name"], code_number=values["code_number"],
+            code_notation=values["code_notation"], issued_date=values["issued_date"],
+            type_name=values["type_name"], priority=values["priority"],
+            classification=values["classification"], due_date=values["due_date"],
+            recipient_unit=unit, recipient_user=user, note=values["note"])
+        return Response(entry_json(entry), status=status.HTTP_201_CREATED)
+
+
+def register(router: BaseRouter) -> None:
+    """Register this app's viewsets on the v1 router."""
+    router.register("incoming/deliveries", IncomingDeliveryViewSet,
+                    basename="incoming-delivery")
+    router.register("incoming/register", IncomingEntryViewSet, basename="incoming-entry")

@@ -1,0 +1,134 @@
+"""Paper documents scanned on arrival, registered in the same incoming register (R10.1).
+
+The scan (one PDF, or page images converted like the registry's upload) is checked by the same
+intake rules and stored content-addressed; the document takes the next number of the agency's
+one yearly incoming series, shared with electronic deliveries. A classified paper document is
+never handled electronically (R3.1, R16.7): the attempt is refused and recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from vanban.audit.services import audit_append
+from vanban.core import clock
+from vanban.core.errors import ValidationFailed
+from vanban.core.roles import Actor
+from vanban.directory.models import Agency, Unit
+from vanban.incoming.models import IncomingDocument, IncomingSource
+from vanban.incoming.services.common import (
+    OBJECT_TYPE,
+    actor_id,
+    duplicate_of,
+    incoming_register_of,
+    next_arrival_number,
+    refused,
+    require_clerk,
+    text,
+)
+from vanban.incoming.services.register import check_recipients
+from vanban.registry.models import Classification, Priority
+from vanban.registry.services.common import classified_message
+from vanban.registry.services.files import as_pdf
+from vanban.storage.services import blob_put
+
+
+@dataclass(frozen=True)
+class PaperInput:
+    """What the clerk reads off the paper (Decree 30 incoming-register columns)."""
+
+    subject: str
+    issuer: Agency | None = None
+    issuer_name: str = ""
+    code_number: str = ""
+    code_notation: str = ""
+    issued_date: date | None = None
+    type_name: str = ""
+    priority: str = Priority.NORMAL
+    classification: str = Classification.NORMAL
+    due_date: date | None = None
+    recipient_unit: Unit | None = None
+    recipient_user: Actor | None = None
+    note: str = ""
+
+
+def _cleaned(agency: Agency, paper: PaperInput) -> dict[str, object]:
+    issuer_name = text(paper.issuer_name or (paper.issuer.name if paper.issuer else ""), 200,
+                       "cơ quan ban hành", "issuing agency", required=True)
+    if paper.priority not in Priority.values:
+        raise ValidationFailed(f"Độ khẩn “{paper.priority}” không hợp lệ.",
+                               f"Invalid priority “{paper.priority}”.", code="bad_choice")
+    check_recipients(agency.pk, paper.recipient_unit, paper.recipient_user)
+    return {
+        "issuer": paper.issuer, "issuer_name": issuer_name,
+        "code_number": text(paper.code_number, 20, "số văn bản", "document number"),
+        "code_notation": text(paper.code_notation, 50, "ký hiệu", "notation"),
+        "issued_date": paper.issued_date,
+        "type_name": text(paper.type_name, 100, "tên loại văn bản", "document type"),
+        "subject": text(paper.subject, 500, "trích yếu", "subject", required=True),
+        "priority": paper.priority, "due_date": paper.due_date,
+        "recipient_unit": paper.recipient_unit,
+        "recipient_user_id": actor_id(paper.recipient_user),
+        "note": text(paper.note, 500, "ghi chú", "note"),
+    }
+
+
+def incoming_register_paper(
+        *, actor: Actor | None, data: bytes | Sequence[bytes], subject: str,
+        agency: Agency | None = None, issuer: Agency | None = None, issuer_name: str = "",
+        code_number: str = "", code_notation: str = "", issued_date: date | None = None,
+        type_name: str = "", priority: str = Priority.NORMAL,
+        classification: str = Classification.NORMAL, due_date: date | None = None,
+        recipient_unit: Unit | None = None, recipient_user: Actor | None = None,
+        note: str = "") -> IncomingDocument:
+    """R10.1: register a scanned paper document with the next arrival number (clerk only).
+
+    ``data`` is one PDF or the page images; ``agency`` defaults to the clerk's own.
+    """
+    paper = PaperInput(subject=subject, issuer=issuer, issuer_name=issuer_name,
+                       code_number=code_number, code_notation=code_notation,
+                       issued_date=issued_date, type_name=type_name, priority=priority,
+                       classification=classification, due_date=due_date,
+                       recipient_unit=recipient_unit, recipient_user=recipient_user, note=note)
+    if agency is None:
+        if actor is None or actor.agency_id is None:
+            raise ValidationFailed("Chưa rõ cơ quan nhận.", "The receiving agency is not given.",
+                                   code="missing_agency")
+        agency = Agency.objects.get(pk=actor.agency_id)
+    action = "incoming.register_paper"
+    require_clerk(actor, action, agency, object_type=OBJECT_TYPE, object_id="")
+    if paper.classification not in Classification.values:
+        raise ValidationFailed(f"Độ mật “{paper.classification}” không hợp lệ.",
+                               f"Invalid classification “{paper.classification}”.",
+                               code="bad_choice")
+    if paper.classification != Classification.NORMAL:
+        raise refused(actor, action, classified_message(paper.classification),
+                      object_type=OBJECT_TYPE, object_id="", agency=agency,
+                      classification=paper.classification)
+    fields = _cleaned(agency, paper)
+    parts = [data] if isinstance(data, bytes) else list(data)
+    pdf, info = as_pdf(parts, what_vi="văn bản đến", what_en="incoming document")
+    blob = blob_put(data=pdf, content_type="application/pdf")
+    with transaction.atomic():
+        now = clock.now()
+        today = clock.local_now().date()
+        register = incoming_register_of(agency, today.year)
+        document = IncomingDocument.objects.create(
+            agency=agency, register=register, arrival_number=next_arrival_number(register),
+            arrival_date=today, received_at=now, source=IncomingSource.PAPER,
+            page_amount=info.page_count, file_sha256=blob.sha256,
+            duplicate_of=duplicate_of(
+                agency=agency, issuer=paper.issuer, issuer_name=str(fields["issuer_name"]),
+                code_number=str(fields["code_number"]),
+                code_notation=str(fields["code_notation"]), issued_date=paper.issued_date),
+            registered_by_id=actor_id(actor), registered_at=now, **fields)
+        audit_append(actor=actor, action=action, object_type=OBJECT_TYPE, object_id=document.pk,
+                     agency_code=agency.code, data={
+                         "arrival_number": document.arrival_number, "year": today.year,
+                         "sha256": blob.sha256, "pages": info.page_count,
+                         "duplicate_of": document.duplicate_of_id})
+        return document

@@ -1,0 +1,65 @@
+"""The verification of an arrived delivery (R4.2, R4.3), as the clerk sees it.
+
+The hub verifies each arrived document once its arrival commits (a background task); a
+delivery whose verification is not there yet (the task has not run, or failed) is verified
+when the inbox lists it or the clerk opens it. ``pdf_verify`` is keyed by the SHA-256 and the
+sender, so a document sent to a thousand agencies is verified once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from vanban.exchange.models import Delivery
+from vanban.signatures.models import Verification, VerificationPath
+from vanban.signatures.verification import pdf_verify
+from vanban.storage.selectors import blob_read
+
+
+def stored_verifications(deliveries: Iterable[Delivery]) -> dict[int, Verification]:
+    """The verifications already stored for ``deliveries`` (one query), by delivery id."""
+    rows = list(deliveries)
+    keys = {(d.transmission.file_sha256, d.transmission.sender_id) for d in rows}
+    if not keys:
+        return {}
+    found = {(v.blob_id, v.sender_id): v for v in Verification.objects.filter(
+        blob_id__in={k[0] for k in keys}, sender_id__in={k[1] for k in keys},
+        path=VerificationPath.SIGNATURE)}
+    out: dict[int, Verification] = {}
+    for delivery in rows:
+        record = found.get((delivery.transmission.file_sha256, delivery.transmission.sender_id))
+        if record is not None:
+            out[delivery.pk] = record
+    return out
+
+
+def incoming_verify(*, delivery: Delivery) -> Verification:
+    """The delivery's verification: the stored one, or verify now (bytes kept as received)."""
+    transmission = delivery.transmission
+    found = Verification.objects.filter(blob_id=transmission.file_sha256,
+                                        sender_id=transmission.sender_id,
+                                        path=VerificationPath.SIGNATURE).first()
+    if found is not None:
+        return found
+    return pdf_verify(data=blob_read(transmission.file_sha256), sender=transmission.sender,
+                      received_via="hub")
+
+
+def verifications_for(deliveries: Iterable[Delivery], *,
+                      verify_missing: int = 10) -> dict[int, Verification]:
+    """Stored verifications of ``deliveries``, verifying at most ``verify_missing`` that have
+    none yet (the rest show as "being checked" and are verified on a later view)."""
+    rows = list(deliveries)
+    out = stored_verifications(rows)
+    budget = verify_missing
+    for delivery in rows:
+        if delivery.pk in out or budget <= 0:
+            continue
+        budget -= 1
+        out[delivery.pk] = incoming_verify(delivery=delivery)
+        for other in rows:  # the same document to this agency twice shares the record
+            if other.pk not in out and (other.transmission.file_sha256, other.transmission
+                                        .sender_id) == (delivery.transmission.file_sha256,
+                                                        delivery.transmission.sender_id):
+                out[other.pk] = out[delivery.pk]
+    return out

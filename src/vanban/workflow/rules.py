@@ -1,0 +1,94 @@
+"""Who may do what with the work on an incoming document (R8.1, R12.1, R14.2).
+
+* The agency's head or a delegate (the *directors*) assign, see every incoming document and the
+  overdue list, and may start and complete any document.
+* A unit has no head of its own in the staff model; a *unit leader* is a staff member of that
+  unit who holds the head or delegate role (the agency grants the delegate role to the trưởng
+  phòng it authorises). Unit leaders pass the unit's line on to specialists.
+* A line's *holders* are its person, or every member of its unit.
+* The *lead holders* of a document (who start and complete it) are the holders of the lead line
+  and of every lead line it was passed on to.
+* Clerks see every incoming document of their agency (they registered them); everybody else sees
+  the documents they hold a line of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from vanban.core.roles import Actor, Role
+from vanban.workflow.models import AssignmentLine, LineRole
+
+DIRECTORS = frozenset({Role.HEAD, Role.DELEGATE})
+
+
+def unit_of(actor: Actor | None) -> int | None:
+    """The actor's unit id (the protocol does not carry it; the user model does)."""
+    value = getattr(actor, "unit_id", None)
+    return int(value) if value is not None else None
+
+
+def is_director(actor: Actor | None, agency_id: int) -> bool:
+    """The agency's head or a delegate (the console operator too)."""
+    return actor is None or (actor.agency_id == agency_id
+                             and any(actor.has_role(r) for r in DIRECTORS))
+
+
+def sees_all(actor: Actor | None, agency_id: int) -> bool:
+    """Directors and clerks see every incoming document of their agency."""
+    return is_director(actor, agency_id) or (actor is not None and actor.agency_id == agency_id
+                                             and actor.has_role(Role.CLERK))
+
+
+def is_unit_leader(actor: Actor | None, unit_id: int) -> bool:
+    """A member of the unit holding the head or delegate role."""
+    return actor is not None and unit_of(actor) == unit_id and any(
+        actor.has_role(r) for r in DIRECTORS)
+
+
+def holds(actor: Actor | None, line: AssignmentLine) -> bool:
+    """The line's person, or a member of its unit."""
+    if actor is None:
+        return False
+    if line.user_id is not None:
+        return str(line.user_id) == str(actor.pk)
+    return line.unit_id is not None and unit_of(actor) == line.unit_id
+
+
+def may_forward(actor: Actor | None, line: AssignmentLine, agency_id: int) -> bool:
+    """A unit's leader passes the unit's line on; the agency's directors may pass any line on
+    (a deputy assigned in person passes their own line to a specialist)."""
+    if line.done_at is not None or line.role == LineRole.INFORM:
+        return False
+    if actor is not None and actor.agency_id != agency_id:
+        return False
+    if is_director(actor, agency_id):
+        return True
+    return line.unit_id is not None and is_unit_leader(actor, line.unit_id)
+
+
+def lead_lines(lines: Iterable[AssignmentLine]) -> list[AssignmentLine]:
+    """The top-level lead line and every lead line passed on from a lead line."""
+    all_lines = list(lines)
+    leads = [x for x in all_lines if x.role == LineRole.LEAD and x.assignment.parent_id is None]
+    known = {x.pk for x in leads}
+    changed = True
+    while changed:
+        changed = False
+        for line in all_lines:
+            if (line.role == LineRole.LEAD and line.pk not in known
+                    and line.assignment.parent_id in known):
+                leads.append(line)
+                known.add(line.pk)
+                changed = True
+    return leads
+
+
+def is_lead_holder(actor: Actor | None, lines: Iterable[AssignmentLine]) -> bool:
+    """Whether the actor holds the document's lead (directly or passed on to them)."""
+    return any(holds(actor, line) for line in lead_lines(lines))
+
+
+def actor_pk(actor: Actor) -> int:
+    """The acting user's id as an int (the protocol types it as ``object``)."""
+    return int(str(actor.pk))

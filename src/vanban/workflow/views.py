@@ -1,0 +1,365 @@
+"""Pages of the workflow (Vietnamese first): a registered incoming document's work page
+(assignment, passing on, opinions, start/complete, handling slip, work files), "Việc của tôi",
+the overdue list for the head, work files, and the working-day calendar. Thin: selectors read,
+services write, domain errors become messages (or 404 for "not found")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from vanban.core.errors import DomainError, Forbidden, NotFound
+from vanban.core.roles import Actor
+from vanban.directory import calendar
+from vanban.directory.models import Unit
+from vanban.directory.selectors import work_calendar
+from vanban.registry import selectors as registry_selectors
+from vanban.registry.models import DocumentState
+from vanban.workflow import forms, rules, selectors, services
+from vanban.workflow.models import LineRole, OpinionKind, WorkFile
+from vanban.workflow.services.workfiles import may_manage
+from vanban.workflow.slip import handling_slip_pdf
+
+View = Callable[..., HttpResponse]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return cast(Actor, request.user)
+
+
+def acting(view: View) -> View:
+    """Signed-in only; "not found" is a 404, a refusal a 403, any other domain error a
+    message on the page the form came from."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as err:
+            raise Http404(err.message(request.LANGUAGE_CODE)) from None
+        except Forbidden as err:
+            raise PermissionDenied(err.message(request.LANGUAGE_CODE)) from None
+        except DomainError as err:
+            if request.method != "POST":
+                raise
+            messages.error(request, err.message(request.LANGUAGE_CODE))
+            return redirect(request.META.get("HTTP_REFERER") or "workflow:my_tasks")
+
+    return wrapper
+
+
+def _staff(agency_id: int, unit_id: int | None = None) -> Any:
+    users = get_user_model().objects.filter(agency_id=agency_id, is_active=True)
+    if unit_id is not None:
+        users = users.filter(unit_id=unit_id)
+    return users.order_by("full_name", "username")
+
+
+# --- the document's work page -----------------------------------------------------------------
+
+
+@require_GET
+@acting
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything about the work on one registered incoming document."""
+    actor = _actor(request)
+    incoming = selectors.incoming_get(actor, pk)
+    lines = selectors.lines_of(incoming)
+    opinions = selectors.opinions_of(incoming)
+    agency_id = incoming.agency_id
+    director = rules.is_director(actor, agency_id)
+    lead = rules.is_lead_holder(actor, lines)
+    open_doc = incoming.state != "completed"
+    forwardable = [x for x in lines if rules.may_forward(actor, x, agency_id)] if open_doc else []
+    context = {
+        "incoming": incoming, "lines": lines, "opinions": opinions,
+        "today": selectors.today(),
+        "can_assign": director and open_doc and not any(
+            x.assignment.parent_id is None for x in lines),
+        "can_start": open_doc and incoming.state == "assigned" and (director or lead),
+        "can_complete": open_doc and incoming.state != "registered" and (director or lead),
+        "forwardable": [{"line": x, "staff": _staff(agency_id, x.unit_id)} for x in forwardable],
+        "my_open_lines": [x for x in lines if x.done_at is None and rules.holds(actor, x)
+                          and x.role != LineRole.LEAD] if open_doc else [],
+        "units": Unit.objects.filter(agency_id=agency_id, active=True).order_by("code"),
+        "staff": _staff(agency_id),
+        "kinds": OpinionKind.choices if director else [
+            (k, v) for k, v in OpinionKind.choices if k != OpinionKind.DIRECTION],
+        "replies": registry_selectors.documents_of(actor).exclude(
+            state__in=(DocumentState.DRAFT, DocumentState.CANCELLED)).order_by("-pk")[:50],
+        "work_files": selectors.work_files_holding(incoming),
+        "open_files": [f for f in selectors.work_files_of(actor).filter(closed_at__isnull=True)
+                       if may_manage(actor, f)],
+        "role_labels": dict(LineRole.choices),
+    }
+    return render(request, "workflow/document.html", context)
+
+
+@require_POST
+@acting
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head or a delegate assigns (R8.1)."""
+    actor = _actor(request)
+    incoming = selectors.incoming_get(actor, pk)
+    services.assignment_create(actor=actor, document=incoming,
+                               lines=forms.lines_from(request.POST, incoming.agency_id),
+                               direction=request.POST.get("direction", ""))
+    messages.success(request, _("Đã phân công xử lý văn bản."))
+    return redirect("workflow:document", pk=pk)
+
+
+@require_POST
+@acting
+def forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's leader passes the unit's line on to specialists."""
+    actor = _actor(request)
+    line = selectors.line_get(actor, pk)
+    services.assignment_forward(actor=actor, line=line,
+                                lines=forms.lines_from(request.POST, line.incoming.agency_id),
+                                direction=request.POST.get("direction", ""))
+    messages.success(request, _("Đã chuyển cho chuyên viên xử lý."))
+    return redirect("workflow:document", pk=line.incoming_id)
+
+
+@require_POST
+@acting
+def opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write an opinion, or a correction of one's own earlier opinion (R14.2)."""
+    actor = _actor(request)
+    incoming = selectors.incoming_get(actor, pk)
+    corrects_id = forms.parse_int(request.POST.get("corrects", ""), what_vi="Ý kiến",
+                                  what_en="opinion")
+    corrects = selectors.opinion_get(actor, corrects_id) if corrects_id else None
+    services.opinion_write(actor=actor, document=incoming, text=request.POST.get("text", ""),
+                           kind=request.POST.get("kind") or None, corrects=corrects)
+    messages.success(request, _("Đã ghi ý kiến."))
+    return redirect("workflow:document", pk=pk)
+
+
+@require_POST
+@acting
+def start(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Bắt đầu xử lý" (05)."""
+    actor = _actor(request)
+    services.incoming_start(actor=actor, document=selectors.incoming_get(actor, pk))
+    messages.success(request, _("Đã bắt đầu xử lý."))
+    return redirect("workflow:document", pk=pk)
+
+
+@require_POST
+@acting
+def complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Hoàn thành" (06), with the reply document if one is chosen."""
+    actor = _actor(request)
+    incoming = selectors.incoming_get(actor, pk)
+    reply_id = forms.parse_int(request.POST.get("reply", ""), what_vi="Văn bản trả lời",
+                               what_en="reply document")
+    reply = registry_selectors.document_get(actor, reply_id) if reply_id else None
+    services.incoming_complete(actor=actor, document=incoming, reply_document=reply)
+    messages.success(request, _("Đã hoàn thành xử lý văn bản."))
+    return redirect("workflow:document", pk=pk)
+
+
+@require_POST
+@acting
+def line_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """A co-operating holder reports its part done."""
+    actor = _actor(request)
+    line = selectors.line_get(actor, pk)
+    services.line_done(actor=actor, line=line)
+    messages.success(request, _("Đã báo cáo xong phần việc."))
+    return redirect("workflow:document", pk=line.incoming_id)
+
+
+@require_GET
+@acting
+def slip(request: HttpRequest, pk: int) -> HttpResponse:
+    """The handling slip as a PDF."""
+    incoming = selectors.incoming_get(_actor(request), pk)
+    pdf = handling_slip_pdf(incoming, selectors.lines_of(incoming),
+                            selectors.opinions_of(incoming))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (f'inline; filename="phieu-giai-quyet-'
+                                       f'{incoming.arrival_number}.pdf"')
+    return response
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+@require_GET
+@acting
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """"Việc của tôi": open lines, nearest deadline first, overdue highlighted."""
+    tasks = selectors.my_tasks(_actor(request))
+    today = selectors.today()
+    return render(request, "workflow/my_tasks.html", {
+        "tasks": [{"line": t, "overdue": t.deadline is not None and t.deadline < today}
+                  for t in tasks], "role_labels": dict(LineRole.choices)})
+
+
+@require_GET
+@acting
+def overdue(request: HttpRequest) -> HttpResponse:
+    """R8.1: overdue and due-soon lines per unit/person, for the head or a delegate."""
+    actor = _actor(request)
+    if actor.agency_id is None or not rules.is_director(actor, actor.agency_id):
+        raise PermissionDenied
+    return render(request, "workflow/overdue.html", {
+        "report": selectors.overdue_report(actor, actor.agency_id), "today": selectors.today(),
+        "role_labels": dict(LineRole.choices)})
+
+
+# --- work files -------------------------------------------------------------------------------
+
+
+@acting
+def work_files(request: HttpRequest) -> HttpResponse:
+    """The agency's work files; the form opens a new one (R12.1)."""
+    actor = _actor(request)
+    if request.method == "POST":
+        if actor.agency_id is None:
+            raise PermissionDenied
+        created = services.work_file_create(
+            actor=actor, data=forms.work_file_from(request.POST, actor.agency_id))
+        messages.success(request, _("Đã lập hồ sơ."))
+        return redirect("workflow:work_file", pk=created.pk)
+    files = selectors.work_files_of(actor)
+    units = Unit.objects.filter(agency_id=actor.agency_id or 0, active=True).order_by("code")
+    return render(request, "workflow/work_files.html", {
+        "files": files[:500], "units": units, "today": selectors.today()})
+
+
+@require_GET
+@acting
+def work_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """One work file: its metadata and documents; add, remove, close while it is open."""
+    actor = _actor(request)
+    the_file = selectors.work_file_get(actor, pk)
+    manage = may_manage(actor, the_file) and not the_file.closed
+    context: dict[str, Any] = {"file": the_file, "items": selectors.items_of(the_file),
+                               "manage": manage}
+    if manage:
+        context["incoming_choices"] = selectors.incoming_visible(actor)[:100]
+        context["outgoing_choices"] = registry_selectors.documents_of(actor).exclude(
+            state__in=(DocumentState.DRAFT, DocumentState.CANCELLED)).order_by("-pk")[:100]
+    return render(request, "workflow/work_file.html", context)
+
+
+def _file_for(request: HttpRequest, pk: int) -> WorkFile:
+    return selectors.work_file_get(_actor(request), pk)
+
+
+@require_POST
+@acting
+def work_file_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an incoming (``incoming``) or outgoing (``document``) document to the file."""
+    actor = _actor(request)
+    the_file = _file_for(request, pk)
+    incoming_id = forms.parse_int(request.POST.get("incoming", ""), what_vi="Văn bản đến",
+                                  what_en="incoming document")
+    document_id = forms.parse_int(request.POST.get("document", ""), what_vi="Văn bản đi",
+                                  what_en="outgoing document")
+    services.work_file_add(
+        actor=actor, work_file=the_file,
+        incoming=selectors.incoming_get(actor, incoming_id) if incoming_id else None,
+        document=registry_selectors.document_get(actor, document_id) if document_id else None)
+    messages.success(request, _("Đã thêm văn bản vào hồ sơ."))
+    return redirect("workflow:work_file", pk=pk)
+
+
+@require_POST
+@acting
+def document_file_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the document's page: put it into the chosen open work file (``file``)."""
+    actor = _actor(request)
+    incoming = selectors.incoming_get(actor, pk)
+    file_id = forms.parse_int(request.POST.get("file", ""), what_vi="Hồ sơ", what_en="file")
+    if file_id is None:
+        raise Http404
+    services.work_file_add(actor=actor, work_file=_file_for(request, file_id), incoming=incoming)
+    messages.success(request, _("Đã thêm văn bản vào hồ sơ."))
+    return redirect("workflow:document", pk=pk)
+
+
+@require_POST
+@acting
+def work_file_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Take a document out of an open file (audited)."""
+    the_file = _file_for(request, pk)
+    item = the_file.items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404
+    services.work_file_remove(actor=_actor(request), item=item,
+                              reason=request.POST.get("reason", ""))
+    messages.success(request, _("Đã bỏ văn bản khỏi hồ sơ."))
+    return redirect("workflow:work_file", pk=pk)
+
+
+@require_POST
+@acting
+def work_file_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close the file (end date); it is read-only afterwards."""
+    services.work_file_close(
+        actor=_actor(request), work_file=_file_for(request, pk),
+        end_date=forms.parse_date(request.POST.get("end_date", "")),
+        page_total=forms.parse_int(request.POST.get("page_total", ""), what_vi="Số tờ",
+                                   what_en="page count"))
+    messages.success(request, _("Đã đóng hồ sơ."))
+    return redirect("workflow:work_file", pk=pk)
+
+
+# --- the working-day calendar -----------------------------------------------------------------
+
+
+@acting
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    """The year's public holidays and the make-up days and extra days off (province-wide and
+    the agency's own); the province administrator and the agency's head or delegate edit them."""
+    actor = _actor(request)
+    scope = request.POST.get("scope") or request.GET.get("scope") or "agency"
+    agency = None
+    if scope != "province" and actor.agency_id is not None:
+        agency = cast(Any, actor).agency
+    if request.method == "POST":
+        day = forms.parse_date(request.POST.get("day", ""))
+        if day is None:
+            messages.error(request, _("Chưa chọn ngày."))
+        elif request.POST.get("remove"):
+            calendar.calendar_day_remove(actor=actor, agency=agency, day=day)
+            messages.success(request, _("Đã xoá ngày khỏi lịch."))
+        else:
+            calendar.calendar_day_set(actor=actor, agency=agency, day=day,
+                                      working=request.POST.get("working") == "1",
+                                      note=request.POST.get("note", ""))
+            messages.success(request, _("Đã cập nhật lịch làm việc."))
+        return redirect(f"{request.path}?year={day.year if day else ''}&scope={scope}")
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 \
+        else selectors.today().year
+    cal = work_calendar(actor.agency_id)
+    return render(request, "workflow/calendar.html", {
+        "year": year, "scope": scope, "agency": agency,
+        "holidays": calendar.public_holidays(year),
+        "days": calendar.calendar_days_of(agency, year),
+        "can_edit": calendar.can_manage_calendar(actor, agency),
+        "working_days": sum(1 for d in _days(year) if cal.is_working_day(d)),
+    })
+
+
+def _days(year: int) -> list[date]:
+    start = date(year, 1, 1)
+    return [date.fromordinal(start.toordinal() + n)
+            for n in range((date(year + 1, 1, 1) - start).days)]

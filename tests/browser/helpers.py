@@ -1,0 +1,38 @@
+"""Helpers shared by the browser tests: a tab signed in as a user, and running code that signs
+PDFs outside Playwright's event loop."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+
+def sign_in(browser: Any, url: str, user: Any) -> Any:
+    """A new tab signed in as ``user`` (a session cookie made by Django's test client)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                          "url": url}])
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    return tab
+
+
+def off_the_loop(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run ``function`` in a worker thread: pyHanko signs with ``asyncio.run``, which cannot run
+    in the thread where Playwright's event loop lives."""
+    from django.db import connection
+
+    def call() -> Any:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
