@@ -23,6 +23,7 @@ class DocumentState(models.TextChoices):
     REGISTERED = "registered", "Đã cấp số"
     SIGNED = "signed", "Đã ký số"
     READY = "ready_to_send", "Sẵn sàng gửi"
+    SENT = "sent", "Đã gửi"
     CANCELLED = "cancelled", "Đã hủy"
 
 
@@ -130,6 +131,7 @@ class Document(models.Model):
     registered_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
 

@@ -42,6 +42,7 @@ from vanban.exchange.services.common import (
 from vanban.registry.core.dispatch import Channel as PlanChannel
 from vanban.registry.models import Document, DocumentFile, DocumentState, Priority
 from vanban.registry.selectors import current_file, dispatch_plan, signed_file
+from vanban.registry.services import document_mark_sent
 
 PRIORITY_CODES = {Priority.NORMAL: 0, Priority.URGENT: 1, Priority.VERY_URGENT: 2,
                   Priority.FLASH: 3}
@@ -123,7 +124,9 @@ def transmission_send(*, actor: Actor | None, document: Document,
     with transaction.atomic():
         document = (Document.objects.select_for_update(of=("self",))
                     .select_related("agency").get(pk=document.pk))
-        if document.state != DocumentState.READY:
+        sendable = (DocumentState.READY,) if business_type == BusinessType.NEW else (
+            DocumentState.READY, DocumentState.SENT)
+        if document.state not in sendable:
             raise Conflict("Văn bản chưa sẵn sàng gửi.", "The document is not ready to send.",
                            code="not_ready", state=document.state)
         if business_type == BusinessType.NEW and document.transmissions.filter(
@@ -134,6 +137,7 @@ def transmission_send(*, actor: Actor | None, document: Document,
         recipients = _electronic_recipients(document)
         transmission = _create(actor, document, file, business_type, related)
         _fan_out(actor, transmission, recipients)
+        document_mark_sent(document=document)
         audit_append(actor=actor, action=action, object_type=OBJECT_TRANSMISSION,
                      object_id=transmission.message_id, agency_code=document.agency.code,
                      data={"document": document.pk, "number": document.number_text,

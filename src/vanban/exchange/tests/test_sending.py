@@ -153,3 +153,20 @@ def test_withdrawn_before_arrival_never_lands(clerk, document):
     services.transmission_revoke(actor=clerk, transmission=transmission, reason="Gửi nhầm")
     services.outbox_run()
     assert not transmission.deliveries.filter(received_at__isnull=False).exists()
+
+
+def test_sent_document_is_marked_sent_and_cannot_be_cancelled(clerk, document):
+    """R7.1: once the hub accepted it the document is "Đã gửi"; cancelling would not withdraw the
+    copies already delivered, so it is refused in favour of revocation."""
+    from vanban.registry import services as registry
+    from vanban.registry.models import DocumentState
+
+    services.transmission_send(actor=clerk, document=document)
+    document.refresh_from_db()
+    assert document.state == DocumentState.SENT
+    assert document.sent_at is not None
+    with pytest.raises(Conflict) as refused:
+        registry.document_cancel(actor=clerk, document=document, reason="Gửi nhầm")
+    assert refused.value.code == "sent_revoke_instead"
+    document.refresh_from_db()
+    assert document.state == DocumentState.SENT

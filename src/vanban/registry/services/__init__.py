@@ -11,6 +11,7 @@ from vanban.registry.services.documents import (
     document_cancel,
     document_create,
     document_mark_ready,
+    document_mark_sent,
     document_register,
     document_update,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "document_cancel",
     "document_create",
     "document_mark_ready",
+    "document_mark_sent",
     "document_register",
     "document_sign",
     "document_update",

@@ -18,7 +18,7 @@ from vanban.audit.services import (
     audit_prepare,
 )
 from vanban.core import clock
-from vanban.core.errors import ValidationFailed, forbidden
+from vanban.core.errors import Conflict, ValidationFailed, forbidden
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency, Unit
 from vanban.registry import rules
@@ -367,6 +367,17 @@ def document_mark_ready(*, actor: Actor | None, document: Document) -> Document:
         return document
 
 
+def document_mark_sent(*, document: Document) -> Document:
+    """The hub accepted the document's first transmission (R7.1): it is "Đã gửi" from now on
+    and can no longer be cancelled, only revoked. Runs inside the sending transaction, whose
+    audit event records the send; the document row is already locked by the caller."""
+    if document.state == DocumentState.READY:
+        document.state = DocumentState.SENT
+        document.sent_at = document.updated_at = clock.now()
+        document.save(update_fields=["state", "sent_at", "updated_at"])
+    return document
+
+
 def _ready_unsigned_allowed(document: Document) -> None:
     """R9.1: unsigned only when the agency has no certificate, and a file is needed anyway."""
     from vanban.signatures.selectors import active_certificate
@@ -387,6 +398,11 @@ def document_cancel(*, actor: Actor | None, document: Document, reason: str) -> 
     reason = _text(reason, 500, "lý do hủy", "reason", required=True)
     with transaction.atomic():
         document = locked(document)
+        if document.state == DocumentState.SENT:
+            raise Conflict(
+                "Văn bản đã gửi đi nên không hủy được; hãy thu hồi văn bản đã gửi.",
+                "The document was sent and cannot be cancelled; revoke the sent document.",
+                code="sent_revoke_instead")
         require_state(document, DocumentState.DRAFT, DocumentState.REGISTERED,
                       DocumentState.SIGNED, DocumentState.READY)
         document.state = DocumentState.CANCELLED
