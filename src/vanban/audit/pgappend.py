@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from vanban.core.pgfunctions import execute_on_postgresql
+
 FUNCTION = "vanban_audit_append"
 
 # The hashed text: prev_hash, seq, at (ISO 8601 UTC, microseconds), actor id ('' for none),
@@ -60,13 +62,9 @@ CALL = (f"SELECT o_id, o_seq, o_prev_hash, o_hash FROM {FUNCTION}"  # noqa: S608
 
 def install(connection: BaseDatabaseWrapper) -> None:
     """Create (or replace) the function on PostgreSQL; nothing on other databases."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(CREATE)
+    execute_on_postgresql(connection, CREATE)
 
 
 def drop(connection: BaseDatabaseWrapper) -> None:
     """Remove the function (migration reversal)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(DROP)
+    execute_on_postgresql(connection, DROP)

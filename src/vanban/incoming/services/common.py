@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from vanban.audit.services import audit_refusal
-from vanban.core.errors import DomainError, ValidationFailed, forbidden
+from vanban.core.errors import DomainError, forbidden
 from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
 from vanban.incoming.models import IncomingDocument
@@ -43,17 +43,6 @@ def require_clerk(actor: Actor | None, action: str, agency: Agency, *, object_ty
     if not is_clerk(actor, agency.pk):
         raise refused(actor, action, forbidden(), object_type=object_type,
                       object_id=object_id, agency=agency)
-
-
-def text(value: str, limit: int, vi: str, en: str, *, required: bool = False) -> str:
-    """Whitespace-normalised text within ``limit``; a missing required value is refused."""
-    cleaned = " ".join((value or "").split())
-    if required and not cleaned:
-        raise ValidationFailed(f"Thiếu {vi}.", f"The {en} is missing.", code="missing_field")
-    if len(cleaned) > limit:
-        raise ValidationFailed(f"{vi.capitalize()} dài tối đa {limit} ký tự.",
-                               f"The {en} has at most {limit} characters.", code="too_long")
-    return cleaned
 
 
 def incoming_register_of(agency: Agency, year: int) -> Register:

@@ -18,6 +18,7 @@ from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed
 from vanban.core.roles import Actor
+from vanban.core.text import clean_text as text
 from vanban.directory.models import Agency, Unit
 from vanban.incoming.models import IncomingDocument, IncomingSource
 from vanban.incoming.services.common import (
@@ -28,7 +29,6 @@ from vanban.incoming.services.common import (
     next_arrival_number,
     refused,
     require_clerk,
-    text,
 )
 from vanban.incoming.services.register import check_recipients
 from vanban.registry.models import Classification, Priority

@@ -16,6 +16,7 @@ from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed, not_found
 from vanban.core.roles import Actor
+from vanban.core.text import clean_text as text
 from vanban.directory.models import Unit
 from vanban.exchange.core.states import State
 from vanban.exchange.models import Channel, Delivery
@@ -31,7 +32,6 @@ from vanban.incoming.services.common import (
     next_arrival_number,
     refused,
     require_clerk,
-    text,
 )
 from vanban.incoming.services.verify import incoming_verify
 

@@ -13,12 +13,23 @@ import pytest
 
 from vanban.core import clock
 from vanban.core.roles import Role
-from vanban.directory.models import Agency, AgencyKind, Unit
+from vanban.directory.models import Agency, Unit
 from vanban.exchange.models import Channel, Delivery, OutboxKind, OutboxMessage, Transmission
 from vanban.exchange.services.outbox import deliver_internal_batch
+from vanban.exchange.tests import conftest as hub
 from vanban.exchange.tests.conftest import make_pdf
 from vanban.signatures.demo import demo_pki_load
 from vanban.storage.services import blob_put
+
+# The hub's agencies and staff, shared with the exchange's tests (pytest collects fixtures that a
+# conftest module names).
+province = hub.province
+sender = hub.sender
+finance = hub.finance
+health = hub.health
+clerk = hub.clerk
+finance_clerk = hub.finance_clerk
+finance_head = hub.finance_head
 
 
 def send_signed(clerk: Any, sender: Agency, recipients: Sequence[Agency], *,
@@ -65,52 +76,9 @@ def arrive(sender: Agency, recipient: Agency, data: bytes, *, number: str = "15"
 
 
 @pytest.fixture
-def province(make_agency: Callable[..., Agency]) -> Agency:
-    """UBND tỉnh."""
-    return make_agency("000.00.00.H06", name="Ủy ban nhân dân tỉnh Bắc Giang", short_name="UBND",
-                       kind=AgencyKind.PROVINCE)
-
-
-@pytest.fixture
-def sender(make_agency: Callable[..., Agency], province: Agency) -> Agency:
-    """Sở Nội vụ, the sending agency."""
-    return make_agency("000.00.02.H06", name="Sở Nội vụ", short_name="SNV", parent=province)
-
-
-@pytest.fixture
-def finance(make_agency: Callable[..., Agency], province: Agency) -> Agency:
-    """Sở Tài chính, the receiving agency."""
-    return make_agency("000.00.03.H06", name="Sở Tài chính", short_name="STC", parent=province)
-
-
-@pytest.fixture
-def health(make_agency: Callable[..., Agency], province: Agency) -> Agency:
-    """Sở Y tế, another agency (a second recipient, or an impersonated signer)."""
-    return make_agency("000.00.04.H06", name="Sở Y tế", short_name="SYT", parent=province)
-
-
-@pytest.fixture
 def pki(sender: Agency, health: Agency) -> None:
     """The demo PKI with a certificate for the sender and for Sở Y tế."""
     demo_pki_load(agencies=[sender, health])
-
-
-@pytest.fixture
-def clerk(make_user: Callable[..., Any], sender: Agency) -> Any:
-    """The sender's clerk."""
-    return make_user(sender, roles=[Role.CLERK], username="vt.snv")
-
-
-@pytest.fixture
-def finance_clerk(make_user: Callable[..., Any], finance: Agency) -> Any:
-    """The receiving clerk (the only one who registers)."""
-    return make_user(finance, roles=[Role.CLERK], username="vt.stc")
-
-
-@pytest.fixture
-def finance_head(make_user: Callable[..., Any], finance: Agency) -> Any:
-    """The receiving agency's head."""
-    return make_user(finance, roles=[Role.HEAD], username="ld.stc")
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from vanban.audit.services import (
 from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed, forbidden
 from vanban.core.roles import Actor
+from vanban.core.text import clean_text as _text
 from vanban.directory.models import Agency, Unit
 from vanban.registry import rules
 from vanban.registry.core.numbering import (
@@ -64,16 +65,6 @@ class RecipientInput:
     mailbox: str = ""
     note: str = ""
     role: str = DocumentRecipient.ROLE_ELECTRONIC
-
-
-def _text(value: str, limit: int, vi: str, en: str, *, required: bool = False) -> str:
-    text = " ".join(value.split())
-    if required and not text:
-        raise ValidationFailed(f"Thiếu {vi}.", f"The {en} is missing.", code="missing_field")
-    if len(text) > limit:
-        raise ValidationFailed(f"{vi.capitalize()} dài tối đa {limit} ký tự.",
-                               f"The {en} has at most {limit} characters.", code="too_long")
-    return text
 
 
 def _choice(value: str, choices: list[str], vi: str, en: str) -> str:

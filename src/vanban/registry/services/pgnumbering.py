@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from vanban.core.pgfunctions import execute_on_postgresql
+
 FUNCTION = "vanban_register_document"
 _ARGS = ("bigint, timestamptz, text, bigint, integer, text, text, text, date, timestamptz, "
          "text, text, timestamptz, text, bigint, text, text, text, text, text, text, text")
@@ -87,13 +89,9 @@ def data_with(template: str, *, number: int, register_id: int) -> str:
 
 def install(connection: BaseDatabaseWrapper) -> None:
     """Create (or replace) the function on PostgreSQL; nothing on other databases."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(CREATE)
+    execute_on_postgresql(connection, CREATE)
 
 
 def drop(connection: BaseDatabaseWrapper) -> None:
     """Remove the function (migration reversal)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(DROP)
+    execute_on_postgresql(connection, DROP)

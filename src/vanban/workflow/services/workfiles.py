@@ -16,6 +16,7 @@ from vanban.audit.services import audit_append, audit_refusal
 from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor
+from vanban.core.text import clean_text as _text
 from vanban.directory.models import Unit
 from vanban.incoming.models import IncomingDocument
 from vanban.registry.models import Document, DocumentState
@@ -40,16 +41,6 @@ class WorkFileInput:
     language: str = "Tiếng Việt"
     page_total: int | None = None
     note: str = ""
-
-
-def _text(value: str, limit: int, vi: str, en: str, *, required: bool = False) -> str:
-    text = " ".join(value.split())
-    if required and not text:
-        raise ValidationFailed(f"Thiếu {vi}.", f"The {en} is missing.", code="missing_field")
-    if len(text) > limit:
-        raise ValidationFailed(f"{vi.capitalize()} dài tối đa {limit} ký tự.",
-                               f"The {en} has at most {limit} characters.", code="too_long")
-    return text
 
 
 def work_file_state(work_file: WorkFile) -> dict[str, Any]:
