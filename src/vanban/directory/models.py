@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class AgencyKind(models.TextChoices):
     """Level of an agency in the provincial tree."""
 
-    PROVINCE = "province", "UBND tỉnh"
-    OFFICE = "office", "Văn phòng"
-    DEPARTMENT = "department", "Sở, ban, ngành"
-    DISTRICT = "district", "UBND huyện, thành phố"
-    COMMUNE = "commune", "UBND xã, phường, thị trấn"
-    OTHER = "other", "Cơ quan khác"
+    PROVINCE = "province", _("UBND tỉnh")
+    OFFICE = "office", _("Văn phòng")
+    DEPARTMENT = "department", _("Sở, ban, ngành")
+    DISTRICT = "district", _("UBND huyện, thành phố")
+    COMMUNE = "commune", _("UBND xã, phường, thị trấn")
+    OTHER = "other", _("Cơ quan khác")
 
 
 class Agency(models.Model):

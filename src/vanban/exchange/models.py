@@ -16,6 +16,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from vanban.exchange.core.states import STATE_LABELS, State
 
@@ -23,17 +24,17 @@ from vanban.exchange.core.states import STATE_LABELS, State
 class BusinessType(models.TextChoices):
     """edXML ``BussinessDocType``."""
 
-    NEW = "0", "Văn bản mới"
-    REVOKE = "1", "Thu hồi"
-    UPDATE = "2", "Cập nhật"
-    REPLACE = "3", "Thay thế"
+    NEW = "0", _("Văn bản mới")
+    REVOKE = "1", _("Thu hồi")
+    UPDATE = "2", _("Cập nhật")
+    REPLACE = "3", _("Thay thế")
 
 
 class Channel(models.TextChoices):
     """How a delivery travels (the registry's dispatch plan chooses)."""
 
-    INTERNAL = "internal", "Trong hệ thống"
-    FEDERATED = "federated", "Liên thông hệ thống khác"
+    INTERNAL = "internal", _("Trong hệ thống")
+    FEDERATED = "federated", _("Liên thông hệ thống khác")
 
 
 class Peer(models.Model):
@@ -149,10 +150,10 @@ class Delivery(models.Model):
 class OutboxKind(models.TextChoices):
     """What the worker does with a message."""
 
-    INTERNAL = "internal", "Chuyển vào hộp thư đến trong hệ thống"
-    EDOC = "edoc", "Gửi văn bản sang hệ thống khác"
-    STATUS = "status", "Gửi trạng thái sang hệ thống khác"
-    REVOKE = "revoke", "Gửi thông báo thu hồi sang hệ thống khác"
+    INTERNAL = "internal", _("Chuyển vào hộp thư đến trong hệ thống")
+    EDOC = "edoc", _("Gửi văn bản sang hệ thống khác")
+    STATUS = "status", _("Gửi trạng thái sang hệ thống khác")
+    REVOKE = "revoke", _("Gửi thông báo thu hồi sang hệ thống khác")
 
 
 class OutboxMessage(models.Model):

@@ -12,23 +12,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IncomingSource(models.TextChoices):
     """How the document arrived."""
 
-    HUB = "hub", "Liên thông điện tử"
-    PAPER = "paper", "Bản giấy (quét khi đến)"
-    MAIL = "mail", "Thư điện tử công vụ"
+    HUB = "hub", _("Liên thông điện tử")
+    PAPER = "paper", _("Bản giấy (quét khi đến)")
+    MAIL = "mail", _("Thư điện tử công vụ")
 
 
 class IncomingState(models.TextChoices):
     """Where the work on a registered document stands (R8.1; statuses 04, 05, 06)."""
 
-    REGISTERED = "registered", "Đã vào sổ"
-    ASSIGNED = "assigned", "Đã phân công"
-    PROCESSING = "processing", "Đang xử lý"
-    COMPLETED = "completed", "Đã hoàn thành"
+    REGISTERED = "registered", _("Đã vào sổ")
+    ASSIGNED = "assigned", _("Đã phân công")
+    PROCESSING = "processing", _("Đang xử lý")
+    COMPLETED = "completed", _("Đã hoàn thành")
 
 
 class IncomingDocument(models.Model):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from vanban.registry.core.numbering import DOCUMENT_TYPES, TYPES_BY_CODE, DocumentNumber
 
@@ -19,41 +20,41 @@ from vanban.registry.core.numbering import DOCUMENT_TYPES, TYPES_BY_CODE, Docume
 class DocumentState(models.TextChoices):
     """Life of an outgoing document. A cancelled document keeps its number."""
 
-    DRAFT = "draft", "Dự thảo"
-    REGISTERED = "registered", "Đã cấp số"
-    SIGNED = "signed", "Đã ký số"
-    READY = "ready_to_send", "Sẵn sàng gửi"
-    SENT = "sent", "Đã gửi"
-    CANCELLED = "cancelled", "Đã hủy"
+    DRAFT = "draft", _("Dự thảo")
+    REGISTERED = "registered", _("Đã cấp số")
+    SIGNED = "signed", _("Đã ký số")
+    READY = "ready_to_send", _("Sẵn sàng gửi")
+    SENT = "sent", _("Đã gửi")
+    CANCELLED = "cancelled", _("Đã hủy")
 
 
 class Priority(models.TextChoices):
     """Urgency (độ khẩn)."""
 
-    NORMAL = "thuong", "Thường"
-    URGENT = "khan", "Khẩn"
-    VERY_URGENT = "thuong_khan", "Thượng khẩn"
-    FLASH = "hoa_toc", "Hỏa tốc"
+    NORMAL = "thuong", _("Thường")
+    URGENT = "khan", _("Khẩn")
+    VERY_URGENT = "thuong_khan", _("Thượng khẩn")
+    FLASH = "hoa_toc", _("Hỏa tốc")
 
 
 class Classification(models.TextChoices):
     """Secrecy (độ mật). Anything but NORMAL never travels electronically (R3.1, R16.7)."""
 
-    NORMAL = "thuong", "Thường"
-    SECRET = "mat", "Mật"
-    TOP_SECRET = "toi_mat", "Tối mật"
-    ABSOLUTE_SECRET = "tuyet_mat", "Tuyệt mật"
+    NORMAL = "thuong", _("Thường")
+    SECRET = "mat", _("Mật")
+    TOP_SECRET = "toi_mat", _("Tối mật")
+    ABSOLUTE_SECRET = "tuyet_mat", _("Tuyệt mật")
 
 
 class Competence(models.TextChoices):
     """Signing-authority prefix (Phụ lục I §7), edXML ``SignerInfo/Competence``."""
 
-    NONE = "", "—"
-    TM = "TM.", "TM. (thay mặt)"
-    KT = "KT.", "KT. (ký thay)"
-    TL = "TL.", "TL. (thừa lệnh)"
-    TUQ = "TUQ.", "TUQ. (thừa ủy quyền)"
-    Q = "Q.", "Q. (quyền)"
+    NONE = "", _("—")
+    TM = "TM.", _("TM. (thay mặt)")
+    KT = "KT.", _("KT. (ký thay)")
+    TL = "TL.", _("TL. (thừa lệnh)")
+    TUQ = "TUQ.", _("TUQ. (thừa ủy quyền)")
+    Q = "Q.", _("Q. (quyền)")
 
 
 class Register(models.Model):
@@ -217,10 +218,10 @@ class DocumentRecipient(models.Model):
 class FileKind(models.TextChoices):
     """Which file of a document this is."""
 
-    ORIGINAL = "original", "Bản gốc (bản quét)"
-    APPENDIX = "appendix", "Phụ lục"
-    MERGED = "merged", "Bản gốc kèm phụ lục"
-    SIGNED = "signed", "Bản đã ký số"
+    ORIGINAL = "original", _("Bản gốc (bản quét)")
+    APPENDIX = "appendix", _("Phụ lục")
+    MERGED = "merged", _("Bản gốc kèm phụ lục")
+    SIGNED = "signed", _("Bản đã ký số")
 
 
 class DocumentFile(models.Model):

@@ -9,6 +9,7 @@ where to find it (module, token label, key label) and where to read the PIN from
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from vanban.directory.models import Agency
 
@@ -32,9 +33,9 @@ class TrustedRoot(models.Model):
 class CaKind(models.TextChoices):
     """What a CA row is for."""
 
-    ROOT = "root", "CA gốc"
-    ISSUING = "issuing", "CA cấp chứng thư cho cơ quan"
-    TSA = "tsa", "Dịch vụ cấp dấu thời gian"
+    ROOT = "root", _("CA gốc")
+    ISSUING = "issuing", _("CA cấp chứng thư cho cơ quan")
+    TSA = "tsa", _("Dịch vụ cấp dấu thời gian")
 
 
 class CertificateAuthority(models.Model):
@@ -67,23 +68,23 @@ class CertificateAuthority(models.Model):
 class CertSource(models.TextChoices):
     """Where an agency certificate came from."""
 
-    ISSUED = "issued", "Do tỉnh cấp"
-    REGISTERED = "registered", "Đăng ký (cấp ở nơi khác)"
+    ISSUED = "issued", _("Do tỉnh cấp")
+    REGISTERED = "registered", _("Đăng ký (cấp ở nơi khác)")
 
 
 class KeyStorage(models.TextChoices):
     """Where the private key of an agency certificate is kept."""
 
-    PKCS12 = "pkcs12", "Tệp PKCS#12 mã hóa"
-    PKCS11 = "pkcs11", "Thiết bị PKCS#11 (token/HSM)"
-    NONE = "none", "Không có khóa (chỉ để kiểm tra)"
+    PKCS12 = "pkcs12", _("Tệp PKCS#12 mã hóa")
+    PKCS11 = "pkcs11", _("Thiết bị PKCS#11 (token/HSM)")
+    NONE = "none", _("Không có khóa (chỉ để kiểm tra)")
 
 
 class CertStatus(models.TextChoices):
     """Whether the certificate may still sign."""
 
-    ACTIVE = "active", "Còn hiệu lực"
-    REVOKED = "revoked", "Đã thu hồi"
+    ACTIVE = "active", _("Còn hiệu lực")
+    REVOKED = "revoked", _("Đã thu hồi")
 
 
 class AgencyCertificate(models.Model):
@@ -126,15 +127,15 @@ class VerificationPath(models.TextChoices):
     """How an incoming document proves its origin (R4.1): a PAdES signature, or (later) the
     mail gateway's checks of a message from the sender's registered mailbox."""
 
-    SIGNATURE = "signature", "Chữ ký số trên tệp PDF"
-    MAIL = "mail", "Thư điện tử công vụ"
+    SIGNATURE = "signature", _("Chữ ký số trên tệp PDF")
+    MAIL = "mail", _("Thư điện tử công vụ")
 
 
 class Verdict(models.TextChoices):
     """The outcome of a verification."""
 
-    VALID = "valid", "Hợp lệ"
-    INVALID = "invalid", "Không hợp lệ"
+    VALID = "valid", _("Hợp lệ")
+    INVALID = "invalid", _("Không hợp lệ")
 
 
 class Verification(models.Model):

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LineRole(models.TextChoices):
     """What a line asks of its holder."""
 
-    LEAD = "lead", "Chủ trì"
-    COOPERATE = "cooperate", "Phối hợp"
-    INFORM = "inform", "Để biết"
+    LEAD = "lead", _("Chủ trì")
+    COOPERATE = "cooperate", _("Phối hợp")
+    INFORM = "inform", _("Để biết")
 
 
 class Assignment(models.Model):
@@ -88,9 +89,9 @@ class AssignmentLine(models.Model):
 class OpinionKind(models.TextChoices):
     """What kind of entry (Decree 30's handling slip has a block for each)."""
 
-    DIRECTION = "direction", "Ý kiến chỉ đạo"
-    OPINION = "opinion", "Ý kiến"
-    PROPOSAL = "proposal", "Đề xuất"
+    DIRECTION = "direction", _("Ý kiến chỉ đạo")
+    OPINION = "opinion", _("Ý kiến")
+    PROPOSAL = "proposal", _("Đề xuất")
 
 
 class Opinion(models.Model):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+from django.utils import translation
+
 from vanban.audit.services import audit_append
 from vanban.core.errors import Conflict, DomainError, ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor
@@ -45,13 +48,23 @@ def classified_error(document: Document) -> ValidationFailed:
     return classified_message(document.classification)
 
 
+def labels(choice: models.Choices) -> tuple[str, str]:
+    """A choice's label in Vietnamese and in English, whatever the request's language (errors
+    carry both texts)."""
+    with translation.override("vi"):
+        vi = str(choice.label)
+    with translation.override("en"):
+        en = str(choice.label)
+    return vi, en
+
+
 def classified_message(classification: str) -> ValidationFailed:
     """The R3.1/R16.7 refusal for a document of this classification (any entry point)."""
-    label = Classification(classification).label
+    label_vi, label_en = labels(Classification(classification))
     return ValidationFailed(
-        f"Văn bản có độ mật “{label}” không được xử lý, gửi hoặc nhận qua hệ thống điện tử "
+        f"Văn bản có độ mật “{label_vi}” không được xử lý, gửi hoặc nhận qua hệ thống điện tử "
         "(QĐ 133/2015, Điều 3 khoản 1). Hãy xử lý theo quy định về bảo vệ bí mật nhà nước.",
-        f"A document classified “{classification}” may not be handled, sent or "
+        f"A document classified “{label_en}” may not be handled, sent or "
         "received electronically (Decision 133/2015, Art. 3.1); follow the state-secret "
         "rules on paper.",
         code="classified")
@@ -67,10 +80,10 @@ def refuse_classified(actor: Actor | None, action: str, document: Document) -> N
 def require_state(document: Document, *states: DocumentState) -> None:
     """The document must be in one of ``states``."""
     if document.state not in states:
-        current = DocumentState(document.state).label
+        current_vi, current_en = labels(DocumentState(document.state))
         raise Conflict(
-            f"Thao tác không thực hiện được khi văn bản ở trạng thái “{current}”.",
-            f"Not possible while the document is “{document.state}”.",
+            f"Thao tác không thực hiện được khi văn bản ở trạng thái “{current_vi}”.",
+            f"Not possible while the document is “{current_en}”.",
             code="wrong_state", state=document.state)
 
 
