@@ -102,7 +102,6 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
         "work_files": selectors.work_files_holding(incoming),
         "open_files": [f for f in selectors.work_files_of(actor).filter(closed_at__isnull=True)
                        if may_manage(actor, f)],
-        "role_labels": dict(LineRole.choices),
     }
     return render(request, "workflow/document.html", context)
 
@@ -207,7 +206,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     today = selectors.today()
     return render(request, "workflow/my_tasks.html", {
         "tasks": [{"line": t, "overdue": t.deadline is not None and t.deadline < today}
-                  for t in tasks], "role_labels": dict(LineRole.choices)})
+                  for t in tasks]})
 
 
 @require_GET
@@ -218,8 +217,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
     if actor.agency_id is None or not rules.is_director(actor, actor.agency_id):
         raise PermissionDenied
     return render(request, "workflow/overdue.html", {
-        "report": selectors.overdue_report(actor, actor.agency_id), "today": selectors.today(),
-        "role_labels": dict(LineRole.choices)})
+        "report": selectors.overdue_report(actor, actor.agency_id), "today": selectors.today()})
 
 
 # --- work files -------------------------------------------------------------------------------

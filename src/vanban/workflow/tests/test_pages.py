@@ -40,6 +40,9 @@ def test_head_assigns_from_the_page(head, hub_document, budget, planning, clerk)
     assert "Phòng Quản lý ngân sách" in html
     assert "09/11/2026" in html
     assert "Phòng QLNS chủ trì" in html
+    for url in (f"/work/incoming/{hub_document.pk}/", "/work/", "/work/overdue/"):
+        # The top bar names the user's own roles, whatever the page adds to the context.
+        assert "Thủ trưởng cơ quan" in page.get(url).content.decode()
 
 
 def test_specialist_writes_corrects_starts_and_completes(head, hub_document, budget,
