@@ -25,8 +25,7 @@ def _d(value: date | None) -> str:
 
 def _receiver(entry: IncomingDocument) -> str:
     parts = [entry.recipient_unit.name if entry.recipient_unit else "",
-             entry.recipient_user.get_full_name() or entry.recipient_user.get_username()
-             if entry.recipient_user else ""]
+             str(entry.recipient_user) if entry.recipient_user else ""]
     return "; ".join(p for p in parts if p)
 
 
