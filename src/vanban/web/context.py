@@ -66,12 +66,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     roles = user.role_set()
     wanted = [(_(label), name) for label, name, allowed in _MENU
               if allowed is None or roles & allowed]
-    items = []
-    for label, name in wanted:
-        url = _url(name)
-        if url is not None:
-            active = request.path == url if url == "/" else request.path.startswith(url)
-            items.append(NavItem(label=label, url=url, active=active))
+    found = [(label, url) for label, name in wanted if (url := _url(name)) is not None]
+    # The entry whose address is the longest prefix of the page is the active one, so that
+    # /incoming/register/ lights "Sổ đăng ký văn bản đến", not also "Văn bản đến" (/incoming/).
+    prefixes = [url for _label, url in found
+                if (request.path == url if url == "/" else request.path.startswith(url))]
+    current = max(prefixes, key=len, default=None)
+    items = [NavItem(label=label, url=url, active=url == current) for label, url in found]
     english = (request.LANGUAGE_CODE or "vi").startswith("en")
     labels = ROLE_LABELS_EN if english else ROLE_LABELS_VI
     return {"nav_items": items, "role_labels": [labels[r] for r in sorted(roles)]}
