@@ -1,9 +1,10 @@
 """Verification of incoming PDFs (R4.2, R4.3): ``pdf_verify`` against raw pyHanko, same run.
 
 * ours: ``vanban.signatures.verification.pdf_verify`` on a signed PDF it has not seen: SHA-256
-  lookup, intake inspection (pikepdf), trust material (cached, version-checked), pyHanko
-  validation at the time-stamp's time with the CRLs, the sender's certificate, the mark
-  position, the blob write and the record with its audit event in one durable transaction.
+  lookup, intake inspection (pikepdf), pyHanko validation at the time-stamp's time with the
+  cached trust material and CRLs, one statement confirming that material and reading the
+  sender's certificate, the mark position, the blob file (fsync), and the blob row, record and
+  audit event written durably together (PostgreSQL: one autocommit statement).
 * raw: pyHanko's ``validate_pdf_signature`` on the same file, with the same roots and CRLs
   parsed once (revocation data cached), no database.
 * cached: ``pdf_verify`` again on an already verified file (the SHA-256 lookup only).

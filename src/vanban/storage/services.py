@@ -41,6 +41,21 @@ def blob_put(*, data: bytes, content_type: str) -> Blob:
     Raises :class:`BlobCorrupted` if a file already stored under this hash no longer matches.
     """
     content_type = _clean_content_type(content_type)
+    sha256 = blob_put_file(data=data)
+    with transaction.atomic():
+        blob, _created = Blob.objects.get_or_create(
+            sha256=sha256,
+            defaults={"size": len(data), "content_type": content_type,
+                      "created_at": clock.now()},
+        )
+    return blob
+
+
+def blob_put_file(*, data: bytes) -> str:
+    """The file half of :func:`blob_put`: store the bytes durably (or check the stored copy)
+    and return their SHA-256. For a caller that writes the :class:`Blob` row in its own
+    statement, after this returns (a committed row always has its file).
+    """
     sha256 = hashlib.sha256(data).hexdigest()
     name = blob_path(sha256)
     storage = storages["default"]
@@ -50,10 +65,4 @@ def blob_put(*, data: bytes, content_type: str) -> Blob:
             backend.write_new(storage, name, data)
         elif stored[0] != sha256:
             raise BlobCorrupted(sha256, actual=stored[0])
-    with transaction.atomic():
-        blob, _created = Blob.objects.get_or_create(
-            sha256=sha256,
-            defaults={"size": len(data), "content_type": content_type,
-                      "created_at": clock.now()},
-        )
-    return blob
+    return sha256

@@ -10,17 +10,21 @@ from datetime import datetime, timedelta
 import pikepdf
 import pytest
 from django.core.files.storage import storages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from vanban.audit.models import AuditEvent
+from vanban.audit.models import AuditEvent, AuditSeal
+from vanban.audit.services import audit_verify
 from vanban.core import clock
 from vanban.signatures import appearance, keysources, pades, pki, services
 from vanban.signatures.models import AgencyCertificate, CachedCrl
 from vanban.signatures.services.authority import crl_publish
 from vanban.signatures.services.signing import timestamper
 from vanban.signatures.tests.conftest import make_pdf
-from vanban.signatures.verification import Verdict, Verification, pdf_verify
+from vanban.signatures.verification import Verdict, Verification, pdf_verify, trust
+from vanban.signatures.verification import services as verification_services
 from vanban.storage.models import Blob
 
 
@@ -281,3 +285,82 @@ def test_without_timestamp_time_is_claimed_and_judged_at_receipt(issued, agency)
     assert record.signed_at_source == "claimed"
     assert check(record, "signing_time")["reason"] == "time_claimed"
     assert CachedCrl.objects.count() == 0  # our own CA's CRL is used, nothing fetched
+
+
+def test_stored_record_reads_back_with_its_chained_event(signed, agency, issued, settings):
+    """The record written in one statement (PostgreSQL) or one transaction (SQLite) reads back
+    as returned, its event names it and is chained (and sealed when due): the chain verifies."""
+    settings.VANBAN_AUDIT_SEAL_EVERY = 1
+    record = pdf_verify(data=signed, sender=agency, received_via="upload")
+    stored = Verification.objects.get(pk=record.pk)
+    for name in ("blob_id", "sender_id", "path", "received_via", "verdict", "checks",
+                 "signer_certificate_id", "signer_subject", "signer_fingerprint", "signed_at",
+                 "signed_at_source", "page_count", "verified_at", "mail_message_id"):
+        assert getattr(stored, name) == getattr(record, name), name
+    assert stored.signer_certificate_id == issued.pk
+    assert Blob.objects.get(pk=record.sha256).size == len(signed)
+    event = AuditEvent.objects.get(action="signatures.pdf_verify")
+    assert event.object_id == str(record.pk)
+    assert event.object_type == "verification"
+    assert AuditSeal.objects.filter(seq=event.seq, hash=event.hash).exists()
+    assert audit_verify(actor=None).ok
+
+
+def test_concurrent_verification_first_writer_wins(signed, agency):
+    """Two callers verifying the same bytes at once: the second store finds the first record
+    (no error, no second record, no second event)."""
+    first = pdf_verify(data=signed, sender=agency)
+    examined, certificate_id, pages = verification_services._run(signed, agency)
+    again = verification_services._store(
+        data=signed, sender=agency, received_via="hub", examined=examined,
+        signer_certificate_id=certificate_id, pages=pages, sha256=first.sha256)
+    assert again.pk == first.pk
+    assert Verification.objects.count() == 1
+    assert AuditEvent.objects.filter(action="signatures.pdf_verify").count() == 1
+
+
+def test_trust_change_after_caching_is_seen(issued, agency):
+    """The trust material cached by one verification is not trusted blindly by the next: a
+    revocation in between (new CRL number, revoked row) makes the next document be judged
+    again with the current material."""
+    at = clock.now()
+    first = sign_raw(make_pdf(text="A"), signer_of(issued), at=at, name=agency.name,
+                     stamped=False)
+    second = sign_raw(make_pdf(text="B"), signer_of(issued), at=at, name=agency.name,
+                      stamped=False)
+    assert pdf_verify(data=first, sender=agency).verdict == Verdict.VALID  # material cached
+    stale = trust.latest()
+    services.certificate_revoke(actor=None, certificate=issued, reason="key_compromise")
+    assert trust.latest() is stale  # nothing asked the database yet
+    record = pdf_verify(data=second, sender=agency)  # B-B: judged at receipt, after revocation
+    assert record.verdict == Verdict.INVALID
+    assert failed_codes(record) == ["not_revoked"]
+    assert trust.latest() is not stale
+
+
+def test_unregistered_signer_certificate_fails(demo_pki, agency):
+    """R4.2: a certificate of a trusted CA that is not registered to any agency fails the
+    sender check (the registration is read with the trust version, in the same query)."""
+    certificate = services.certificate_issue(actor=None, agency=agency)
+    data = services.pdf_sign(actor=None, agency=agency, data=make_pdf()).data
+    AgencyCertificate.objects.filter(pk=certificate.pk).update(fingerprint="0" * 64)
+    record = pdf_verify(data=data, sender=agency)
+    assert failed_codes(record) == ["sender_certificate"]
+    assert check(record, "sender_certificate")["reason"] == "unregistered"
+    assert record.signer_certificate_id is None
+
+
+def test_first_verification_round_trips(issued, agency):
+    """A first-time verification with the trust material cached: the stored-record lookup, the
+    trust version with the sender's certificate, and the write: one statement on PostgreSQL,
+    the blob row, the record and the audit chaining's three statements on SQLite. No
+    savepoint either way."""
+    documents = [services.pdf_sign(actor=None, agency=agency, data=make_pdf(text=t)).data
+                 for t in ("A", "B")]
+    pdf_verify(data=documents[0], sender=agency)
+    with CaptureQueriesContext(connection) as queries:
+        record = pdf_verify(data=documents[1], sender=agency)
+    assert record.verdict == Verdict.VALID
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not any("SAVEPOINT" in s for s in statements), statements
+    assert len(statements) == (3 if connection.vendor == "postgresql" else 7), statements

@@ -9,21 +9,18 @@ returns the stored record without verifying again.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from asn1crypto import x509 as asn1_x509
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from vanban.audit.services import audit_append
+from vanban.audit import pgappend
+from vanban.audit.services import audit_append_prepared, audit_appended, audit_prepare
 from vanban.core import clock
 from vanban.directory.models import Agency
 from vanban.pdfs.errors import PdfRejected
 from vanban.pdfs.inspect import inspect_pdf
-from vanban.signatures.models import (
-    AgencyCertificate,
-    Verdict,
-    Verification,
-    VerificationPath,
-)
+from vanban.signatures.models import Verdict, Verification, VerificationPath
 from vanban.signatures.verification import trust
 from vanban.signatures.verification.checks import (
     Check,
@@ -35,7 +32,8 @@ from vanban.signatures.verification.checks import (
     rejected,
 )
 from vanban.signatures.verification.signature import Examined, examine
-from vanban.storage.services import blob_put
+from vanban.storage.models import Blob
+from vanban.storage.services import blob_put_file
 
 ACTION = "signatures.pdf_verify"
 PDF = "application/pdf"
@@ -51,21 +49,29 @@ def _subject(cert: asn1_x509.Certificate) -> str:
     return str(cert.subject.human_friendly)[:500]
 
 
-def _sender_check(signer: asn1_x509.Certificate, sender: Agency) -> tuple[
-        Check, AgencyCertificate | None]:
+def _sender_check(registered: trust.Registered | None, sender: Agency) -> Check:
     """R4.2: the signer certificate must be one registered to the sending agency."""
-    row = (AgencyCertificate.objects.select_related("agency")
-           .filter(fingerprint=fingerprint(signer)).first())
-    if row is None:
-        return failed(Code.SENDER_CERTIFICATE, "unregistered"), None
-    if row.agency_id != sender.pk:
-        return failed(Code.SENDER_CERTIFICATE, "other_agency", agency=row.agency.name,
-                      detail=row.agency.code), row
-    return passed(Code.SENDER_CERTIFICATE), row
+    if registered is None:
+        return failed(Code.SENDER_CERTIFICATE, "unregistered")
+    if registered.agency_id != sender.pk:
+        return failed(Code.SENDER_CERTIFICATE, "other_agency", agency=registered.agency_name,
+                      detail=registered.agency_code)
+    return passed(Code.SENDER_CERTIFICATE)
 
 
-def _run(data: bytes, sender: Agency) -> tuple[Examined, AgencyCertificate | None, int | None]:
-    """Every check on ``data``; never raises for bad input."""
+def _intact(examined: Examined) -> bool:
+    return any(c.code == Code.INTACT and c.status == "pass" for c in examined.checks)
+
+
+def _run(data: bytes, sender: Agency) -> tuple[Examined, int | None, int | None]:
+    """Every check on ``data``; never raises for bad input. Returns what was found, the id of
+    the signer's registered certificate (if any) and the page count.
+
+    The document is judged with the trust material cached in this process; one query then
+    confirms that the material is still current and reads the signer's registered
+    certificate. Stale material (a root, CRL or revocation changed meanwhile) is rebuilt and
+    the document judged again with it.
+    """
     try:
         info = inspect_pdf(data)
     except PdfRejected as err:
@@ -73,45 +79,113 @@ def _run(data: bytes, sender: Agency) -> tuple[Examined, AgencyCertificate | Non
                                              reason=str(err.reason), detail=err.detail)])
         return examined, None, None
     now = clock.now()
-    material = trust.material()
+    material = trust.latest()
     examined = examine(data, material, now=now, fingerprint_of=fingerprint)
     if examined.signer is not None and trust.fetch_missing_crls(
             [examined.signer], material):  # a CRL newly fetched: judge again with it
-        examined = examine(data, trust.material(), now=now, fingerprint_of=fingerprint)
+        material = trust.material()
+        examined = examine(data, material, now=now, fingerprint_of=fingerprint)
     examined.checks.insert(0, passed(Code.WELL_FORMED))
-    row = None
-    intact = any(c.code == Code.INTACT and c.status == "pass" for c in examined.checks)
-    if examined.signer is not None and intact:
-        check, row = _sender_check(examined.signer, sender)
-        examined.checks.append(check)
-    return examined, row, info.page_count
+    if examined.signer is None:  # nothing was judged with the trust material
+        return examined, None, info.page_count
+    intact = _intact(examined)
+    current, registered = trust.confirm(fingerprint(examined.signer) if intact else None)
+    if current is not material:  # changed while we judged: judge again with the current one
+        examined = examine(data, current, now=now, fingerprint_of=fingerprint)
+        examined.checks.insert(0, passed(Code.WELL_FORMED))
+        intact = _intact(examined)
+    if not intact:
+        return examined, None, info.page_count
+    examined.checks.append(_sender_check(registered, sender))
+    return examined, registered.id if registered is not None else None, info.page_count
+
+
+_FIELDS = [f for f in Verification._meta.concrete_fields if not f.primary_key]
+_INSERT_BLOB = ("INSERT INTO storage_blob (sha256, size, content_type, created_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING")
+_INSERT_RECORD = (
+    f"INSERT INTO signatures_verification ({', '.join(str(f.column) for f in _FIELDS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(_FIELDS))}) "
+    "ON CONFLICT (blob_id, sender_id, path) DO NOTHING RETURNING id")
+_SELECT = (
+    f"SELECT id, {', '.join(str(f.column) for f in _FIELDS)} "  # noqa: S608 - fixed names
+    "FROM signatures_verification WHERE blob_id = %s AND sender_id = %s AND path = %s")
+
+
+def _stored(sha256: str, sender: Agency) -> Verification | None:
+    """The record of these bytes from this sender, if any: one fixed statement (it runs for
+    every call, the repeated ones included)."""
+    found = list(Verification.objects.raw(_SELECT, [sha256, sender.pk,
+                                                    VerificationPath.SIGNATURE.value]))
+    return found[0] if found else None
+
+
+# PostgreSQL: the blob row, the record and its chained audit event in one statement, which
+# the server commits before it answers when no transaction is open (autocommit): one round
+# trip, one commit, the audit head locked only server-side. No record (a concurrent caller
+# stored it first): no event either.
+_STORE_POSTGRES = (
+    f"WITH b AS ({_INSERT_BLOB}), r AS ({_INSERT_RECORD}) "  # noqa: S608 - fixed names
+    "SELECT r.id, e.o_id, e.o_seq, e.o_prev_hash, e.o_hash FROM r CROSS JOIN LATERAL "
+    f"{pgappend.FUNCTION}(%s, %s, %s, %s, %s, %s, %s, r.id::text, %s, %s, %s) AS e")
 
 
 def _store(*, data: bytes, sender: Agency, received_via: str, examined: Examined,
-           row: AgencyCertificate | None, pages: int | None, sha256: str) -> Verification:
-    """Keep the bytes, write the record and its audit event; the first writer wins a race."""
+           signer_certificate_id: int | None, pages: int | None,
+           sha256: str) -> Verification:
+    """Keep the bytes, write the record and its audit event; the first writer wins a race.
+
+    The file is written (durably) first; the blob row, the record and the event then go to
+    the database together: one statement on PostgreSQL, one transaction elsewhere.
+    """
     checks = complete(examined.checks)
     verdict = Verdict.VALID if is_valid(checks) else Verdict.INVALID
-    blob = blob_put(data=data, content_type=PDF if pages is not None else OTHER)
+    blob_put_file(data=data)
     signer = examined.signer
-    try:
-        with transaction.atomic():
-            record = Verification.objects.create(
-                blob=blob, sender=sender, path=VerificationPath.SIGNATURE,
-                received_via=received_via[:20], verdict=verdict,
-                checks=[c.as_dict() for c in checks], signer_certificate=row,
-                signer_subject=_subject(signer) if signer is not None else "",
-                signer_fingerprint=fingerprint(signer) if signer is not None else "",
-                signed_at=examined.signed_at, signed_at_source=examined.signed_at_source,
-                page_count=pages, verified_at=clock.now())
-            audit_append(actor=None, action=ACTION, object_type="verification",
-                         object_id=record.pk, agency_code=sender.code,
-                         data={"sha256": sha256, "verdict": verdict,
-                               "received_via": record.received_via,
-                               "failed": [c.code for c in checks if c.status == "fail"]})
-    except IntegrityError:  # verified concurrently by another caller: theirs stands
-        return Verification.objects.get(blob_id=sha256, sender=sender,
-                                        path=VerificationPath.SIGNATURE)
+    now = clock.now()
+    record = Verification(
+        blob_id=sha256, sender=sender, path=VerificationPath.SIGNATURE,
+        received_via=received_via[:20], verdict=verdict,
+        checks=[c.as_dict() for c in checks], signer_certificate_id=signer_certificate_id,
+        signer_subject=_subject(signer) if signer is not None else "",
+        signer_fingerprint=fingerprint(signer) if signer is not None else "",
+        signed_at=examined.signed_at, signed_at_source=examined.signed_at_source,
+        page_count=pages, verified_at=now)
+    connection = transaction.get_connection()
+    blob_row = [sha256, len(data), PDF if pages is not None else OTHER,
+                Blob._meta.get_field("created_at").get_db_prep_save(now, connection)]
+    record_row = [f.get_db_prep_save(f.pre_save(record, add=True), connection) for f in _FIELDS]
+    event = audit_prepare(actor=None, action=ACTION, object_type="verification",
+                          agency_code=sender.code,
+                          data={"sha256": sha256, "verdict": verdict,
+                                "received_via": record.received_via,
+                                "failed": [c.code for c in checks if c.status == "fail"]})
+    if connection.vendor == "postgresql":
+        params = event.params()
+        with connection.cursor() as cursor:
+            cursor.execute(_STORE_POSTGRES, [*blob_row, *record_row, *params[:7], *params[8:]])
+            row = cursor.fetchone()
+        if row is not None:
+            record.pk = int(row[0])
+            audit_appended(replace(event, object_id=str(record.pk)), id=int(row[1]),
+                           seq=int(row[2]), prev_hash=str(row[3]), digest=str(row[4]))
+    else:
+        # No savepoint: the inserts cannot fail on a conflict (DO NOTHING), and a failed
+        # append must fail the whole write.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(_INSERT_BLOB, blob_row)
+            cursor.execute(_INSERT_RECORD, record_row)
+            row = cursor.fetchone()
+            if row is not None:
+                record.pk = int(row[0])
+                audit_append_prepared(replace(event, object_id=str(record.pk)))
+    if row is None:  # verified concurrently by another caller: theirs stands
+        stored = _stored(sha256, sender)
+        if stored is None:
+            raise Verification.DoesNotExist(sha256)
+        return stored
+    record._state.adding = False
+    record._state.db = connection.alias
     return record
 
 
@@ -122,10 +196,9 @@ def pdf_verify(*, data: bytes, sender: Agency, received_via: str = "hub") -> Ver
     input (empty, truncated, encrypted, not a PDF) gets an invalid verdict, never an exception.
     """
     sha256 = hashlib.sha256(data).hexdigest()
-    existing = Verification.objects.filter(blob_id=sha256, sender=sender,
-                                           path=VerificationPath.SIGNATURE).first()
+    existing = _stored(sha256, sender)
     if existing is not None:
         return existing
-    examined, row, pages = _run(data, sender)
+    examined, signer_certificate_id, pages = _run(data, sender)
     return _store(data=data, sender=sender, received_via=received_via, examined=examined,
-                  row=row, pages=pages, sha256=sha256)
+                  signer_certificate_id=signer_certificate_id, pages=pages, sha256=sha256)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from asn1crypto import cms, ocsp
+from asn1crypto import cms, core, ocsp
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -63,7 +63,7 @@ class Examined:
 def _tst_time(sig: EmbeddedPdfSignature) -> datetime | None:
     """The time in the signature's time-stamp token, read without validating it (yet)."""
     unsigned = sig.signer_info["unsigned_attrs"]
-    if not unsigned or unsigned.native is None:
+    if isinstance(unsigned, core.Void):  # absent (``.native`` would decode the whole token)
         return None
     for attr in unsigned:
         if attr["type"].native == "signature_time_stamp_token":

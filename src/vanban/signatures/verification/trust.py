@@ -1,8 +1,11 @@
 """Trust anchors and revocation data for verifying incoming signatures (R4.2), cached.
 
 Parsing the roots and CRLs for every document would cost more than the signature check, so the
-material is built once and reused until the rows it came from change (checked with a few narrow
-queries on small tables: a new root, a new CRL number, a revocation, a newly fetched CRL).
+material is built once and reused while the rows it came from are unchanged (a new root, a new
+CRL number, a revocation, a newly fetched CRL). Whether they changed is one fixed statement
+over small tables; the verifier runs it *after* judging a document with the cached material,
+together with the sender-certificate lookup, and judges again in the rare case that the
+material was stale (:func:`latest`, :func:`confirm`).
 
 Revocation data, best first: the CRLs of the CAs we operate (stored with the CA, always current);
 CRLs fetched from the distribution points of other CAs when reachable, kept in
@@ -22,8 +25,7 @@ from datetime import UTC, datetime
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Value
+from django.db import connection, transaction
 
 from vanban.core import clock
 from vanban.signatures.models import (
@@ -54,9 +56,39 @@ class TrustMaterial:
     revoked: dict[str, datetime] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Registered:
+    """The agency certificate with a given fingerprint, as registered (R4.2's sender check)."""
+
+    id: int
+    agency_id: int
+    agency_code: str
+    agency_name: str
+
+
+Version = tuple[tuple[str, str, int], ...]
+
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple[tuple[str, int], ...], TrustMaterial]] = {}
+_cache: dict[str, tuple[Version, TrustMaterial]] = {}
 _unreachable: dict[str, float] = {}
+
+# What the material is built from, in one fixed statement over small tables: the active roots,
+# each CA's CRL number, the fetched CRLs (a refetch makes a new row) and the revoked
+# certificates (a revocation is never undone); optionally followed by the agency certificate
+# with one fingerprint and its agency (kind "signer", not part of the version).
+_VERSION = (
+    "SELECT 'root', r.fingerprint, 0, 0, '' FROM signatures_trustedroot r WHERE r.active = %s "
+    "UNION ALL SELECT 'ca', c.fingerprint, c.crl_number, 0, '' "
+    "FROM signatures_certificateauthority c "
+    "UNION ALL SELECT 'crl', f.url, f.id, 0, '' FROM signatures_cachedcrl f "
+    "UNION ALL SELECT 'revoked', x.fingerprint, -1, 0, '' FROM signatures_agencycertificate x "
+    "WHERE x.status = %s"
+)
+_SIGNER = (
+    " UNION ALL SELECT 'signer', a.code, s.id, s.agency_id, a.name "
+    "FROM signatures_agencycertificate s JOIN directory_agency a ON a.id = s.agency_id "
+    "WHERE s.fingerprint = %s"
+)
 
 
 def _asn1(pem: str) -> asn1_x509.Certificate:
@@ -66,18 +98,30 @@ def _asn1(pem: str) -> asn1_x509.Certificate:
     return keysources.asn1_cert(load_pems(pem)[0])
 
 
-def _version() -> tuple[tuple[str, int], ...]:
-    """What the material is built from, in one query over small tables: the active roots,
-    each CA's CRL number, the fetched CRLs (a refetch makes a new row) and the revoked
-    certificates (a revocation is never undone)."""
-    roots = TrustedRoot.objects.filter(active=True).order_by().annotate(
-        n=Value(0)).values_list("fingerprint", "n")
-    cas = CertificateAuthority.objects.order_by().values_list("fingerprint", "crl_number")
-    fetched = CachedCrl.objects.order_by().values_list("url", "id")
-    revoked = AgencyCertificate.objects.filter(status=CertStatus.REVOKED).order_by().annotate(
-        n=Value(-1)).values_list("fingerprint", "n")
-    rows = roots.union(cas, fetched, revoked, all=True)
-    return tuple(sorted((str(key), int(number)) for key, number in rows))
+def _read(fingerprint: str | None) -> tuple[Version, Registered | None]:
+    """The version of the material and, for ``fingerprint``, its registered certificate: one
+    round trip, no ORM compilation (it runs for every verified document)."""
+    sql = _VERSION
+    params: list[bool | str] = [True, str(CertStatus.REVOKED.value)]
+    if fingerprint is not None:
+        sql += _SIGNER
+        params.append(fingerprint)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    registered = None
+    version: list[tuple[str, str, int]] = []
+    for kind, key, number, agency_id, name in rows:
+        if kind == "signer":
+            registered = Registered(id=int(number), agency_id=int(agency_id),
+                                    agency_code=str(key), agency_name=str(name))
+        else:
+            version.append((str(kind), str(key), int(number)))
+    return tuple(sorted(version)), registered
+
+
+def _version() -> Version:
+    return _read(None)[0]
 
 
 def _build() -> TrustMaterial:
@@ -102,9 +146,8 @@ def _build() -> TrustMaterial:
                          crl_issuers=issuers, revoked=revoked)
 
 
-def material() -> TrustMaterial:
-    """The current trust material (rebuilt only when the underlying rows changed)."""
-    version = _version()
+def _current(version: Version) -> TrustMaterial:
+    """The material of ``version``: the cached one, or built now (and cached)."""
     with _lock:
         cached = _cache.get("current")
         if cached is not None and cached[0] == version:
@@ -113,6 +156,32 @@ def material() -> TrustMaterial:
     with _lock:
         _cache["current"] = (version, built)
     return built
+
+
+def material() -> TrustMaterial:
+    """The current trust material (rebuilt only when the underlying rows changed)."""
+    return _current(_version())
+
+
+def latest() -> TrustMaterial:
+    """The material last built in this process, without asking the database whether it is
+    still current (the caller confirms it with :func:`confirm` after using it); built now
+    when there is none yet."""
+    with _lock:
+        cached = _cache.get("current")
+    return cached[1] if cached is not None else material()
+
+
+def confirm(fingerprint: str | None) -> tuple[TrustMaterial, Registered | None]:
+    """One query: the current material (the cached object itself when nothing changed since
+    it was built, else rebuilt now) and the agency certificate registered with
+    ``fingerprint`` (None: unregistered, or no fingerprint asked).
+
+    A caller that judged a document with another material judges it again with the one
+    returned: a verdict always rests on trust data that was current when it was read.
+    """
+    version, registered = _read(fingerprint)
+    return _current(version), registered
 
 
 def fetching_enabled() -> bool:
