@@ -25,8 +25,11 @@ from vanban.exchange.core.states import STATE_LABELS, State
 from vanban.exchange.models import Delivery, OutboxMessage
 from vanban.exchange.services.federation import federation_receive
 from vanban.registry import selectors as registry_selectors
+from vanban.registry.core.dispatch import Channel as PlanChannel
 from vanban.registry.models import Document, DocumentState
 from vanban.storage.selectors import blob_read
+
+HUB_CHANNELS = frozenset({PlanChannel.INTERNAL, PlanChannel.FEDERATED})
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -86,9 +89,12 @@ def tracking(request: HttpRequest, pk: int) -> HttpResponse:
     sections = [{"transmission": t, "rows": _rows(request, selectors.deliveries_of(t))}
                 for t in transmissions]
     can_send = is_clerk and document.state == DocumentState.READY and not transmissions
+    plan = registry_selectors.dispatch_plan(document)
+    # R3.2: what the hub does not carry (official mailbox, paper) the clerk sends by hand.
+    by_hand = [row for row in plan if row.paper or row.channel not in HUB_CHANNELS]
     return render(request, "exchange/tracking.html", {
         "document": document, "sections": sections, "is_clerk": is_clerk,
-        "can_send": can_send, "plan": registry_selectors.dispatch_plan(document)})
+        "can_send": can_send, "plan": plan, "by_hand": by_hand})
 
 
 @login_required

@@ -103,3 +103,18 @@ def test_api_send_and_status(clerk, document, finance_clerk):
     tracked = api.get(f"/api/v1/exchange/transmissions/{created.json()['id']}/").json()
     states = {d["recipient_code"]: d["state"] for d in tracked["deliveries"]}
     assert states[finance_clerk.agency.code] == "02"
+
+
+def test_tracking_page_lists_what_the_clerk_sends_by_hand(clerk, sender, finance, make_agency):
+    """R3.2: a recipient outside the hub (not connected: official mailbox, paper) is listed for
+    the clerk to send by hand, beside the hub's own recipients."""
+    from vanban.exchange.tests.conftest import ready_document
+
+    offline = make_agency("000.00.09.H06", name="Ban Quản lý dự án", short_name="BQL",
+                          connected=False, mailbox="bql@example.gov.vn")
+    document = ready_document(clerk, sender, [finance, offline])
+    text = _client(clerk).get(f"/exchange/documents/{document.pk}/").content.decode()
+    assert 'data-testid="by-hand"' in text
+    by_hand = text[text.index('data-testid="by-hand"'):]
+    assert "Ban Quản lý dự án" in by_hand.split("</div>")[0]
+    assert "Sở Tài chính" not in by_hand.split("</div>")[0]
