@@ -5,6 +5,7 @@ from vanban.signatures.services.authority import (
     DemoPki,
     ca_create_demo,
     crl_publish,
+    crl_refresh_due,
     trust_add,
 )
 from vanban.signatures.services.certificates import (
@@ -26,6 +27,7 @@ __all__ = [
     "certificate_renew",
     "certificate_revoke",
     "crl_publish",
+    "crl_refresh_due",
     "pdf_sign",
     "trust_add",
 ]

@@ -136,3 +136,18 @@ def crl_publish(*, ca: CertificateAuthority) -> CertificateAuthority:
     audit_append(actor=None, action="signatures.crl_publish", object_type="certificate_authority",
                  object_id=ca.pk, data={"number": ca.crl_number, "revoked": len(entries)})
     return ca
+
+
+def crl_refresh_due(*, within: timedelta = timedelta(days=7)) -> list[CertificateAuthority]:
+    """Republish every CRL this installation signs (root and issuing CAs) whose next update is
+    less than ``within`` away or already past, so that verifiers never meet an expired CRL and
+    fail a valid signature (R21.1). Safe to run daily from cron: a fresh CRL is left alone."""
+    due_before = clock.now() + within
+    refreshed = []
+    with transaction.atomic():
+        for ca in (CertificateAuthority.objects.select_for_update()
+                   .filter(kind__in=(CaKind.ROOT, CaKind.ISSUING)).order_by("pk")):
+            if ca.crl_next_update is None or ca.crl_next_update <= due_before:
+                refreshed.append(crl_publish(ca=ca))
+    return refreshed
+

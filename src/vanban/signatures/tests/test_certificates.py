@@ -187,3 +187,30 @@ def test_demo_pki_load_is_idempotent(db, make_agency):
     for agency in agencies:
         assert AgencyCertificate.objects.filter(agency=agency).count() == 1
         assert selectors.active_certificate(agency) is not None
+
+
+def test_crls_due_are_republished_and_fresh_ones_left_alone(demo_pki):
+    """R21.1: `vanban cert crl`, run daily, republishes a CRL whose next update is near, so that
+    verifiers never meet an expired CRL; a fresh one keeps its number."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from vanban.signatures.models import CertificateAuthority
+
+    before = {ca.pk: ca.crl_number for ca in CertificateAuthority.objects.all()}
+    assert services.crl_refresh_due() == []
+    later = clock.now() + timedelta(days=25)  # the CRLs are valid 30 days: 5 left
+    with clock.frozen(later):
+        out = StringIO()
+        call_command("cert", "crl", stdout=out)
+    refreshed = {ca.pk: ca for ca in CertificateAuthority.objects.all()
+                 if ca.crl_number != before[ca.pk]}
+    assert set(refreshed) == {demo_pki.root.pk, demo_pki.issuing.pk}
+    for ca in refreshed.values():
+        assert ca.crl_number == before[ca.pk] + 1
+        next_update = x509.load_der_x509_crl(bytes(ca.crl_der)).next_update_utc
+        assert ca.crl_next_update is not None
+        assert next_update is not None
+        assert min(ca.crl_next_update, next_update) > later + timedelta(days=29)
+    assert out.getvalue().count("crl:") == 2

@@ -1,10 +1,12 @@
-"""``vanban cert register|issue|renew|revoke|list``: agency certificates (R21.1)."""
+"""``vanban cert register|issue|renew|revoke|list|crl``: agency certificates and the CRLs of the
+provincial CAs (R21.1)."""
 
 from __future__ import annotations
 
 import json
 import os
 from argparse import ArgumentParser
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,9 @@ class Command(SignaturesCommand):
                                  help="thời hạn (ngày) / validity in days")
             else:
                 cmd.add_argument("--reason", default="unspecified", choices=sorted(pki.REASONS))
+        crl = sub.add_parser("crl", help="Phát hành lại CRL sắp hết hạn / republish CRLs due")
+        crl.add_argument("--within", type=int, default=7, metavar="DAYS",
+                         help="CRL hết hạn trong DAYS ngày / next update within DAYS")
         lst = sub.add_parser("list", help="Liệt kê / list")
         lst.add_argument("--json", action="store_true")
         lst.add_argument("--expiring", type=int, metavar="DAYS",
@@ -57,6 +62,11 @@ class Command(SignaturesCommand):
         action = options["action"]
         if action == "list":
             self._list(as_json=options["json"], expiring=options["expiring"])
+            return
+        if action == "crl":
+            for ca in services.crl_refresh_due(within=timedelta(days=options["within"])):
+                self.stdout.write(f"crl: {ca.name} #{ca.crl_number} "
+                                  f"next_update={ca.crl_next_update:%Y-%m-%d %H:%M}")
             return
         agency = self.agency(options["agency"])
         if action == "register":
