@@ -1,6 +1,7 @@
-"""REST API of the workflow (``/api/v1/workflow/…``): assign a registered incoming document,
-pass a line on, opinions (list, write, correct), start and complete, the caller's tasks, and
-work files. Errors are RFC 9457 problems; another agency's objects are 404 (R1.1)."""
+"""REST API of the workflow (``/api/v1/workflow/…``): assign (and re-assign) a registered
+incoming document, pass a line on, opinions (list, write, correct), start and complete, the
+caller's tasks, and work files. Errors are RFC 9457 problems; another agency's objects are
+404 (R1.1)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def line_json(line: AssignmentLine) -> dict[str, Any]:
             "parent_line_id": line.assignment.parent_id, "role": line.role,
             "unit_id": line.unit_id, "user_id": line.user_id, "holder": line.holder_name,
             "deadline": _time(line.deadline), "working_days": line.working_days,
-            "started_at": _time(line.started_at), "done_at": _time(line.done_at)}
+            "started_at": _time(line.started_at), "done_at": _time(line.done_at),
+            "withdrawn_at": _time(line.withdrawn_at), "withdrawn_by_id": line.withdrawn_by_id}
 
 
 def opinion_json(opinion: Opinion) -> dict[str, Any]:
@@ -92,6 +94,13 @@ class AssignSerializer(serializers.Serializer[IncomingDocument]):
 
     lines = LineSerializer(many=True)
     direction = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReassignSerializer(serializers.Serializer[IncomingDocument]):
+    """The new lines (exactly one lead) and the reason, which is required."""
+
+    lines = LineSerializer(many=True)
+    reason = serializers.CharField()
 
 
 class OpinionSerializer(serializers.Serializer[Opinion]):
@@ -190,6 +199,20 @@ class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
             actor=actor, document=document,
             lines=_lines(data.validated_data["lines"], document.agency_id),
             direction=data.validated_data["direction"])
+        return Response(_document_body(document), status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], serializer_class=ReassignSerializer)
+    def reassign(self, request: Request, pk: str) -> Response:
+        """The head or a delegate re-assigns: the open lines are withdrawn (kept, marked), new
+        lines are created, the reason is written as a direction; no status to the sender."""
+        data = ReassignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actor = _actor(request)
+        document = selectors.incoming_get(actor, int(pk))
+        services.assignment_reassign(
+            actor=actor, document=document,
+            lines=_lines(data.validated_data["lines"], document.agency_id),
+            reason=data.validated_data["reason"])
         return Response(_document_body(document), status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["post"], request=OpinionSerializer)

@@ -3,7 +3,9 @@
 * :class:`Assignment` is one act of assigning: the head or a delegate assigns a document (no
   ``parent``), or a unit's leader passes the unit's line on to specialists (``parent`` is that
   line). Its :class:`AssignmentLine` rows say who: one lead (chủ trì), co-operating (phối hợp)
-  and for-information (để biết) units or people, each with its deadline.
+  and for-information (để biết) units or people, each with its deadline. A re-assignment
+  withdraws the open lines (``withdrawn_at``/``withdrawn_by``): they are kept as history, and
+  rules and selectors treat them as no longer held.
 * :class:`Opinion` is a direction or an opinion written on a document. The table is append-only
   (database triggers, migration ``0002``) and every row is vouched for by an audit event carrying
   its hash, so ``vanban audit verify`` notices an edit or a removal (docs/adr/0008).
@@ -63,6 +65,10 @@ class AssignmentLine(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a re-assignment took the line back")
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ("assignment", "pk")
@@ -84,6 +90,11 @@ class AssignmentLine(models.Model):
     def holder_name(self) -> str:
         """The unit's or the person's name."""
         return str(self.unit if self.unit is not None else self.user)
+
+    @property
+    def withdrawn(self) -> bool:
+        """Taken back by a re-assignment: shown as history, held by nobody."""
+        return self.withdrawn_at is not None
 
 
 class OpinionKind(models.TextChoices):

@@ -7,7 +7,9 @@
   phòng it authorises). Unit leaders pass the unit's line on to specialists.
 * A line's *holders* are its person, or every member of its unit.
 * The *lead holders* of a document (who start and complete it) are the holders of the lead line
-  and of every lead line it was passed on to.
+  of its current (latest) top-level assignment and of every lead line it was passed on to.
+* A line withdrawn by a re-assignment is held by nobody: its former holder can no longer start,
+  complete, pass on or report it done (the line stays on the page as history).
 * Clerks see every incoming document of their agency (they registered them); everybody else sees
   the documents they hold a line of.
 """
@@ -47,8 +49,8 @@ def is_unit_leader(actor: Actor | None, unit_id: int) -> bool:
 
 
 def holds(actor: Actor | None, line: AssignmentLine) -> bool:
-    """The line's person, or a member of its unit."""
-    if actor is None:
+    """The line's person, or a member of its unit (nobody once the line is withdrawn)."""
+    if actor is None or line.withdrawn_at is not None:
         return False
     if line.user_id is not None:
         return str(line.user_id) == str(actor.pk)
@@ -58,7 +60,7 @@ def holds(actor: Actor | None, line: AssignmentLine) -> bool:
 def may_forward(actor: Actor | None, line: AssignmentLine, agency_id: int) -> bool:
     """A unit's leader passes the unit's line on; the agency's directors may pass any line on
     (a deputy assigned in person passes their own line to a specialist)."""
-    if line.done_at is not None or line.role == LineRole.INFORM:
+    if line.done_at is not None or line.withdrawn_at is not None or line.role == LineRole.INFORM:
         return False
     if actor is not None and actor.agency_id != agency_id:
         return False
@@ -67,10 +69,27 @@ def may_forward(actor: Actor | None, line: AssignmentLine, agency_id: int) -> bo
     return line.unit_id is not None and is_unit_leader(actor, line.unit_id)
 
 
+def current_lines(lines: Iterable[AssignmentLine]) -> list[AssignmentLine]:
+    """The lines not withdrawn by a re-assignment."""
+    return [x for x in lines if x.withdrawn_at is None]
+
+
+def current_top(lines: Iterable[AssignmentLine]) -> int | None:
+    """The id of the document's current top-level assignment: the latest one that still has a
+    line not withdrawn (None: not assigned, or everything withdrawn)."""
+    top = [x for x in current_lines(lines) if x.assignment.parent_id is None]
+    if not top:
+        return None
+    return max(top, key=lambda x: (x.assignment.assigned_at, x.assignment_id)).assignment_id
+
+
 def lead_lines(lines: Iterable[AssignmentLine]) -> list[AssignmentLine]:
-    """The top-level lead line and every lead line passed on from a lead line."""
-    all_lines = list(lines)
-    leads = [x for x in all_lines if x.role == LineRole.LEAD and x.assignment.parent_id is None]
+    """The current top-level lead line and every lead line passed on from a lead line (lines
+    withdrawn by a re-assignment, and the lines of an earlier assignment, are not leads)."""
+    all_lines = current_lines(lines)
+    top = current_top(all_lines)
+    leads = [x for x in all_lines if x.role == LineRole.LEAD and x.assignment.parent_id is None
+             and x.assignment_id == top]
     known = {x.pk for x in leads}
     changed = True
     while changed:

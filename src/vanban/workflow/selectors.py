@@ -65,10 +65,11 @@ def incoming_get(actor: Actor | None, pk: int) -> IncomingDocument:
 
 
 def lines_of(document: IncomingDocument) -> list[AssignmentLine]:
-    """Every line of every assignment of the document, oldest assignment first."""
+    """Every line of every assignment of the document, oldest assignment first, withdrawn ones
+    included (the page and the handling slip show them as history; :mod:`rules` ignores them)."""
     return list(AssignmentLine.objects.filter(incoming=document)
                 .select_related("assignment__assigned_by", "assignment__parent", "unit",
-                                "user", "done_by")
+                                "user", "done_by", "withdrawn_by")
                 .order_by("assignment__assigned_at", "assignment_id", "pk"))
 
 
@@ -98,7 +99,8 @@ def opinion_get(actor: Actor | None, pk: int) -> Opinion:
 
 
 def _open_lines() -> QuerySet[AssignmentLine]:
-    return (AssignmentLine.objects.filter(done_at__isnull=True)
+    """Lines still to do: not done, not withdrawn by a re-assignment, document not completed."""
+    return (AssignmentLine.objects.filter(done_at__isnull=True, withdrawn_at__isnull=True)
             .exclude(incoming__state=IncomingState.COMPLETED)
             .select_related("incoming", "unit", "user", "assignment"))
 
@@ -141,8 +143,9 @@ def overdue_report(actor: Actor | None, agency_id: int) -> list[HolderLoad]:
 
 
 def is_overdue(line: AssignmentLine) -> bool:
-    """Open, with a deadline before today."""
-    return line.done_at is None and line.deadline is not None and line.deadline < today()
+    """Open (not done, not withdrawn), with a deadline before today."""
+    return (line.done_at is None and line.withdrawn_at is None and line.deadline is not None
+            and line.deadline < today())
 
 
 # --- work files -------------------------------------------------------------------------------

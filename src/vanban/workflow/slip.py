@@ -2,18 +2,21 @@
 
 Three blocks as on paper: the organ leader's direction with the lead and co-operating units and
 their deadlines; the unit leaders' passing on to specialists; the handlers' opinions and
-proposals, each with its author and time. Uses the registry's font and paragraph helpers (one
-Unicode font with every Vietnamese glyph).
+proposals, each with its author and time. A line withdrawn by a re-assignment stays on the slip,
+struck through and marked "đã thu hồi phân công" with its time. Uses the registry's font and
+paragraph helpers (one Unicode font with every Vietnamese glyph).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
 from vanban.core.clock import VN_TZ
 from vanban.incoming.models import IncomingDocument
@@ -36,11 +39,20 @@ def _lines_table(lines: Sequence[AssignmentLine]) -> list[Flowable]:
     for line in lines:
         by = line.assignment.assigned_by
         rows.append([_p(ROLE_TEXT.get(LineRole(line.role), line.role), styles["cell"]),
-                     _p(line.holder_name, styles["cell"]),
+                     _holder(line, styles["cell"]),
                      _p(_d(line.deadline) or "—", styles["cell"]),
                      _p(f"{by} — {line.assignment.assigned_at.astimezone(VN_TZ):%d/%m/%Y}",
                         styles["cell"])])
     return [_grid(rows, (25, 70, 30, 55))]
+
+
+def _holder(line: AssignmentLine, style: ParagraphStyle) -> Flowable:
+    """The holder's name; struck through with the withdrawal's time when withdrawn."""
+    if line.withdrawn_at is None:
+        return _p(line.holder_name, style)
+    when = line.withdrawn_at.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+    return Paragraph(f"<strike>{escape(line.holder_name)}</strike><br/>"
+                     f"(Đã thu hồi phân công {when})", style)
 
 
 def _opinion_paragraphs(opinions: Sequence[Opinion]) -> list[Flowable]:

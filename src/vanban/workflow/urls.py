@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("overdue/", views.overdue, name="overdue"),
     path("incoming/<int:pk>/", views.document, name="document"),
     path("incoming/<int:pk>/assign/", views.assign, name="assign"),
+    path("incoming/<int:pk>/reassign/", views.reassign, name="reassign"),
     path("incoming/<int:pk>/opinions/", views.opinion, name="opinion"),
     path("incoming/<int:pk>/start/", views.start, name="start"),
     path("incoming/<int:pk>/complete/", views.complete, name="complete"),

@@ -1,7 +1,8 @@
 """Pages of the workflow (Vietnamese first): a registered incoming document's work page
-(assignment, passing on, opinions, start/complete, handling slip, work files), "Việc của tôi",
-the overdue list for the head, work files, and the working-day calendar. Thin: selectors read,
-services write, domain errors become messages (or 404 for "not found")."""
+(assignment and re-assignment, passing on, opinions, start/complete, handling slip, work
+files), "Việc của tôi", the overdue list for the head, work files, and the working-day
+calendar. Thin: selectors read, services write, domain errors become messages (or 404 for "not
+found")."""
 
 from __future__ import annotations
 
@@ -82,12 +83,13 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     director = rules.is_director(actor, agency_id)
     lead = rules.is_lead_holder(actor, lines)
     open_doc = incoming.state != "completed"
+    assigned = any(x.assignment.parent_id is None for x in lines)
     forwardable = [x for x in lines if rules.may_forward(actor, x, agency_id)] if open_doc else []
     context = {
         "incoming": incoming, "lines": lines, "opinions": opinions,
         "today": selectors.today(),
-        "can_assign": director and open_doc and not any(
-            x.assignment.parent_id is None for x in lines),
+        "can_assign": director and open_doc and not assigned,
+        "can_reassign": director and open_doc and assigned,
         "can_start": open_doc and incoming.state == "assigned" and (director or lead),
         "can_complete": open_doc and incoming.state != "registered" and (director or lead),
         "forwardable": [{"line": x, "staff": _staff(agency_id, x.unit_id)} for x in forwardable],
@@ -116,6 +118,19 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                                lines=forms.lines_from(request.POST, incoming.agency_id),
                                direction=request.POST.get("direction", ""))
     messages.success(request, _("Đã phân công xử lý văn bản."))
+    return redirect("workflow:document", pk=pk)
+
+
+@require_POST
+@acting
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head or a delegate re-assigns, with a reason (R8.1): the open lines are withdrawn."""
+    actor = _actor(request)
+    incoming = selectors.incoming_get(actor, pk)
+    services.assignment_reassign(actor=actor, document=incoming,
+                                 lines=forms.lines_from(request.POST, incoming.agency_id),
+                                 reason=request.POST.get("reason", ""))
+    messages.success(request, _("Đã phân công lại xử lý văn bản."))
     return redirect("workflow:document", pk=pk)
 
 

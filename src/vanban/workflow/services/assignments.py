@@ -4,6 +4,10 @@ The head or a delegate assigns one lead, co-operating and for-information units 
 line with a deadline in working days (the agency's calendar: public holidays, Tết, make-up days)
 or an explicit date; a unit's leader passes the unit's line on to specialists. Status 04, 05 and
 06 go back to the sender through :mod:`vanban.incoming.services.progress`.
+
+A document is assigned once (:func:`assignment_create`); to change who handles it the head or a
+delegate re-assigns it (:func:`assignment_reassign`): the open lines are withdrawn (kept, marked
+with time and author) and a new top-level assignment takes their place, with a reason.
 """
 
 from __future__ import annotations
@@ -158,6 +162,54 @@ def assignment_create(*, actor: Actor, document: IncomingDocument, lines: Sequen
     return assignment
 
 
+REASON_PREFIX = "Phân công lại: "
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationFailed("Cần nhập lý do phân công lại.",
+                               "A reason for the re-assignment is required.",
+                               code="missing_reason")
+    return _clean(REASON_PREFIX + reason.strip())
+
+
+def assignment_reassign(*, actor: Actor, document: IncomingDocument, lines: Sequence[LineInput],
+                        reason: str) -> Assignment:
+    """The head or a delegate re-assigns a document that is not completed (R8.1): the open lines
+    (of the current assignment and those passed on from them) are withdrawn, never deleted, and
+    a new top-level assignment is created; the reason is written as a direction. No status goes
+    to the sender: the document stays assigned (04) or in progress (05)."""
+    action = "workflow.reassign"
+    _require_visible(actor, action, document)
+    if not rules.is_director(actor, document.agency_id):
+        raise _refuse(actor, action, forbidden(), document)
+    text = _reason(reason)
+    _validate(document, lines, need_lead=True, unit_id=None)
+    with transaction.atomic():
+        document = IncomingDocument.objects.select_for_update(of=("self",)).select_related(
+            "agency").get(pk=document.pk)
+        if document.state == IncomingState.COMPLETED:
+            raise Conflict("Văn bản đã hoàn thành xử lý.", "The document is already completed.",
+                           code="completed")
+        if not Assignment.objects.filter(incoming=document, parent__isnull=True).exists():
+            raise Conflict("Văn bản chưa được phân công; hãy phân công trước.",
+                           "The document is not assigned yet; assign it first.",
+                           code="not_assigned")
+        now = clock.now()
+        open_lines = AssignmentLine.objects.filter(incoming=document, done_at__isnull=True,
+                                                   withdrawn_at__isnull=True)
+        withdrawn = sorted(open_lines.values_list("pk", flat=True))
+        open_lines.update(withdrawn_at=now, withdrawn_by_id=rules.actor_pk(actor))
+        assignment, created = _create(actor, document, lines, None)
+        opinion = opinion_append(actor=actor, document=document, text=text, kind="direction")
+        audit_append(actor=actor, action=action, object_type=OBJECT_TYPE,
+                     object_id=assignment.pk, agency_code=document.agency.code,
+                     data={"incoming_id": document.pk, "withdrawn_lines": withdrawn,
+                           "lines": _lines_data(created), "reason": text,
+                           "opinion_id": opinion.pk})
+    return assignment
+
+
 def assignment_forward(*, actor: Actor, line: AssignmentLine, lines: Sequence[LineInput],
                        direction: str = "") -> Assignment:
     """A unit's leader passes the unit's line on to specialists of the unit (R8.1)."""
@@ -172,9 +224,17 @@ def assignment_forward(*, actor: Actor, line: AssignmentLine, lines: Sequence[Li
     _validate(document, lines, need_lead=False, unit_id=line.unit_id)
     text = _clean(direction) if direction.strip() else ""
     with transaction.atomic():
+        # The document's lock orders this against a re-assignment withdrawing the line.
+        document = IncomingDocument.objects.select_for_update(of=("self",)).select_related(
+            "agency").get(pk=document.pk)
         if document.state == IncomingState.COMPLETED:
             raise Conflict("Văn bản đã hoàn thành xử lý.", "The document is already completed.",
                            code="completed")
+        line.refresh_from_db(fields=["done_at", "withdrawn_at"])
+        if line.withdrawn_at is not None:
+            raise _withdrawn()
+        if line.done_at is not None:
+            raise Conflict("Phần việc này đã xong.", "This part is already done.", code="done")
         assignment, created = _create(actor, document, lines, line)
         if text:
             opinion_append(actor=actor, document=document, text=text,
@@ -229,11 +289,17 @@ def incoming_complete(*, actor: Actor, document: IncomingDocument,
     action = "workflow.complete"
     _require_visible(actor, action, document)
     lines = selectors.lines_of(document)
-    if not (rules.is_director(actor, document.agency_id) or rules.is_lead_holder(actor, lines)):
+    director = rules.is_director(actor, document.agency_id)
+    if not (director or rules.is_lead_holder(actor, lines)):
         raise _refuse(actor, action, forbidden(), document)
     with transaction.atomic():
+        # Under the document's lock: a re-assignment may have withdrawn the lead meanwhile.
+        IncomingDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
+        if not (director or rules.is_lead_holder(actor, selectors.lines_of(document))):
+            raise _withdrawn()
         now = clock.now()
-        AssignmentLine.objects.filter(incoming=document, done_at__isnull=True).update(
+        AssignmentLine.objects.filter(incoming=document, done_at__isnull=True,
+                                      withdrawn_at__isnull=True).update(
             done_at=now, done_by_id=rules.actor_pk(actor))
         return progress.incoming_mark_completed(actor=actor, document=document,
                                                 reply_document=reply_document)
@@ -247,11 +313,25 @@ def line_done(*, actor: Actor, line: AssignmentLine) -> AssignmentLine:
     _require_visible(actor, action, document)
     if not (rules.holds(actor, line) or rules.is_director(actor, document.agency_id)):
         raise _refuse(actor, action, forbidden(), document)
+    if line.withdrawn_at is not None:
+        raise _withdrawn()
     if line.done_at is not None:
         raise Conflict("Phần việc này đã xong.", "This part is already done.", code="done")
     with transaction.atomic():
         line.done_at, line.done_by_id = clock.now(), rules.actor_pk(actor)
-        line.save(update_fields=["done_at", "done_by"])
+        # Conditional: a re-assignment may have withdrawn the line meanwhile.
+        if not AssignmentLine.objects.filter(pk=line.pk, done_at__isnull=True,
+                                             withdrawn_at__isnull=True).update(
+                done_at=line.done_at, done_by_id=line.done_by_id):
+            line.refresh_from_db(fields=["done_at", "done_by", "withdrawn_at"])
+            if line.withdrawn_at is not None:
+                raise _withdrawn()
+            raise Conflict("Phần việc này đã xong.", "This part is already done.", code="done")
         audit_append(actor=actor, action=action, object_type="workflow.line", object_id=line.pk,
                      agency_code=document.agency.code, data={"incoming_id": document.pk})
     return line
+
+
+def _withdrawn() -> Conflict:
+    return Conflict("Phân công này đã được thu hồi.", "This assignment was withdrawn.",
+                    code="withdrawn")
