@@ -1,7 +1,7 @@
 """REST API of the workflow (``/api/v1/workflow/…``): assign (and re-assign) a registered
 incoming document, pass a line on, opinions (list, write, correct), start and complete, the
-caller's tasks, and work files. Errors are RFC 9457 problems; another agency's objects are
-404 (R1.1)."""
+caller's tasks, and work files (open, correct, fill, close). Errors are RFC 9457 problems;
+another agency's objects are 404 (R1.1)."""
 
 from __future__ import annotations
 
@@ -125,10 +125,10 @@ class WorkFileSerializer(serializers.Serializer[WorkFile]):
     retention_years = serializers.IntegerField(required=False, allow_null=True, default=None)
     year = serializers.IntegerField(required=False)
     start_date = serializers.DateField(required=False)
-    unit_id = serializers.IntegerField(required=False)
+    unit_id = serializers.IntegerField(required=False, allow_null=True)
     rights = serializers.CharField(required=False, allow_blank=True, default="")
     language = serializers.CharField(required=False, default="Tiếng Việt")
-    page_total = serializers.IntegerField(required=False, min_value=0)
+    page_total = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -163,6 +163,16 @@ def _lines(data: list[dict[str, Any]], agency_id: int) -> list[services.LineInpu
                                       working_days=item.get("working_days"),
                                       deadline=item.get("deadline")))
     return out
+
+
+def _unit(unit_id: int | None, agency_id: int) -> Unit | None:
+    """The agency's unit an ``unit_id`` names (None when not given)."""
+    if not unit_id:
+        return None
+    unit = Unit.objects.filter(pk=unit_id, agency_id=agency_id).first()
+    if unit is None:
+        raise not_found("đơn vị", "Unit")
+    return unit
 
 
 def _document_body(document: IncomingDocument) -> dict[str, Any]:
@@ -316,14 +326,29 @@ class WorkFileViewSet(viewsets.GenericViewSet[WorkFile]):
         data.is_valid(raise_exception=True)
         actor = _actor(request)
         values = dict(data.validated_data)
-        unit_id = values.pop("unit_id", None)
-        unit = Unit.objects.filter(pk=unit_id, agency_id=actor.agency_id or 0).first() \
-            if unit_id else None
-        if unit_id and unit is None:
-            raise not_found("đơn vị", "Unit")
+        unit = _unit(values.pop("unit_id", None), actor.agency_id or 0)
         created = services.work_file_create(actor=actor,
                                             data=services.WorkFileInput(unit=unit, **values))
         return Response(work_file_json(created, items=True), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WorkFileSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Correct the metadata of an open file (the creator or the head or delegate); fields
+        left out keep their value, ``"unit_id": null`` clears the unit."""
+        data = WorkFileSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        actor = _actor(request)
+        work_file = selectors.work_file_get(actor, int(pk))
+        current = {"notation": work_file.notation, "title": work_file.title,
+                   "retention_years": work_file.retention_years, "year": work_file.year,
+                   "start_date": work_file.start_date, "rights": work_file.rights,
+                   "language": work_file.language, "page_total": work_file.page_total,
+                   "note": work_file.note, "unit_id": work_file.unit_id}
+        values = {**current, **data.validated_data}
+        unit = _unit(values.pop("unit_id"), work_file.agency_id)
+        work_file = services.work_file_update(
+            actor=actor, work_file=work_file, data=services.WorkFileInput(unit=unit, **values))
+        return Response(work_file_json(work_file, items=True))
 
     @action(detail=True, methods=["post"], serializer_class=ItemSerializer)
     def items(self, request: Request, pk: str) -> Response:

@@ -87,7 +87,8 @@ def _many(values: Sequence[str], role: str, agency_id: int, days: int | None) ->
 
 
 def work_file_from(post: QueryDict, agency_id: int) -> WorkFileInput:
-    """The Phụ lục V metadata of the create form; retention ``vv`` is permanent."""
+    """The Phụ lục V metadata of the create and the edit form; retention ``vv`` is permanent,
+    an empty year follows the start date (or, when editing, stays)."""
     retention = post.get("retention", "").strip()
     unit_id = post.get("unit", "")
     unit = None
@@ -98,6 +99,7 @@ def work_file_from(post: QueryDict, agency_id: int) -> WorkFileInput:
         retention_years=None if retention in ("vv", "") else parse_int(
             retention, what_vi="Thời hạn bảo quản", what_en="retention period"),
         start_date=parse_date(post.get("start_date", "")), unit=unit,
+        year=parse_int(post.get("year", ""), what_vi="Năm hình thành hồ sơ", what_en="year"),
         rights=post.get("rights", ""), language=post.get("language", "") or "Tiếng Việt",
         page_total=parse_int(post.get("page_total", ""), what_vi="Số tờ",
                              what_en="page count"),

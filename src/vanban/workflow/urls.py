@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern] = [
     path("lines/<int:pk>/done/", views.line_done, name="line_done"),
     path("files/", views.work_files, name="work_files"),
     path("files/<int:pk>/", views.work_file, name="work_file"),
+    path("files/<int:pk>/edit/", views.work_file_edit, name="work_file_edit"),
     path("files/<int:pk>/add/", views.work_file_add, name="work_file_add"),
     path("files/<int:pk>/items/<int:item_pk>/remove/", views.work_file_remove,
          name="work_file_remove"),

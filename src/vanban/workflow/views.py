@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -258,13 +259,16 @@ def work_files(request: HttpRequest) -> HttpResponse:
 @require_GET
 @acting
 def work_file(request: HttpRequest, pk: int) -> HttpResponse:
-    """One work file: its metadata and documents; add, remove, close while it is open."""
+    """One work file: its metadata and documents; edit, add, remove, close while it is open."""
     actor = _actor(request)
     the_file = selectors.work_file_get(actor, pk)
     manage = may_manage(actor, the_file) and not the_file.closed
     context: dict[str, Any] = {"file": the_file, "items": selectors.items_of(the_file),
                                "manage": manage}
     if manage:
+        context["units"] = Unit.objects.filter(
+            Q(active=True) | Q(pk=the_file.unit_id or 0),
+            agency_id=the_file.agency_id).order_by("code")
         context["incoming_choices"] = selectors.incoming_visible(actor)[:100]
         context["outgoing_choices"] = registry_selectors.documents_of(actor).exclude(
             state__in=(DocumentState.DRAFT, DocumentState.CANCELLED)).order_by("-pk")[:100]
@@ -273,6 +277,17 @@ def work_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _file_for(request: HttpRequest, pk: int) -> WorkFile:
     return selectors.work_file_get(_actor(request), pk)
+
+
+@require_POST
+@acting
+def work_file_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the metadata of an open file (the same fields as the create form)."""
+    the_file = _file_for(request, pk)
+    services.work_file_update(actor=_actor(request), work_file=the_file,
+                              data=forms.work_file_from(request.POST, the_file.agency_id))
+    messages.success(request, _("Đã sửa thông tin hồ sơ."))
+    return redirect("workflow:work_file", pk=pk)
 
 
 @require_POST

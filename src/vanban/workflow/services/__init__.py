@@ -17,6 +17,7 @@ from vanban.workflow.services.workfiles import (
     work_file_close,
     work_file_create,
     work_file_remove,
+    work_file_update,
 )
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "work_file_close",
     "work_file_create",
     "work_file_remove",
+    "work_file_update",
 ]

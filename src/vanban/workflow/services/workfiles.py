@@ -1,7 +1,7 @@
 """Work files (hồ sơ công việc, R12.1): related incoming and outgoing documents of one agency,
 with the Decree 30/2020 Phụ lục V metadata. Staff of the agency open files; the file's creator
-and the agency's head or delegate add and remove documents (removal audited like every change)
-and close it, after which it is read-only.
+and the agency's head or delegate correct its metadata, add and remove documents (every change
+audited) and close it, after which it is read-only.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from vanban.workflow.models import WorkFile, WorkFileItem
 
 OBJECT_TYPE = "workflow.work_file"
 MAX_RETENTION_YEARS = 100
+MIN_YEAR, MAX_YEAR = 1900, 9999
 
 
 @dataclass(frozen=True)
@@ -59,39 +60,82 @@ def may_manage(actor: Actor | None, work_file: WorkFile) -> bool:
         actor is not None and str(actor.pk) == str(work_file.creator_id))
 
 
+def _cleaned(data: WorkFileInput, *, agency_id: int | None, start: date,
+             year: int | None) -> dict[str, Any]:
+    """The checked model values of the typed metadata: one set of rules for opening a file and
+    for correcting it. ``start`` and ``year`` are used when the input leaves them empty (a
+    missing year follows the start date)."""
+    notation = _text(data.notation, 20, "số và ký hiệu hồ sơ", "file notation", required=True)
+    title = _text(data.title, 500, "tiêu đề hồ sơ", "file title", required=True)
+    if data.retention_years is not None and not 0 < data.retention_years <= MAX_RETENTION_YEARS:
+        raise ValidationFailed("Thời hạn bảo quản không hợp lệ.", "Invalid retention period.",
+                               code="bad_retention")
+    if data.unit is not None and data.unit.agency_id != agency_id:
+        raise not_found("đơn vị", "Unit")
+    if data.page_total is not None and data.page_total < 0:
+        raise ValidationFailed("Số tờ không hợp lệ.", "Invalid page count.", code="bad_pages")
+    if data.year is not None and not MIN_YEAR <= data.year <= MAX_YEAR:
+        raise ValidationFailed("Năm hình thành hồ sơ không hợp lệ.", "Invalid file year.",
+                               code="bad_year")
+    start = data.start_date or start
+    return {
+        "notation": notation, "title": title,
+        "year": data.year or year or start.year, "retention_years": data.retention_years,
+        "rights": _text(data.rights, 30, "chế độ sử dụng", "access regime"), "unit": data.unit,
+        "language": _text(data.language, 50, "ngôn ngữ", "language") or "Tiếng Việt",
+        "start_date": start, "page_total": data.page_total,
+        "note": _text(data.note, 500, "ghi chú", "note")}
+
+
+def _duplicate(values: dict[str, Any]) -> Conflict:
+    notation, year = values["notation"], values["year"]
+    return Conflict(f"Đã có hồ sơ số {notation} năm {year}.",
+                    f"File {notation} of {year} already exists.", code="duplicate_file")
+
+
 def work_file_create(*, actor: Actor, data: WorkFileInput) -> WorkFile:
     """Open a work file in the actor's agency."""
     action = "workflow.work_file_create"
     if actor.agency_id is None:
         raise audit_refusal(actor=actor, error=forbidden(), action=action,
                             object_type=OBJECT_TYPE)
-    notation = _text(data.notation, 20, "số và ký hiệu hồ sơ", "file notation", required=True)
-    title = _text(data.title, 500, "tiêu đề hồ sơ", "file title", required=True)
-    if data.retention_years is not None and not 0 < data.retention_years <= MAX_RETENTION_YEARS:
-        raise ValidationFailed("Thời hạn bảo quản không hợp lệ.", "Invalid retention period.",
-                               code="bad_retention")
-    if data.unit is not None and data.unit.agency_id != actor.agency_id:
-        raise not_found("đơn vị", "Unit")
-    if data.page_total is not None and data.page_total < 0:
-        raise ValidationFailed("Số tờ không hợp lệ.", "Invalid page count.", code="bad_pages")
-    start = data.start_date or selectors.today()
+    values = _cleaned(data, agency_id=actor.agency_id, start=selectors.today(), year=None)
     try:
         with transaction.atomic():
             work_file = WorkFile.objects.create(
-                agency_id=actor.agency_id, year=data.year or start.year, notation=notation,
-                title=title, retention_years=data.retention_years,
-                rights=_text(data.rights, 30, "chế độ sử dụng", "access regime"),
-                creator_id=rules.actor_pk(actor), creator_name=str(actor)[:150], unit=data.unit,
-                language=_text(data.language, 50, "ngôn ngữ", "language") or "Tiếng Việt",
-                start_date=start, page_total=data.page_total,
-                note=_text(data.note, 500, "ghi chú", "note"), created_at=clock.now())
+                agency_id=actor.agency_id, creator_id=rules.actor_pk(actor),
+                creator_name=str(actor)[:150], created_at=clock.now(), **values)
             audit_append(actor=actor, action=action, object_type=OBJECT_TYPE,
                          object_id=work_file.pk, agency_code=work_file.agency.code,
                          after=work_file_state(work_file))
     except IntegrityError:
-        raise Conflict(f"Đã có hồ sơ số {notation} năm {data.year or start.year}.",
-                       f"File {notation} of {data.year or start.year} already exists.",
-                       code="duplicate_file") from None
+        raise _duplicate(values) from None
+    return work_file
+
+
+def work_file_update(*, actor: Actor, work_file: WorkFile, data: WorkFileInput) -> WorkFile:
+    """Correct the Phụ lục V metadata of an open file (the creator or the head or delegate);
+    the same rules as when opening it, audited with the state before and after (and, readable,
+    the fields that changed). An empty start date or year keeps the current one."""
+    action = "workflow.work_file_update"
+    _require_open_manager(actor, action, work_file)
+    values = _cleaned(data, agency_id=work_file.agency_id, start=work_file.start_date,
+                      year=work_file.year)
+    before = work_file_state(work_file)
+    try:
+        with transaction.atomic():
+            for field, value in values.items():
+                setattr(work_file, field, value)
+            work_file.save(update_fields=[*values])
+            after = work_file_state(work_file)
+            audit_append(actor=actor, action=action, object_type=OBJECT_TYPE,
+                         object_id=work_file.pk, agency_code=work_file.agency.code,
+                         before=before, after=after,
+                         data={"changed": {k: [before[k], v] for k, v in after.items()
+                                           if before[k] != v}})
+    except IntegrityError:
+        work_file.refresh_from_db()
+        raise _duplicate(values) from None
     return work_file
 
 
