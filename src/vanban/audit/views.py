@@ -4,8 +4,6 @@ do the work. This app sits below ``accounts``, so the signed-in user is used thr
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -15,13 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.audit import selectors, services
 from vanban.audit.forms import EventFilterForm
 from vanban.core.errors import DomainError, forbidden
-from vanban.core.roles import Actor
+from vanban.core.pages import request_actor as _actor
 
 PAGE_SIZE = 50
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)
 
 
 def actor_agency_code(request: HttpRequest) -> str | None:

@@ -4,7 +4,7 @@ reminders. Thin: selectors read, services write."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,14 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from vanban.checks import export, selectors, services, times
 from vanban.core import clock
 from vanban.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from vanban.core.roles import Actor
+from vanban.core.pages import request_actor as _actor
 
 DEFAULT_DAYS = 7
 
-
-def _actor(request: HttpRequest) -> Actor:
-    """The signed-in user as the services' actor."""
-    return cast(Actor, request.user)
 
 
 def _date(value: str | None, default: date) -> date:

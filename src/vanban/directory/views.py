@@ -3,7 +3,7 @@ province administrator (agencies) and an agency's managers (units) use (R1.1, R2
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,15 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from vanban.core.errors import DomainError, NotFound
-from vanban.core.roles import Actor
+from vanban.core.pages import request_actor as _actor
+from vanban.core.pages import show_error as _failed
 from vanban.directory import rules, selectors, services
 from vanban.directory.forms import AgencyForm, UnitForm
 from vanban.directory.models import Agency
-
-
-def _actor(request: HttpRequest) -> Actor:
-    """The signed-in user (views are login_required) as a service actor."""
-    return cast(Actor, request.user)
 
 
 def _agency(code: str) -> Agency:
@@ -30,9 +26,6 @@ def _agency(code: str) -> Agency:
     except NotFound as err:
         raise Http404(err.en) from None
 
-
-def _failed(request: HttpRequest, err: DomainError) -> None:
-    messages.error(request, err.message(request.LANGUAGE_CODE))
 
 
 @login_required

@@ -4,8 +4,6 @@ bundle download for the sender's and recipients' agencies (R1.1: anyone else get
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,13 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanban.core.errors import DomainError, NotFound
+from vanban.core.pages import request_actor as _actor
 from vanban.core.roles import Actor, Role
 from vanban.evidence import selectors, services
 from vanban.evidence.forms import ConsistencyForm
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)
 
 
 def _agency_code(request: HttpRequest) -> str | None:

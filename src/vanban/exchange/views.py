@@ -3,7 +3,7 @@ admin page, and the federation endpoint peers post to. Thin: selectors and servi
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vanban.core.errors import DomainError, NotFound
-from vanban.core.roles import Actor, Role
+from vanban.core.pages import request_actor as _actor
+from vanban.core.pages import show_error as _failed
+from vanban.core.roles import Role
 from vanban.exchange import identity, selectors, services
 from vanban.exchange.core.states import STATE_LABELS, State
 from vanban.exchange.models import Delivery, OutboxMessage
@@ -32,12 +34,6 @@ from vanban.storage.selectors import blob_read
 HUB_CHANNELS = frozenset({PlanChannel.INTERNAL, PlanChannel.FEDERATED})
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)
-
-
-def _failed(request: HttpRequest, err: DomainError) -> None:
-    messages.error(request, err.message(request.LANGUAGE_CODE))
 
 
 def evidence_url(uid: object) -> str:

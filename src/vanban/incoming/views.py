@@ -4,7 +4,7 @@ paper registration, the register and its printed PDF. Thin: selectors and servic
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanban.checks.services import inbox_check_record
 from vanban.core.errors import DomainError, NotFound
+from vanban.core.pages import request_actor as _actor
+from vanban.core.pages import show_error as _failed
 from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
 from vanban.exchange.core.states import State
@@ -41,12 +43,6 @@ CHECK_NAMES = {
 }
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)
-
-
-def _failed(request: HttpRequest, err: DomainError) -> None:
-    messages.error(request, err.message(request.LANGUAGE_CODE))
 
 
 def _is_clerk(actor: Actor) -> bool:

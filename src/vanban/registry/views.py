@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from vanban.core import clock
 from vanban.core.errors import DomainError, NotFound
+from vanban.core.pages import request_actor as _actor
+from vanban.core.pages import show_error as _failed
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency
 from vanban.registry import printing, rules, selectors, services
@@ -30,9 +32,6 @@ if TYPE_CHECKING:
 
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)
-
 
 def _document(request: HttpRequest, pk: int) -> Document:
     try:
@@ -40,9 +39,6 @@ def _document(request: HttpRequest, pk: int) -> Document:
     except NotFound as err:
         raise Http404(err.en) from None
 
-
-def _failed(request: HttpRequest, err: DomainError) -> None:
-    messages.error(request, err.message(request.LANGUAGE_CODE))
 
 
 def _pdf(data: bytes, filename: str, *, download: bool = False) -> HttpResponse:

@@ -6,8 +6,6 @@ This app sits below ``accounts``: the signed-in user is used through the ``Actor
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vanban.core import clock
 from vanban.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from vanban.core.roles import Actor, Role
+from vanban.core.pages import request_actor as _actor
+from vanban.core.pages import show_error as _failed
+from vanban.core.roles import Role
 from vanban.directory import selectors as directory_selectors
 from vanban.signatures import selectors, services
 from vanban.signatures.models import AgencyCertificate
@@ -37,12 +37,6 @@ REASON_LABELS: dict[str, Promise] = {
 }
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)
-
-
-def _failed(request: HttpRequest, err: DomainError) -> None:
-    messages.error(request, err.message(request.LANGUAGE_CODE))
 
 
 def _valid_days(request: HttpRequest) -> int:

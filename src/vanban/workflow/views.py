@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.core.errors import DomainError, Forbidden, NotFound
-from vanban.core.roles import Actor
+from vanban.core.pages import request_actor as _actor
 from vanban.directory import calendar
 from vanban.directory.models import Unit
 from vanban.directory.selectors import work_calendar
@@ -35,9 +35,6 @@ from vanban.workflow.slip import handling_slip_pdf
 
 View = Callable[..., HttpResponse]
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)
 
 
 def acting(view: View) -> View:
