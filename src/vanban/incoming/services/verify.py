@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from vanban.exchange.models import Delivery
 from vanban.signatures.models import Verification, VerificationPath
-from vanban.signatures.verification import pdf_verify
+from vanban.signatures.verification import pdf_verify, verification_of
 from vanban.storage.selectors import blob_read
 
 
@@ -36,9 +36,7 @@ def stored_verifications(deliveries: Iterable[Delivery]) -> dict[int, Verificati
 def incoming_verify(*, delivery: Delivery) -> Verification:
     """The delivery's verification: the stored one, or verify now (bytes kept as received)."""
     transmission = delivery.transmission
-    found = Verification.objects.filter(blob_id=transmission.file_sha256,
-                                        sender_id=transmission.sender_id,
-                                        path=VerificationPath.SIGNATURE).first()
+    found = verification_of(sha256=transmission.file_sha256, sender_id=transmission.sender_id)
     if found is not None:
         return found
     return pdf_verify(data=blob_read(transmission.file_sha256), sender=transmission.sender,

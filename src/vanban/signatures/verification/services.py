@@ -112,10 +112,11 @@ _SELECT = (
     "FROM signatures_verification WHERE blob_id = %s AND sender_id = %s AND path = %s")
 
 
-def _stored(sha256: str, sender: Agency) -> Verification | None:
+def verification_of(*, sha256: str, sender_id: int) -> Verification | None:
     """The record of these bytes from this sender, if any: one fixed statement (it runs for
-    every call, the repeated ones included)."""
-    found = list(Verification.objects.raw(_SELECT, [sha256, sender.pk,
+    every call, the repeated ones included; callers holding only the hash ask it first and
+    read the bytes only when there is none)."""
+    found = list(Verification.objects.raw(_SELECT, [sha256, sender_id,
                                                     VerificationPath.SIGNATURE.value]))
     return found[0] if found else None
 
@@ -180,7 +181,7 @@ def _store(*, data: bytes, sender: Agency, received_via: str, examined: Examined
                 record.pk = int(row[0])
                 audit_append_prepared(replace(event, object_id=str(record.pk)))
     if row is None:  # verified concurrently by another caller: theirs stands
-        stored = _stored(sha256, sender)
+        stored = verification_of(sha256=sha256, sender_id=sender.pk)
         if stored is None:
             raise Verification.DoesNotExist(sha256)
         return stored
@@ -196,7 +197,7 @@ def pdf_verify(*, data: bytes, sender: Agency, received_via: str = "hub") -> Ver
     input (empty, truncated, encrypted, not a PDF) gets an invalid verdict, never an exception.
     """
     sha256 = hashlib.sha256(data).hexdigest()
-    existing = _stored(sha256, sender)
+    existing = verification_of(sha256=sha256, sender_id=sender.pk)
     if existing is not None:
         return existing
     examined, signer_certificate_id, pages = _run(data, sender)
