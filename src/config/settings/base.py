@@ -166,6 +166,10 @@ if os.environ.get("VANBAN_STORAGE") == "s3":
     }
 WHITENOISE_USE_FINDERS = True
 KEYS_DIR = VANBAN_HOME / "keys"
+# Master key for secrets at rest (vanban.core.secretbox): base64 in the environment, or a file
+# that production keeps outside VANBAN_HOME. Empty: KEYS_DIR/master.key (embedded default).
+VANBAN_MASTER_KEY = os.environ.get("VANBAN_MASTER_KEY", "")
+VANBAN_MASTER_KEY_FILE = os.environ.get("VANBAN_MASTER_KEY_FILE", "")
 VANBAN_MAX_UPLOAD_BYTES = int(os.environ.get("VANBAN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 # edXML carries files in base64 (a third larger) between installations.
 DATA_UPLOAD_MAX_MEMORY_SIZE = VANBAN_MAX_UPLOAD_BYTES * 4 // 3 + 2 * 1024 * 1024
