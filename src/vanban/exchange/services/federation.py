@@ -1,10 +1,11 @@
 """Receiving from a peer installation (``POST /exchange/federation/messages/``).
 
 The request must name a configured peer and carry its Ed25519 signature over the exact body
-(else 401). The body is an edXML document message (new, update, replace, revoke) or a status
-message; a broken one is refused with the codec's reason (400). Each message is applied once:
-its id is recorded with the change in one transaction, so a repeat (the peer's worker retrying
-after a lost answer) is acknowledged and changes nothing.
+(else 401, audited). The body is an edXML document message (new, update, replace, revoke) or a
+status message; a broken one is refused with the codec's reason (400). Its sender agency must be
+one the peer serves (else 403, audited: see :mod:`.federation_trust`). Each message is applied
+once: its id is recorded with the change in one transaction, so a repeat (the peer's worker
+retrying after a lost answer) is acknowledged and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from django.db import IntegrityError, transaction
 
 from vanban.audit.services import audit_append
 from vanban.core import clock
-from vanban.core.errors import Conflict, DomainError, ValidationFailed
+from vanban.core.errors import Conflict, ValidationFailed
 from vanban.directory.models import Agency
-from vanban.exchange import identity, wire
+from vanban.exchange import wire
 from vanban.exchange.core import edxml, states
 from vanban.exchange.core.status import StatusCode, StatusMessage
 from vanban.exchange.core.trace import BusinessType
@@ -34,16 +35,10 @@ from vanban.exchange.models import (
     Transmission,
 )
 from vanban.exchange.services.common import OBJECT_TRANSMISSION, record, verify_after_commit
+from vanban.exchange.services.federation_trust import authenticate, speaker
 from vanban.exchange.services.outbox import enqueue_status
 from vanban.exchange.services.statuses import event_for, stamp
 from vanban.storage.services import blob_put
-
-
-class Unauthenticated(DomainError):
-    """Unknown peer or bad signature (RFC 9457 problem with status 401)."""
-
-    status = 401
-    code = "federation_unauthenticated"
 
 
 @dataclass(frozen=True)
@@ -55,24 +50,11 @@ class Receipt:
     duplicate: bool
 
 
-def _unauthenticated() -> Unauthenticated:
-    return Unauthenticated("Hệ thống gửi không được cấu hình hoặc chữ ký không hợp lệ.",
-                           "Unknown installation or invalid signature.")
-
-
-def authenticate(*, installation: str, signature: str, body: bytes) -> Peer:
-    """The configured, active peer whose key signed ``body``; else 401."""
-    peer = Peer.objects.filter(installation_id=installation.strip(), active=True).first()
-    if peer is None or not signature or not identity.verify(peer.public_key_pem, body,
-                                                            signature):
-        raise _unauthenticated()
-    return peer
-
-
 def federation_receive(*, installation: str, signature: str, body: bytes) -> Receipt:
     """Authenticate, parse and apply one message from a peer."""
     peer = authenticate(installation=installation, signature=signature, body=body)
     message = edxml.parse_message(body)
+    sender = speaker(peer=peer, message=message)  # R14.3: only for the peer's own agencies
     key = message.message_id or hashlib.sha256(body).hexdigest()
     kind = "status" if isinstance(message, StatusMessage) else "edoc"
     if InboxMessage.objects.filter(peer=peer, message_key=key).exists():
@@ -81,9 +63,9 @@ def federation_receive(*, installation: str, signature: str, body: bytes) -> Rec
         with transaction.atomic():
             transmission = None
             if isinstance(message, StatusMessage):
-                _apply_status(peer, message)
+                _apply_status(peer, message, sender)
             elif message.business_type is BusinessType.REVOKE:
-                _apply_revoke(peer, message)
+                _apply_revoke(peer, message, sender)
             else:
                 transmission = _store_document(peer, message, key)
             # Recorded with the change (one INSERT): its unique key turns a concurrent repeat
@@ -160,8 +142,10 @@ def _sent_at(message: edxml.EdocMessage, default: datetime) -> datetime:
     return message.trace[0].timestamp if message.trace else default
 
 
-def _origin_transmissions(peer: Peer, document_id: str) -> list[Transmission]:
-    return list(Transmission.objects.filter(origin=peer.installation_id,
+def _origin_transmissions(peer: Peer, document_id: str, sender: Agency) -> list[Transmission]:
+    """The peer's documents with this id sent by ``sender`` (a revocation or recall is the
+    sending agency's own act)."""
+    return list(Transmission.objects.filter(origin=peer.installation_id, sender=sender,
                                             edxml_document_id=document_id,
                                             business_type=RowBusinessType.NEW))
 
@@ -173,10 +157,10 @@ def _not_yet(document_id: str) -> Conflict:
                     code="unknown_document")
 
 
-def _apply_revoke(peer: Peer, message: edxml.EdocMessage) -> None:
+def _apply_revoke(peer: Peer, message: edxml.EdocMessage, sender: Agency) -> None:
     """Revocation: our copies of the document are withdrawn (Decree 30/2020 Art. 18.4.b)."""
     document_id = message.business.document_id or message.document_id
-    transmissions = _origin_transmissions(peer, document_id)
+    transmissions = _origin_transmissions(peer, document_id, sender)
     if not transmissions:
         raise _not_yet(document_id)
     now = clock.now()
@@ -197,8 +181,12 @@ def _apply_revoke(peer: Peer, message: edxml.EdocMessage) -> None:
                        reason=delivery.reason, extra={"peer": peer.installation_id})
 
 
-def _apply_status(peer: Peer, message: StatusMessage) -> None:
-    """A status about one of our sent deliveries (01–06, 15, 16), or a sender's recall (13)."""
+def _apply_status(peer: Peer, message: StatusMessage, sender: Agency) -> None:
+    """A status about one of our sent deliveries (01–06, 15, 16), or a sender's recall (13).
+
+    ``sender`` is the agency the status comes from, already known to be served by ``peer``:
+    the recipient of our delivery, or for a recall the sender of the peer's document.
+    """
     if message.status_code is StatusCode.UNKNOWN:
         audit_append(actor=None, action="exchange.status_unknown_code",
                      object_type=OBJECT_TRANSMISSION, agency_code=message.sender.organ_id,
@@ -207,14 +195,13 @@ def _apply_status(peer: Peer, message: StatusMessage) -> None:
     code = states.normalise_code(message.status_code.value)
     document_id = message.response_for.document_id
     if code is states.Code.RECALL_REQUESTED:
-        targets = [d for t in _origin_transmissions(peer, document_id)
+        targets = [d for t in _origin_transmissions(peer, document_id, sender)
                    for d in t.deliveries.select_related("transmission__sender", "recipient")]
     else:
         targets = list(Delivery.objects.select_for_update(of=("self",))
                        .select_related("transmission__sender", "recipient").filter(
                            transmission__origin="", transmission__edxml_document_id=document_id,
-                           recipient__code=message.sender.organ_id,
-                           recipient__installation=peer.installation_id))
+                           recipient=sender))
     if not targets:
         raise _not_yet(document_id)
     at = message.timestamp or clock.now()
