@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
@@ -231,6 +230,12 @@ AUTH_PASSWORD_VALIDATORS = [
 VANBAN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("VANBAN_PASSWORD_MAX_AGE_DAYS", "90"))
 VANBAN_LOCKOUT_THRESHOLD = int(os.environ.get("VANBAN_LOCKOUT_THRESHOLD", "5"))
 VANBAN_LOCKOUT_MINUTES = int(os.environ.get("VANBAN_LOCKOUT_MINUTES", "15"))
+# Locks per (username, client address) double up to this; failures from one address across all
+# usernames pause that address after VANBAN_LOCKOUT_IP_THRESHOLD (accounts/services/lockout.py).
+VANBAN_LOCKOUT_MAX_MINUTES = int(os.environ.get("VANBAN_LOCKOUT_MAX_MINUTES", "1440"))
+VANBAN_LOCKOUT_IP_THRESHOLD = int(os.environ.get("VANBAN_LOCKOUT_IP_THRESHOLD", "50"))
+# API tokens are stored hashed and expire after this many days.
+VANBAN_API_TOKEN_DAYS = int(os.environ.get("VANBAN_API_TOKEN_DAYS", "30"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -10,15 +10,19 @@ from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from vanban.accounts import selectors, services
-from vanban.accounts.models import User
+from vanban.accounts.models import ApiToken, RoleRequest, User
 from vanban.accounts.serializers import (
+    ApiTokenSerializer,
     MeSerializer,
+    RoleDecisionSerializer,
+    RoleRequestSerializer,
     StaffCreateSerializer,
     StaffSerializer,
     TokenRequestSerializer,
@@ -60,8 +64,9 @@ class AuthTokenView(APIView):
                                        "The account uses two-factor: send the otp code.",
                                        code="otp_required")
             services.login_second_factor(user=user, code=data["otp"], ip=_ip(request))
-        token = services.api_token_issue(user=user, ip=_ip(request))
-        return Response(TokenResponseSerializer({"token": token}).data)
+        issued = services.api_token_issue(user=user, ip=_ip(request))
+        return Response(TokenResponseSerializer(
+            {"token": issued.clear, "expires_at": issued.record.expires_at}).data)
 
 
 class MeView(APIView):
@@ -122,6 +127,56 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(StaffSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["accounts"])
+class MyTokensViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin,
+                      viewsets.GenericViewSet[ApiToken]):
+    """The caller's own API tokens (R20.2): list with expiry and last use; DELETE revokes."""
+
+    serializer_class = ApiTokenSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        """Only the caller's tokens."""
+        return selectors.api_tokens_of(_actor(self.request))
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Revoke the token (it stays listed, marked revoked)."""
+        token = services.api_token_revoke(actor=_actor(request), token_id=kwargs["pk"])
+        return Response(ApiTokenSerializer(token).data)
+
+
+@extend_schema(tags=["accounts"])
+class RoleRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[RoleRequest]):
+    """Signing or registering roles waiting for the head's approval (R20.1): the head lists
+    its agency's and approves or refuses; nothing is conferred before approval."""
+
+    serializer_class = RoleRequestSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[RoleRequest]:
+        """Requests the caller decides on."""
+        return selectors.role_requests_pending(_actor(self.request))
+
+    def _decide(self, request: Request, pk: str, *, approve: bool) -> Response:
+        form = RoleDecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        decided = services.role_request_decide(actor=_actor(request), request_id=pk,
+                                               approve=approve, note=form.validated_data["note"])
+        return Response(RoleRequestSerializer(decided).data)
+
+    @extend_schema(request=RoleDecisionSerializer, responses={200: RoleRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        """Approve: the role becomes effective (audited, the owner is told)."""
+        return self._decide(request, pk, approve=True)
+
+    @extend_schema(request=RoleDecisionSerializer, responses={200: RoleRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str) -> Response:
+        """Refuse: the account stays without the role (audited, the owner is told)."""
+        return self._decide(request, pk, approve=False)
+
+
 urlpatterns: list[URLPattern] = [
     path("auth/token/", AuthTokenView.as_view(), name="api-auth-token"),
     path("me/", MeView.as_view(), name="api-me"),
@@ -131,3 +186,5 @@ urlpatterns: list[URLPattern] = [
 def register(router: BaseRouter) -> None:
     """Register this app's viewsets on the v1 router."""
     router.register("staff", StaffViewSet, basename="staff")
+    router.register("me/tokens", MyTokensViewSet, basename="me-tokens")
+    router.register("role-requests", RoleRequestViewSet, basename="role-requests")

@@ -1,32 +1,48 @@
-"""API token authentication that honours the account policy (lockout, expired password)."""
+"""API token authentication (R20.2): hashed, expiring, revocable tokens, and the account
+policy (expired password, compulsory 2FA) applied to every call."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
 from vanban.accounts import policy
-from vanban.accounts.models import User
-from vanban.core import clock
+from vanban.accounts.services.tokens import api_token_authenticate
+
+KEYWORD = "Token"
 
 
-class PolicyTokenAuthentication(TokenAuthentication):
-    """``Authorization: Token …``; refused for locked accounts, expired passwords, and accounts
-    their agency requires to use 2FA that have not enrolled (R20.2, R17.1)."""
+class PolicyTokenAuthentication(BaseAuthentication):
+    """``Authorization: Token …``: the token's SHA-256 must match a live token (not expired,
+    not revoked) of an active account; refused for expired passwords and for accounts their
+    agency requires to use 2FA that have not enrolled (R20.2, R17.1).
+
+    A sign-in lockout does not stop a valid token: the lockout is per client address and
+    guards passwords, and a token is already proof of a past sign-in.
+    """
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
-        """Authenticate, then apply the account policy."""
-        result = super().authenticate(request)
-        if result is None:
+        """The token's user and record, None without a token header, or a refusal."""
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None
-        user: User = result[0]
-        if user.locked_until is not None and user.locked_until > clock.now():
+        if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
-                "Tài khoản đang bị khóa tạm thời. / The account is temporarily locked."
-            )
+                "Tiêu đề Authorization không hợp lệ. / Invalid Authorization header.")
+        try:
+            clear = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            clear = ""
+        token = api_token_authenticate(clear) if clear else None
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(
+                "Khóa API không hợp lệ, đã hết hạn hoặc đã bị thu hồi. / "
+                "The API token is invalid, expired or revoked.")
+        user = token.user
         if policy.password_expired(user):
             raise exceptions.AuthenticationFailed(
                 "Mật khẩu đã hết hạn, hãy đổi mật khẩu. / The password has expired; change it."
@@ -36,4 +52,20 @@ class PolicyTokenAuthentication(TokenAuthentication):
                 "Cơ quan yêu cầu xác thực hai lớp; hãy bật trên trang web. / "
                 "Your agency requires two-factor authentication; enrol on the web."
             )
-        return result
+        return user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        """Makes a missing token a 401 with ``WWW-Authenticate: Token``."""
+        return KEYWORD
+
+
+class PolicyTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """Describes the token header in the OpenAPI schema."""
+
+    target_class = "vanban.accounts.api_auth.PolicyTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        """``Authorization: Token <token>`` from ``POST /api/v1/auth/token/``."""
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "Token <token> (POST /api/v1/auth/token/)"}

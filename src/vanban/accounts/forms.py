@@ -131,8 +131,24 @@ class RolesForm(forms.Form):
 
 
 class ResetPasswordForm(forms.Form):
-    """A new password set by a manager; the staff member must change it at next login."""
+    """A new password set by a manager; the staff member must change it at next login. The
+    reason is required by the service for a head or delegate (reset by the province only)."""
 
     password = forms.CharField(
         label=_("Mật khẩu mới"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    reason = forms.CharField(label=_("Lý do đặt lại"), max_length=500, required=False)
+
+
+class RoleDecisionForm(forms.Form):
+    """The head's decision on a pending role."""
+
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")])
+    note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
+
+
+class TokenForm(forms.Form):
+    """A new API token of one's own, with a label to tell it apart."""
+
+    label = forms.CharField(label=_("Tên gợi nhớ"), max_length=100, required=False)

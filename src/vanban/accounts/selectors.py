@@ -9,7 +9,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from vanban.accounts.models import AgencySecurityPolicy, TOTPDevice, User
+from vanban.accounts.models import (
+    AccountNotice,
+    AgencySecurityPolicy,
+    ApiToken,
+    RoleRequest,
+    TOTPDevice,
+    User,
+)
 from vanban.core import clock
 from vanban.core.errors import not_found
 from vanban.core.roles import Role
@@ -119,3 +126,31 @@ def agency_posture(agency: Agency) -> Posture:
 def totp_pending_device(user: User) -> TOTPDevice | None:
     """The user's enrolment in progress (secret issued, not yet confirmed)."""
     return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+
+
+def role_requests_pending(actor: User) -> QuerySet[RoleRequest]:
+    """Pending roles waiting for ``actor``'s decision (R20.1): the head sees its agency's, the
+    province administrator every agency's; never a request about the actor's own account."""
+    qs = (RoleRequest.objects.select_related("user", "user__agency", "requested_by")
+          .filter(state=RoleRequest.State.PENDING).exclude(user_id=actor.pk))
+    if _is_province_admin(actor):
+        return qs
+    if actor.agency_id is None or not actor.has_role(Role.HEAD):
+        return RoleRequest.objects.none()
+    return qs.filter(user__agency_id=actor.agency_id)
+
+
+def role_requests_of(user: User) -> QuerySet[RoleRequest]:
+    """Every role request about ``user``, pending first (the staff page shows them)."""
+    return RoleRequest.objects.select_related("requested_by", "decided_by").filter(
+        user=user).order_by("-requested_at", "-pk")
+
+
+def notices_of(user: User, limit: int = 20) -> list[AccountNotice]:
+    """The latest notices about the user's own account."""
+    return list(AccountNotice.objects.filter(user=user)[:limit])
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The user's API tokens, newest first, revoked and expired ones included."""
+    return ApiToken.objects.filter(user=user)

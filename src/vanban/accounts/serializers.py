@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vanban.accounts import policy, selectors, services
-from vanban.accounts.models import User
+from vanban.accounts.models import ApiToken, RoleRequest, User
 from vanban.core.roles import Role
 from vanban.directory.models import Agency, Unit
 
@@ -25,9 +25,41 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
 
 
 class TokenResponseSerializer(serializers.Serializer[Any]):
-    """Send it as ``Authorization: Token <token>``."""
+    """Send it as ``Authorization: Token <token>``; shown once, valid until ``expires_at``."""
 
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(required=False)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    """One of the caller's API tokens (never the token itself: only its first characters)."""
+
+    class Meta:
+        model = ApiToken
+        fields = ("id", "prefix", "label", "created_at", "created_ip", "expires_at",
+                  "last_used_at", "revoked_at")
+        read_only_fields = fields
+
+
+class RoleRequestSerializer(serializers.ModelSerializer[RoleRequest]):
+    """A signing or registering role waiting for the head's approval (R20.1)."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True,
+                                         allow_null=True, default=None)
+
+    class Meta:
+        model = RoleRequest
+        fields = ("id", "user", "username", "full_name", "role", "state", "requested_by",
+                  "requested_at", "decided_at", "note")
+        read_only_fields = fields
+
+
+class RoleDecisionSerializer(serializers.Serializer[Any]):
+    """An optional note with an approval or refusal."""
+
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class AgencyRefSerializer(serializers.ModelSerializer[Agency]):
@@ -52,18 +84,26 @@ class StaffSerializer(serializers.ModelSerializer[User]):
     agency = AgencyRefSerializer(read_only=True)
     unit = UnitRefSerializer(read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
+    pending_roles = serializers.SerializerMethodField()
     two_factor = serializers.SerializerMethodField()
 
     class Meta:
         model = User
         fields: tuple[str, ...] = ("id", "username", "full_name", "agency", "unit", "position",
-                                   "mailbox", "is_active", "roles", "two_factor")
+                                   "mailbox", "is_active", "roles", "pending_roles",
+                                   "two_factor")
         read_only_fields: tuple[str, ...] = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(ROLE_CHOICES)))
     def get_roles(self, obj: User) -> list[str]:
         """Role names, sorted."""
         return sorted(r.value for r in obj.role_set())
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(ROLE_CHOICES)))
+    def get_pending_roles(self, obj: User) -> list[str]:
+        """Roles waiting for the head's approval: they confer nothing yet (R20.1)."""
+        return sorted(r.role for r in selectors.role_requests_of(obj)
+                      if r.state == RoleRequest.State.PENDING)
 
     def get_two_factor(self, obj: User) -> bool:
         """Whether the account signs in with a second factor."""

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from vanban.accounts.views import auth, security, staff
+from vanban.accounts.views import auth, own, security, staff
 
 app_name = "accounts"
 urlpatterns: list[URLPattern] = [
@@ -15,4 +15,6 @@ urlpatterns: list[URLPattern] = [
     path("staff/", staff.staff_list, name="staff_list"),
     path("staff/new/", staff.staff_new, name="staff_new"),
     path("staff/<int:pk>/", staff.staff_detail, name="staff_detail"),
+    path("tokens/", own.tokens, name="tokens"),
+    path("approvals/", own.approvals, name="approvals"),
 ]

@@ -10,10 +10,19 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 
-from vanban.accounts.models import User
+from vanban.accounts import privileges
+from vanban.accounts.models import RoleRequest, User
+from vanban.accounts.privileges import Action, Party, Refusal
 from vanban.audit.services import audit_refusal
-from vanban.core.errors import DomainError, NotFound, ValidationFailed, forbidden, not_found
-from vanban.core.roles import STAFF_MANAGERS, Role
+from vanban.core.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    forbidden,
+    not_found,
+)
+from vanban.core.roles import Role
 
 USER_OBJECT = "accounts.user"
 
@@ -59,14 +68,68 @@ def ensure_agency_role(
         raise refuse(actor, forbidden(), action=action, object_id=object_id, data=data)
 
 
-def ensure_staff_manager(
-    actor: User | None, user: User, *, action: str, data: Mapping[str, Any] | None = None
-) -> None:
-    """Permission to manage ``user``'s account (R20.1); province admins only by their peers."""
-    ensure_agency_role(actor, user.agency_id, STAFF_MANAGERS, action=action,
-                       missing=staff_not_found(), object_id=user.pk, data=data)
-    if user.has_role(Role.PROVINCE_ADMIN) and not is_system_or_province(actor):
-        raise refuse(actor, forbidden(), action=action, object_id=user.pk, data=data)
+def actor_party(actor: User | None) -> Party | None:
+    """The actor as the privilege rules see it: its approved roles only."""
+    if actor is None:
+        return None
+    roles = actor.role_set() if actor.is_active else frozenset()
+    return Party(pk=actor.pk, agency_id=actor.agency_id, roles=roles)
+
+
+def pending_roles(user: User) -> frozenset[Role]:
+    """Roles asked for ``user`` that wait for the head's approval."""
+    if user.pk is None:
+        return frozenset()
+    return frozenset(Role(r) for r in RoleRequest.objects.filter(
+        user=user, state=RoleRequest.State.PENDING).values_list("role", flat=True))
+
+
+def target_party(user: User) -> Party:
+    """The target as the privilege rules see it: approved and pending roles."""
+    return Party(pk=user.pk, agency_id=user.agency_id,
+                 roles=user.role_set() | pending_roles(user))
+
+
+def refusal_error(refusal: Refusal) -> DomainError:
+    """The bilingual error of one privilege refusal."""
+    match refusal:
+        case Refusal.OTHER_AGENCY:
+            return staff_not_found()
+        case Refusal.NOT_MANAGER:
+            return forbidden()
+        case Refusal.OWN_ACCOUNT:
+            return Forbidden(
+                "Không ai tự thực hiện thao tác quản trị trên tài khoản của chính mình; "
+                "hãy nhờ người quản lý khác.",
+                "Nobody performs administrative actions on their own account; ask another "
+                "manager.", code="own_account")
+        case Refusal.PRIVILEGE_ORDER:
+            return Forbidden(
+                "Bạn không thể thao tác trên tài khoản có quyền bằng hoặc cao hơn quyền của bạn.",
+                "You cannot act on an account with privileges equal to or higher than yours.",
+                code="privilege_order")
+        case Refusal.PROVINCE_ONLY:
+            return Forbidden(
+                "Mật khẩu và xác thực hai lớp của thủ trưởng hoặc người được ủy quyền chỉ do quản "
+                "trị cấp tỉnh đặt lại.",
+                "Only the province administrator resets the password or second factor of a head "
+                "or delegate.", code="province_reset_only")
+        case Refusal.REASON_REQUIRED:
+            return ValidationFailed("Nhập lý do đặt lại.", "Enter the reason for the reset.",
+                                    code="reason_required")
+
+
+def ensure_may(actor: User | None, user: User, action: Action, *, audit_action: str,
+               reason: str = "", data: Mapping[str, Any] | None = None) -> None:
+    """Ask the privilege rules (:mod:`vanban.accounts.privileges`) whether ``actor`` may perform
+    ``action`` on ``user``; a refusal is audited (R16.2) and raised."""
+    refusal = privileges.decide(actor_party(actor), target_party(user), action, reason=reason)
+    if refusal is None:
+        return
+    if refusal is Refusal.REASON_REQUIRED:
+        raise refusal_error(refusal)
+    raise refuse(actor, refusal_error(refusal), action=audit_action,
+                 object_id=user.pk, data={**(data or {}), "refusal": refusal.value})
 
 
 def staff_not_found() -> NotFound:

@@ -1,18 +1,20 @@
-"""Passwords and sign-in (R20.2, R16.2): periodic change, lockout after repeated failures, and
-an audit event for every success, failure and lockout."""
+"""Passwords and sign-in (R20.2, R16.2): periodic change, throttling of repeated failures per
+account and client address (:mod:`.lockout`), and an audit event for every success, failure and
+lock. Unknown username, wrong password and a paused sign-in get the same message and cost the
+same password hash, so neither the answer nor its timing tells which usernames exist."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from vanban.accounts import policy
 from vanban.accounts.models import User
-from vanban.accounts.services import totp
+from vanban.accounts.services import lockout, totp
 from vanban.accounts.services._common import USER_OBJECT, agency_code_of, validate_new_password
+from vanban.accounts.services.tokens import IssuedToken, api_token_create, api_tokens_revoke_all
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import DomainError, Forbidden, ValidationFailed
@@ -33,8 +35,12 @@ class AccountLockedError(DomainError):
 
 
 def _login_failed() -> LoginError:
-    return LoginError("Tên đăng nhập hoặc mật khẩu không đúng.",
-                       "The username or password is incorrect.")
+    """One answer for an unknown username, a wrong password and a paused sign-in."""
+    return LoginError(
+        "Tên đăng nhập hoặc mật khẩu không đúng, hoặc đăng nhập từ máy này đang tạm dừng do "
+        "nhập sai nhiều lần. Vui lòng kiểm tra và thử lại sau.",
+        "The username or password is incorrect, or sign-in from this address is paused after "
+        "repeated failures. Check and try again later.")
 
 
 def _locked(until: datetime) -> AccountLockedError:
@@ -49,7 +55,7 @@ def _locked(until: datetime) -> AccountLockedError:
 
 
 def lock_end(user: User) -> datetime | None:
-    """When the running lockout ends, or None when the account is not locked."""
+    """When the latest lock of ``user`` from some address ends, or None (shown to managers)."""
     until = user.locked_until
     return until if until is not None and until > clock.now() else None
 
@@ -63,47 +69,51 @@ def _audit_login(user: User | None, action: str, *, ip: str, signed_in: bool = F
 
 
 def record_login_failure(user: User, *, ip: str, reason: str) -> DomainError:
-    """Count a failure; the threshold-th consecutive one locks the account. Committed at once so
-    the count survives the refusal; returns the error to raise."""
+    """Count a failure of a known account from ``ip`` (a wrong code, a wrong step-up password);
+    returns the error to raise: :class:`AccountLockedError` when this failure locked the pair."""
+    until = _count_failure(user, username=user.username, ip=ip, reason=reason)
+    return _locked(until) if until is not None else _login_failed()
+
+
+def _count_failure(user: User | None, *, username: str, ip: str, reason: str
+                   ) -> datetime | None:
+    """Count a failure for (username, ip) and ip, committed at once so the count survives the
+    refusal; returns the end of the lock it set on the pair, if any."""
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        locked.failed_logins += 1
-        _audit_login(locked, "login.failed", ip=ip, username=locked.username, reason=reason,
-                     failures=locked.failed_logins)
-        error: DomainError = _login_failed()
-        if locked.failed_logins >= settings.VANBAN_LOCKOUT_THRESHOLD:
-            until = clock.now() + timedelta(minutes=settings.VANBAN_LOCKOUT_MINUTES)
-            _audit_login(locked, "account.locked", ip=ip, username=locked.username,
-                         until=until.isoformat(), failures=locked.failed_logins)
-            locked.locked_until = until
-            locked.failed_logins = 0
-            error = _locked(until)
-        locked.save(update_fields=["failed_logins", "locked_until"])
-    user.failed_logins, user.locked_until = locked.failed_logins, locked.locked_until
-    return error
+        until = lockout.failure_record(username, ip)
+        _audit_login(user, "login.failed", ip=ip, username=username[:150], reason=reason)
+        if until is not None:
+            _audit_login(user, "account.locked", ip=ip, username=username[:150],
+                         until=until.isoformat())
+            if user is not None:
+                User.objects.filter(pk=user.pk).update(locked_until=until)
+                user.locked_until = until
+    return until
 
 
 def login_attempt(*, username: str, password: str, ip: str) -> User:
-    """Check a username and password (R20.2). Raises :class:`LoginError` or
-    :class:`AccountLockedError`; a locked account refuses even the right password."""
+    """Check a username and password (R20.2); raises :class:`LoginError` with one message for
+    every failure. A paused (username, address) pair refuses even the right password."""
     user = User.objects.select_related("agency").filter(username__iexact=username.strip()).first()
-    if user is None:
-        User().set_password(password)  # same work as a real check: no timing hint
-        _audit_login(None, "login.failed", ip=ip, username=username[:150], reason="unknown")
+    if lockout.blocked_until(username, ip) is not None:
+        make_password(password)  # same work as a real check: no timing hint
+        _audit_login(user, "login.refused_locked", ip=ip, username=username[:150])
         raise _login_failed()
-    if (until := lock_end(user)) is not None:
-        _audit_login(user, "login.refused_locked", ip=ip, username=user.username)
-        raise _locked(until)
+    if user is None:
+        make_password(password)
+        _count_failure(None, username=username, ip=ip, reason="unknown")
+        raise _login_failed()
     if not user.check_password(password):
-        raise record_login_failure(user, ip=ip, reason="password")
+        _count_failure(user, username=username, ip=ip, reason="password")
+        raise _login_failed()
     if not user.is_active:
         _audit_login(user, "login.failed", ip=ip, username=user.username, reason="inactive")
         raise _login_failed()
     with transaction.atomic():
+        lockout.success_record(username, ip)
         user.failed_logins = 0
-        user.locked_until = None
         user.last_login = clock.now()
-        user.save(update_fields=["failed_logins", "locked_until", "last_login"])
+        user.save(update_fields=["failed_logins", "last_login"])
         second = "pending" if totp.has_confirmed_device(user) else "none"
         _audit_login(user, "login.succeeded", ip=ip, signed_in=True,
                      second_factor=second)
@@ -113,25 +123,26 @@ def login_attempt(*, username: str, password: str, ip: str) -> User:
 def login_second_factor(*, user: User, code: str, ip: str) -> User:
     """Second sign-in step: a TOTP code. Wrong or replayed codes count towards the lockout."""
     user.refresh_from_db()
-    if (until := lock_end(user)) is not None:
+    if (until := lockout.blocked_until(user.username, ip)) is not None:
         _audit_login(user, "login.refused_locked", ip=ip, username=user.username)
         raise _locked(until)
     try:
         totp.totp_verify(user=user, code=code)
     except ValidationFailed:
-        error = record_login_failure(user, ip=ip, reason="otp")
-        if isinstance(error, LoginError):
-            raise LoginError("Mã xác thực không đúng hoặc đã được dùng.",
-                              "The code is wrong or was already used.", code="otp_invalid"
-                              ) from None
-        raise error from None
+        until = _count_failure(user, username=user.username, ip=ip, reason="otp")
+        if until is not None:  # the password was right: the lock may be named
+            raise _locked(until) from None
+        raise LoginError("Mã xác thực không đúng hoặc đã được dùng.",
+                          "The code is wrong or was already used.", code="otp_invalid"
+                          ) from None
     with transaction.atomic():
         _audit_login(user, "login.second_factor_succeeded", ip=ip, signed_in=True)
     return user
 
 
-def api_token_issue(*, user: User, ip: str) -> str:
-    """The API token of a user who just signed in (one per user, kept until a password change).
+def api_token_issue(*, user: User, ip: str, label: str = "") -> IssuedToken:
+    """A new API token for a user who just signed in, returned in clear this once; it expires
+    after ``VANBAN_API_TOKEN_DAYS`` and dies with a password change (R20.2).
 
     Refused while the account owes a policy step the web would force first (R20.2).
     """
@@ -144,9 +155,10 @@ def api_token_issue(*, user: User, ip: str) -> str:
                         "Your agency requires two-factor authentication; enrol on the web first.",
                         code="two_factor_enrolment_required")
     with transaction.atomic():
-        token, created = Token.objects.get_or_create(user=user)
-        _audit_login(user, "api_token.issued", ip=ip, signed_in=True, new=created)
-    return str(token.key)
+        issued = api_token_create(user=user, ip=ip, label=label)
+        _audit_login(user, "api_token.issued", ip=ip, signed_in=True,
+                     token=issued.record.prefix, expires=issued.record.expires_at.isoformat())
+    return issued
 
 
 def logout_record(*, user: User, ip: str) -> None:
@@ -170,7 +182,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
         user.password_changed_at = clock.now()
         user.must_change_password = False
         user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-        Token.objects.filter(user=user).delete()
+        api_tokens_revoke_all(user=user)
         audit_append(actor=user, action="password.changed", object_type=USER_OBJECT,
                      object_id=user.pk, agency_code=agency_code_of(user))
     return user

@@ -1,6 +1,7 @@
 """Staff accounts (R20.1): agency heads and their delegates or IT officers create the accounts of
 their own agency; the province administrator works on every agency and alone hands out the
-province administrator role and staff mailboxes."""
+province administrator role and staff mailboxes. Who may act on whom, and which roles wait for
+the head's approval, is decided by :mod:`vanban.accounts.privileges` only."""
 
 from __future__ import annotations
 
@@ -12,20 +13,26 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from rest_framework.authtoken.models import Token
 
-from vanban.accounts.models import RoleGrant, User
+from vanban.accounts import privileges
+from vanban.accounts.models import RoleGrant, RoleRequest, User
+from vanban.accounts.privileges import Action, Grant
 from vanban.accounts.services._common import (
     USER_OBJECT,
+    actor_party,
     agency_code_of,
     ensure_agency_role,
-    ensure_staff_manager,
+    ensure_may,
     is_system_or_province,
     parse_roles,
+    pending_roles,
     refuse,
     staff_snapshot,
     validate_new_password,
 )
+from vanban.accounts.services.lockout import clear_login_throttle
+from vanban.accounts.services.notices import notice_send
+from vanban.accounts.services.tokens import api_tokens_revoke_all
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed, forbidden, not_found
@@ -105,26 +112,26 @@ def _save_new(user: User) -> None:
         raise
 
 
-# Roles that carry the agency's authority: only the head (or the province) hands them out.
-_HEAD_ROLES = frozenset({Role.HEAD, Role.DELEGATE})
-
-
-def _check_grant(actor: User | None, roles: Iterable[Role], *, action: str, object_id: object,
-                 ) -> None:
-    """Refuse role changes above the actor's own authority (R20.1).
-
-    Province administration is granted by the province only; the head and delegate roles by
-    the province or the agency's head, never by a delegate or an IT officer.
-    """
-    changed = frozenset(roles)
-    if is_system_or_province(actor):
-        return
-    if Role.PROVINCE_ADMIN in changed:
+def _split_grants(actor: User | None, roles: Iterable[Role], *, action: str, object_id: object,
+                  ) -> tuple[frozenset[Role], frozenset[Role]]:
+    """The roles granted at once and those pending the head's approval; refuses (audited) a
+    role above the actor's authority (R20.1)."""
+    party = actor_party(actor)
+    outcome = {role: privileges.grant_outcome(party, role) for role in roles}
+    refused = sorted(r.value for r, o in outcome.items() if o is Grant.REFUSED)
+    if refused:
         raise refuse(actor, forbidden(), action=action, object_id=object_id,
-                     data={"role": Role.PROVINCE_ADMIN.value})
-    if changed & _HEAD_ROLES and not (actor is not None and actor.has_role(Role.HEAD)):
-        raise refuse(actor, forbidden(), action=action, object_id=object_id,
-                     data={"roles": sorted(r.value for r in changed & _HEAD_ROLES)})
+                     data={"roles": refused})
+    return (frozenset(r for r, o in outcome.items() if o is Grant.GRANTED),
+            frozenset(r for r, o in outcome.items() if o is Grant.PENDING))
+
+
+def _request_roles(actor: User | None, user: User, roles: Iterable[Role]) -> None:
+    """Record pending roles (they confer nothing until approved)."""
+    now = clock.now()
+    RoleRequest.objects.bulk_create(
+        RoleRequest(user=user, role=role.value, requested_by=actor, requested_at=now)
+        for role in sorted(roles))
 
 
 def staff_create(
@@ -144,7 +151,7 @@ def staff_create(
     ensure_agency_role(actor, agency.pk, STAFF_MANAGERS, action=action,
                        missing=not_found("cơ quan", "Agency"), data=trace)
     role_set = parse_roles(roles)
-    _check_grant(actor, role_set, action=action, object_id="")
+    granted, pending = _split_grants(actor, role_set, action=action, object_id="")
     mailbox = _clean_mailbox(actor, mailbox, action=action, object_id="")
     username = _clean_username(username)
     full_name = full_name.strip()
@@ -167,11 +174,13 @@ def staff_create(
         _check_unique(username, mailbox)
         _save_new(user)
         RoleGrant.objects.bulk_create(
-            RoleGrant(user=user, role=role.value, granted_at=now) for role in sorted(role_set))
+            RoleGrant(user=user, role=role.value, granted_at=now) for role in sorted(granted))
+        _request_roles(actor, user, pending)
         user.forget_roles()
         audit_append(actor=actor, action=action, object_type=USER_OBJECT, object_id=user.pk,
                      agency_code=agency.code, after=staff_snapshot(user),
-                     data={"username": username, "roles": sorted(role_set),
+                     data={"username": username, "roles": sorted(granted),
+                           "pending_roles": sorted(pending),
                            "password": "set" if password is not None else "imported"})
     return user
 
@@ -192,7 +201,7 @@ def staff_update(
 ) -> User:
     """Change an account's details; ``None`` (or ``KEEP`` for the unit) leaves a field alone."""
     action = "staff.update"
-    ensure_staff_manager(actor, user, action=action)
+    ensure_may(actor, user, Action.UPDATE, audit_action=action)
     changes: dict[str, object] = {}
     if full_name is not None and full_name.strip() != user.full_name:
         if not full_name.strip():
@@ -211,9 +220,6 @@ def staff_update(
                          data={"field": "mailbox"})
         changes["mailbox"] = _clean_mailbox(actor, mailbox, action=action, object_id=user.pk)
     if active is not None and active != user.is_active:
-        if not active and actor is not None and actor.pk == user.pk:
-            raise Conflict("Bạn không thể tự khóa tài khoản của mình.",
-                           "You cannot deactivate your own account.", code="self_deactivate")
         changes["is_active"] = active
     if not changes:
         return user
@@ -230,33 +236,39 @@ def staff_update(
 
 
 def staff_set_roles(*, actor: User | None, user: User, roles: Iterable[Role | str]) -> User:
-    """Replace an account's roles. Granting or removing province administration is reserved."""
+    """Replace an account's roles. Added signing or registering roles asked by anyone but the
+    head (or the province) wait for the head's approval; removals take effect at once."""
     action = "staff.set_roles"
-    ensure_staff_manager(actor, user, action=action)
-    if actor is not None and actor.pk == user.pk and not is_system_or_province(actor):
-        # Nobody raises or drops their own authority; another manager must do it.
-        raise refuse(actor, forbidden(), action=action, object_id=user.pk,
-                     data={"reason": "own_roles"})
+    ensure_may(actor, user, Action.SET_ROLES, audit_action=action)
     wanted = parse_roles(roles)
-    current = user.role_set()
-    _check_grant(actor, wanted ^ current, action=action, object_id=user.pk)
+    current, asked = user.role_set(), pending_roles(user)
+    _split_grants(actor, wanted ^ current, action=action, object_id=user.pk)
+    granted, pending = _split_grants(actor, wanted - current, action=action, object_id=user.pk)
     now = clock.now()
     with transaction.atomic():
         RoleGrant.objects.filter(user=user).exclude(role__in=[r.value for r in wanted]).delete()
+        RoleRequest.objects.filter(user=user, state=RoleRequest.State.PENDING).exclude(
+            role__in=[r.value for r in pending]).update(
+            state=RoleRequest.State.WITHDRAWN, decided_by=actor, decided_at=now)
         RoleGrant.objects.bulk_create(
-            RoleGrant(user=user, role=role.value, granted_at=now)
-            for role in sorted(wanted - current))
+            RoleGrant(user=user, role=role.value, granted_at=now) for role in sorted(granted))
+        _request_roles(actor, user, pending - asked)
         user.forget_roles()
         audit_append(actor=actor, action=action, object_type=USER_OBJECT, object_id=user.pk,
                      agency_code=agency_code_of(user),
-                     data={"before": sorted(current), "after": sorted(wanted)})
+                     data={"before": sorted(current), "after": sorted(user.role_set()),
+                           "pending": sorted(pending)})
     return user
 
 
-def staff_reset_password(*, actor: User | None, user: User, password: str) -> User:
-    """Set a new password for someone else (it must be changed at next login); clears lockout."""
+def staff_reset_password(*, actor: User | None, user: User, password: str, reason: str = ""
+                         ) -> User:
+    """Set a new password for someone else (it must be changed at next login); clears lockout,
+    revokes API tokens and tells the owner (R20.2). A head's or delegate's password is reset by
+    the province administrator only, with a reason."""
     action = "staff.reset_password"
-    ensure_staff_manager(actor, user, action=action)
+    reason = reason.strip()[:500]
+    ensure_may(actor, user, Action.RESET_PASSWORD, audit_action=action, reason=reason)
     validate_new_password(password, user)
     with transaction.atomic():
         user.set_password(password)
@@ -265,21 +277,29 @@ def staff_reset_password(*, actor: User | None, user: User, password: str) -> Us
         user.failed_logins = 0
         user.locked_until = None
         user.save()
-        Token.objects.filter(user=user).delete()
+        clear_login_throttle(user)
+        api_tokens_revoke_all(user=user)
         audit_append(actor=actor, action=action, object_type=USER_OBJECT, object_id=user.pk,
                      agency_code=agency_code_of(user),
-                     data={"must_change": user.must_change_password})
+                     data={"must_change": user.must_change_password, "reason": reason})
+        who = actor.username if actor is not None else "console"
+        notice_send(user=user, kind="password_reset",
+                    vi=f"Mật khẩu tài khoản {user.username} đã được {who} đặt lại. "
+                       f"Lý do: {reason or '(không ghi)'}.",
+                    en=f"The password of account {user.username} was reset by {who}. "
+                       f"Reason: {reason or '(none given)'}.")
     return user
 
 
 def staff_unlock(*, actor: User | None, user: User) -> User:
-    """Lift a lockout before it runs out (R20.2)."""
+    """Lift a lockout before it runs out (R20.2), for every client address."""
     action = "staff.unlock"
-    ensure_staff_manager(actor, user, action=action)
+    ensure_may(actor, user, Action.UNLOCK, audit_action=action)
     with transaction.atomic():
         user.failed_logins = 0
         user.locked_until = None
         user.save(update_fields=["failed_logins", "locked_until"])
+        clear_login_throttle(user)
         audit_append(actor=actor, action=action, object_type=USER_OBJECT, object_id=user.pk,
                      agency_code=agency_code_of(user))
     return user

@@ -9,11 +9,13 @@ import pyotp
 from django.db import transaction
 
 from vanban.accounts.models import TOTPDevice, User
+from vanban.accounts.privileges import Action
 from vanban.accounts.services._common import (
     USER_OBJECT,
     agency_code_of,
-    ensure_staff_manager,
+    ensure_may,
 )
+from vanban.accounts.services.notices import notice_send
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed
@@ -77,8 +79,9 @@ def totp_enrol_start(*, user: User) -> TOTPDevice:
                        code="totp_already_enabled")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
-        device = TOTPDevice.objects.create(user=user, secret=pyotp.random_base32(),
-                                           created_at=clock.now())
+        device = TOTPDevice(user=user, created_at=clock.now())
+        device.secret = pyotp.random_base32()  # sealed under the master key (R14.3)
+        device.save()
         _audit(user, user, "totp.enrol_started")
     return device
 
@@ -117,14 +120,26 @@ def totp_verify(*, user: User, code: str) -> None:
         raise _bad_code()
 
 
-def totp_disable(*, actor: User | None, user: User, code: str | None = None) -> None:
-    """Turn the second factor off: by the user with a current code, or by a staff manager."""
-    if actor is not None and actor.pk == user.pk:
+def totp_disable(*, actor: User | None, user: User, code: str | None = None, reason: str = ""
+                 ) -> None:
+    """Turn the second factor off: by the user with a current code, or by a manager allowed by
+    the privilege rules; a head's or delegate's only by the province with a reason (R20.2).
+    A reset by someone else is told to the owner."""
+    by_self = actor is not None and actor.pk == user.pk
+    reason = reason.strip()[:500]
+    if by_self:
         if has_confirmed_device(user):
             totp_verify(user=user, code=code or "")
     else:
-        ensure_staff_manager(actor, user, action="totp.disable")
+        ensure_may(actor, user, Action.RESET_2FA, audit_action="totp.disable", reason=reason)
     with transaction.atomic():
         deleted, _ = TOTPDevice.objects.filter(user=user).delete()
-        _audit(actor, user, "totp.disabled", by_self=actor is not None and actor.pk == user.pk,
-               had_device=bool(deleted))
+        _audit(actor, user, "totp.disabled", by_self=by_self, had_device=bool(deleted),
+               reason=reason)
+        if not by_self:
+            who = actor.username if actor is not None else "console"
+            notice_send(user=user, kind="totp_reset",
+                        vi=f"Xác thực hai lớp của tài khoản {user.username} đã được {who} tắt. "
+                           f"Lý do: {reason or '(không ghi)'}.",
+                        en=f"Two-factor authentication of account {user.username} was turned "
+                           f"off by {who}. Reason: {reason or '(none given)'}.")

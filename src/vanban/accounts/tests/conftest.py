@@ -68,8 +68,10 @@ def province_admin(make_user: Callable[..., User], agency_ict: Agency) -> User:
 
 def confirmed_device(user: User, secret: str | None = None) -> TOTPDevice:
     """A confirmed TOTP device (test set-up; enrolment itself is tested through the services)."""
-    return TOTPDevice.objects.create(user=user, secret=secret or pyotp.random_base32(),
-                                     confirmed_at=clock.now(), created_at=clock.now())
+    device = TOTPDevice(user=user, confirmed_at=clock.now(), created_at=clock.now())
+    device.secret = secret or pyotp.random_base32()
+    device.save()
+    return device
 
 
 def code_for(device: TOTPDevice, offset: int = 0) -> str:

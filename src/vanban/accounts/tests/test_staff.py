@@ -169,8 +169,9 @@ def test_manage_other_agency_staff_not_found(head_y: User, clerk_x: User) -> Non
 
 
 def test_cannot_deactivate_self(head_x: User) -> None:
-    """R20.1: a head cannot lock themself out by mistake."""
-    with pytest.raises(Conflict):
+    """R20.1: a head cannot lock themself out by mistake (nobody acts on their own account
+    through the administrative actions)."""
+    with pytest.raises(Forbidden):
         services.staff_update(actor=head_x, user=head_x, active=False)
 
 
@@ -236,8 +237,14 @@ def test_it_officer_cannot_make_anyone_head_and_nobody_changes_own_roles(make_ag
     assert clerk.role_set() == {Role.CLERK}
     assert AuditEvent.objects.filter(action="staff.set_roles.denied").count() == 4
 
-    # The head can appoint a delegate; an IT officer can still change ordinary roles.
+    # The head can appoint a delegate; an IT officer changes ordinary roles of accounts below
+    # it only (R20.1: never a delegate's, whose rank is higher).
     staff_set_roles(actor=head, user=clerk, roles=[Role.CLERK, Role.DELEGATE])
-    staff_set_roles(actor=it, user=delegate, roles=[Role.DELEGATE, Role.SPECIALIST])
+    with pytest.raises(Forbidden):
+        staff_set_roles(actor=it, user=delegate, roles=[Role.DELEGATE, Role.SPECIALIST])
+    specialist = make_user(agency, roles=[Role.SPECIALIST])
+    staff_set_roles(actor=it, user=specialist, roles=[])
     clerk.refresh_from_db()
+    specialist.refresh_from_db()
     assert clerk.role_set() == {Role.CLERK, Role.DELEGATE}
+    assert specialist.role_set() == frozenset()

@@ -18,6 +18,7 @@ from vanban.accounts.services.security import POLICY_KEEPERS
 from vanban.accounts.views._helpers import message_of, signed_in
 from vanban.core import clock
 from vanban.core.errors import DomainError
+from vanban.core.roles import Role
 
 
 def _qr_svg(uri: str) -> str:
@@ -98,6 +99,9 @@ def security(request: HttpRequest) -> HttpResponse:
         "max_age_days": settings.VANBAN_PASSWORD_MAX_AGE_DAYS,
         "required_labels": [role_label(r) for r in required_roles],
         "can_keep_policy": _can_keep_policy(user),
+        "notices": selectors.notices_of(user),
+        "can_approve": user.has_role(Role.HEAD) or user.has_role(Role.PROVINCE_ADMIN),
+        "pending_count": selectors.role_requests_pending(user).count(),
     }
     if _can_keep_policy(user) and user.agency is not None:
         context["policy_form"] = SecurityPolicyForm(

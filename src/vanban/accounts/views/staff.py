@@ -122,13 +122,14 @@ def _apply(request: HttpRequest, user: User, staff: User) -> bool:
         if not reset.is_valid():
             return False
         services.staff_reset_password(actor=user, user=staff,
-                                      password=reset.cleaned_data["password"])
+                                      password=reset.cleaned_data["password"],
+                                      reason=reset.cleaned_data["reason"])
     elif action == "unlock":
         services.staff_unlock(actor=user, user=staff)
     elif action in {"deactivate", "activate"}:
         services.staff_update(actor=user, user=staff, active=action == "activate")
     elif action == "disable_2fa":
-        services.totp_disable(actor=user, user=staff)
+        services.totp_disable(actor=user, user=staff, reason=request.POST.get("reason", ""))
     else:
         return False
     return True
@@ -156,6 +157,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/staff_detail.html", {
         "staff": staff,
         "roles": [role_label(r) for r in sorted(staff.role_set())],
+        "role_requests": [(r, role_label(Role(r.role))) for r in selectors.role_requests_of(staff)],
         "form": StaffForm(initial={"full_name": staff.full_name, "unit": staff.unit_id,
                                    "position": staff.position, "mailbox": staff.mailbox},
                           units=selectors.units_of(staff.agency), mailbox_editable=province),
