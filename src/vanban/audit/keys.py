@@ -1,15 +1,20 @@
-"""The installation's Ed25519 seal key (R14.3): made on first use, readable by its owner only.
+"""The installation's Ed25519 seal key (R14.3): made on first use, encrypted at rest.
 
-The private key lives in ``settings.KEYS_DIR / "audit-seal.key"`` (PKCS#8 PEM, mode 0600). Its
-public half is what third parties need to check the seals (``vanban audit export-key``); the key
-id is the SHA-256 of the public key's DER SubjectPublicKeyInfo, so anyone can recompute it with
-``openssl pkey -pubin -outform DER | sha256sum``.
+The private key lives in ``settings.KEYS_DIR / "audit-seal.key"`` as a :mod:`vanban.core.secretbox`
+value (purpose ``audit.seal-key``) over its PKCS#8 DER, mode 0600: a copy of ``VANBAN_HOME``
+without the master key (kept outside it in production) cannot re-seal a rewritten log. A plain PEM
+file left by an older version is encrypted in place on first load, keeping the key and so its
+key id. The public half is what third parties need to check seals and checkpoints (``vanban audit
+export-key``); the key id is the SHA-256 of the public key's DER SubjectPublicKeyInfo, so anyone
+can recompute it with ``openssl pkey -pubin -outform DER | sha256sum``.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import threading
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -17,9 +22,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
-from vanban.core import keyfiles
+from vanban.core import keyfiles, secretbox
 
 KEY_FILENAME = "audit-seal.key"
+PURPOSE = "audit.seal-key"
+_cache: dict[Path, Ed25519PrivateKey] = {}
+_lock = threading.Lock()
 
 
 def key_path() -> Path:
@@ -27,9 +35,53 @@ def key_path() -> Path:
     return Path(settings.KEYS_DIR) / KEY_FILENAME
 
 
+def _der(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def _replace(path: Path, text: str) -> None:
+    """Atomically replace ``path`` by ``text`` (mode 0600): used once, to encrypt a plain key."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _load(path: Path) -> Ed25519PrivateKey:
+    if not path.exists():
+        sealed = secretbox.seal(_der(Ed25519PrivateKey.generate()), purpose=PURPOSE)
+        keyfiles.write_once(path, (sealed + "\n").encode("ascii"))
+    text = path.read_text(encoding="ascii").strip()
+    if secretbox.is_sealed(text):
+        loaded = serialization.load_der_private_key(
+            secretbox.open_sealed(text, purpose=PURPOSE), password=None)
+    else:  # a plain PEM from before keys were encrypted: encrypt it in place, same key
+        loaded = serialization.load_pem_private_key(text.encode(), password=None)
+        if isinstance(loaded, Ed25519PrivateKey):
+            _replace(path, secretbox.seal(_der(loaded), purpose=PURPOSE) + "\n")
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise TypeError(f"{path} is not an Ed25519 private key")
+    return loaded
+
+
 def private_key() -> Ed25519PrivateKey:
     """The installation's seal key, created on first use and cached per process."""
-    return keyfiles.ed25519_key(key_path())
+    path = key_path()
+    with _lock:
+        cached = _cache.get(path)
+        if cached is None:
+            cached = _cache[path] = _load(path)
+        return cached
+
+
+def forget_cached_key() -> None:
+    """Drop the cached key (tests that play a new process)."""
+    with _lock:
+        _cache.clear()
 
 
 def public_key() -> Ed25519PublicKey:

@@ -62,3 +62,54 @@ class AuditSeal(models.Model):
 
     def __str__(self) -> str:
         return f"seal #{self.seq}"
+
+
+class Cosignature(models.Model):
+    """A witness's countersignature of one of our checkpoints (R14.3), kept by the origin.
+
+    ``log`` is ``audit`` or ``evidence``; ``checkpoint`` is the document the witness saw (an
+    audit checkpoint or a signed tree head, JSON). Append-only, like the seals.
+    """
+
+    log = models.CharField(max_length=20)
+    witness = models.CharField(max_length=100, db_index=True)
+    size = models.BigIntegerField()
+    head = models.CharField(max_length=64)
+    checkpoint = models.TextField()
+    cosigned_at = models.CharField(max_length=40)  # as signed (ISO 8601 UTC)
+    signature = models.TextField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("log", "witness", "size")
+        indexes = (models.Index(fields=("log", "witness", "size"), name="audit_cosig_lookup"),)
+
+    def __str__(self) -> str:
+        return f"{self.log} #{self.size} cosigned by {self.witness}"
+
+
+class WitnessedCheckpoint(models.Model):
+    """A peer's checkpoint that this installation witnessed (R14.3): one row per push,
+    append-only; the latest per (origin, log) is the one the next push must extend.
+
+    ``key_pem`` is the peer's checkpoint key as first seen (pinned: a push signed by another key
+    is refused), ``root`` the Merkle root a consistency proof starts from next time.
+    """
+
+    origin = models.CharField(max_length=100)
+    log = models.CharField(max_length=20)
+    size = models.BigIntegerField()
+    head = models.CharField(max_length=64)
+    root = models.CharField(max_length=64)
+    key_pem = models.TextField()
+    checkpoint = models.TextField()
+    cosigned_at = models.CharField(max_length=40)
+    cosignature = models.TextField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("origin", "log", "size")
+        indexes = (models.Index(fields=("origin", "log", "size"), name="audit_witnessed_lookup"),)
+
+    def __str__(self) -> str:
+        return f"{self.origin} {self.log} #{self.size}"

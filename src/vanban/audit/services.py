@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from vanban.audit import chain, keys, pgappend
+from vanban.audit import chain, keys, pgappend, schedule
 from vanban.audit.models import AuditEvent, AuditSeal
 from vanban.audit.verify import VerifyResult, verify_database
 from vanban.core import clock
@@ -159,6 +159,7 @@ def audit_appended(prepared: PreparedEvent, *, id: int | None, seq: int, prev_ha
     every = int(getattr(settings, "VANBAN_AUDIT_SEAL_EVERY", 0))
     if every > 0 and seq % every == 0:
         _seal(seq=seq, head_hash=digest)
+    schedule.note_append()
     return event
 
 
@@ -204,12 +205,7 @@ def _actor_id(actor: Actor | None) -> int | None:
     return int(str(actor.pk))
 
 
-def _seal(*, seq: int, head_hash: str) -> AuditSeal:
-    """Sign (seq, hash, now) with the installation key (``hash`` is the chain's hash at ``seq``)."""
-    at = clock.now()
-    signature = keys.sign(chain.seal_message(seq=seq, head_hash=head_hash, at_iso=_iso(at)))
-    return AuditSeal.objects.create(seq=seq, hash=head_hash, at=at, key_id=keys.key_id(),
-                                    signature=signature)
+_seal = schedule.seal
 
 
 def _may_operate(actor: Actor | None) -> bool:
@@ -233,7 +229,8 @@ def audit_verify(*, actor: Actor | None, agency_code: str = "") -> VerifyResult:
     """Check the whole chain and its seals (R14.3), then record that it was checked and how."""
     if not _may_operate(actor):
         raise forbidden()
-    result = verify_database(public_keys={keys.key_id(): keys.public_key()})
+    result = verify_database(public_keys={keys.key_id(): keys.public_key()},
+                             schedule=schedule.Schedule.from_settings())
     failure = result.failure
     audit_append(
         actor=actor, action="audit.verify", object_type="audit", agency_code=agency_code,

@@ -15,15 +15,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from vanban.audit import chain, keys
-from vanban.audit.models import AuditSeal
+from vanban.audit.models import AuditEvent, AuditSeal
+from vanban.core import clock
+
+if TYPE_CHECKING:
+    from vanban.audit.schedule import Schedule
 
 # (id, seq, prev_hash, hash, payload): ``payload`` is ``chain.event_bytes`` of the stored
 # columns, built by the database query itself (its C code joins the twelve fields faster than
@@ -43,6 +48,11 @@ class FailureKind(StrEnum):
     SEAL_INVALID = "seal_invalid"
     SEAL_MISMATCH = "seal_mismatch"
     HEAD_MISMATCH = "head_mismatch"
+    SEAL_MISSING = "seal_missing"  # the schedule promised a seal that is not there
+    REORDERED = "reordered"  # an event was moved to another position
+    TRUNCATED = "truncated"  # the log is shorter than a checkpoint that left the machine
+    REWRITTEN = "rewritten"  # the chain no longer reaches a checkpoint's head
+    CHECKPOINT_INVALID = "checkpoint_invalid"  # the checkpoint itself does not verify
     RECORD_ALTERED = "record_altered"  # a row differs from the hash its audit event carries
     RECORD_REMOVED = "record_removed"  # an audit event vouches for a row that is gone
     RECORD_UNVOUCHED = "record_unvouched"  # a row no audit event vouches for
@@ -337,12 +347,17 @@ def register_record_checker(name: str, checker: RecordChecker) -> None:
 
 
 def verify_database(*, public_keys: Mapping[str, Ed25519PublicKey], using: str = "default",
-                    chunk: int = 20_000) -> VerifyResult:
+                    chunk: int = 20_000, schedule: Schedule | None = None,
+                    now: datetime | None = None) -> VerifyResult:
     """Verify the stored chain. Reads in keyset pages (no long transaction, bounded memory)
-    and, if events were appended while it read, carries on until it reaches the head."""
+    and, if events were appended while it read, carries on until it reaches the head.
+
+    With ``schedule`` it also checks that the seals cover the chain as promised (a seal deleted
+    to rewrite what it covered is named, ``coverage``); ``now`` defaults to the clock."""
     connection = connections[using]
     sql = _EVENTS_SQL.format(payload=_PAYLOAD[connection.vendor])
-    verifier = ChainVerifier(seals=read_seals(connection), public_keys=public_keys)
+    seals = read_seals(connection)
+    verifier = ChainVerifier(seals=seals, public_keys=public_keys)
     last_seq, last_id = 0, 0
     head = None
     with connection.cursor() as cursor:
@@ -359,9 +374,55 @@ def verify_database(*, public_keys: Mapping[str, Ed25519PublicKey], using: str =
             if not rows or head is None or head[0] <= last_seq:
                 break
     result = verifier.finish(head=head)
+    if result.failure is not None and result.failure.kind is FailureKind.REMOVED:
+        result = _refine_reordered(connection, result)
+    if result.ok and schedule is not None:
+        failure = _coverage(connection, seals, result.last_seq, schedule, now or clock.now())
+        if failure is not None:
+            return replace(result, ok=False, failure=failure)
     if result.ok:  # the events are genuine: the rows they vouch for can be checked against them
         for checker in _RECORD_CHECKERS.values():
             failure = checker(connection)
             if failure is not None:
                 return replace(result, ok=False, failure=failure)
     return result
+
+
+def _refine_reordered(connection: BaseDatabaseWrapper, result: VerifyResult) -> VerifyResult:
+    """A "removed" event that is still in the log further on was moved, not removed: find the
+    row that links to the last good event (only on failure: one scan)."""
+    if result.failure is None:
+        return result
+    missing = result.failure.seq
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq FROM audit_auditevent WHERE prev_hash = %s AND seq > %s "
+                       "ORDER BY seq LIMIT 1", [result.last_hash, missing])
+        row = cursor.fetchone()
+    if row is None:
+        return result
+    moved = int(row[0])
+    return replace(result, failure=Failure(
+        missing, FailureKind.REORDERED,
+        f"Thứ tự sự kiện đã bị đổi: sự kiện #{missing} nay nằm ở vị trí #{moved}.",
+        f"The events were reordered: event #{missing} now sits at position #{moved}."))
+
+
+def _coverage(connection: BaseDatabaseWrapper, seals: list[SealRow], last_seq: int,
+              schedule: Schedule, now: datetime) -> Failure | None:
+    """The schedule check (:mod:`vanban.audit.coverage`) with the times it needs."""
+    from vanban.audit.coverage import coverage_failure
+
+    starts = [0, *(s.seq for s in seals if s.seq < last_seq)]
+    times: dict[int, datetime] = {}
+    for first in range(0, len(starts), 500):
+        wanted = [s + 1 for s in starts[first:first + 500]]
+        rows = _event_times(connection, wanted)
+        times.update({seq - 1: at for seq, at in rows})
+    return coverage_failure(seals=seals, last_seq=last_seq, schedule=schedule,
+                            first_unsealed_at=times, now=now)
+
+
+def _event_times(connection: BaseDatabaseWrapper, seqs: list[int]) -> list[tuple[int, datetime]]:
+    """(seq, at) of the given events."""
+    return list(AuditEvent.objects.using(connection.alias).filter(seq__in=seqs)
+                .values_list("seq", "at"))

@@ -14,7 +14,6 @@ from django.test import override_settings
 from vanban.audit import chain, keys
 from vanban.audit.models import AuditEvent, AuditHead, AuditSeal
 from vanban.audit.services import audit_seal
-from vanban.core import keyfiles
 from vanban.core.errors import Forbidden
 from vanban.core.roles import Role
 
@@ -28,7 +27,7 @@ def test_key_created_once_private_to_owner(tmp_path: Path) -> None:
         path = keys.key_path()
         assert path.exists()
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        keyfiles._cache.clear()  # a new process reads the same file
+        keys.forget_cached_key()  # a new process reads the same file
         assert keys.key_id() == first
 
 

@@ -1,0 +1,137 @@
+"""Audit checkpoints (R14.3): a small signed statement of the log's size and head that leaves
+the installation, and the Merkle root that lets a witness check one checkpoint extends another.
+
+Pure logic, no Django: the format, the signed bytes and the Merkle root over the chain hashes.
+
+The signed body is a short text in the shape of a transparency log's signed note::
+
+    vanban-audit-checkpoint-v1
+    <origin installation id>
+    <size: the last seq>
+    <head: the chain hash of event #size>
+    <root: RFC 9162 Merkle tree hash over the chain hashes of events #1..#size>
+    <time: ISO 8601 UTC>
+
+The chain hash proves every event up to ``size`` (each hash covers its predecessor); the Merkle
+root over the same hashes is what makes a consistency proof possible between two checkpoints
+without revealing any event's content to the witness (docs/adr/0010).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+FORMAT = "vanban-audit-checkpoint"
+VERSION = 1
+NOTE_DOMAIN = "vanban-audit-checkpoint-v1"
+COSIGN_DOMAIN = "vanban-witness-cosignature-v1"
+EMPTY_ROOT = hashlib.sha256(b"").hexdigest()
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that is not one, or misses a field."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One signed checkpoint of the audit log, as written to a file or pushed to a witness."""
+
+    origin: str
+    size: int
+    head: str
+    root: str
+    time: str
+    key_id: str
+    signature: str
+    public_key: str = ""  # PEM; lets a third party check the file alone (pin ``key_id``)
+
+    def body(self) -> bytes:
+        """The bytes the seal key signs (see the module docstring)."""
+        return body(origin=self.origin, size=self.size, head=self.head, root=self.root,
+                    time=self.time)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form of the file."""
+        return {"format": FORMAT, "version": VERSION, **asdict(self)}
+
+    def to_json(self) -> str:
+        """The file's text."""
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def body(*, origin: str, size: int, head: str, root: str, time: str) -> bytes:
+    """The signed note's text for these values."""
+    if "\n" in origin:
+        raise CheckpointError("the origin may not contain a line break")
+    return "\n".join((NOTE_DOMAIN, origin, str(size), head, root, time)).encode() + b"\n"
+
+
+def parse(data: bytes | str | dict[str, Any]) -> Checkpoint:
+    """A checkpoint from its JSON (file text or already decoded)."""
+    try:
+        raw = json.loads(data) if isinstance(data, (bytes, str)) else data
+    except ValueError as err:
+        raise CheckpointError(f"not JSON: {err}") from err
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise CheckpointError(f"not a {FORMAT} file")
+    try:
+        checkpoint = Checkpoint(
+            origin=str(raw["origin"]), size=int(raw["size"]), head=str(raw["head"]),
+            root=str(raw["root"]), time=str(raw["time"]), key_id=str(raw["key_id"]),
+            signature=str(raw["signature"]), public_key=str(raw.get("public_key", "")))
+    except (KeyError, TypeError, ValueError) as err:
+        raise CheckpointError(f"missing or malformed field: {err}") from err
+    if checkpoint.size < 0:
+        raise CheckpointError("negative size")
+    return checkpoint
+
+
+# --- Merkle tree hash over chain hashes (RFC 9162 §2.1.1) ------------------------------------
+
+def leaf_hash(chain_hash_hex: str) -> bytes:
+    """SHA-256(0x00 || the event's chain hash as 32 bytes)."""
+    return hashlib.sha256(b"\x00" + bytes.fromhex(chain_hash_hex)).digest()
+
+
+def merkle_root(chain_hashes: Iterable[str]) -> str:
+    """The RFC 9162 Merkle tree hash over the chain hashes in order (hex).
+
+    Streams: keeps one pending node per level, so a million events need no list of nodes.
+    The same tree is what ``vanban.evidence.merkle.MerkleTree`` builds, so the witness side can
+    prove and check consistency with it.
+    """
+    stack: list[tuple[int, bytes]] = []  # (height, hash) of complete subtrees, left to right
+    for hashed in chain_hashes:
+        node, height = leaf_hash(hashed), 0
+        while stack and stack[-1][0] == height:
+            node = hashlib.sha256(b"\x01" + stack.pop()[1] + node).digest()
+            height += 1
+        stack.append((height, node))
+    if not stack:
+        return EMPTY_ROOT
+    node = stack.pop()[1]
+    while stack:  # fold the incomplete right edge: smaller subtrees sit to the right
+        node = hashlib.sha256(b"\x01" + stack.pop()[1] + node).digest()
+    return node.hex()
+
+
+def cosignature_body(*, witness: str, log: str, checkpoint_body: bytes, time: str) -> bytes:
+    """What a witness signs when it vouches that it saw this checkpoint (and that it extends
+    the one it held): its own id, the log, the time, and the SHA-256 of the checkpoint body."""
+    digest = hashlib.sha256(checkpoint_body).hexdigest()
+    return "\n".join((COSIGN_DOMAIN, witness, log, time, digest)).encode() + b"\n"
+
+
+def b64(data: bytes) -> str:
+    """Base64 text."""
+    return base64.b64encode(data).decode()
+
+
+def split_sizes(sizes: Sequence[int]) -> list[int]:
+    """Sorted distinct sizes (helper for reports)."""
+    return sorted(set(sizes))

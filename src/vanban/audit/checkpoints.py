@@ -1,0 +1,175 @@
+"""Making audit checkpoints and proving the log against one (R14.3).
+
+:func:`checkpoint_make` seals the head and signs a :class:`~vanban.audit.checkpoint.Checkpoint`
+of it (size, head hash, Merkle root over the chain hashes, time, origin) with the seal key. Kept
+outside the installation (a file in the archive, a witness peer), it bounds what anyone with the
+database and the keys can rewrite unnoticed: :func:`verify_with_checkpoint` proves that the log
+still holds, unchanged, every event up to the checkpoint and names the first bad position.
+
+A checkpoint file may carry a *locator*: the first 8 bytes of every chain hash, so a careful
+rewrite (every later hash recomputed) is pinned to the first event that differs. The locator is
+not signed: the signed head decides *whether* the log was rewritten, the locator only *where*.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.conf import settings
+
+from vanban.audit import chain, keys, schedule
+from vanban.audit.checkpoint import Checkpoint, merkle_root
+from vanban.audit.models import AuditEvent, Cosignature
+from vanban.audit.verify import Failure, FailureKind, VerifyResult, verify_database
+from vanban.core import clock
+
+LOCATOR_BYTES = 8
+
+
+def origin_id() -> str:
+    """This installation's id (the same as the federation's: setting, else host name)."""
+    value = getattr(settings, "VANBAN_INSTALLATION_ID", "") or os.environ.get(
+        "VANBAN_INSTALLATION_ID", "")
+    return str(value).strip() or socket.gethostname()
+
+
+def chain_hashes(upto: int, *, using: str = "default", chunk: int = 50_000) -> Iterator[str]:
+    """The stored chain hashes of events #1..#upto in order (keyset pages)."""
+    last = 0
+    while last < upto:
+        rows = list(AuditEvent.objects.using(using).filter(seq__gt=last, seq__lte=upto)
+                    .order_by("seq").values_list("seq", "hash")[:chunk])
+        if not rows:
+            return
+        for _seq, hashed in rows:
+            yield hashed
+        last = rows[-1][0]
+
+
+def locator(hashes: Iterator[str]) -> str:
+    """Base64 of the first bytes of each chain hash (see the module docstring)."""
+    return base64.b64encode(b"".join(bytes.fromhex(h)[:LOCATOR_BYTES] for h in hashes)).decode()
+
+
+def checkpoint_make(*, with_locator: bool = False) -> tuple[Checkpoint, str]:
+    """Seal the head and sign a checkpoint of it; returns it and the locator ('' unless asked).
+    On an empty log the checkpoint has size 0."""
+    sealed = schedule.seal_head()
+    size, head = (sealed.seq, sealed.hash) if sealed else (0, chain.GENESIS_HASH)
+    root = merkle_root(chain_hashes(size))
+    at = chain.iso_utc(clock.now())
+    unsigned = Checkpoint(origin=origin_id(), size=size, head=head, root=root, time=at,
+                          key_id=keys.key_id(), signature="", public_key=keys.public_key_pem())
+    signed = replace(unsigned, signature=keys.sign(unsigned.body()))
+    return signed, locator(chain_hashes(size)) if with_locator else ""
+
+
+def checkpoint_file(checkpoint: Checkpoint, locator_text: str = "") -> str:
+    """The JSON text of a checkpoint file (with its locator when given)."""
+    import json
+
+    data = checkpoint.as_dict()
+    if locator_text:
+        data["locator"] = locator_text
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def signature_ok(checkpoint: Checkpoint, public_keys: Mapping[str, Ed25519PublicKey]) -> bool:
+    """Whether the checkpoint is signed by one of ``public_keys`` (by key id), or by the key
+    it carries when that key has the stated id and no trusted key was given for it."""
+    key = public_keys.get(checkpoint.key_id)
+    if key is None and checkpoint.public_key:
+        try:
+            carried = keys.load_public_key(checkpoint.public_key.encode())
+        except (TypeError, ValueError):
+            return False
+        key = carried if keys.key_id(carried) == checkpoint.key_id else None
+    return key is not None and keys.signature_valid(key, checkpoint.signature, checkpoint.body())
+
+
+def _fail(seq: int, kind: FailureKind, vi: str, en: str) -> Failure:
+    return Failure(seq, kind, vi, en)
+
+
+def _located(checkpoint: Checkpoint, locator_text: str, using: str) -> int | None:
+    """The first event whose hash differs from the locator, if the file has one."""
+    try:
+        raw = base64.b64decode(locator_text, validate=True) if locator_text else b""
+    except ValueError:
+        return None
+    if len(raw) != checkpoint.size * LOCATOR_BYTES:
+        return None
+    for seq, hashed in enumerate(chain_hashes(checkpoint.size, using=using), start=1):
+        if bytes.fromhex(hashed)[:LOCATOR_BYTES] != raw[(seq - 1) * LOCATOR_BYTES:
+                                                        seq * LOCATOR_BYTES]:
+            return seq
+    return None
+
+
+def checkpoint_failure(checkpoint: Checkpoint, result: VerifyResult, *,
+                       public_keys: Mapping[str, Ed25519PublicKey], locator_text: str = "",
+                       using: str = "default") -> Failure | None:
+    """What the stored log lacks against ``checkpoint`` (given the chain's own ``result``)."""
+    size = checkpoint.size
+    if not signature_ok(checkpoint, public_keys):
+        return _fail(size, FailureKind.CHECKPOINT_INVALID,
+                     f"Điểm kiểm tra #{size} không hợp lệ: chữ ký không khớp khoá "
+                     f"{checkpoint.key_id[:16]}.",
+                     f"Checkpoint #{size} is invalid: its signature does not verify with key "
+                     f"{checkpoint.key_id[:16]}.")
+    if result.failure is not None and result.failure.seq <= size:
+        return None  # the chain's own first failure lies inside the checkpoint: it is the answer
+    if result.last_seq < size:
+        first = result.last_seq + 1
+        return _fail(first, FailureKind.TRUNCATED,
+                     f"Nhật ký đã bị cắt: điểm kiểm tra xác nhận {size} sự kiện nhưng chuỗi dừng "
+                     f"ở #{result.last_seq}; sự kiện #{first} trở đi đã bị xoá.",
+                     f"The log was truncated: the checkpoint vouches for {size} events but the "
+                     f"chain ends at #{result.last_seq}; events from #{first} on were removed.")
+    head = _hash_at(size, using) if size else chain.GENESIS_HASH
+    root = merkle_root(chain_hashes(size, using=using))
+    if head == checkpoint.head and root == checkpoint.root:
+        return None
+    located = _located(checkpoint, locator_text, using)
+    first = located or size
+    where_vi = f"sự kiện #{first}" if located else f"một sự kiện trong khoảng #1–#{size}"
+    where_en = f"event #{first}" if located else f"an event between #1 and #{size}"
+    return _fail(first, FailureKind.REWRITTEN,
+                 f"Nhật ký đã bị viết lại: chuỗi không còn đi tới đầu chuỗi của điểm kiểm tra "
+                 f"#{size}; {where_vi} đã bị sửa, chèn, xoá hoặc đổi chỗ rồi tính lại mã băm.",
+                 f"The log was rewritten: the chain no longer reaches checkpoint #{size}'s head; "
+                 f"{where_en} was altered, inserted, removed or moved and the hashes recomputed.")
+
+
+def _hash_at(seq: int, using: str) -> str | None:
+    return (AuditEvent.objects.using(using).filter(seq=seq).values_list("hash", flat=True)
+            .first())
+
+
+def verify_with_checkpoint(checkpoint: Checkpoint, *,
+                           public_keys: Mapping[str, Ed25519PublicKey],
+                           locator_text: str = "", using: str = "default",
+                           sched: schedule.Schedule | None = None) -> VerifyResult:
+    """The whole verification (chain, seals, schedule) plus the checkpoint: the first failure
+    by position wins."""
+    keyring = dict(public_keys)
+    result = verify_database(public_keys=keyring, using=using, schedule=sched)
+    failure = checkpoint_failure(checkpoint, result, public_keys=keyring,
+                                 locator_text=locator_text, using=using)
+    if failure is None:
+        return result
+    if result.failure is not None and result.failure.seq <= failure.seq and \
+            failure.kind is not FailureKind.CHECKPOINT_INVALID:
+        return result
+    return replace(result, ok=False, failure=failure)
+
+
+def cosignatures(*, log: str = "") -> list[Cosignature]:
+    """The witness countersignatures kept here, newest first."""
+    rows = Cosignature.objects.order_by("-received_at", "-id")
+    return list(rows.filter(log=log) if log else rows)
