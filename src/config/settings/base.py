@@ -269,6 +269,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "vanban API",
     "DESCRIPTION": (
         "API của hệ thống vanban (QĐ 133/2015/QĐ-UBND). Lỗi trả về theo RFC 9457 "
+# Also seal when events have waited this long (0: off), and at a clean exit (docs/adr/0010).
+VANBAN_AUDIT_SEAL_SECONDS = float(os.environ.get("VANBAN_AUDIT_SEAL_SECONDS", "600"))
+VANBAN_AUDIT_SEAL_AT_EXIT = env_bool("VANBAN_AUDIT_SEAL_AT_EXIT", True)
+# Evidence log: sign a tree head every N records and after this many seconds (0: off).
+VANBAN_EVIDENCE_HEAD_EVERY = int(os.environ.get("VANBAN_EVIDENCE_HEAD_EVERY", "1000"))
+VANBAN_EVIDENCE_HEAD_SECONDS = float(os.environ.get("VANBAN_EVIDENCE_HEAD_SECONDS", "600"))
+# Where ``vanban audit checkpoint export --mail`` sends checkpoints (the province archive).
+VANBAN_CHECKPOINT_MAIL_TO = [a for a in os.environ.get("VANBAN_CHECKPOINT_MAIL_TO", "").split(",")
+                             if a]
         "(application/problem+json) với thông điệp tiếng Việt và tiếng Anh."
     ),
     "VERSION": "1",
