@@ -11,7 +11,11 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run a management command with the production-capable settings."""
+    """Run a management command with the production-capable settings; everything the process
+    creates is private to the service account (umask 0o077, R14.3)."""
+    from vanban.core.filemodes import private_umask
+
+    private_umask()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     from django.core.management import execute_from_command_line
 

@@ -35,7 +35,7 @@ def _secret_key() -> str:
     if not path.exists():
         import secrets
 
-        VANBAN_HOME.mkdir(parents=True, exist_ok=True)
+        VANBAN_HOME.mkdir(parents=True, exist_ok=True, mode=0o700)  # private (R14.3)
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -169,6 +169,10 @@ KEYS_DIR = VANBAN_HOME / "keys"
 # that production keeps outside VANBAN_HOME. Empty: KEYS_DIR/master.key (embedded default).
 VANBAN_MASTER_KEY = os.environ.get("VANBAN_MASTER_KEY", "")
 VANBAN_MASTER_KEY_FILE = os.environ.get("VANBAN_MASTER_KEY_FILE", "")
+# Passphrase of the signing-key store (R21.1): production gives it from outside VANBAN_HOME, in
+# the environment or a file; empty: a random one sealed under the master key in KEYS_DIR.
+VANBAN_KEYSTORE_PASSPHRASE = os.environ.get("VANBAN_KEYSTORE_PASSPHRASE", "")
+VANBAN_KEYSTORE_PASSPHRASE_FILE = os.environ.get("VANBAN_KEYSTORE_PASSPHRASE_FILE", "")
 VANBAN_MAX_UPLOAD_BYTES = int(os.environ.get("VANBAN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 # edXML carries files in base64 (a third larger) between installations.
 DATA_UPLOAD_MAX_MEMORY_SIZE = VANBAN_MAX_UPLOAD_BYTES * 4 // 3 + 2 * 1024 * 1024

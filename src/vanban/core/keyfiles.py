@@ -15,6 +15,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from vanban.core.filemodes import private_dir
+
 _cache: dict[Path, Ed25519PrivateKey] = {}
 _lock = threading.Lock()
 
@@ -22,7 +24,7 @@ _lock = threading.Lock()
 def write_once(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` unless it exists: a private temp file linked into place, so
     a second process racing us either wins the link or later reads the first one's file."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

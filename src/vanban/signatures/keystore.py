@@ -2,9 +2,13 @@
 
 Layout under ``settings.KEYS_DIR`` (directory mode 0700, files 0600):
 
-* ``signing-keys.secret``: the installation's key-store passphrase (random, made on first use).
-  It encrypts every file below. Back it up with the files and keep it off the database host's
-  backups of the database, so a stolen database dump alone reveals no key.
+* ``signing-keys.secret`` (embedded default only): the installation's key-store passphrase
+  (random, made on first use), itself sealed with ``vanban.core.secretbox`` (purpose
+  ``signatures.p12-passphrase``), so the folder of the keys never holds their passphrase in
+  clear. A file written in clear by an older version is sealed in place on first read.
+  Production gives the passphrase from outside ``VANBAN_HOME`` instead:
+  ``VANBAN_KEYSTORE_PASSPHRASE`` (environment) or ``VANBAN_KEYSTORE_PASSPHRASE_FILE`` (first
+  line of a file the service account alone reads); ``vanban check --deploy`` warns otherwise.
 * ``ca/<fingerprint>.key.pem``: a CA's private key, PKCS#8 PEM encrypted with the passphrase.
 * ``agencies/<fingerprint>.p12``: an agency's key and certificate, PKCS#12 encrypted with the
   passphrase (AES-256, PBKDF2).
@@ -26,17 +30,18 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 
+from vanban.core.filemodes import private_dir
+from vanban.core.secretbox import is_sealed, open_sealed, seal
 from vanban.signatures.pki import Key
 
 SECRET_FILENAME = "signing-keys.secret"  # noqa: S105  (a file name, not a secret)
+PASSPHRASE_PURPOSE = "signatures.p12-passphrase"  # noqa: S105  (secretbox purpose label)
 _lock = threading.Lock()
 
 
 def keys_dir() -> Path:
     """``settings.KEYS_DIR``, created private on first use."""
-    path = Path(settings.KEYS_DIR)
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    return private_dir(Path(settings.KEYS_DIR))
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -49,19 +54,67 @@ def _write_private(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
+def passphrase_source() -> str:
+    """Where the passphrase comes from: ``env``, ``file:PATH`` (operator's file) or
+    ``sealed:PATH`` (the embedded default's sealed file in ``KEYS_DIR``)."""
+    if getattr(settings, "VANBAN_KEYSTORE_PASSPHRASE", ""):
+        return "env"
+    if configured := getattr(settings, "VANBAN_KEYSTORE_PASSPHRASE_FILE", ""):
+        return f"file:{configured}"
+    return f"sealed:{Path(settings.KEYS_DIR) / SECRET_FILENAME}"
+
+
 def passphrase() -> bytes:
-    """The installation's key-store passphrase, created on first use (race-safe)."""
-    path = keys_dir() / SECRET_FILENAME
+    """The installation's key-store passphrase (R21.1: never in clear beside the keys)."""
+    kind, _, where = passphrase_source().partition(":")
+    if kind == "env":
+        return str(settings.VANBAN_KEYSTORE_PASSPHRASE).encode()
+    if kind == "file":
+        lines = Path(where).read_text(encoding="utf-8").splitlines()
+        if not lines or not lines[0].strip():
+            raise LookupError(f"VANBAN_KEYSTORE_PASSPHRASE_FILE {where} is empty")
+        return lines[0].strip().encode()
+    return _sealed_passphrase(Path(where))
+
+
+def _sealed_passphrase(path: Path) -> bytes:
+    """Read the sealed file, creating it on first use and sealing a clear one in place."""
+    keys_dir()
     with _lock:
         if not path.exists():
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-            _write_private(tmp, secrets.token_urlsafe(32).encode())
+            tmp = _temp_beside(path)
+            _write_private(tmp, seal(secrets.token_urlsafe(32).encode(),
+                                     purpose=PASSPHRASE_PURPOSE).encode())
             try:
                 with contextlib.suppress(FileExistsError):
-                    os.link(tmp, path)
+                    os.link(tmp, path)  # a racing process may have won: read its file
             finally:
                 tmp.unlink(missing_ok=True)
-    return path.read_bytes().strip()
+        text = path.read_text(encoding="ascii").strip()
+        if is_sealed(text):
+            return open_sealed(text, purpose=PASSPHRASE_PURPOSE)
+        tmp = _temp_beside(path)  # written in clear by an older version: seal it in place
+        _write_private(tmp, seal(text.encode(), purpose=PASSPHRASE_PURPOSE).encode())
+        os.replace(tmp, path)
+        return text.encode()
+
+
+def _temp_beside(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+
+
+def passphrase_in_clear_inside_home() -> str | None:
+    """Why the passphrase is exposed with the data, or None (for ``vanban check --deploy``):
+    an operator's file inside ``VANBAN_HOME``, or an old clear file not sealed yet."""
+    kind, _, where = passphrase_source().partition(":")
+    home = Path(settings.VANBAN_HOME).resolve()
+    if kind == "file" and Path(where).resolve().is_relative_to(home):
+        return f"VANBAN_KEYSTORE_PASSPHRASE_FILE {where} is inside VANBAN_HOME"
+    stored = Path(where)
+    if kind == "sealed" and stored.exists() and not is_sealed(
+            stored.read_text(encoding="ascii").strip()):
+        return f"{where} holds the passphrase in clear"
+    return None
 
 
 def _encryption() -> serialization.KeySerializationEncryption:

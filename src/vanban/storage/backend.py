@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage
 
 CHUNK = 1024 * 1024
-FILE_MODE = 0o444  # blobs are never written again: read-only on disk as well
+FILE_MODE = 0o400  # never written again, and readable by the service account only (R14.3)
 
 
 def write_new(storage: Storage, name: str, data: bytes) -> bool:
