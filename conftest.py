@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from vanban.directory.models import Agency, Unit
 
 _counter = itertools.count(1)
+# A real clamd and the settings that choose it, for the intake tests of every door (R16.1).
+pytest_plugins = ["vanban.security.tests.fixtures"]
 
 
 @pytest.fixture

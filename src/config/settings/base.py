@@ -70,12 +70,14 @@ INSTALLED_APPS = [
     "vanban.checks",
     "vanban.incoming",
     "vanban.workflow",
+    "vanban.security",
     "vanban.demo",
     "vanban.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vanban.security.uploads.RequestSizeMiddleware",  # before anything reads the body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "vanban.web.middleware.VietnameseFirstLocaleMiddleware",
@@ -176,6 +178,26 @@ VANBAN_KEYSTORE_PASSPHRASE_FILE = os.environ.get("VANBAN_KEYSTORE_PASSPHRASE_FIL
 VANBAN_MAX_UPLOAD_BYTES = int(os.environ.get("VANBAN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 # edXML carries files in base64 (a third larger) between installations.
 DATA_UPLOAD_MAX_MEMORY_SIZE = VANBAN_MAX_UPLOAD_BYTES * 4 // 3 + 2 * 1024 * 1024
+# Upload limits enforced before and while the body is read (vanban.security.uploads): a request
+# whose Content-Length exceeds VANBAN_MAX_REQUEST_BYTES is refused unread; files stream to a
+# temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE and stop past VANBAN_MAX_UPLOAD_BYTES.
+VANBAN_MAX_REQUEST_BYTES = int(
+    os.environ.get("VANBAN_MAX_REQUEST_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "vanban.security.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Malware scanner (R16.1, docs/operator-guide.md): "clamd" with VANBAN_CLAMD_SOCKET (unix socket)
+# or VANBAN_CLAMD_HOST/PORT. Empty (embedded default): no scanner, not for production
+# (`vanban check --deploy` warns). Files that arrive while clamd is down wait in quarantine.
+VANBAN_MALWARE_SCANNER = os.environ.get("VANBAN_MALWARE_SCANNER", "")
+VANBAN_CLAMD_SOCKET = os.environ.get("VANBAN_CLAMD_SOCKET", "")
+VANBAN_CLAMD_HOST = os.environ.get("VANBAN_CLAMD_HOST", "127.0.0.1")
+VANBAN_CLAMD_PORT = int(os.environ.get("VANBAN_CLAMD_PORT", "3310"))
+VANBAN_CLAMD_TIMEOUT = float(os.environ.get("VANBAN_CLAMD_TIMEOUT", "30"))
+VANBAN_QUARANTINE_DIR = os.environ.get("VANBAN_QUARANTINE_DIR", str(VANBAN_HOME / "quarantine"))
 # Where the visible signature mark goes: the provincial rule (R15.1) or Decree 30/2020's layouts.
 VANBAN_SIGNATURE_PLACEMENT = os.environ.get(
     "VANBAN_SIGNATURE_PLACEMENT", "bottom_left_first_page"
@@ -247,6 +269,15 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- audit log (R14.3) -----------------------------------------------------------------------
 VANBAN_AUDIT_SEAL_EVERY = int(os.environ.get("VANBAN_AUDIT_SEAL_EVERY", "1000"))
+# Also seal when events have waited this long (0: off), and at a clean exit (docs/adr/0010).
+VANBAN_AUDIT_SEAL_SECONDS = float(os.environ.get("VANBAN_AUDIT_SEAL_SECONDS", "600"))
+VANBAN_AUDIT_SEAL_AT_EXIT = env_bool("VANBAN_AUDIT_SEAL_AT_EXIT", True)
+# Evidence log: sign a tree head every N records and after this many seconds (0: off).
+VANBAN_EVIDENCE_HEAD_EVERY = int(os.environ.get("VANBAN_EVIDENCE_HEAD_EVERY", "1000"))
+VANBAN_EVIDENCE_HEAD_SECONDS = float(os.environ.get("VANBAN_EVIDENCE_HEAD_SECONDS", "600"))
+# Where ``vanban audit checkpoint export --mail`` sends checkpoints (the province archive).
+VANBAN_CHECKPOINT_MAIL_TO = [a for a in os.environ.get("VANBAN_CHECKPOINT_MAIL_TO", "").split(",")
+                             if a]
 
 # --- i18n: Vietnamese first, English second --------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -273,15 +304,6 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "vanban API",
     "DESCRIPTION": (
         "API của hệ thống vanban (QĐ 133/2015/QĐ-UBND). Lỗi trả về theo RFC 9457 "
-# Also seal when events have waited this long (0: off), and at a clean exit (docs/adr/0010).
-VANBAN_AUDIT_SEAL_SECONDS = float(os.environ.get("VANBAN_AUDIT_SEAL_SECONDS", "600"))
-VANBAN_AUDIT_SEAL_AT_EXIT = env_bool("VANBAN_AUDIT_SEAL_AT_EXIT", True)
-# Evidence log: sign a tree head every N records and after this many seconds (0: off).
-VANBAN_EVIDENCE_HEAD_EVERY = int(os.environ.get("VANBAN_EVIDENCE_HEAD_EVERY", "1000"))
-VANBAN_EVIDENCE_HEAD_SECONDS = float(os.environ.get("VANBAN_EVIDENCE_HEAD_SECONDS", "600"))
-# Where ``vanban audit checkpoint export --mail`` sends checkpoints (the province archive).
-VANBAN_CHECKPOINT_MAIL_TO = [a for a in os.environ.get("VANBAN_CHECKPOINT_MAIL_TO", "").split(",")
-                             if a]
         "(application/problem+json) với thông điệp tiếng Việt và tiếng Anh."
     ),
     "VERSION": "1",

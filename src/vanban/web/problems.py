@@ -73,8 +73,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF exception handler: domain errors and framework errors become problem details."""
     if isinstance(exc, DomainError):
         _record(exc, context, exc.status)
-        return problem(status_code=exc.status, code=exc.code, vi=exc.vi, en=exc.en,
-                       extra=exc.extra or None)
+        response = problem(status_code=exc.status, code=exc.code, vi=exc.vi, en=exc.en,
+                           extra=exc.extra or None)
+        if exc.extra.get("retry_after"):  # e.g. the malware scanner is down: 503, come back
+            response["Retry-After"] = str(int(exc.extra["retry_after"]))
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -38,6 +38,7 @@ from vanban.exchange.services.common import OBJECT_TRANSMISSION, record, verify_
 from vanban.exchange.services.federation_trust import authenticate, speaker
 from vanban.exchange.services.outbox import enqueue_status
 from vanban.exchange.services.statuses import event_for, stamp
+from vanban.security.intake import Accepted, Door, FileGroup, intake_files
 from vanban.storage.services import blob_put
 
 
@@ -59,6 +60,7 @@ def federation_receive(*, installation: str, signature: str, body: bytes) -> Rec
     kind = "status" if isinstance(message, StatusMessage) else "edoc"
     if InboxMessage.objects.filter(peer=peer, message_key=key).exists():
         return Receipt(message_id=key, kind=kind, duplicate=True)
+    accepted = _intake(peer, message, key)  # R16.1: before anything is stored
     try:
         with transaction.atomic():
             transmission = None
@@ -67,7 +69,7 @@ def federation_receive(*, installation: str, signature: str, body: bytes) -> Rec
             elif message.business_type is BusinessType.REVOKE:
                 _apply_revoke(peer, message, sender)
             else:
-                transmission = _store_document(peer, message, key)
+                transmission = _store_document(peer, message, key, accepted)
             # Recorded with the change (one INSERT): its unique key turns a concurrent repeat
             # into an IntegrityError that rolls the whole change back.
             InboxMessage.objects.create(
@@ -89,7 +91,25 @@ def _agency(code: str, what_vi: str, what_en: str) -> Agency:
     return agency
 
 
-def _store_document(peer: Peer, message: edxml.EdocMessage, key: str) -> Transmission:
+def _intake(peer: Peer, message: edxml.EdocMessage | StatusMessage,
+            key: str) -> Accepted | None:
+    """The main attachment of a document message through the intake every door applies
+    (R16.1, R3.1): a PDF by content, the PDF rules, the malware scanner. A refusal (audited, with
+    the peer) refuses the whole message and nothing is stored; with the scanner down the answer
+    is 503 with Retry-After, so the file waits in the peer's outbox, never accepted unscanned."""
+    if isinstance(message, StatusMessage) or message.business_type is BusinessType.REVOKE \
+            or not message.attachments:
+        return None
+    main = message.attachments[0]
+    return intake_files(
+        door=Door.FEDERATION, agency_code=message.sender.organ_id,
+        groups=[FileGroup(parts=[main.data], what_vi="văn bản", what_en="document",
+                          images=False, names=[main.name])],
+        context={"peer": peer.installation_id, "message_id": key})[0]
+
+
+def _store_document(peer: Peer, message: edxml.EdocMessage, key: str,
+                    accepted: Accepted | None = None) -> Transmission:
     """A document for our agencies: stored once, each recipient's copy in its inbox (01)."""
     codes = [message.sender.organ_id, *(o.organ_id for o in message.recipients)]
     known = {a.code: a for a in Agency.objects.filter(code__in=codes)}  # one query
@@ -105,7 +125,11 @@ def _store_document(peer: Peer, message: edxml.EdocMessage, key: str) -> Transmi
         raise ValidationFailed("Văn bản không có tệp đính kèm.", "The message has no attachment.",
                                code="no_attachment")
     main = message.attachments[0]
-    blob = blob_put(data=main.data, content_type="application/pdf")
+    accepted = accepted or _intake(peer, message, key)  # never stored unchecked
+    if accepted is None:  # not reached: a document message with an attachment is checked
+        raise ValidationFailed("Văn bản không có tệp đính kèm.", "The message has no attachment.",
+                               code="no_attachment")
+    blob = blob_put(data=accepted.data, content_type="application/pdf")
     related = None
     if message.business.document_id:
         related = Transmission.objects.filter(

@@ -6,18 +6,16 @@ copy stored as a new blob beside the original, which never changes (R9.1, R15.1)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed
 from vanban.core.roles import Actor
-from vanban.pdfs.convert import ACCEPTED, images_to_pdf
 from vanban.pdfs.inspect import PdfInfo, inspect_pdf
 from vanban.pdfs.merge import merge_pdfs
-from vanban.pdfs.sniff import sniff
 from vanban.registry.models import Document, DocumentFile, DocumentState, FileKind
 from vanban.registry.selectors import current_file
 from vanban.registry.services.common import (
@@ -29,36 +27,19 @@ from vanban.registry.services.common import (
     require_state,
 )
 from vanban.storage.selectors import blob_read
+from vanban.security.intake import Door, FileGroup, Hold, intake_files, intake_pdf_rules
 from vanban.storage.services import blob_put
 
 PDF = "application/pdf"
 
 
-def _is_image(data: bytes) -> bool:
-    return sniff(data).code in ACCEPTED
+UPLOAD_RELEASE = "vanban.registry.services.files:document_upload_release"
 
 
 def as_pdf(parts: Sequence[bytes], *, what_vi: str, what_en: str) -> tuple[bytes, PdfInfo]:
-    """One PDF from one PDF or from image pages (JPEG/PNG/TIFF, converted losslessly)."""
-    limit = int(settings.VANBAN_MAX_UPLOAD_BYTES)
-    if not parts or not any(parts):
-        raise ValidationFailed(f"Chưa chọn tệp {what_vi}.", f"No {what_en} file was given.",
-                               code="no_file")
-    if all(_is_image(p) for p in parts):
-        if sum(len(p) for p in parts) > limit:
-            raise ValidationFailed(
-                f"Tệp {what_vi} quá lớn (tối đa {limit // (1024 * 1024)} MB).",
-                f"The {what_en} file is too large (at most {limit // (1024 * 1024)} MB).",
-                code="too_large")
-        data = images_to_pdf(list(parts))
-    elif len(parts) == 1:
-        data = parts[0]
-    else:
-        raise ValidationFailed(
-            f"Tệp {what_vi}: chỉ chọn một tệp PDF, hoặc nhiều ảnh trang (JPEG, PNG, TIFF).",
-            f"{what_en.capitalize()}: choose one PDF, or several page images (JPEG, PNG, TIFF).",
-            code="mixed_files")
-    return data, inspect_pdf(data, max_bytes=limit)
+    """One PDF from one PDF or from image pages, by the intake rules (no malware scan)."""
+    accepted = intake_pdf_rules(FileGroup(parts=parts, what_vi=what_vi, what_en=what_en))
+    return accepted.data, accepted.info
 
 
 def _store(document: Document, kind: FileKind, data: bytes, info: PdfInfo, *,
@@ -82,8 +63,18 @@ def document_upload(*, actor: Actor | None, document: Document, main: Sequence[b
     action = "registry.document_upload"
     require_clerk(actor, action, document)
     refuse_classified(actor, action, document)
-    original, original_info = as_pdf(main, what_vi="văn bản", what_en="document")
-    extra = [as_pdf([part], what_vi="phụ lục", what_en="appendix") for part in appendices]
+    # R16.1: the same intake as every door; while the scanner is down the files wait in
+    # quarantine and document_upload_release finishes this very call later.
+    accepted = intake_files(
+        door=Door.UPLOAD, actor=actor, agency_code=document.agency.code,
+        groups=[FileGroup(parts=main, what_vi="văn bản", what_en="document",
+                          names=[filename]),
+                *(FileGroup(parts=[part], what_vi="phụ lục", what_en="appendix")
+                  for part in appendices)],
+        hold=Hold(action=UPLOAD_RELEASE, data={"document": document.pk, "main": len(main),
+                                               "filename": filename}))
+    original, original_info = accepted[0].data, accepted[0].info
+    extra = [(a.data, a.info) for a in accepted[1:]]
     merged = merge_pdfs([original, *(data for data, _ in extra)]) if extra else None
     merged_info = inspect_pdf(merged, max_bytes=None) if merged is not None else None
     with transaction.atomic():
@@ -140,3 +131,14 @@ def document_sign(*, actor: Actor | None, document: Document) -> DocumentFile:
                      data={"source": source.sha256, "signed": result.sha256,
                            "certificate": signed.certificate_id})
         return result
+
+
+def document_upload_release(*, actor: Actor | None, parts: Sequence[bytes],
+                            data: dict[str, Any]) -> dict[str, Any]:
+    """Finish an upload held in quarantine: the same :func:`document_upload` call, its files now
+    scanned clean (called by ``vanban security rescan``)."""
+    document = Document.objects.select_related("agency").get(pk=data["document"])
+    count = int(data["main"])
+    found = document_upload(actor=actor, document=document, main=parts[:count],
+                            appendices=parts[count:], filename=str(data.get("filename", "")))
+    return {"document": document.pk, "file": found.pk, "sha256": found.sha256}
