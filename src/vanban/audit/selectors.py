@@ -3,8 +3,10 @@ an agency's head, IT officer and security officer see their own agency's events.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -66,3 +68,14 @@ def events_for(actor: Actor, *, actor_agency_code: str | None,
         events = events.filter(at__lt=_local_midnight(f.date_to + timedelta(days=1)))
     return events
 
+
+
+def vouched(action: str, *, last: int | None = None) -> list[tuple[int, dict[str, Any]]]:
+    """(seq, data) of the events of ``action`` in chain order (``last``: only the newest n).
+
+    Other apps record there what must not silently disappear from their own tables (the
+    evidence log's signed tree heads): the audit chain, sealed and witnessed, vouches for it.
+    """
+    rows = AuditEvent.objects.filter(action=action).order_by("-seq").values_list("seq", "data")
+    picked = list(rows[:last] if last is not None else rows)
+    return [(seq, json.loads(data)) for seq, data in reversed(picked)]

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
+from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import NotFound, ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor, Role
@@ -30,6 +33,7 @@ from vanban.evidence.hubkey import hub_key
 from vanban.evidence.models import EvidenceRecord, TreeHead
 
 RECORD_VERSION = 1
+VOUCH_ACTION = "evidence.tree_head"
 # The events the hub writes (R7.1); others of the same shape are accepted for later statuses.
 EVENTS = ("submitted", "sent", "received", "accepted", "rejected", "status", "recall_requested",
           "recall_accepted", "recall_refused", "revoked", "updated", "replaced", "failed")
@@ -130,6 +134,7 @@ def evidence_append(
                    "logged_at": adapt(logged_at), "extra": json.dumps(fields["extra"])}
             cursor.execute(_INSERT, [row[c] for c in _COLUMNS])
             inserted = cursor.fetchone()
+        _head_due(index)
         record.pk = inserted[0] if inserted else None
         record._state.adding = False
         record._state.db = connection.alias
@@ -167,9 +172,38 @@ def tree_head_sign() -> TreeHead:
                                                         root_hash=root))
         if TreeHead.objects.filter(size=size).exists():
             raise _resigned(size)
-        return TreeHead.objects.create(size=size, root_hash=root.hex(), at=at,
+        head = TreeHead.objects.create(size=size, root_hash=root.hex(), at=at,
                                        timestamp_ms=timestamp_ms, signature=signature,
                                        key_id=current_key)
+        # The audit chain (sealed, witnessed) vouches for every signed head: deleting head rows
+        # to re-sign an edited log is then visible (tree.synced, ``verify-log``; docs/adr/0010).
+        audit_append(actor=None, action=VOUCH_ACTION, object_type="evidence",
+                     object_id=size, data={"size": size, "root": root.hex(),
+                                           "timestamp_ms": timestamp_ms, "key_id": current_key})
+        return head
+
+
+def tree_head_tick() -> TreeHead | None:
+    """A scheduled moment (audit tick hook, count rule): sign a head when records were appended
+    since the latest one."""
+    latest = TreeHead.objects.order_by("-size").values_list("size", flat=True).first()
+    if not EvidenceRecord.objects.filter(index__gte=latest or 0).exists():
+        return None
+    return tree_head_sign()
+
+
+def _head_due(index: int) -> None:
+    """Count rule: the ``VANBAN_EVIDENCE_HEAD_EVERY``-th record gets a head after its commit."""
+    every = int(getattr(settings, "VANBAN_EVIDENCE_HEAD_EVERY", 0))
+    if every > 0 and (index + 1) % every == 0:
+        transaction.on_commit(_tick_quietly)
+
+
+def _tick_quietly() -> None:
+    try:
+        tree_head_tick()
+    except Exception:
+        logging.getLogger(__name__).exception("scheduled tree head failed")
 
 
 def _resigned(size: int) -> ValidationFailed:

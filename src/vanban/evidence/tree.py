@@ -15,11 +15,13 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
+from vanban.audit.selectors import vouched
 from vanban.core.errors import Conflict
 from vanban.evidence.merkle import MerkleTree
 from vanban.evidence.models import EvidenceRecord, TreeHead
 
 CHUNK = 20_000
+VOUCH_ACTION = "evidence.tree_head"  # the audit action of a signed head (services.VOUCH_ACTION)
 _trees: dict[str, MerkleTree] = {}
 _lock = threading.RLock()
 
@@ -53,8 +55,13 @@ def _still_valid(merkle: MerkleTree) -> bool:
 
 
 def _matches_latest_head(merkle: MerkleTree) -> bool:
+    """The tree has the roots of the latest stored head and of the latest head the audit log
+    vouches for (deleting head rows does not let an edited log be signed anew)."""
     head = TreeHead.objects.order_by("-size").values_list("size", "root_hash").first()
-    return head is None or (head[0] <= merkle.size and merkle.root(head[0]).hex() == head[1])
+    heads = [head] if head is not None else []
+    for _seq, data in vouched(VOUCH_ACTION, last=1):
+        heads.append((int(data["size"]), str(data["root"])))
+    return all(size <= merkle.size and merkle.root(size).hex() == root for size, root in heads)
 
 
 @contextmanager

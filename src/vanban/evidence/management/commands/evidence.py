@@ -1,6 +1,7 @@
-"""``vanban evidence export|verify|consistency|head|list``: the evidence log for operators and
-third parties (R7.1, R7.2, R14.3).
+"""``vanban evidence export|verify|verify-log|consistency|head|list``: the evidence log for
+operators and third parties (R7.1, R7.2, R14.3).
 
+``verify-log [--checkpoint FILE]`` checks the whole log from its records (``logcheck``).
 ``verify`` uses only the stand-alone :mod:`vanban.evidence.verifier` (no database, no network):
 exit 0 valid, 1 invalid with the reasons in Vietnamese and English, 2 bad usage. ``list`` groups
 the log's own records by delivery id (the deliveries themselves live in the exchange app, above
@@ -16,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.core.errors import DomainError
-from vanban.evidence import selectors, services, verifier
+from vanban.evidence import logcheck, selectors, services, verifier
 
 
 class Command(BaseCommand):
@@ -41,6 +42,11 @@ class Command(BaseCommand):
         consistency.add_argument("-o", "--output", type=Path, default=None)
         head = sub.add_parser("head", help="Ký và in đầu cây / sign and print the tree head")
         head.add_argument("--json", action="store_true", help="JSON output")
+        whole = sub.add_parser("verify-log", help="Kiểm tra toàn bộ nhật ký / verify the whole "
+                                                  "log")
+        whole.add_argument("--checkpoint", type=Path, default=None,
+                           help="đầu cây giữ bên ngoài (JSON) / a tree head kept outside")
+        whole.add_argument("--json", action="store_true", help="JSON output")
         listing = sub.add_parser("list", help="Các lần gửi có bằng chứng / deliveries")
         listing.add_argument("--json", action="store_true", help="JSON output")
         listing.add_argument("--agency", default=None, help="mã định danh cơ quan / agency code")
@@ -57,6 +63,8 @@ class Command(BaseCommand):
                                                     new_size=options["new_size"])
                 self._write(json.dumps(doc, ensure_ascii=False, indent=2).encode(),
                             options["output"])
+            elif subcommand == "verify-log":
+                self._verify_log(options["checkpoint"], as_json=options["json"])
             elif subcommand == "head":
                 self._head(as_json=options["json"])
             else:
@@ -85,6 +93,26 @@ class Command(BaseCommand):
             return
         (self.stdout if as_json else self.stderr).write(text)
         raise SystemExit(1)
+
+    def _verify_log(self, kept_path: Path | None, *, as_json: bool) -> None:
+        kept = None
+        if kept_path is not None:
+            try:
+                kept = json.loads(kept_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                raise CommandError(f"Không đọc được tệp / cannot read the file: {err}",
+                                   returncode=2) from err
+        report = logcheck.verify_log(kept=kept)
+        if as_json:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        elif report.ok:
+            self.stdout.write(self.style.SUCCESS(report.message("vi")))
+            self.stdout.write(self.style.SUCCESS(report.message("en")))
+        else:
+            self.stderr.write(report.message("vi"))
+            self.stderr.write(report.message("en"))
+        if not report.ok:
+            raise SystemExit(1)
 
     def _head(self, *, as_json: bool) -> None:
         head = services.tree_head_sign()
