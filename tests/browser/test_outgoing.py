@@ -38,6 +38,15 @@ def _sign_in(page: Any, url: str, user: Any) -> None:
                                "url": url}])
 
 
+def _sign_with_confirmation(page: Any) -> None:
+    """R14.3: "Ký số" opens a confirmation page (no one-click signing); the clerk re-enters the
+    password there."""
+    page.click("[data-testid=document-sign]")
+    page.wait_for_selector("[data-testid=sign-form]")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[data-testid=sign-confirm]")
+
+
 def test_clerk_from_new_document_to_signed_pdf(live_server, page, make_agency, make_user):
     """R9.1/R15.2: draft → number → upload scan and appendix → sign → signed PDF that covers
     both, with the dispatch plan and the recipients block on the way (R3.2, R6.1)."""
@@ -82,7 +91,7 @@ def test_clerk_from_new_document_to_signed_pdf(live_server, page, make_agency, m
     page.wait_for_selector("[data-testid=document-sign]")
     assert "Bản gốc kèm phụ lục" in page.inner_text("[data-testid=files]")
 
-    page.click("[data-testid=document-sign]")
+    _sign_with_confirmation(page)
     page.wait_for_selector("[data-testid=file-signed]")
     assert page.inner_text("[data-testid=document-state]") == "Đã ký số"
     href = page.get_attribute("[data-testid=file-signed]", "href")

@@ -159,6 +159,6 @@ def demo_load(*, stdout: Writer, if_empty: bool = False) -> DemoResult | None:
     # agency (R21.1), so clerks can sign from the first minute.
     demo_pki_load(agencies=list(Agency.objects.filter(connected=True).order_by("code")))
     # A few documents already exchanged, so a fresh demo has deliveries and evidence to show.
-    demo_exchange_load(demo_answer)
+    demo_exchange_load(demo_answer, password=result.password)  # clerks confirm each signature
     _print(result, stdout)
     return result

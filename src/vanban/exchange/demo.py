@@ -52,11 +52,14 @@ def _agency(slug: str) -> Agency | None:
 Answer = Callable[[Delivery, str], None]
 
 
-def demo_exchange_load(answer: Answer | None = None) -> list[Transmission]:
+def demo_exchange_load(answer: Answer | None = None, *,
+                       password: str = "") -> list[Transmission]:
     """Send the planned documents and let ``answer`` act for each recipient with its planned
     code (01 leaves the delivery waiting). Skips what is missing. Without ``answer`` the
     recipients do nothing: answering is the receiving agency's work (register, assign…), which
-    lives above the hub."""
+    lives above the hub. Each clerk confirms its signature with ``password``, the demo
+    accounts' password, as at the signing page (R14.3)."""
+    from vanban.accounts.services.stepup import stepup_confirm
     from vanban.registry import services as registry
 
     sent: list[Transmission] = []
@@ -73,7 +76,8 @@ def demo_exchange_load(answer: Answer | None = None) -> list[Transmission]:
         document = registry.document_register(actor=clerk, document=document)
         registry.document_upload(actor=clerk, document=document, main=[_pdf(subject)],
                                  filename="cong-van.pdf")
-        registry.document_sign(actor=clerk, document=document)
+        registry.document_sign(actor=clerk, document=document,
+                               confirmation=stepup_confirm(user=clerk, password=password))
         document = registry.document_mark_ready(actor=clerk, document=document)
         transmission = services.transmission_send(actor=clerk, document=document)
         services.outbox_run()

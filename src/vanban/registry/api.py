@@ -4,11 +4,12 @@ Another agency's document is a 404 (R1.1)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import URLPattern, reverse
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -16,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from vanban.accounts.services.stepup import stepup_confirm
 from vanban.core.errors import NotFound, ValidationFailed, forbidden
 from vanban.core.roles import Actor
 from vanban.directory import selectors as directory_selectors
@@ -32,7 +34,23 @@ from vanban.registry.models import (
 )
 from vanban.storage.selectors import blob_read
 
+if TYPE_CHECKING:
+    from vanban.accounts.models import User
+
 urlpatterns: list[URLPattern] = []
+
+
+class SignConfirmSerializer(serializers.Serializer[Any]):
+    """The signer's step-up confirmation (R14.3): one of the three, never stored nor logged."""
+
+    password = serializers.CharField(required=False, allow_blank=True, default="",
+                                     trim_whitespace=False, style={"input_type": "password"},
+                                     help_text="The signer's own password")
+    totp = serializers.CharField(required=False, allow_blank=True, default="", max_length=8,
+                                 help_text="A current code of the signer's authenticator")
+    pin = serializers.CharField(required=False, allow_blank=True, default="",
+                                trim_whitespace=False, style={"input_type": "password"},
+                                help_text="The PIN of the agency's signing token (PKCS#11 only)")
 
 
 def _actor(request: Request) -> Actor:
@@ -147,6 +165,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
 
     serializer_class = DocumentInputSerializer
     parser_classes = (JSONParser, MultiPartParser, FormParser)
+    queryset = Document.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> QuerySet[Document]:
         """The caller's agency's documents."""
@@ -204,11 +223,25 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
             filename=(main[0].name or "") if main else "")
         return Response(file_json(request, document, found), status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=SignConfirmSerializer, summary="Sign with the agency certificate",
+                   description="R9.1, R14.3: the clerk confirms with a step-up: ``password``, "
+                   "``totp`` (a code of the clerk's authenticator) or, when the agency's key is "
+                   "on a PKCS#11 token, ``pin``. Without a valid confirmation: 403 "
+                   "``stepup_required`` / ``stepup_failed``; wrong ones count towards lockout.")
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str) -> Response:
-        """R9.1: sign the file with the agency's certificate (clerk)."""
+        """R9.1, R14.3: sign the file with the agency's certificate (clerk, after a step-up)."""
+        from vanban.signatures.services import token_pin_check  # the signing stack, on use
+
         document = self._document(pk)
-        found = services.document_sign(actor=_actor(request), document=document)
+        body = SignConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        confirmation = stepup_confirm(
+            user=cast("User", request.user), password=body.validated_data["password"],
+            totp=body.validated_data["totp"], pin=body.validated_data["pin"],
+            pin_check=token_pin_check(document.agency), ip=request.META.get("REMOTE_ADDR", ""))
+        found = services.document_sign(actor=_actor(request), document=document,
+                                       confirmation=confirmation)
         return Response(file_json(request, document, found), status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get"], url_path=r"files/(?P<file_id>[0-9]+)",

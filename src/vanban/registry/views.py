@@ -13,8 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from vanban.accounts.services.stepup import stepup_confirm
 from vanban.core import clock
 from vanban.core.errors import DomainError, NotFound
 from vanban.core.pages import request_actor as _actor
@@ -29,6 +30,8 @@ from vanban.storage.selectors import blob_read
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
+
+    from vanban.accounts.models import User
 
 
 
@@ -160,9 +163,35 @@ def _action(name: str, call: Callable[[Actor, Document], Any],
 document_register = _action(
     "document_register", lambda a, d: services.document_register(actor=a, document=d),
     gettext_lazy("Đã cấp số và đăng ký văn bản."))
-document_sign = _action(
-    "document_sign", lambda a, d: services.document_sign(actor=a, document=d),
-    gettext_lazy("Đã ký số văn bản."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """R9.1, R14.3: the confirmation page (no one-click signing): the clerk re-enters the
+    password, a TOTP code or the token's PIN, then the file is signed."""
+    actor = _actor(request)
+    document = _document(request, pk)
+    if not selectors.can_manage(actor, document):
+        raise PermissionDenied
+    from vanban.signatures.services import token_pin_check  # the signing stack loads on use
+
+    pin_check = token_pin_check(document.agency)
+    if request.method == "POST":
+        try:
+            confirmation = stepup_confirm(
+                user=cast("User", request.user), password=request.POST.get("password", ""),
+                totp=request.POST.get("totp", ""), pin=request.POST.get("pin", ""),
+                pin_check=pin_check, ip=request.META.get("REMOTE_ADDR", ""))
+            services.document_sign(actor=actor, document=document, confirmation=confirmation)
+        except DomainError as err:
+            _failed(request, err)
+        else:
+            messages.success(request, _("Đã ký số văn bản."))
+            return redirect("registry:document_detail", pk=pk)
+    return render(request, "registry/document_sign.html", {
+        "document": document, "current": selectors.current_file(document),
+        "token": pin_check is not None})
 document_mark_ready = _action(
     "document_mark_ready", lambda a, d: services.document_mark_ready(actor=a, document=d),
     gettext_lazy("Văn bản sẵn sàng gửi."))

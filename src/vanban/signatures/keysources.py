@@ -106,6 +106,28 @@ def pkcs11_signer(certificate: AgencyCertificate) -> Iterator[Signer]:
         session.close()
 
 
+def pkcs11_pin_valid(certificate: AgencyCertificate, pin: str) -> bool:
+    """Whether ``pin`` opens the certificate's token (a user login, then the session closes).
+
+    The signer's step-up confirmation for a key on a token (R14.3, R21.1): knowing the token's
+    PIN is proof of presence. A wrong PIN counts on the token's own retry counter too.
+    """
+    from pkcs11.exceptions import PKCS11Error
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11
+
+    if not pin:
+        return False
+    try:
+        session = pkcs11.open_pkcs11_session(
+            certificate.pkcs11_module,
+            token_criteria=TokenCriteria(label=certificate.pkcs11_token_label), user_pin=pin)
+    except PKCS11Error:
+        return False
+    session.close()
+    return True
+
+
 @contextlib.contextmanager
 def signer_for(certificate: AgencyCertificate) -> Iterator[Any]:
     """The signer for ``certificate`` by its key storage (the port's single entry point)."""

@@ -38,6 +38,14 @@ def bulk_agencies(count: int, *, prefix: str = "H98", parent: Agency | None = No
     return list(Agency.objects.filter(code__endswith=f".77.{prefix}").order_by("code"))
 
 
+def confirmed(clerk: Any, password: str = "Mật-khẩu-Thử-123") -> Any:
+    """The clerk's step-up confirmation for signing (R14.3), with ``make_user``'s default
+    password."""
+    from vanban.accounts.services.stepup import stepup_confirm
+
+    return stepup_confirm(user=clerk, password=password)
+
+
 def ready_document(clerk: Any, sender: Agency, recipients: Sequence[Agency],
                    subject: str = "Về việc triển khai trục liên thông văn bản", *,
                    signed: bool = False) -> Any:
@@ -53,7 +61,7 @@ def ready_document(clerk: Any, sender: Agency, recipients: Sequence[Agency],
     services.document_upload(actor=clerk, document=document, main=[make_pdf(subject[:40])],
                              filename="cong-van.pdf")
     if signed:
-        services.document_sign(actor=clerk, document=document)
+        services.document_sign(actor=clerk, document=document, confirmation=confirmed(clerk))
     return services.document_mark_ready(actor=clerk, document=document)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from vanban.accounts.services.stepup import SIGN_PURPOSE, StepUp, stepup_require
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed
@@ -26,8 +27,8 @@ from vanban.registry.services.common import (
     require_clerk,
     require_state,
 )
-from vanban.storage.selectors import blob_read
 from vanban.security.intake import Door, FileGroup, Hold, intake_files, intake_pdf_rules
+from vanban.storage.selectors import blob_read
 from vanban.storage.services import blob_put
 
 PDF = "application/pdf"
@@ -98,8 +99,13 @@ def document_upload(*, actor: Actor | None, document: Document, main: Sequence[b
         return to_sign
 
 
-def document_sign(*, actor: Actor | None, document: Document) -> DocumentFile:
+def document_sign(*, actor: Actor | None, document: Document,
+                  confirmation: StepUp | None = None) -> DocumentFile:
     """R9.1/R15.1: the clerk signs the registered document's file with the agency certificate.
+
+    R14.3/R21.1: only with a fresh step-up ``confirmation`` of the signing clerk (password, TOTP
+    or token PIN, from :func:`~vanban.accounts.services.stepup.stepup_confirm`); the audit event
+    names who confirmed and how. The console operator (``actor`` None) needs none.
 
     Signing runs outside the transaction (it may wait for the time-stamp authority); the state
     is checked again under the row lock before the signed blob is recorded.
@@ -107,6 +113,9 @@ def document_sign(*, actor: Actor | None, document: Document) -> DocumentFile:
     action = "registry.document_sign"
     require_clerk(actor, action, document)
     refuse_classified(actor, action, document)
+    confirmed = stepup_require(actor=actor, confirmation=confirmation, purpose=SIGN_PURPOSE,
+                               action=action, agency_code=document.agency.code)
+    said = confirmed.audit_data() if confirmed is not None else {}
     document = Document.objects.select_related("agency").get(pk=document.pk)  # current state
     require_state(document, DocumentState.REGISTERED)
     source = current_file(document)
@@ -115,7 +124,8 @@ def document_sign(*, actor: Actor | None, document: Document) -> DocumentFile:
                                code="no_file")
     from vanban.signatures.services import pdf_sign  # the signing stack loads on first use
 
-    signed = pdf_sign(actor=actor, agency=document.agency, data=blob_read(source.sha256))
+    signed = pdf_sign(actor=actor, agency=document.agency, data=blob_read(source.sha256),
+                      confirmed=said)
     info = inspect_pdf(signed.data, max_bytes=len(signed.data))
     with transaction.atomic():
         document = locked(document)
@@ -129,7 +139,7 @@ def document_sign(*, actor: Actor | None, document: Document) -> DocumentFile:
         audit_append(actor=actor, action=action, object_type=OBJECT_TYPE, object_id=document.pk,
                      agency_code=document.agency.code,
                      data={"source": source.sha256, "signed": result.sha256,
-                           "certificate": signed.certificate_id})
+                           "certificate": signed.certificate_id, **said})
         return result
 
 

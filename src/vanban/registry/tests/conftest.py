@@ -36,6 +36,14 @@ def make_image(kind: str = "PNG", colour: str = "white") -> bytes:
     return buffer.getvalue()
 
 
+def confirmed(clerk: Any, password: str = "Mật-khẩu-Thử-123") -> Any:
+    """The clerk's step-up confirmation for signing (R14.3), with ``make_user``'s default
+    password."""
+    from vanban.accounts.services.stepup import stepup_confirm
+
+    return stepup_confirm(user=clerk, password=password)
+
+
 @pytest.fixture
 def province(make_agency: Callable[..., Agency]) -> Agency:
     """UBND tỉnh."""

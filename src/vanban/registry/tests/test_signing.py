@@ -19,7 +19,7 @@ from vanban.directory.models import Agency
 from vanban.pdfs.inspect import inspect_pdf
 from vanban.registry import selectors, services
 from vanban.registry.models import Document, DocumentState, FileKind
-from vanban.registry.tests.conftest import make_image, make_pdf
+from vanban.registry.tests.conftest import confirmed, make_image, make_pdf
 from vanban.signatures import keysources
 from vanban.signatures.demo import demo_pki_load
 from vanban.signatures.models import CertificateAuthority
@@ -55,7 +55,7 @@ def test_clerk_signs_main_text_and_appendices_in_one_signature(
     merged = services.document_upload(actor=clerk, document=draft, main=[make_pdf(2)],
                                       appendices=[make_pdf(1), make_image("JPEG")])
     merged_bytes = blob_read(merged.sha256)
-    signed = services.document_sign(actor=clerk, document=draft)
+    signed = services.document_sign(actor=clerk, document=draft, confirmation=confirmed(clerk))
     assert signed.kind == FileKind.SIGNED
     assert signed.source == merged
     assert signed.sha256 != merged.sha256
@@ -80,10 +80,10 @@ def test_clerk_signs_main_text_and_appendices_in_one_signature(
 def test_sign_needs_registration_and_a_file(pki: None, clerk: Any, draft: Document) -> None:
     """The number comes first (Decree 30 Art. 15), then the file, then the signature."""
     with pytest.raises(Conflict):
-        services.document_sign(actor=clerk, document=draft)
+        services.document_sign(actor=clerk, document=draft, confirmation=confirmed(clerk))
     services.document_register(actor=clerk, document=draft)
     with pytest.raises(ValidationFailed) as caught:
-        services.document_sign(actor=clerk, document=draft)
+        services.document_sign(actor=clerk, document=draft, confirmation=confirmed(clerk))
     assert caught.value.code == "no_file"
 
 

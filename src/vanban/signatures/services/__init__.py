@@ -15,7 +15,7 @@ from vanban.signatures.services.certificates import (
     certificate_renew,
     certificate_revoke,
 )
-from vanban.signatures.services.signing import SignedPdf, pdf_sign
+from vanban.signatures.services.signing import SignedPdf, pdf_sign, token_pin_check
 
 __all__ = [
     "DemoPki",
@@ -29,5 +29,6 @@ __all__ = [
     "crl_publish",
     "crl_refresh_due",
     "pdf_sign",
+    "token_pin_check",
     "trust_add",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -120,8 +121,24 @@ def _sign(data: bytes, certificate: AgencyCertificate, agency: Agency, at: datet
                                code="pdf_unsignable", detail=str(err)[:200]) from err
 
 
-def pdf_sign(*, actor: Actor | None, agency: Agency, data: bytes) -> SignedPdf:
+def token_pin_check(agency: Agency) -> Callable[[str], bool] | None:
+    """When the agency signs with a key on a PKCS#11 token: a check of the token's PIN, which
+    the signer may give as the step-up confirmation (R14.3). None for a key in a file."""
+    try:
+        certificate, _ = _usable_certificate(agency)
+    except Conflict:
+        return None
+    if certificate.key_storage != KeyStorage.PKCS11:
+        return None
+    return functools.partial(keysources.pkcs11_pin_valid, certificate)
+
+
+def pdf_sign(*, actor: Actor | None, agency: Agency, data: bytes,
+             confirmed: Mapping[str, str] | None = None) -> SignedPdf:
     """R9.1/R15.1/R15.2: the agency's clerk signs the whole PDF with the agency certificate.
+
+    ``confirmed`` is what the caller's step-up check says about who confirmed and how (R14.3);
+    it goes into the audit event as is (it never holds a secret).
 
     The signature is an incremental update of a copy: ``data`` is never changed and is a
     byte-for-byte prefix of the result. A revoked or expired certificate never signs.
@@ -142,5 +159,6 @@ def pdf_sign(*, actor: Actor | None, agency: Agency, data: bytes) -> SignedPdf:
     audit_append(actor=actor, action=ACTION, object_type="agency_certificate",
                  object_id=certificate.pk, agency_code=agency.code,
                  data={"input_sha256": hashlib.sha256(data).hexdigest(),
-                       "output_sha256": digest, "fingerprint": certificate.fingerprint})
+                       "output_sha256": digest, "fingerprint": certificate.fingerprint,
+                       **(confirmed or {})})
     return SignedPdf(data=signed, certificate_id=certificate.pk, signed_at=at, sha256=digest)
