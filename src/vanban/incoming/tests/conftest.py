@@ -32,6 +32,14 @@ finance_clerk = hub.finance_clerk
 finance_head = hub.finance_head
 
 
+def confirmed(clerk: Any, password: str = "Mật-khẩu-Thử-123") -> Any:
+    """The clerk's step-up confirmation for signing (R14.3), with ``make_user``'s default
+    password."""
+    from vanban.accounts.services.stepup import stepup_confirm
+
+    return stepup_confirm(user=clerk, password=password)
+
+
 def send_signed(clerk: Any, sender: Agency, recipients: Sequence[Agency], *,
                 subject: str = "Về việc triển khai văn bản điện tử") -> Transmission:
     """Draft → number → scan → sign → ready → send → the worker delivers (all real services)."""
@@ -45,7 +53,7 @@ def send_signed(clerk: Any, sender: Agency, recipients: Sequence[Agency], *,
     document = services.document_register(actor=clerk, document=document)
     services.document_upload(actor=clerk, document=document, main=[make_pdf(subject[:40])],
                              filename="cong-van.pdf")
-    services.document_sign(actor=clerk, document=document)
+    services.document_sign(actor=clerk, document=document, confirmation=confirmed(clerk))
     document = services.document_mark_ready(actor=clerk, document=document)
     transmission = exchange.transmission_send(actor=clerk, document=document)
     exchange.outbox_run()
