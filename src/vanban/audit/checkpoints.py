@@ -18,13 +18,14 @@ import os
 import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
 from vanban.audit import chain, keys, schedule
 from vanban.audit.checkpoint import Checkpoint, merkle_root
-from vanban.audit.models import AuditEvent, Cosignature
+from vanban.audit.models import AuditEvent, Cosignature, WitnessedCheckpoint
 from vanban.audit.verify import Failure, FailureKind, VerifyResult, verify_database
 from vanban.core import clock
 
@@ -173,3 +174,29 @@ def cosignatures(*, log: str = "") -> list[Cosignature]:
     """The witness countersignatures kept here, newest first."""
     rows = Cosignature.objects.order_by("-received_at", "-id")
     return list(rows.filter(log=log) if log else rows)
+
+
+def cosignature_store(*, log: str, witness: str, size: int, head: str, checkpoint: str,
+                      cosigned_at: str, signature: str) -> Cosignature:
+    """Keep a witness's countersignature of one of our checkpoints (append-only)."""
+    return Cosignature.objects.create(log=log, witness=witness, size=size, head=head,
+                                      checkpoint=checkpoint, cosigned_at=cosigned_at,
+                                      signature=signature, received_at=clock.now())
+
+
+def cosigned_size(*, log: str, witness: str) -> int:
+    """The largest size ``witness`` countersigned for ``log`` (0: none yet)."""
+    size = (Cosignature.objects.filter(log=log, witness=witness).order_by("-size")
+            .values_list("size", flat=True).first())
+    return int(size or 0)
+
+
+def witnessed_latest(*, origin: str, log: str) -> WitnessedCheckpoint | None:
+    """The latest checkpoint of ``origin``'s ``log`` this installation witnessed."""
+    return (WitnessedCheckpoint.objects.filter(origin=origin, log=log)
+            .order_by("-size", "-id").first())
+
+
+def witnessed_store(**fields: Any) -> WitnessedCheckpoint:
+    """Keep a checkpoint witnessed for a peer (append-only; the caller checked it)."""
+    return WitnessedCheckpoint.objects.create(received_at=clock.now(), **fields)

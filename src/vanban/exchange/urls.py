@@ -3,6 +3,7 @@
 from django.urls import URLPattern, path
 
 from vanban.exchange import views
+from vanban.exchange.witness_view import WitnessCheckpoints
 
 app_name = "exchange"
 urlpatterns: list[URLPattern] = [
@@ -18,4 +19,5 @@ urlpatterns: list[URLPattern] = [
     path("hub/", views.hub, name="hub"),
     path("hub/retry/<uuid:uid>/", views.hub_retry, name="hub_retry"),
     path("federation/messages/", views.FederationMessages.as_view(), name="federation"),
+    path("federation/witness/", WitnessCheckpoints.as_view(), name="witness"),  # R14.3
 ]
