@@ -90,7 +90,8 @@ def _fill(recipient: Any, senders: list[Any]) -> None:
                                            content_type="application/pdf", created_at=now)
                                       for _n, t in waiting])
             Verification.objects.bulk_create([
-                Verification(blob_id=t.file_sha256, sender=t.sender, received_via="hub",
+                Verification(blob_id=t.file_sha256, sender=t.sender, channel="hub",
+                             received_via="hub",
                              verdict=Verdict.VALID if n % 10 else Verdict.INVALID,
                              checks=checks, verified_at=now) for n, t in waiting])
 

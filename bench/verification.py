@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> list[Result]:
     from vanban.core import clock
     from vanban.directory.models import Agency
     from vanban.signatures import services
-    from vanban.signatures.verification import Verdict, pdf_verify
+    from vanban.signatures.verification import Verdict, VerificationChannel, pdf_verify
 
     n = int(getattr(args, "verifications", 100))
     now = clock.now()
@@ -105,7 +105,8 @@ def run(args: argparse.Namespace) -> list[Result]:
     context = _raw_context_factory()
 
     def ours(data: bytes) -> object:
-        record = pdf_verify(data=data, sender=agency, received_via="bench")
+        record = pdf_verify(data=data, sender=agency, channel=VerificationChannel.hub(),
+                            received_via="bench")
         if record.verdict != Verdict.VALID:
             raise RuntimeError(f"benchmark document judged invalid: {record.failures()}")
         return record

@@ -23,18 +23,21 @@ def exchange_wake() -> dict[str, int]:
 
 @task()
 def verify_arrived(transmission_ids: list[int]) -> int:
-    """R4.2, R4.3: verify each arrived document once (cached per SHA-256 and sender), so the
-    clerk's inbox shows the verdict without waiting; returns how many were looked at."""
+    """R4.2, R4.3: verify each arrived document once (cached per SHA-256, sender and the
+    channel it came through: this hub or the peer of ``origin``), so the clerk's inbox shows
+    the verdict without waiting; returns how many were looked at."""
     from vanban.exchange.models import Transmission
-    from vanban.signatures.verification import pdf_verify, verification_of
+    from vanban.signatures.verification import VerificationChannel, pdf_verify, verification_of
     from vanban.storage.selectors import blob_read
 
     done = 0
     for transmission in Transmission.objects.filter(pk__in=transmission_ids).select_related(
             "sender"):
         # A fan-out arrives in batches: the first verifies, the others need not read the file.
-        if verification_of(sha256=transmission.file_sha256,
-                           sender_id=transmission.sender_id) is None:
-            pdf_verify(data=blob_read(transmission.file_sha256), sender=transmission.sender)
+        channel = VerificationChannel.of_origin(transmission.origin)
+        if verification_of(sha256=transmission.file_sha256, sender_id=transmission.sender_id,
+                           channel=channel) is None:
+            pdf_verify(data=blob_read(transmission.file_sha256), sender=transmission.sender,
+                       channel=channel)
         done += 1
     return done

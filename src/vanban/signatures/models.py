@@ -131,6 +131,19 @@ class VerificationPath(models.TextChoices):
     MAIL = "mail", _("Thư điện tử công vụ")
 
 
+class ArrivalChannel(models.TextChoices):
+    """The channel a verified document came through (ADR 0011). A verification is bound to it:
+    the record made for one channel is never reused for another. ``legacy`` marks the records
+    made before channels were recorded; no lookup asks for it, so they are never reused."""
+
+    HUB = "hub", _("Trục liên thông của hệ thống này")
+    FEDERATED = "federated", _("Liên thông từ hệ thống khác")
+    PAPER = "paper", _("Bản giấy quét khi đến")
+    MAIL = "mail", _("Thư điện tử công vụ")
+    CLI = "cli", _("Kiểm tra bằng dòng lệnh")
+    LEGACY = "legacy", _("Trước khi ghi kênh (không dùng lại)")
+
+
 class Verdict(models.TextChoices):
     """The outcome of a verification."""
 
@@ -139,13 +152,15 @@ class Verdict(models.TextChoices):
 
 
 class Verification(models.Model):
-    """The verification of one incoming PDF from one sender (R4.2, R4.3).
+    """The verification of one incoming PDF from one sender through one channel (R4.2, R4.3).
 
-    Made once per document: keyed by the SHA-256 of the bytes (the blob) and the sender, so
-    every recipient and page view reads the same record. ``checks`` is the ordered list of
-    checks (``code``, ``status`` pass/fail/warning/skipped, ``vi``, ``en``, ``detail``). The
-    bytes are kept as received, even when rejected. The ``mail_*`` fields belong to the mail
-    path of R4.1 and stay empty for signed PDFs.
+    Made once per document: keyed by the SHA-256 of the bytes (the blob), the sender, the path
+    and the channel it came through (``channel`` and, for a federated one, the ``peer``
+    installation), so every recipient and page view of that arrival reads the same record,
+    and a record made for one channel is never taken for another (ADR 0011). ``checks`` is
+    the ordered list of checks (``code``, ``status`` pass/fail/warning/skipped, ``vi``,
+    ``en``, ``detail``). The bytes are kept as received, even when rejected. The ``mail_*``
+    fields belong to the mail path of R4.1 and stay empty for signed PDFs.
     """
 
     blob = models.ForeignKey("storage.Blob", on_delete=models.PROTECT,
@@ -153,6 +168,9 @@ class Verification(models.Model):
     sender = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="verifications")
     path = models.CharField(max_length=10, choices=VerificationPath.choices,
                             default=VerificationPath.SIGNATURE)
+    channel = models.CharField(max_length=10, choices=ArrivalChannel.choices)
+    peer = models.CharField(max_length=100, blank=True,
+                            help_text="The peer installation, for the federated channel")
     received_via = models.CharField(max_length=20, help_text="hub, cli, upload, mail…")
     verdict = models.CharField(max_length=8, choices=Verdict.choices)
     checks = models.JSONField(default=list)
@@ -173,8 +191,9 @@ class Verification(models.Model):
 
     class Meta:
         ordering = ("-verified_at", "-id")
-        constraints = (models.UniqueConstraint(fields=("blob", "sender", "path"),
-                                               name="verification_once_per_document"),)
+        constraints = (models.UniqueConstraint(fields=("blob", "sender", "path", "channel",
+                                                       "peer"),
+                                               name="verification_once_per_channel"),)
 
     def __str__(self) -> str:
         return f"{self.blob_id[:12]}… {self.verdict}"

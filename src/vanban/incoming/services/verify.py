@@ -2,32 +2,47 @@
 
 The hub verifies each arrived document once its arrival commits (a background task); a
 delivery whose verification is not there yet (the task has not run, or failed) is verified
-when the inbox lists it or the clerk opens it. ``pdf_verify`` is keyed by the SHA-256 and the
-sender, so a document sent to a thousand agencies is verified once.
+when the inbox lists it or the clerk opens it. ``pdf_verify`` is keyed by the SHA-256, the
+sender and the channel the document came through (this installation's hub, or the peer it was
+received from: ADR 0011), so a document sent to a thousand agencies is verified once, and a
+verdict reached for one channel is never shown for a copy that came through another.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from vanban.exchange.models import Delivery
+from vanban.exchange.models import Delivery, Transmission
 from vanban.signatures.models import Verification, VerificationPath
-from vanban.signatures.verification import pdf_verify, verification_of
+from vanban.signatures.verification import VerificationChannel, pdf_verify, verification_of
 from vanban.storage.selectors import blob_read
+
+_Key = tuple[str, int, str, str]
+
+
+def channel_of(transmission: Transmission) -> VerificationChannel:
+    """The channel a transmission arrived through: the hub, or the peer it came from."""
+    return VerificationChannel.of_origin(transmission.origin)
+
+
+def _key(transmission: Transmission) -> _Key:
+    channel = channel_of(transmission)
+    return (transmission.file_sha256, transmission.sender_id, channel.kind.value, channel.peer)
 
 
 def stored_verifications(deliveries: Iterable[Delivery]) -> dict[int, Verification]:
     """The verifications already stored for ``deliveries`` (one query), by delivery id."""
     rows = list(deliveries)
-    keys = {(d.transmission.file_sha256, d.transmission.sender_id) for d in rows}
+    keys = {_key(d.transmission) for d in rows}
     if not keys:
         return {}
-    found = {(v.blob_id, v.sender_id): v for v in Verification.objects.filter(
+    found = {(v.blob_id, v.sender_id, v.channel, v.peer): v for v in Verification.objects.filter(
         blob_id__in={k[0] for k in keys}, sender_id__in={k[1] for k in keys},
-        path=VerificationPath.SIGNATURE)}
+        path=VerificationPath.SIGNATURE, channel__in={k[2] for k in keys},
+        peer__in={k[3] for k in keys})}
     out: dict[int, Verification] = {}
     for delivery in rows:
-        record = found.get((delivery.transmission.file_sha256, delivery.transmission.sender_id))
+        record = found.get(_key(delivery.transmission))
         if record is not None:
             out[delivery.pk] = record
     return out
@@ -36,11 +51,13 @@ def stored_verifications(deliveries: Iterable[Delivery]) -> dict[int, Verificati
 def incoming_verify(*, delivery: Delivery) -> Verification:
     """The delivery's verification: the stored one, or verify now (bytes kept as received)."""
     transmission = delivery.transmission
-    found = verification_of(sha256=transmission.file_sha256, sender_id=transmission.sender_id)
+    channel = channel_of(transmission)
+    found = verification_of(sha256=transmission.file_sha256, sender_id=transmission.sender_id,
+                            channel=channel)
     if found is not None:
         return found
     return pdf_verify(data=blob_read(transmission.file_sha256), sender=transmission.sender,
-                      received_via="hub")
+                      channel=channel)
 
 
 def verifications_for(deliveries: Iterable[Delivery], *,
@@ -56,8 +73,6 @@ def verifications_for(deliveries: Iterable[Delivery], *,
         budget -= 1
         out[delivery.pk] = incoming_verify(delivery=delivery)
         for other in rows:  # the same document to this agency twice shares the record
-            if other.pk not in out and (other.transmission.file_sha256, other.transmission
-                                        .sender_id) == (delivery.transmission.file_sha256,
-                                                        delivery.transmission.sender_id):
+            if other.pk not in out and _key(other.transmission) == _key(delivery.transmission):
                 out[other.pk] = out[delivery.pk]
     return out

@@ -23,9 +23,17 @@ from vanban.signatures.models import AgencyCertificate, CachedCrl
 from vanban.signatures.services.authority import crl_publish
 from vanban.signatures.services.signing import timestamper
 from vanban.signatures.tests.conftest import make_pdf
-from vanban.signatures.verification import Verdict, Verification, pdf_verify, trust
+from vanban.signatures.verification import (
+    Verdict,
+    Verification,
+    VerificationChannel,
+    pdf_verify,
+    trust,
+)
 from vanban.signatures.verification import services as verification_services
 from vanban.storage.models import Blob
+
+HUB = VerificationChannel.hub()
 
 
 def check(record: Verification, code: str) -> dict[str, str]:
@@ -102,7 +110,7 @@ def signed(issued, agency) -> bytes:
 def test_valid_signed_pdf(signed, agency, issued):
     """R4.2, R4.3: a document signed by the sender's registered certificate passes every check,
     with the time-stamp's time as the signing time; the bytes are kept as received."""
-    record = pdf_verify(data=signed, sender=agency)
+    record = pdf_verify(channel=HUB, data=signed, sender=agency)
     assert record.verdict == Verdict.VALID, record.checks
     assert [c["status"] for c in record.checks] == ["pass"] * 10
     assert record.signer_certificate == issued
@@ -118,12 +126,12 @@ def test_valid_signed_pdf(signed, agency, issued):
 
 def test_verified_once_per_document_and_sender(signed, agency, other_agency):
     """R4.3: the same bytes from the same sender are verified once (keyed by SHA-256)."""
-    first = pdf_verify(data=signed, sender=agency)
-    again = pdf_verify(data=signed, sender=agency, received_via="upload")
+    first = pdf_verify(channel=HUB, data=signed, sender=agency)
+    again = pdf_verify(channel=HUB, data=signed, sender=agency, received_via="upload")
     assert again.pk == first.pk
     assert Verification.objects.count() == 1
     assert AuditEvent.objects.filter(action="signatures.pdf_verify").count() == 1
-    elsewhere = pdf_verify(data=signed, sender=other_agency)
+    elsewhere = pdf_verify(channel=HUB, data=signed, sender=other_agency)
     assert elsewhere.pk != first.pk
 
 
@@ -132,7 +140,7 @@ def test_tampered_byte_fails(signed, agency):
     data = bytearray(signed)
     at = data.index(b"ReportLab Generated")  # in the signed range, before the signature
     data[at] = ord("r")
-    record = pdf_verify(data=bytes(data), sender=agency)
+    record = pdf_verify(channel=HUB, data=bytes(data), sender=agency)
     assert record.verdict == Verdict.INVALID
     assert check(record, "intact")["status"] == "fail"
     assert check(record, "intact")["reason"] == "tampered"
@@ -144,7 +152,7 @@ def test_tampered_byte_fails(signed, agency):
 def test_content_added_after_signing_fails(signed, agency, modify):
     """R4.2: an incremental update that adds a page or changes text after signing is a failure,
     even though the signed revision itself is intact."""
-    record = pdf_verify(data=modify(signed), sender=agency)
+    record = pdf_verify(channel=HUB, data=modify(signed), sender=agency)
     assert record.verdict == Verdict.INVALID
     assert check(record, "intact")["status"] == "pass"
     assert check(record, "coverage")["status"] == "fail"
@@ -163,7 +171,7 @@ def test_untrusted_root_fails(demo_pki, agency):
                          public_key=leaf_key.public_key(),
                          issuer=pki.Issuer(cert=root, key=root_key), now=now, days=30)
     signer = keysources.CachedKeySigner(key=leaf_key, cert=leaf, chain=[root])
-    record = pdf_verify(data=sign_raw(make_pdf(), signer, at=now), sender=agency)
+    record = pdf_verify(channel=HUB, data=sign_raw(make_pdf(), signer, at=now), sender=agency)
     assert record.verdict == Verdict.INVALID
     assert check(record, "intact")["status"] == "pass"
     assert check(record, "trusted_chain")["status"] == "fail"
@@ -184,7 +192,7 @@ def test_expired_at_signing_time_fails(make_agency):
         data = sign_raw(make_pdf(), signer_of(cert), at=at, name=agency.name)
     for ca in (demo.root, demo.issuing):  # current CRLs, as the CA would have published
         crl_publish(ca=ca)
-    record = pdf_verify(data=data, sender=agency)
+    record = pdf_verify(channel=HUB, data=data, sender=agency)
     assert record.verdict == Verdict.INVALID
     assert check(record, "validity_period")["reason"] == "expired"
     assert failed_codes(record) == ["validity_period"]
@@ -198,7 +206,7 @@ def test_revoked_before_signing_fails(early, agency):
     at = clock.now() - timedelta(hours=1)
     with clock.frozen(at):
         data = sign_raw(make_pdf(), signer_of(early), at=at, name=agency.name)
-    record = pdf_verify(data=data, sender=agency)
+    record = pdf_verify(channel=HUB, data=data, sender=agency)
     assert record.verdict == Verdict.INVALID
     assert check(record, "not_revoked")["status"] == "fail"
     assert check(record, "not_revoked")["reason"] == "revoked"
@@ -211,7 +219,7 @@ def test_revoked_after_time_stamped_signing_still_valid(early, agency):
     with clock.frozen(clock.now() - timedelta(hours=2)):
         data = services.pdf_sign(actor=None, agency=agency, data=make_pdf()).data
     services.certificate_revoke(actor=None, certificate=early, reason="superseded")
-    record = pdf_verify(data=data, sender=agency)
+    record = pdf_verify(channel=HUB, data=data, sender=agency)
     assert record.verdict == Verdict.VALID, record.failures()
     assert record.signer_certificate == early
 
@@ -220,19 +228,19 @@ def test_signed_by_another_agency_is_impersonation(demo_pki, agency, other_agenc
     """R4.2: a valid signature by another agency's certificate fails as impersonation."""
     services.certificate_issue(actor=None, agency=other_agency)
     data = services.pdf_sign(actor=None, agency=other_agency, data=make_pdf()).data
-    record = pdf_verify(data=data, sender=agency)
+    record = pdf_verify(channel=HUB, data=data, sender=agency)
     assert record.verdict == Verdict.INVALID
     assert failed_codes(record) == ["sender_certificate"]
     sender_check = check(record, "sender_certificate")
     assert sender_check["reason"] == "other_agency"
     assert other_agency.name in sender_check["vi"]
     assert "impersonation" in sender_check["en"]
-    assert pdf_verify(data=data, sender=other_agency).verdict == Verdict.VALID
+    assert pdf_verify(channel=HUB, data=data, sender=other_agency).verdict == Verdict.VALID
 
 
 def test_unsigned_pdf_fails(demo_pki, agency):
     """R4.2: a PDF without a signature fails, with the reason."""
-    record = pdf_verify(data=make_pdf(), sender=agency)
+    record = pdf_verify(channel=HUB, data=make_pdf(), sender=agency)
     assert record.verdict == Verdict.INVALID
     assert check(record, "well_formed")["status"] == "pass"
     assert check(record, "signature_present")["reason"] == "no_signature"
@@ -252,7 +260,7 @@ def test_broken_files_reach_a_verdict_and_are_kept(signed, agency, kind):
     reason (no crash), and the bytes are kept as received with their hash."""
     data = {"truncated": signed[: len(signed) // 2], "empty": b"",
             "encrypted": _encrypted(), "not_pdf": b"PK\x03\x04 word document"}[kind]
-    record = pdf_verify(data=data, sender=agency)
+    record = pdf_verify(channel=HUB, data=data, sender=agency)
     assert record.verdict == Verdict.INVALID
     first = record.checks[0]
     assert first["code"] == "well_formed"
@@ -269,7 +277,7 @@ def test_mark_elsewhere_is_only_a_warning(issued, agency):
     at = clock.now()
     data = sign_raw(make_pdf(), signer_of(issued), at=at, name=agency.name,
                     placement="top_right_first_page")
-    record = pdf_verify(data=data, sender=agency)
+    record = pdf_verify(channel=HUB, data=data, sender=agency)
     assert record.verdict == Verdict.VALID
     assert check(record, "mark_position")["status"] == "warning"
     assert check(record, "mark_position")["reason"] == "mark_elsewhere"
@@ -280,7 +288,7 @@ def test_without_timestamp_time_is_claimed_and_judged_at_receipt(issued, agency)
     judged at the time of receipt."""
     data = sign_raw(make_pdf(), signer_of(issued), at=clock.now(), name=agency.name,
                     stamped=False)
-    record = pdf_verify(data=data, sender=agency)
+    record = pdf_verify(channel=HUB, data=data, sender=agency)
     assert record.verdict == Verdict.VALID, record.failures()
     assert record.signed_at_source == "claimed"
     assert check(record, "signing_time")["reason"] == "time_claimed"
@@ -291,7 +299,7 @@ def test_stored_record_reads_back_with_its_chained_event(signed, agency, issued,
     """The record written in one statement (PostgreSQL) or one transaction (SQLite) reads back
     as returned, its event names it and is chained (and sealed when due): the chain verifies."""
     settings.VANBAN_AUDIT_SEAL_EVERY = 1
-    record = pdf_verify(data=signed, sender=agency, received_via="upload")
+    record = pdf_verify(channel=HUB, data=signed, sender=agency, received_via="upload")
     stored = Verification.objects.get(pk=record.pk)
     for name in ("blob_id", "sender_id", "path", "received_via", "verdict", "checks",
                  "signer_certificate_id", "signer_subject", "signer_fingerprint", "signed_at",
@@ -309,10 +317,10 @@ def test_stored_record_reads_back_with_its_chained_event(signed, agency, issued,
 def test_concurrent_verification_first_writer_wins(signed, agency):
     """Two callers verifying the same bytes at once: the second store finds the first record
     (no error, no second record, no second event)."""
-    first = pdf_verify(data=signed, sender=agency)
+    first = pdf_verify(channel=HUB, data=signed, sender=agency)
     examined, certificate_id, pages = verification_services._run(signed, agency)
     again = verification_services._store(
-        data=signed, sender=agency, received_via="hub", examined=examined,
+        data=signed, sender=agency, channel=HUB, received_via="hub", examined=examined,
         signer_certificate_id=certificate_id, pages=pages, sha256=first.sha256)
     assert again.pk == first.pk
     assert Verification.objects.count() == 1
@@ -328,11 +336,13 @@ def test_trust_change_after_caching_is_seen(issued, agency):
                      stamped=False)
     second = sign_raw(make_pdf(text="B"), signer_of(issued), at=at, name=agency.name,
                       stamped=False)
-    assert pdf_verify(data=first, sender=agency).verdict == Verdict.VALID  # material cached
+    # material cached
+    assert pdf_verify(channel=HUB, data=first, sender=agency).verdict == Verdict.VALID
     stale = trust.latest()
     services.certificate_revoke(actor=None, certificate=issued, reason="key_compromise")
     assert trust.latest() is stale  # nothing asked the database yet
-    record = pdf_verify(data=second, sender=agency)  # B-B: judged at receipt, after revocation
+    # B-B: judged at receipt, after revocation
+    record = pdf_verify(channel=HUB, data=second, sender=agency)
     assert record.verdict == Verdict.INVALID
     assert failed_codes(record) == ["not_revoked"]
     assert trust.latest() is not stale
@@ -344,7 +354,7 @@ def test_unregistered_signer_certificate_fails(demo_pki, agency):
     certificate = services.certificate_issue(actor=None, agency=agency)
     data = services.pdf_sign(actor=None, agency=agency, data=make_pdf()).data
     AgencyCertificate.objects.filter(pk=certificate.pk).update(fingerprint="0" * 64)
-    record = pdf_verify(data=data, sender=agency)
+    record = pdf_verify(channel=HUB, data=data, sender=agency)
     assert failed_codes(record) == ["sender_certificate"]
     assert check(record, "sender_certificate")["reason"] == "unregistered"
     assert record.signer_certificate_id is None
@@ -357,9 +367,9 @@ def test_first_verification_round_trips(issued, agency):
     savepoint either way."""
     documents = [services.pdf_sign(actor=None, agency=agency, data=make_pdf(text=t)).data
                  for t in ("A", "B")]
-    pdf_verify(data=documents[0], sender=agency)
+    pdf_verify(channel=HUB, data=documents[0], sender=agency)
     with CaptureQueriesContext(connection) as queries:
-        record = pdf_verify(data=documents[1], sender=agency)
+        record = pdf_verify(channel=HUB, data=documents[1], sender=agency)
     assert record.verdict == Verdict.VALID
     statements = [q["sql"] for q in queries.captured_queries]
     assert not any("SAVEPOINT" in s for s in statements), statements

@@ -100,6 +100,14 @@ REASONS: dict[str, tuple[str, str]] = {
                      "gửi; đây là mạo danh.",
                      "The document is signed with the certificate of {agency}, not of the "
                      "sending agency; this is impersonation."),
+    "not_served_by_peer": ("Văn bản đến từ hệ thống liên thông “{peer}”, nhưng cơ quan gửi "
+                           "{agency} không do hệ thống đó phục vụ; đây là mạo danh.",
+                           "The document came from the peer installation “{peer}”, but the "
+                           "sending agency {agency} is not served by it; this is impersonation."),
+    "not_local": ("Văn bản đến qua trục liên thông của hệ thống này, nhưng cơ quan gửi {agency} "
+                  "không thuộc hệ thống này; đây là mạo danh.",
+                  "The document came through this installation's hub, but the sending agency "
+                  "{agency} is not served by this installation; this is impersonation."),
     "unregistered": ("Chứng thư số của người ký chưa được đăng ký cho cơ quan gửi.",
                      "The signer's certificate is not registered to the sending agency."),
     "time_claimed": ("Thời điểm ký {time} do người ký tự khai (không có dấu thời gian).",

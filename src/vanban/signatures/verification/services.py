@@ -1,9 +1,11 @@
-"""Verification of an incoming PDF and its record (R4.2, R4.3), once per document and sender.
+"""Verification of an incoming PDF and its record (R4.2, R4.3), once per document, sender and
+channel.
 
 The hub and the inbox call :func:`pdf_verify` when a document arrives. It keeps the bytes as
 received (a blob, even when rejected), runs every check, stores one :class:`Verification` keyed
-by the SHA-256 and the sender, and audits it. A second call with the same bytes and sender
-returns the stored record without verifying again.
+by the SHA-256, the sender and the channel the document came through, and audits it. A second
+call with the same bytes, sender and channel returns the stored record without verifying again;
+through another channel (the hub, a peer, another peer, paper) it is verified anew (ADR 0011).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from vanban.pdfs.errors import PdfRejected
 from vanban.pdfs.inspect import inspect_pdf
 from vanban.signatures.models import Verdict, Verification, VerificationPath
 from vanban.signatures.verification import trust
+from vanban.signatures.verification.channels import VerificationChannel, sender_check
 from vanban.signatures.verification.checks import (
     Check,
     Code,
@@ -106,18 +109,21 @@ _INSERT_BLOB = ("INSERT INTO storage_blob (sha256, size, content_type, created_a
 _INSERT_RECORD = (
     f"INSERT INTO signatures_verification ({', '.join(str(f.column) for f in _FIELDS)}) "  # noqa: S608
     f"VALUES ({', '.join(['%s'] * len(_FIELDS))}) "
-    "ON CONFLICT (blob_id, sender_id, path) DO NOTHING RETURNING id")
+    "ON CONFLICT (blob_id, sender_id, path, channel, peer) DO NOTHING RETURNING id")
 _SELECT = (
     f"SELECT id, {', '.join(str(f.column) for f in _FIELDS)} "  # noqa: S608 - fixed names
-    "FROM signatures_verification WHERE blob_id = %s AND sender_id = %s AND path = %s")
+    "FROM signatures_verification WHERE blob_id = %s AND sender_id = %s AND path = %s "
+    "AND channel = %s AND peer = %s")
 
 
-def verification_of(*, sha256: str, sender_id: int) -> Verification | None:
-    """The record of these bytes from this sender, if any: one fixed statement (it runs for
-    every call, the repeated ones included; callers holding only the hash ask it first and
-    read the bytes only when there is none)."""
-    found = list(Verification.objects.raw(_SELECT, [sha256, sender_id,
-                                                    VerificationPath.SIGNATURE.value]))
+def verification_of(*, sha256: str, sender_id: int,
+                    channel: VerificationChannel) -> Verification | None:
+    """The record of these bytes from this sender through this channel, if any: one fixed
+    statement (it runs for every call, the repeated ones included; callers holding only the
+    hash ask it first and read the bytes only when there is none). A record made for another
+    channel is never returned (ADR 0011)."""
+    found = list(Verification.objects.raw(_SELECT, [
+        sha256, sender_id, VerificationPath.SIGNATURE.value, channel.kind.value, channel.peer]))
     return found[0] if found else None
 
 
@@ -131,8 +137,8 @@ _STORE_POSTGRES = (
     f"{pgappend.FUNCTION}(%s, %s, %s, %s, %s, %s, %s, r.id::text, %s, %s, %s) AS e")
 
 
-def _store(*, data: bytes, sender: Agency, received_via: str, examined: Examined,
-           signer_certificate_id: int | None, pages: int | None,
+def _store(*, data: bytes, sender: Agency, channel: VerificationChannel, received_via: str,
+           examined: Examined, signer_certificate_id: int | None, pages: int | None,
            sha256: str) -> Verification:
     """Keep the bytes, write the record and its audit event; the first writer wins a race.
 
@@ -146,7 +152,8 @@ def _store(*, data: bytes, sender: Agency, received_via: str, examined: Examined
     now = clock.now()
     record = Verification(
         blob_id=sha256, sender=sender, path=VerificationPath.SIGNATURE,
-        received_via=received_via[:20], verdict=verdict,
+        channel=channel.kind, peer=channel.peer,
+        received_via=(received_via or channel.kind.value)[:20], verdict=verdict,
         checks=[c.as_dict() for c in checks], signer_certificate_id=signer_certificate_id,
         signer_subject=_subject(signer) if signer is not None else "",
         signer_fingerprint=fingerprint(signer) if signer is not None else "",
@@ -159,6 +166,7 @@ def _store(*, data: bytes, sender: Agency, received_via: str, examined: Examined
     event = audit_prepare(actor=None, action=ACTION, object_type="verification",
                           agency_code=sender.code,
                           data={"sha256": sha256, "verdict": verdict,
+                                "channel": channel.label,
                                 "received_via": record.received_via,
                                 "failed": [c.code for c in checks if c.status == "fail"]})
     if connection.vendor == "postgresql":
@@ -181,7 +189,7 @@ def _store(*, data: bytes, sender: Agency, received_via: str, examined: Examined
                 record.pk = int(row[0])
                 audit_append_prepared(replace(event, object_id=str(record.pk)))
     if row is None:  # verified concurrently by another caller: theirs stands
-        stored = verification_of(sha256=sha256, sender_id=sender.pk)
+        stored = verification_of(sha256=sha256, sender_id=sender.pk, channel=channel)
         if stored is None:
             raise Verification.DoesNotExist(sha256)
         return stored
@@ -190,16 +198,25 @@ def _store(*, data: bytes, sender: Agency, received_via: str, examined: Examined
     return record
 
 
-def pdf_verify(*, data: bytes, sender: Agency, received_via: str = "hub") -> Verification:
-    """R4.2, R4.3: verify an incoming PDF from ``sender`` and record the result.
+def pdf_verify(*, data: bytes, sender: Agency, channel: VerificationChannel,
+               received_via: str = "") -> Verification:
+    """R4.2, R4.3: verify an incoming PDF from ``sender`` that came through ``channel`` and
+    record the result (``received_via``, free text, defaults to the channel's kind).
 
-    Returns the stored record when these bytes from this sender were verified before. Bad
-    input (empty, truncated, encrypted, not a PDF) gets an invalid verdict, never an exception.
+    Returns the stored record when these bytes from this sender were verified before through
+    the same channel. A sender the channel cannot carry (an agency the peer does not serve, a
+    peer's agency on the local hub) fails the sender check. Bad input (empty, truncated,
+    encrypted, not a PDF) gets an invalid verdict, never an exception.
     """
     sha256 = hashlib.sha256(data).hexdigest()
-    existing = verification_of(sha256=sha256, sender_id=sender.pk)
+    existing = verification_of(sha256=sha256, sender_id=sender.pk, channel=channel)
     if existing is not None:
         return existing
     examined, signer_certificate_id, pages = _run(data, sender)
-    return _store(data=data, sender=sender, received_via=received_via, examined=examined,
-                  signer_certificate_id=signer_certificate_id, pages=pages, sha256=sha256)
+    mismatch = sender_check(channel, sender)
+    if mismatch is not None:  # whatever the signature says, this channel cannot carry it
+        examined.checks[:] = [c for c in examined.checks if c.code != mismatch.code]
+        examined.checks.append(mismatch)
+    return _store(data=data, sender=sender, channel=channel, received_via=received_via,
+                  examined=examined, signer_certificate_id=signer_certificate_id, pages=pages,
+                  sha256=sha256)

@@ -18,7 +18,7 @@ from vanban.pdfs.inspect import inspect_pdf
 from vanban.signatures import services
 from vanban.signatures.management.commands._base import SignaturesCommand
 from vanban.signatures.models import Verification
-from vanban.signatures.verification import pdf_verify
+from vanban.signatures.verification import VerificationChannel, pdf_verify
 
 
 class Command(SignaturesCommand):
@@ -63,7 +63,8 @@ class Command(SignaturesCommand):
         if agency is None:
             raise CommandError(f"Không có cơ quan mã {sender} | no agency with code {sender}",
                                returncode=2)
-        record = pdf_verify(data=self.read(file), sender=agency, received_via="cli")
+        record = pdf_verify(data=self.read(file), sender=agency,
+                            channel=VerificationChannel.cli())
         self.stdout.write(_as_json(record) if as_json else _as_text(record))
         if not record.valid:
             raise SystemExit(1)
