@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "vanban.accounts.middleware.AccountPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vanban.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -266,6 +267,24 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# --- transport and browser protections (production: docs/operator-guide.md) ------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS proxy: the header it sets to "https" (e.g. X-Forwarded-Proto); the proxy must
+# overwrite that header on every request, or a client could claim HTTPS.
+if _proxy_ssl_header := os.environ.get("SECURE_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# Content-Security-Policy (vanban.web.middleware): no inline script or style on any page.
+VANBAN_CSP = os.environ.get("VANBAN_CSP", "; ".join((
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'")))
+# The API's browsable pages and documentation viewers write inline styles and use a worker.
+VANBAN_CSP_BY_PATH = {"/api/": "; ".join((
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:", "worker-src 'self' blob:", "object-src 'none'",
+    "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'"))}
 
 # --- audit log (R14.3) -----------------------------------------------------------------------
 VANBAN_AUDIT_SEAL_EVERY = int(os.environ.get("VANBAN_AUDIT_SEAL_EVERY", "1000"))
@@ -297,9 +316,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vanban.web.problems.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "vanban.web.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
+# Largest page any API list returns; a larger ?limit= is lowered to it (R14.3: no request
+# makes the server read a whole table at once).
+VANBAN_API_MAX_PAGE_SIZE = int(os.environ.get("VANBAN_API_MAX_PAGE_SIZE", "200"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "vanban API",
     "DESCRIPTION": (
@@ -311,6 +333,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema documents the integrators' API only (not the peer-to-peer federation door).
+    "PREPROCESSING_HOOKS": ["vanban.web.schema.only_api_endpoints"],
+    # One name per choice set ("role" means three different things in three apps).
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "vanban.accounts.serializers.ROLE_CHOICES",
+        "LineRoleEnum": "vanban.workflow.models.LineRole",
+        "RecipientKindEnum": ["paper", "electronic"],
+    },
 }
 
 LOGGING = {

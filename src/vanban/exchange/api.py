@@ -83,6 +83,7 @@ class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
 
     serializer_class = SendSerializer
     lookup_field = "message_id"
+    queryset = Transmission.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
         return selectors.transmissions_of(_actor(self.request))
@@ -123,6 +124,7 @@ class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
 
     serializer_class = StatusSerializer
     lookup_field = "uid"
+    queryset = Delivery.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
         return selectors.inbox_of(_actor(self.request))

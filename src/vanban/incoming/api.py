@@ -145,6 +145,7 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
 
     serializer_class = RegisterInputSerializer
     lookup_field = "uid"
+    queryset = Delivery.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
         """Waiting deliveries of the caller's agency."""
@@ -205,6 +206,7 @@ class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
 
     serializer_class = PaperInputSerializer
     parser_classes = (JSONParser, MultiPartParser, FormParser)
+    queryset = IncomingDocument.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
         """Lines of the caller's agency."""

@@ -185,6 +185,7 @@ class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
     """Registered incoming documents the caller may see, and the work on them (R8.1, R14.2)."""
 
     serializer_class = AssignSerializer
+    queryset = IncomingDocument.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
         return selectors.incoming_visible(_actor(self.request))
@@ -306,6 +307,7 @@ class WorkFileViewSet(viewsets.GenericViewSet[WorkFile]):
     """Work files of the caller's agency (R12.1)."""
 
     serializer_class = WorkFileSerializer
+    queryset = WorkFile.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
         return selectors.work_files_of(_actor(self.request))
