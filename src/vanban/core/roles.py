@@ -48,6 +48,10 @@ ROLE_LABELS_EN: dict[Role, str] = {
 STAFF_MANAGERS = frozenset({Role.HEAD, Role.DELEGATE, Role.IT_OFFICER})
 # Roles that may read their agency's audit log (R16.2).
 AUDIT_READERS = frozenset({Role.HEAD, Role.IT_OFFICER, Role.SECURITY_OFFICER})
+# Roles that keep the incoming register: they see what arrives and every incoming document of
+# their agency. Anyone else sees only the documents they hold (or held) a work line of
+# (need-to-know, R16.2, R16.5).
+REGISTER_KEEPERS = frozenset({Role.CLERK, Role.HEAD, Role.DELEGATE})
 
 
 class Actor(Protocol):

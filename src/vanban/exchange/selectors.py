@@ -13,6 +13,7 @@ from vanban.core.errors import forbidden, not_found
 from vanban.core.roles import Actor
 from vanban.exchange.core.states import State
 from vanban.exchange.models import Delivery, OutboxKind, OutboxMessage, Peer, Transmission
+from vanban.exchange.policy import arrivals_allowed
 from vanban.exchange.services.peers import may_admin
 from vanban.registry.models import Document
 
@@ -47,7 +48,9 @@ def deliveries_of(transmission: Transmission) -> QuerySet[Delivery]:
 
 
 def inbox_of(actor: Actor | None, *, agency_id: int | None = None) -> QuerySet[Delivery]:
-    """What arrived for the actor's agency (stored and readable: ``received_at`` set)."""
+    """What arrived for the actor's agency (stored and readable: ``received_at`` set); for its
+    register keepers only (:mod:`.policy`, refusal audited)."""
+    arrivals_allowed(actor)
     agency = agency_id if actor is None else actor.agency_id
     return (Delivery.objects.filter(recipient_id=agency or 0, received_at__isnull=False)
             .select_related("transmission__sender", "recipient")

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vanban.core.errors import DomainError, NotFound
+from vanban.core.pages import policy_pages
 from vanban.core.pages import request_actor as _actor
 from vanban.core.pages import show_error as _failed
 from vanban.core.roles import Role
@@ -29,7 +30,7 @@ from vanban.exchange.services.federation import federation_receive
 from vanban.registry import selectors as registry_selectors
 from vanban.registry.core.dispatch import Channel as PlanChannel
 from vanban.registry.models import Document, DocumentState
-from vanban.storage.selectors import blob_read
+from vanban.storage.views import blob_response
 
 HUB_CHANNELS = frozenset({PlanChannel.INTERNAL, PlanChannel.FEDERATED})
 
@@ -146,6 +147,7 @@ def recall(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @login_required
+@policy_pages
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """What arrived for the agency, with its state."""
@@ -161,6 +163,7 @@ def _incoming(request: HttpRequest, uid: str) -> Delivery:
 
 
 @login_required
+@policy_pages
 @require_GET
 def incoming(request: HttpRequest, uid: str) -> HttpResponse:
     """One received document with the actions the user's role allows."""
@@ -174,20 +177,20 @@ def incoming(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @login_required
+@policy_pages
 @require_GET
 def incoming_file(request: HttpRequest, uid: str) -> HttpResponse:
-    """The received file (until the copy is withdrawn)."""
+    """The received file (until the copy is withdrawn); the register keepers', audited."""
     delivery = _incoming(request, uid)
     if not selectors.readable_file(delivery):
         raise PermissionDenied
-    response = HttpResponse(blob_read(delivery.transmission.file_sha256),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="van-ban.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return blob_response(request, sha256=delivery.transmission.file_sha256,
+                         filename="van-ban.pdf", object_type="exchange.delivery",
+                         object_id=delivery.uid, agency_code=delivery.recipient.code)
 
 
 @login_required
+@policy_pages
 @require_POST
 def incoming_status(request: HttpRequest, uid: str) -> HttpResponse:
     """Reject (02) or answer a recall (15/16); 03 is registering, 04/05/06 follow the work."""

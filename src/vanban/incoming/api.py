@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
+from django.http import HttpResponse
 from django.urls import URLPattern
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -18,14 +19,16 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from vanban.checks.services import inbox_check_record
-from vanban.core.errors import ValidationFailed, forbidden
+from vanban.core.errors import ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency, Unit
 from vanban.exchange.models import Delivery
-from vanban.incoming import selectors, services
+from vanban.exchange.selectors import readable_file
+from vanban.incoming import policy, selectors, services
 from vanban.incoming.models import IncomingDocument
 from vanban.registry.models import Classification, Priority
 from vanban.signatures.models import Verification
+from vanban.storage.views import blob_response
 
 urlpatterns: list[URLPattern] = []
 
@@ -154,8 +157,9 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
     def list(self, request: Request) -> Response:
         """R10.1, R10.2: what waits (a clerk's call is recorded as an inbox check)."""
         actor = _actor(request)
+        found_page = self.paginate_queryset(self.get_queryset())  # the keepers' (policy)
         inbox_check_record(actor=actor)
-        page = list(self.paginate_queryset(self.get_queryset()) or [])
+        page = list(found_page or [])
         found = services.verifications_for(page)
         return self.get_paginated_response([delivery_json(d, found.get(d.pk)) for d in page])
 
@@ -163,6 +167,18 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
         """The delivery (any state) and its verification, verified now if not yet."""
         delivery = selectors.delivery_get(_actor(request), uid)
         return Response(delivery_json(delivery, services.incoming_verify(delivery=delivery)))
+
+    @extend_schema(summary="The delivery's file as received (PDF; register keepers; audited)",
+                   responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def file(self, request: Request, uid: str) -> HttpResponse:
+        """R16.2: the received bytes (until the copy is withdrawn); the download is audited."""
+        delivery = selectors.delivery_get(_actor(request), uid)
+        if not readable_file(delivery):
+            raise not_found("tệp", "File")
+        return blob_response(request, sha256=delivery.transmission.file_sha256,
+                             filename="van-ban-den.pdf", object_type="exchange.delivery",
+                             object_id=delivery.uid, agency_code=delivery.recipient.code)
 
     @extend_schema(request=RegisterInputSerializer, summary="Register (sends status 03)")
     @action(detail=True, methods=["post"])
@@ -209,8 +225,8 @@ class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
     queryset = IncomingDocument.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
-        """Lines of the caller's agency."""
-        return selectors.entries(_actor(self.request))
+        """The incoming documents the caller may see (need-to-know, :mod:`.policy`)."""
+        return policy.visible(_actor(self.request))
 
     def list(self, request: Request) -> Response:
         """50 lines a page; ``next_before`` continues (keyset on the arrival number)."""
@@ -229,6 +245,20 @@ class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
         """One line."""
         return Response(entry_json(selectors.entry_get(_actor(request),
                                                        int(pk) if pk.isdigit() else 0)))
+
+    @extend_schema(summary="The document's file (PDF; need-to-know; audited)",
+                   responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def file(self, request: Request, pk: str) -> HttpResponse:
+        """R16.2, R16.5: the file of an incoming document the caller may see; audited."""
+        entry = selectors.entry_get(_actor(request), int(pk) if pk.isdigit() else 0,
+                                    action="incoming.document_download")
+        if not entry.file_sha256:
+            raise not_found("tệp", "File")
+        return blob_response(request, sha256=entry.file_sha256,
+                             filename=f"van-ban-den-{entry.arrival_number}.pdf",
+                             object_type="incoming.document", object_id=entry.pk,
+                             agency_code=entry.agency.code)
 
     @extend_schema(request={"multipart/form-data": PaperInputSerializer},
                    summary="Register a paper document scanned on arrival")

@@ -1,5 +1,7 @@
 """Reads of the incoming register, scoped to the actor's agency (R1.1: another agency's
-delivery or entry is "not found"): the clerk's inbox of waiting deliveries and the register.
+delivery or entry is "not found") and, inside it, by need-to-know (:mod:`.policy`, R16.2,
+R16.5): the keepers' inbox of waiting deliveries and the register, and the documents a person
+may see.
 
 Both are read a page at a time (LIMIT, keyset on the arrival number), on indexes, so the pages
 stay fast with a hundred thousand documents in the database.
@@ -16,6 +18,7 @@ from vanban.core.errors import not_found
 from vanban.core.roles import Actor
 from vanban.exchange.core.states import State
 from vanban.exchange.models import Delivery
+from vanban.incoming import policy
 from vanban.incoming.models import IncomingDocument
 from vanban.incoming.services.common import SERIES
 from vanban.registry.models import Register
@@ -29,7 +32,8 @@ def _agency_id(actor: Actor | None, agency_id: int | None = None) -> int:
 
 def waiting(actor: Actor | None, *, agency_id: int | None = None) -> QuerySet[Delivery]:
     """Deliveries that arrived and wait for the clerk (neither registered nor rejected yet),
-    newest first."""
+    newest first. For the register keepers only (refusal audited)."""
+    policy.register_allowed(actor, action="incoming.inbox")
     return (Delivery.objects.filter(recipient_id=_agency_id(actor, agency_id),
                                     state=State.ARRIVED, received_at__isnull=False)
             .select_related("transmission__sender", "recipient")
@@ -37,7 +41,8 @@ def waiting(actor: Actor | None, *, agency_id: int | None = None) -> QuerySet[De
 
 
 def delivery_get(actor: Actor | None, uid: str) -> Delivery:
-    """One delivery of the actor's agency (any state), for its verification page."""
+    """One delivery of the actor's agency (any state), for its verification page and file
+    (the register keepers': the clerk verifies before registering)."""
     found = (Delivery.objects.select_related("transmission__sender", "transmission__document",
                                              "recipient")
              .filter(uid=uid, received_at__isnull=False))
@@ -46,6 +51,7 @@ def delivery_get(actor: Actor | None, uid: str) -> Delivery:
     delivery = found.first()
     if delivery is None:
         raise not_found("văn bản đến", "Delivery")
+    policy.register_allowed(actor, action="incoming.delivery_view")
     return delivery
 
 
@@ -55,18 +61,21 @@ def entry_of_delivery(delivery: Delivery) -> IncomingDocument | None:
 
 
 def entries(actor: Actor | None, *, agency_id: int | None = None) -> QuerySet[IncomingDocument]:
-    """Every line of the agency's incoming registers."""
+    """Every line of the agency's incoming registers (for the keepers; callers check with
+    :func:`policy.register_allowed` first)."""
     return (IncomingDocument.objects.filter(agency_id=_agency_id(actor, agency_id))
             .select_related("register", "recipient_unit", "recipient_user", "registered_by",
                             "duplicate_of"))
 
 
-def entry_get(actor: Actor | None, pk: int) -> IncomingDocument:
-    """One line of the agency's register."""
-    found = entries(actor).select_related("delivery", "verification").filter(pk=pk).first()
-    if found is None:
-        raise not_found("văn bản đến", "Incoming document")
-    return found
+def entry_get(actor: Actor | None, pk: int, *,
+              action: str = "incoming.document_view") -> IncomingDocument:
+    """One incoming document the actor may see: another agency's is "not found", one of the
+    actor's agency without need-to-know is refused and audited as ``<action>.denied``."""
+    found = (IncomingDocument.objects.select_related(
+        "agency", "register", "recipient_unit", "recipient_user", "registered_by",
+        "duplicate_of", "delivery", "verification").filter(pk=pk).first())
+    return policy.document_allowed(actor, found, action=action)
 
 
 def register_of(actor: Actor | None, year: int, *,
@@ -78,6 +87,7 @@ def register_of(actor: Actor | None, year: int, *,
 
 def register_years(actor: Actor | None) -> list[int]:
     """Years that have an incoming register, newest first (the current year always)."""
+    policy.register_allowed(actor, action="incoming.register_view")
     years = set(Register.objects.filter(agency_id=_agency_id(actor), series=SERIES,
                                         kind=Register.KIND_INCOMING)
                 .values_list("year", flat=True))
@@ -99,7 +109,9 @@ class RegisterPage:
 def register_page(actor: Actor | None, *, year: int | None = None, search: str = "",
                   before: int | None = None, limit: int = PAGE) -> RegisterPage:
     """The register of ``year`` (default: this year), filtered by ``search`` (subject, issuer,
-    number or notation), ``limit`` lines with an arrival number below ``before``."""
+    number or notation), ``limit`` lines with an arrival number below ``before``. For the
+    register keepers only (refusal audited)."""
+    policy.register_allowed(actor, action="incoming.register_view")
     year = year or clock.local_now().year
     register = register_of(actor, year)
     if register is None:
@@ -122,4 +134,5 @@ def register_page(actor: Actor | None, *, year: int | None = None, search: str =
 
 def register_all(actor: Actor | None, register: Register) -> list[IncomingDocument]:
     """Every line of one register in number order (for the printed register)."""
+    policy.register_allowed(actor, action="incoming.register_view")
     return list(entries(actor).filter(register=register).order_by("arrival_number"))

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanban.checks.services import inbox_check_record
-from vanban.core.errors import DomainError, NotFound
+from vanban.core.errors import DomainError
+from vanban.core.pages import policy_pages
 from vanban.core.pages import request_actor as _actor
 from vanban.core.pages import show_error as _failed
 from vanban.core.roles import Actor, Role
@@ -27,7 +28,7 @@ from vanban.incoming import printing, selectors, services
 from vanban.incoming.forms import PaperForm, RegisterForm, RejectForm
 from vanban.incoming.models import IncomingDocument
 from vanban.signatures.models import Verification
-from vanban.storage.selectors import blob_read
+from vanban.storage.views import blob_response
 
 CHECK_NAMES = {
     "well_formed": gettext_lazy("Tệp PDF hợp lệ"),
@@ -60,34 +61,25 @@ def check_rows(verification: Verification | None, language: str) -> list[dict[st
 
 
 def _delivery(request: HttpRequest, uid: str) -> Delivery:
-    try:
-        return selectors.delivery_get(_actor(request), uid)
-    except NotFound as err:
-        raise Http404(err.en) from None
+    """A delivery of the actor's agency, for the register keepers (:mod:`.policy`)."""
+    return selectors.delivery_get(_actor(request), uid)
 
 
-def _entry(request: HttpRequest, pk: int) -> IncomingDocument:
-    try:
-        return selectors.entry_get(_actor(request), pk)
-    except NotFound as err:
-        raise Http404(err.en) from None
-
-
-def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _entry(request: HttpRequest, pk: int, action: str = "incoming.document_view"
+           ) -> IncomingDocument:
+    """An incoming document the actor may see (need-to-know, :mod:`.policy`)."""
+    return selectors.entry_get(_actor(request), pk, action=action)
 
 
 @login_required
+@policy_pages
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """R10.1, R10.2: deliveries waiting with their verdict, and the latest registered lines.
-    A clerk's opening is recorded as a check."""
+    A clerk's opening is recorded as a check; only the register keepers open it."""
     actor = _actor(request)
-    inbox_check_record(actor=actor)
     waiting = list(selectors.waiting(actor)[:selectors.PAGE])
+    inbox_check_record(actor=actor)
     found = services.verifications_for(waiting)
     rows = [{"delivery": d, "verification": found.get(d.pk)} for d in waiting]
     latest = selectors.register_page(actor, limit=20)
@@ -96,6 +88,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@policy_pages
 @require_GET
 def delivery(request: HttpRequest, uid: str) -> HttpResponse:
     """R4.3: every check of the delivery's verification with its reason, and the clerk's
@@ -114,6 +107,7 @@ def delivery(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @login_required
+@policy_pages
 @require_POST
 def register(request: HttpRequest, uid: str) -> HttpResponse:
     """R10.1: the clerk registers the verified delivery (status 03 goes to the sender)."""
@@ -141,6 +135,7 @@ def register(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @login_required
+@policy_pages
 @require_POST
 def reject(request: HttpRequest, uid: str) -> HttpResponse:
     """The clerk rejects the delivery with a reason (status 02 goes to the sender)."""
@@ -156,6 +151,7 @@ def reject(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @login_required
+@policy_pages
 @require_http_methods(["GET", "POST"])
 def paper(request: HttpRequest) -> HttpResponse:
     """R10.1: register a paper document scanned on arrival, in the same register."""
@@ -192,6 +188,7 @@ def _int(value: str | None) -> int | None:
 
 
 @login_required
+@policy_pages
 @require_GET
 def register_list(request: HttpRequest) -> HttpResponse:
     """The incoming register of a year, newest first, 50 lines a page, with a search."""
@@ -205,9 +202,10 @@ def register_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@policy_pages
 @require_GET
 def register_pdf(request: HttpRequest) -> HttpResponse:
-    """The register of a year printed in the Decree 30/2020 layout."""
+    """The register of a year printed in the Decree 30/2020 layout (a download, audited)."""
     actor = _actor(request)
     year = _int(request.GET.get("year"))
     page = selectors.register_page(actor, year=year, limit=1)
@@ -215,10 +213,13 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
         raise Http404
     data = printing.incoming_register_pdf(page.register,
                                           selectors.register_all(actor, page.register))
-    return _pdf(data, f"so-van-ban-den-{page.year}.pdf")
+    return blob_response(request, data=data, filename=f"so-van-ban-den-{page.year}.pdf",
+                         object_type="incoming.register", object_id=page.register.pk,
+                         agency_code=page.register.agency.code)
 
 
 @login_required
+@policy_pages
 @require_GET
 def entry(request: HttpRequest, pk: int) -> HttpResponse:
     """One line of the register: its columns, the duplicate it repeats, its verification."""
@@ -228,20 +229,27 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@policy_pages
 @require_GET
 def entry_file(request: HttpRequest, pk: int) -> HttpResponse:
-    """The registered document's file as received (or as scanned)."""
-    found = _entry(request, pk)
+    """The registered document's file as received (or as scanned): need-to-know, audited."""
+    found = _entry(request, pk, action="incoming.document_download")
     if not found.file_sha256:
         raise Http404
-    return _pdf(blob_read(found.file_sha256), f"van-ban-den-{found.arrival_number}.pdf")
+    return blob_response(request, sha256=found.file_sha256,
+                         filename=f"van-ban-den-{found.arrival_number}.pdf",
+                         object_type="incoming.document", object_id=found.pk,
+                         agency_code=found.agency.code)
 
 
 @login_required
+@policy_pages
 @require_GET
 def delivery_file(request: HttpRequest, uid: str) -> HttpResponse:
-    """The delivery's file as received (kept even when it failed verification)."""
+    """The delivery's file as received (kept even when it failed verification), audited."""
     found = _delivery(request, uid)
     if not readable_file(found):
         raise Http404
-    return _pdf(blob_read(found.transmission.file_sha256), "van-ban-den.pdf")
+    return blob_response(request, sha256=found.transmission.file_sha256,
+                         filename="van-ban-den.pdf", object_type="exchange.delivery",
+                         object_id=found.uid, agency_code=found.recipient.code)

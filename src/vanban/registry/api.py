@@ -32,7 +32,7 @@ from vanban.registry.models import (
     DocumentRecipient,
     Priority,
 )
-from vanban.storage.selectors import blob_read
+from vanban.storage.views import blob_response
 
 if TYPE_CHECKING:
     from vanban.accounts.models import User
@@ -247,11 +247,11 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
     @action(detail=True, methods=["get"], url_path=r"files/(?P<file_id>[0-9]+)",
             url_name="file")
     def file(self, request: Request, pk: str, file_id: str) -> HttpResponse:
-        """A file's bytes (PDF), verified against its SHA-256 on read."""
+        """A file's bytes (PDF), verified against its SHA-256 on read; audited (R16.2)."""
         found = selectors.file_get(_actor(request), int(pk) if pk.isdigit() else 0, int(file_id))
-        response = HttpResponse(blob_read(found.sha256), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{found.sha256}.pdf"'
-        return response
+        return blob_response(request, sha256=found.sha256, filename=f"{found.sha256}.pdf",
+                             object_type="registry.document", object_id=found.document_id,
+                             agency_code=found.document.agency.code)
 
     @action(detail=True, methods=["get"])
     def plan(self, request: Request, pk: str) -> Response:

@@ -26,7 +26,7 @@ from vanban.registry import printing, rules, selectors, services
 from vanban.registry.core.numbering import ADMINISTRATIVE, series_label
 from vanban.registry.forms import CancelForm, DocumentForm, UploadForm
 from vanban.registry.models import Document
-from vanban.storage.selectors import blob_read
+from vanban.storage.views import blob_response
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -242,13 +242,17 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def file_download(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
-    """A file of a visible document, as stored (verified against its SHA-256 on read)."""
+    """A file of a visible document, as stored (verified against its SHA-256 on read); every
+    download is audited (R16.2)."""
     try:
         found = selectors.file_get(_actor(request), pk, file_id)
     except NotFound as err:
         raise Http404(err.en) from None
     name = f"van-ban-{pk}-{found.kind}-{found.sha256[:8]}.pdf"
-    return _pdf(blob_read(found.sha256), name, download="download" in request.GET)
+    return blob_response(request, sha256=found.sha256, filename=name,
+                         object_type="registry.document", object_id=pk,
+                         agency_code=found.document.agency.code,
+                         attachment="download" in request.GET)
 
 
 @login_required

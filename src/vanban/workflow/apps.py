@@ -4,7 +4,8 @@ from django.apps import AppConfig
 
 
 class WorkflowConfig(AppConfig):
-    """Registers the opinion checker with the audit verifier (docs/adr/0008)."""
+    """Registers the opinion checker with the audit verifier (docs/adr/0008), and tells the
+    incoming policy who holds a work line (need-to-know, R16.2)."""
 
     name = "vanban.workflow"
     label = "workflow"
@@ -16,3 +17,8 @@ class WorkflowConfig(AppConfig):
         from vanban.workflow.integrity import check_opinions
 
         register_record_checker("workflow.opinion", check_opinions)
+
+        from vanban.incoming.policy import holdings_register
+        from vanban.workflow.selectors import held_incoming
+
+        holdings_register(held_incoming)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -16,6 +17,7 @@ from vanban.core import clock
 from vanban.core.errors import not_found
 from vanban.core.roles import Actor
 from vanban.directory.selectors import work_calendar
+from vanban.incoming import policy as incoming_policy
 from vanban.incoming.models import IncomingDocument, IncomingState
 from vanban.workflow import rules
 from vanban.workflow.models import (
@@ -42,26 +44,25 @@ def _holding(actor: Actor, prefix: str = "") -> Q:
     return q
 
 
+def held_incoming(actor: Actor) -> QuerySet[Any]:
+    """Ids of the incoming documents the actor holds or held a line of (withdrawn lines too:
+    a former holder still reads what they worked on). Registered with the incoming policy."""
+    return AssignmentLine.objects.filter(_holding(actor)).values("incoming_id")
+
+
 def incoming_visible(actor: Actor | None) -> QuerySet[IncomingDocument]:
-    """The registered documents the actor may see (module docstring of :mod:`rules`)."""
-    documents = IncomingDocument.objects.select_related("agency", "delivery", "register")
-    if actor is None:
-        return documents
-    if actor.agency_id is None:
-        return documents.none()
-    documents = documents.filter(agency_id=actor.agency_id)
-    if rules.sees_all(actor, actor.agency_id):
-        return documents
-    held = AssignmentLine.objects.filter(_holding(actor)).values("incoming_id")
-    return documents.filter(pk__in=held)
+    """The registered documents the actor may see: the incoming app's need-to-know policy
+    (register keepers, and holders of a line), one rule for pages, API and files."""
+    return incoming_policy.visible(actor).select_related("agency", "delivery", "register")
 
 
-def incoming_get(actor: Actor | None, pk: int) -> IncomingDocument:
-    """One document the actor may see, or ``NotFound``."""
-    document = incoming_visible(actor).filter(pk=pk).first()
-    if document is None:
-        raise not_found("văn bản đến", "Incoming document")
-    return document
+def incoming_get(actor: Actor | None, pk: int, *,
+                 action: str = "workflow.document_view") -> IncomingDocument:
+    """One document the actor may see; another agency's is ``NotFound``, one of the actor's
+    agency without need-to-know a ``Forbidden`` audited as ``<action>.denied``."""
+    document = (IncomingDocument.objects.select_related("agency", "delivery", "register")
+                .filter(pk=pk).first())
+    return incoming_policy.document_allowed(actor, document, action=action)
 
 
 def lines_of(document: IncomingDocument) -> list[AssignmentLine]:

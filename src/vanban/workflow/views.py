@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.core.errors import DomainError, Forbidden, NotFound
+from vanban.core.pages import refusal_page
 from vanban.core.pages import request_actor as _actor
 from vanban.directory import calendar
 from vanban.directory.models import Unit
 from vanban.directory.selectors import work_calendar
 from vanban.registry import selectors as registry_selectors
 from vanban.registry.models import DocumentState
+from vanban.storage.views import blob_response
 from vanban.workflow import forms, rules, selectors, services
 from vanban.workflow.models import LineRole, OpinionKind, WorkFile
 from vanban.workflow.services.workfiles import may_manage
@@ -49,6 +51,8 @@ def acting(view: View) -> View:
         except NotFound as err:
             raise Http404(err.message(request.LANGUAGE_CODE)) from None
         except Forbidden as err:
+            if err.audited:  # the policy recorded it (R16.2); handler403 would record it again
+                return refusal_page(request)
             raise PermissionDenied(err.message(request.LANGUAGE_CODE)) from None
         except DomainError as err:
             if request.method != "POST":
@@ -198,14 +202,14 @@ def line_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @acting
 def slip(request: HttpRequest, pk: int) -> HttpResponse:
-    """The handling slip as a PDF."""
-    incoming = selectors.incoming_get(_actor(request), pk)
+    """The handling slip as a PDF (a download of the document's record, audited)."""
+    incoming = selectors.incoming_get(_actor(request), pk, action="workflow.slip_download")
     pdf = handling_slip_pdf(incoming, selectors.lines_of(incoming),
                             selectors.opinions_of(incoming))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (f'inline; filename="phieu-giai-quyet-'
-                                       f'{incoming.arrival_number}.pdf"')
-    return response
+    return blob_response(request, data=pdf,
+                         filename=f"phieu-giai-quyet-{incoming.arrival_number}.pdf",
+                         object_type="incoming.document", object_id=incoming.pk,
+                         agency_code=incoming.agency.code)
 
 
 # --- lists ------------------------------------------------------------------------------------

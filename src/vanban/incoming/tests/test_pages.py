@@ -111,15 +111,16 @@ def test_paper_form_registers_and_refuses_classified(finance_clerk):
     assert IncomingDocument.objects.get().number_text == "12/UBND"
 
 
-def test_register_list_paginates_searches_and_prints(finance_clerk, finance_specialist):
+def test_register_list_paginates_searches_and_prints(finance_clerk):
     """R10.1: the register lists newest first, 50 a page (keyset), searches, and prints as a
-    PDF in the Decree 30 layout with Vietnamese text intact (checked with pdftotext)."""
+    PDF in the Decree 30 layout with Vietnamese text intact (checked with pdftotext). Only the
+    register keepers open it (R16.5: tests/test_need_to_know.py)."""
     for n in range(1, 53):
         services.incoming_register_paper(
             actor=finance_clerk, data=make_pdf(), issuer_name="UBND huyện Lục Nam",
             code_number=str(n), code_notation="UBND",
             subject=f"Báo cáo số {n} về đường giao thông nông thôn")
-    client = _client(finance_specialist)
+    client = _client(finance_clerk)
     page = client.get("/incoming/register/").content.decode()
     assert 'data-number="52"' in page
     assert 'data-number="3"' in page
