@@ -277,6 +277,74 @@ def test_peer_down_then_back_loses_nothing_and_repeats_are_acknowledged(pair):
     assert forged.headers["content-type"].startswith("application/problem+json")
 
 
+def _audit(inst: Installation, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+    """The installation's audit events whose action starts with ``prefix``, oldest first."""
+    with sqlite3.connect(f"file:{inst.home / 'vanban.sqlite3'}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT action, data FROM audit_auditevent WHERE action LIKE ? "
+                          "ORDER BY seq", (prefix + "%",)).fetchall()
+    return [(row[0], json.loads(row[1])) for row in rows]
+
+
+def _signed_by(inst: Installation, body: bytes) -> str:
+    """``body`` signed with ``inst``'s own federation key (as its worker would sign it)."""
+    import base64
+
+    encoded = base64.b64encode(body).decode()
+    return inst.python(
+        "import base64; from vanban.exchange.identity import sign; "
+        f"print(sign(base64.b64decode('{encoded}')))").strip().splitlines()[-1]
+
+
+def _edoc_in_the_name_of(sender: str, recipient: str) -> bytes:
+    import io
+    import uuid
+    from datetime import date
+
+    from reportlab.pdfgen import canvas
+
+    from vanban.exchange.core import edxml
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 720, "Mao danh")
+    page.showPage()
+    page.save()
+    return edxml.build_edoc(edxml.EdocMessage(
+        message_id=str(uuid.uuid4()), sender=edxml.Organisation(organ_id=sender),
+        recipients=(edxml.Organisation(organ_id=recipient),), code_number="99",
+        code_notation="MD", promulgation_date=date(2026, 3, 2), subject="Mao danh",
+        attachments=(edxml.Attachment(content_id="1", name="cv.pdf",
+                                      content_type="application/pdf",
+                                      data=buffer.getvalue()),)))
+
+
+def test_peer_cannot_speak_for_the_receivers_own_agencies(pair):
+    """R14.3, R4.3: Cao Bằng, with its real key, posts to Bắc Giang a document 'from' Bắc Giang's
+    own Sở Tài chính: refused (403, bilingual problem), nothing stored, and audited on Bắc Giang
+    with the peer and the claimed sender; the same body with a broken signature is refused
+    (401) and audited without its body."""
+    a, b = pair
+    body = _edoc_in_the_name_of(A_CODES[1], A_CODES[0])
+    headers = {"X-Vanban-Installation": b.name, "X-Vanban-Signature": _signed_by(b, body),
+               "Content-Type": "application/xml"}
+    before = len(a.deliveries())
+    answer = httpx.post(a.url + "/exchange/federation/messages/", content=body, headers=headers)
+    assert answer.status_code == 403
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["code"] == "federation_sender_not_served"
+    assert A_CODES[1] in answer.json()["detail_vi"]
+    assert len(a.deliveries()) == before
+    denied = _audit(a, "exchange.federation_receive.denied")
+    assert [(d["peer"], d["claimed_sender"]) for _, d in denied] == [(b.name, A_CODES[1])]
+    headers["X-Vanban-Signature"] = _signed_by(b, body + b" ")
+    forged = httpx.post(a.url + "/exchange/federation/messages/", content=body, headers=headers)
+    assert forged.status_code == 401
+    refused = _audit(a, "exchange.federation_refused")
+    assert [(d["installation"], d["reason"]) for _, d in refused] == [(b.name, "bad_signature")]
+    assert refused[0][1]["size"] == len(body)
+    assert "Mao danh" not in json.dumps(refused[0][1])
+
+
 def test_logs_verify_on_both_sides(pair):
     """R14.3: after all of the above, each installation's audit chain verifies."""
     for inst in pair:
