@@ -9,6 +9,7 @@ import hashlib
 import json
 import uuid
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -66,7 +67,7 @@ def _post(body: bytes):
         "X-Vanban-Installation": PEER, "X-Vanban-Signature": identity.sign(body)})
 
 
-def _events(action: str) -> list[dict]:
+def _events(action: str) -> list[dict[str, Any]]:
     return [json.loads(e.data) for e in AuditEvent.objects.filter(action=action).order_by("seq")]
 
 

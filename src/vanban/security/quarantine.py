@@ -13,6 +13,7 @@ one transaction. An infected file is refused and audited; its bytes are deleted.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -23,7 +24,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils.module_loading import import_string
 
 from vanban.audit.services import audit_append
 from vanban.core import clock
@@ -84,8 +84,7 @@ def _forget(row: Quarantine) -> None:
 def quarantine_hold(*, door: str, hold: Any, actor: Actor | None, agency_code: str,
                     files: Sequence[tuple[bytes, str]], detail: str = "") -> Quarantine:
     """Keep ``files`` and what finishes the action (``hold``: a release path and its data)."""
-    if not str(hold.action).startswith("vanban."):
-        raise ValueError(f"release function outside vanban: {hold.action}")
+    _release_function(hold.action)  # fails now, not when the file is found clean
     entries = [{"sha256": _write(data), "size": len(data), "name": name} for data, name in files]
     with transaction.atomic():
         row = Quarantine.objects.create(
@@ -187,17 +186,30 @@ def _release(row: Quarantine) -> bool:
     """Finish the held action through its own service, in one transaction with the row."""
     from vanban.security.intake import cleared
 
-    release: Release = import_string(row.action)
     parts = [_read(entry["sha256"]) for entry in row.files]
     try:
+        release = _release_function(row.action)
         with transaction.atomic(), cleared([e["sha256"] for e in row.files]):
             result = release(actor=_actor(row), parts=parts, data=dict(row.data))
             _mark(row, QuarantineState.RELEASED, result=result)
     except DomainError as err:  # the action is no longer possible (state changed, rights…)
         _settle(row, QuarantineState.FAILED, reason=f"{err.code}: {err.vi} / {err.en}")
         return False
+    except Exception as err:  # a row that cannot be finished must not block the ones after it
+        log.exception("security: releasing quarantine %s failed", row.uid)
+        _settle(row, QuarantineState.FAILED, reason=f"{type(err).__name__}: {err}")
+        return False
     _forget(row)
     return True
+
+
+def _release_function(path: str) -> Release:
+    """``vanban.<module>:<function>`` → the function (only vanban's own modules)."""
+    module, _, name = path.partition(":")
+    if not module.startswith("vanban.") or not name:
+        raise ImportError(f"not a vanban release function: {path}")
+    function: Release = getattr(importlib.import_module(module), name)
+    return function
 
 
 def _actor(row: Quarantine) -> Any:

@@ -53,7 +53,6 @@ class Command(BaseCommand):
         stop: list[bool] = []
         signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
         while True:
-            close_old_connections()
             report = quarantine_rescan(limit=max(1, int(options["limit"])))
             self.stdout.write(
                 f"released={len(report.released)} refused={len(report.refused)} "
@@ -61,6 +60,7 @@ class Command(BaseCommand):
             self.stdout.flush()
             if not options["loop"] or stop:
                 return
+            close_old_connections()  # a long-running loop must not keep a broken connection
             time.sleep(max(0.1, float(options["every"])))
 
     def _quarantine(self, options: dict[str, Any]) -> None:
