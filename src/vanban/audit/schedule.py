@@ -92,14 +92,15 @@ def seal(*, seq: int, head_hash: str) -> AuditSeal:
 
 
 def tick(*, hooks: bool = True) -> AuditSeal | None:
-    """One scheduled moment: seal the head, then run the other apps' hooks. A failing hook is
-    logged, never raised: a peer that is down must not stop sealing."""
-    sealed = seal_head()
+    """One scheduled moment: run the other apps' hooks (they may append events: the evidence
+    log records its new tree head), then seal the head. A failing hook is logged, never raised:
+    a peer that is down must not stop sealing."""
     for name, hook in list(_hooks.items()) if hooks else ():
         try:
             hook()
         except Exception:
             logger.exception("checkpoint hook %s failed", name)
+    sealed = seal_head()
     with _lock:
         _state["next_due"] = time.monotonic() + Schedule.from_settings().seconds
     return sealed

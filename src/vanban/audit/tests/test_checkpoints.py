@@ -75,12 +75,13 @@ def _against(point: Any, locator: str = "") -> VerifyResult:
 
 # --- the demo load ends sealed; deleting the tail is caught -------------------------------------
 
-def test_exit_seal_catches_deleted_tail_with_fixed_head(fill: Fill, admin_sql: AdminSql) -> None:
+def test_exit_seal_catches_deleted_tail_with_fixed_head(fill: Fill, admin_sql: AdminSql,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """R14.3 (issue 9 case 3a): hundreds of events, fewer than the seal count; the process ends
     cleanly, which seals the head. Deleting the last events and fixing the head row is named."""
     events = fill(300, seal_every=1000)
     assert not AuditSeal.objects.exists()
-    schedule._state["appended"] = True
+    monkeypatch.setitem(schedule._state, "appended", True)
     with clock.frozen(START + timedelta(minutes=4)):
         schedule.at_exit()
     assert AuditSeal.objects.get().seq == 300
@@ -97,13 +98,13 @@ def test_unsealed_tail_past_the_time_rule_is_missing_seal(fill: Fill) -> None:
     assert _kind(_verify(now=START + timedelta(minutes=21))) == (1, FailureKind.SEAL_MISSING)
 
 
-def test_time_rule_seals_after_commit(fill: Fill,
-                                      django_capture_on_commit_callbacks: Any) -> None:
+def test_time_rule_seals_after_commit(fill: Fill, django_capture_on_commit_callbacks: Any,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """R14.3: with the time rule due, the next append seals the head once it commits."""
     from vanban.audit.services import audit_append
 
     fill(3, seal_every=0)
-    schedule._state["next_due"] = 0.0
+    monkeypatch.setitem(schedule._state, "next_due", 0.0)
     with override_settings(VANBAN_AUDIT_SEAL_SECONDS=600), \
             django_capture_on_commit_callbacks(execute=True), \
             clock.frozen(START + timedelta(minutes=1)):
@@ -291,3 +292,16 @@ def test_cosignature_tables_are_append_only(db: None, sql: str) -> None:
     with pytest.raises(Exception, match="append-only"), transaction.atomic(), \
             connection.cursor() as cursor:
         cursor.execute(sql)
+
+
+def test_exit_seals_after_the_hooks_appended(fill: Fill, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R14.3: the exit seal comes after the other apps' hooks, so the event a hook appends (the
+    evidence log's new tree head) is sealed too: the demo load ends sealed."""
+    from vanban.audit.services import audit_append
+
+    fill(3, seal_every=0)
+    monkeypatch.setattr(schedule, "_hooks", {
+        "test": lambda: audit_append(actor=None, action="test.hook")})
+    monkeypatch.setitem(schedule._state, "appended", True)
+    schedule.at_exit()
+    assert AuditSeal.objects.get().seq == 4 == AuditEvent.objects.count()
