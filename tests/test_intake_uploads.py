@@ -174,3 +174,20 @@ def test_paper_eicar_is_refused(clerk, scanner_on):
                                          issuer_name="UBND huyện", subject="Báo cáo")
     assert not IncomingDocument.objects.exists()
     assert _events("security.malware_found")[0]["door"] == "paper"
+
+
+def test_worker_loop_rescans_when_something_is_held(clerk, scanner_down, clamd_server):
+    """R16.1: the exchange worker's loop runs the same rescan, at most once per interval and
+    only when something is held."""
+    from vanban.security.quarantine import quarantine_rescan_if_due
+
+    assert quarantine_rescan_if_due(every=0) is None  # nothing held: no scan at all
+    document = _draft(clerk)
+    with pytest.raises(HeldForScanning):
+        services.document_upload(actor=clerk, document=document, main=[clean_pdf("Cho")])
+    with override_settings(VANBAN_CLAMD_SOCKET=clamd_server.socket):
+        assert quarantine_rescan_if_due(every=3600) is None  # a pass ran just now
+        report = quarantine_rescan_if_due(every=0)
+    assert report is not None
+    assert len(report.released) == 1
+    assert DocumentFile.objects.filter(document=document).exists()

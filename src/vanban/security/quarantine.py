@@ -16,6 +16,7 @@ import hashlib
 import importlib
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +147,24 @@ def quarantine_rescan(*, limit: int = 100) -> RescanReport:
         else:
             report.failed.append(str(row.uid))
     return report
+
+
+_last_pass = [0.0]  # monotonic time of the last pass started by rescan_if_due, per process
+
+
+def quarantine_rescan_if_due(*, every: float | None = None) -> RescanReport | None:
+    """For long-running loops (``vanban exchange worker``): a pass at most every ``every``
+    seconds (``VANBAN_QUARANTINE_RESCAN_SECONDS``, default 60) and only when something is held,
+    so an idle installation pays one indexed query a minute."""
+    interval = float(every if every is not None
+                     else getattr(settings, "VANBAN_QUARANTINE_RESCAN_SECONDS", 60))
+    now = time.monotonic()
+    if now - _last_pass[0] < interval:
+        return None
+    _last_pass[0] = now
+    if not Quarantine.objects.filter(state=QuarantineState.HELD).exists():
+        return None
+    return quarantine_rescan()
 
 
 def _refuse_infected(row: Quarantine, infected: list[tuple[dict[str, Any], Any]]) -> None:

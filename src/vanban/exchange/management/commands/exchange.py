@@ -1,6 +1,7 @@
 """``vanban exchange worker|identity|peer|deliveries``: the hub's console.
 
-``worker`` carries out the outbox (``--once``: what is due now, then exit); ``identity`` prints
+``worker`` carries out the outbox (``--once``: what is due now, then exit) and, once a minute,
+rescans files held in quarantine while the malware scanner was down; ``identity`` prints
 this installation's id and public key for the peers' operators; ``peer add ID URL KEY.pem``
 registers a peer, ``peer route ID CODE…`` marks agencies as served by it; ``deliveries --json``
 lists deliveries with their state and evidence count.
@@ -21,6 +22,7 @@ from django.db.models import Count
 from vanban.core.errors import DomainError
 from vanban.exchange import identity, services
 from vanban.exchange.models import Delivery, Peer
+from vanban.security.quarantine import quarantine_rescan_if_due
 
 
 class Command(BaseCommand):
@@ -64,6 +66,7 @@ class Command(BaseCommand):
         while True:
             close_old_connections()
             report = services.outbox_run(batch=batch)
+            quarantine_rescan_if_due()  # R16.1: files held while the scanner was down
             if report.total or report.failed:
                 self.stdout.write(f"delivered={report.delivered} sent={report.sent} "
                                   f"failed={report.failed}")
