@@ -138,3 +138,16 @@ def test_second_load_refused_or_skipped(loaded: tuple[DemoResult, str]) -> None:
     assert "bỏ qua" in out.getvalue()
     assert (User.objects.count(), Agency.objects.count()) == (users, agencies)
 
+
+
+def test_every_demo_account_has_its_own_salt(loaded: tuple[DemoResult, str]) -> None:
+    """R20.2 (issue 9 case 9): no two demo accounts share a password hash or salt, and the one
+    printed password opens each of them."""
+    result, _ = loaded
+    hashes = list(User.objects.filter(agency__isnull=False).values_list("password", flat=True))
+    assert len(hashes) == len(result.accounts)
+    salts = [h.split("$")[-2] for h in hashes]
+    assert len(set(hashes)) == len(hashes)
+    assert len(set(salts)) == len(salts)
+    for account in (result.accounts[0], result.accounts[-1]):
+        assert authenticate(username=account.username, password=result.password) is not None
