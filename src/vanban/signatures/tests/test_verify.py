@@ -295,10 +295,17 @@ def test_without_timestamp_time_is_claimed_and_judged_at_receipt(issued, agency)
     assert CachedCrl.objects.count() == 0  # our own CA's CRL is used, nothing fetched
 
 
-def test_stored_record_reads_back_with_its_chained_event(signed, agency, issued, settings):
+@pytest.fixture
+def seal_every_event(settings):
+    """Seal after every event from the first one on (the chain verifies only when the seals
+    were taken as the setting says from the start, so set it before any other fixture)."""
+    settings.VANBAN_AUDIT_SEAL_EVERY = 1
+
+
+def test_stored_record_reads_back_with_its_chained_event(seal_every_event, signed, agency,
+                                                         issued):
     """The record written in one statement (PostgreSQL) or one transaction (SQLite) reads back
     as returned, its event names it and is chained (and sealed when due): the chain verifies."""
-    settings.VANBAN_AUDIT_SEAL_EVERY = 1
     record = pdf_verify(channel=HUB, data=signed, sender=agency, received_via="upload")
     stored = Verification.objects.get(pk=record.pk)
     for name in ("blob_id", "sender_id", "path", "received_via", "verdict", "checks",
