@@ -219,6 +219,8 @@ VANBAN_EXCHANGE_RETRY_CAP = float(os.environ.get("VANBAN_EXCHANGE_RETRY_CAP", "3
 VANBAN_EXCHANGE_LEASE = float(os.environ.get("VANBAN_EXCHANGE_LEASE", "60"))
 VANBAN_EXCHANGE_TIMEOUT = float(os.environ.get("VANBAN_EXCHANGE_TIMEOUT", "30"))
 VANBAN_EXCHANGE_WAKE_BATCH = int(os.environ.get("VANBAN_EXCHANGE_WAKE_BATCH", "100"))
+# Refused federation signatures: per kind, the 1st, 2nd, 4th… in this window are audited (ADR 0011).
+VANBAN_FEDERATION_REFUSAL_WINDOW = int(os.environ.get("VANBAN_FEDERATION_REFUSAL_WINDOW", "300"))
 # Base URL of this installation as others reach it (CRL distribution points in certificates).
 VANBAN_PUBLIC_URL = os.environ.get("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
 VANBAN_FONT_PATH = os.environ.get(
