@@ -219,3 +219,13 @@ def test_refusal_audit_is_bounded(peer, finance, sender):
     events = _refusals()
     assert [_data(e)["count"] for e in events] == [1, 2, 4, 8, 16, 32]
     assert _data(events[-1])["installation"] == "forger-31"
+
+
+def test_deactivated_peer_is_refused_and_audited(peer, finance, sender):
+    """R14.3: a peer switched off is not believed, even with its right key; audited as such."""
+    peer.active = False
+    peer.save(update_fields=["active"])
+    assert _post(_edoc(finance.code, sender.code)).status_code == 401
+    assert [(_data(e)["installation"], _data(e)["reason"]) for e in _refusals()] == [
+        (PEER, "inactive_peer")]
+    assert not Transmission.objects.exists()
