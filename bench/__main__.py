@@ -34,8 +34,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="evidence records in the log whose bundle is verified")
     parser.add_argument("--verifications", type=int, default=100,
                         help="signed PDFs verified per size (ours and raw pyHanko, interleaved)")
+    parser.add_argument("--scan-files", type=int, default=40,
+                        help="PDFs scanned by clamd each way (ours and clamdscan)")
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
-                                           "evidence", "verification", "exchange", "inbox"),
+                                           "evidence", "verification", "exchange", "inbox",
+                                           "scanning"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -77,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         inbox,
         markdown,
         numbering,
+        scanning,
         signing,
         verification,
     )
@@ -99,6 +103,8 @@ def main(argv: list[str] | None = None) -> None:
         results += exchange.run(args)
     if args.only in (None, "inbox"):
         results += inbox.run(args)
+    if args.only in (None, "scanning"):
+        results += scanning.run(args)
     print()
     print(f"Database: {audit_log.describe_database()} · Python {platform.python_version()} · "
           f"{os.cpu_count()} CPU · {time.perf_counter() - started:.0f} s")
