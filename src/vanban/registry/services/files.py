@@ -27,7 +27,7 @@ from vanban.registry.services.common import (
     require_clerk,
     require_state,
 )
-from vanban.security.intake import Door, FileGroup, Hold, intake_files, intake_pdf_rules
+from vanban.security.intake import Door, FileGroup, Hold, intake_files
 from vanban.storage.selectors import blob_read
 from vanban.storage.services import blob_put
 
@@ -35,12 +35,6 @@ PDF = "application/pdf"
 
 
 UPLOAD_RELEASE = "vanban.registry.services.files:document_upload_release"
-
-
-def as_pdf(parts: Sequence[bytes], *, what_vi: str, what_en: str) -> tuple[bytes, PdfInfo]:
-    """One PDF from one PDF or from image pages, by the intake rules (no malware scan)."""
-    accepted = intake_pdf_rules(FileGroup(parts=parts, what_vi=what_vi, what_en=what_en))
-    return accepted.data, accepted.info
 
 
 def _store(document: Document, kind: FileKind, data: bytes, info: PdfInfo, *,
