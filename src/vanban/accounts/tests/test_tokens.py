@@ -106,3 +106,25 @@ def test_tokens_page(client: Client, clerk_x: User) -> None:
     client.post("/accounts/tokens/", {"action": "revoke", "token": record.pk})
     record.refresh_from_db()
     assert record.revoked_at is not None
+
+
+def test_migration_drops_plain_tokens(clerk_x: User) -> None:
+    """R14.3: the migration empties the former plain-text token table of an older
+    installation (those tokens sit in clear in every earlier backup, so none stays valid)."""
+    import importlib
+
+    migration = importlib.import_module("vanban.accounts.migrations.0003_security_hardening")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, "
+                       "user_id bigint NOT NULL, created timestamp NOT NULL)")
+        cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)",
+                       ["a" * 40, clerk_x.pk, "2025-01-01 00:00:00"])
+
+    class Editor:
+        pass
+
+    Editor.connection = connection  # type: ignore[attr-defined]
+    migration.drop_plain_tokens(None, Editor())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM authtoken_token")
+        assert cursor.fetchone() == (0,)
