@@ -177,6 +177,10 @@ VANBAN_MASTER_KEY_FILE = os.environ.get("VANBAN_MASTER_KEY_FILE", "")
 VANBAN_KEYSTORE_PASSPHRASE = os.environ.get("VANBAN_KEYSTORE_PASSPHRASE", "")
 VANBAN_KEYSTORE_PASSPHRASE_FILE = os.environ.get("VANBAN_KEYSTORE_PASSPHRASE_FILE", "")
 VANBAN_MAX_UPLOAD_BYTES = int(os.environ.get("VANBAN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+# Decompression bombs (R16.1, vanban.pdfs.streams): how far one compressed stream of a PDF, and
+# all of them together, may expand when decoded; past either the PDF is refused at intake.
+VANBAN_PDF_MAX_STREAM_BYTES = int(os.environ.get("VANBAN_PDF_MAX_STREAM_BYTES", str(256 * 1024**2)))
+VANBAN_PDF_MAX_DECODED_BYTES = int(os.environ.get("VANBAN_PDF_MAX_DECODED_BYTES", str(1024**3)))
 # edXML carries files in base64 (a third larger) between installations.
 DATA_UPLOAD_MAX_MEMORY_SIZE = VANBAN_MAX_UPLOAD_BYTES * 4 // 3 + 2 * 1024 * 1024
 # Upload limits enforced before and while the body is read (vanban.security.uploads): a request

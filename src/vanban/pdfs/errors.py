@@ -24,6 +24,10 @@ class Reason(StrEnum):
     LAUNCH_ACTION = "launch_action"
     EMBEDDED_FILE = "embedded_file"
     SIGNED_PART = "signed_part"
+    SUBMIT_FORM = "submit_form"
+    OUTSIDE_FILE = "outside_file"
+    AUTOMATIC_URI = "automatic_uri"
+    DECOMPRESSION_BOMB = "decompression_bomb"
 
 
 _MESSAGES: dict[Reason, tuple[str, str]] = {
@@ -50,6 +54,28 @@ _MESSAGES: dict[Reason, tuple[str, str]] = {
         "để chữ ký số bao trùm toàn bộ.",
         "The PDF carries embedded files; add appendices as pages of the document so that the "
         "digital signature covers everything."),
+    Reason.SUBMIT_FORM: (
+        "Tệp PDF chứa lệnh gửi dữ liệu biểu mẫu ra ngoài (SubmitForm, {where_vi}); "
+        "vì lý do an toàn hệ thống không nhận tệp này.",
+        "The PDF contains an action that sends form data elsewhere (SubmitForm, {where_en}); "
+        "it is refused for security reasons."),
+    Reason.OUTSIDE_FILE: (
+        "Tệp PDF chứa lệnh mở hoặc đọc một tệp khác ({action}, {where_vi}); "
+        "vì lý do an toàn hệ thống không nhận tệp này.",
+        "The PDF contains an action that opens or reads another file ({action}, {where_en}); "
+        "it is refused for security reasons."),
+    Reason.AUTOMATIC_URI: (
+        "Tệp PDF tự động mở một địa chỉ web ({where_vi}) mà người đọc không bấm vào; "
+        "vì lý do an toàn hệ thống không nhận tệp này. Liên kết thông thường thì được phép.",
+        "The PDF opens a web address by itself ({where_en}), without the reader clicking; "
+        "it is refused for security reasons. Ordinary links are allowed."),
+    Reason.DECOMPRESSION_BOMB: (
+        "Tệp PDF chứa dữ liệu nén bất thường: khi giải nén vượt quá {limit} "
+        "(có thể là \"bom nén\"); vì lý do an toàn hệ thống không nhận tệp này. "
+        "Hãy xuất hoặc quét lại tệp.",
+        "The PDF contains abnormally compressed data that expands past {limit} "
+        "(a possible decompression bomb); it is refused for security reasons. "
+        "Export or scan it again."),
     Reason.SIGNED_PART: (
         "Không thể ghép tệp đã ký số: chữ ký sẽ mất hiệu lực. Hãy ghép văn bản và phụ lục "
         "trước rồi mới ký.",
