@@ -208,3 +208,20 @@ def test_approval_page_and_api(client: Client, make_user: Callable[..., User],
     staff = other.get(f"/api/v1/staff/{second.pk}/").json()
     assert staff["roles"] == []
     assert staff["pending_roles"] == []
+
+
+def test_clerk_created_through_the_api_is_pending(make_user: Callable[..., User],
+                                                  agency_x: Agency, head: User) -> None:
+    """R20.1 (issue 9 case 1): the same rule through the API: the IT officer's new clerk comes
+    back with no role and the clerk role pending."""
+    it = make_user(agency_x, roles=[Role.IT_OFFICER])
+    api = APIClient()
+    api.force_authenticate(it)
+    response = api.post("/api/v1/staff/", {
+        "username": "vt_api", "full_name": "Văn thư API", "roles": ["clerk"],
+        "password": STRONG}, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["roles"] == []
+    assert body["pending_roles"] == ["clerk"]
+    assert not may_sign(User.objects.get(username="vt_api"), agency_x)
