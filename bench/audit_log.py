@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from bench import Result
-from vanban.audit import chain, keys
+from vanban.audit import chain, checkpoints, keys, schedule
 from vanban.audit.models import AuditEvent, AuditSeal
 from vanban.audit.services import audit_append
 from vanban.audit.verify import ChainVerifier, Row, verify_database
@@ -94,18 +94,25 @@ def _load(table: list[tuple[Any, ...]]) -> None:
                 table)
 
 
-def _seals(rows: list[Row], at: datetime) -> list[AuditSeal]:
-    at_iso, key_id = chain.iso_utc(at), keys.key_id()
-    return [AuditSeal(seq=r[1], hash=r[3], at=at, key_id=key_id, signature=keys.sign(
-                chain.seal_message(seq=r[1], head_hash=r[3], at_iso=at_iso)))
-            for r in rows if r[1] % SEAL_EVERY == 0]
+def _seals(rows: list[Row], start: datetime) -> list[AuditSeal]:
+    """A seal every SEAL_EVERY events, signed at the time of the event it seals (so the seal
+    schedule, count and time, holds for the generated chain)."""
+    key_id = keys.key_id()
+    seals = []
+    for r in rows:
+        if r[1] % SEAL_EVERY == 0:
+            at = start + timedelta(microseconds=r[1] * 1_537)
+            message = chain.seal_message(seq=r[1], head_hash=r[3], at_iso=chain.iso_utc(at))
+            seals.append(AuditSeal(seq=r[1], hash=r[3], at=at, key_id=key_id,
+                                   signature=keys.sign(message)))
+    return seals
 
 
 def bench_verify(n: int) -> list[Result]:
     """Load n events, then time the verifier from the database, in memory, and bare SHA-256."""
     core = ChainVerifier(seals=[], public_keys={})
     t_core = t_sha = t_load = 0.0
-    seal_at = datetime(2026, 6, 1, tzinfo=UTC)
+    seal_at = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # the generator's start
     last: Row | None = None
     for rows, table in _generate(n):
         blobs = [row[4] for row in rows]
@@ -142,6 +149,7 @@ def bench_verify(n: int) -> list[Result]:
     return [
         Result(f"verify from the database ({n:,} events, {result.seals:,} seals)", n / t_db,
                "events/s", "plain SHA-256 over the same bytes", sha_rate, "≥ 100,000 events/s"),
+        *_checkpointed(n, n / t_db),
         Result("verify in memory (chain logic only, no database)", n / t_core, "events/s",
                "plain SHA-256 over the same bytes", sha_rate),
         Result("bulk load of the generated chain", n / t_load, "events/s"),
@@ -168,7 +176,50 @@ def _plain_table() -> None:
             cursor.execute(sql)
 
 
-def bench_appends(n: int) -> list[Result]:
+def _checkpointed(n: int, plain_rate: float) -> list[Result]:
+    """The same chain verified with the checkpoint machinery on: the seal schedule checked, a
+    checkpoint exported (seal, Merkle root over every chain hash, signature) and the log proven
+    against it (``vanban audit verify --checkpoint``), beside the plain verification."""
+    t0 = time.perf_counter()
+    point, _ = checkpoints.checkpoint_make()
+    t_export = time.perf_counter() - t0
+    public = {keys.key_id(): keys.public_key()}
+    sched = schedule.Schedule(every=SEAL_EVERY, seconds=600)
+    t0 = time.perf_counter()
+    result = checkpoints.verify_with_checkpoint(point, public_keys=public, sched=sched)
+    t_check = time.perf_counter() - t0
+    if not result.ok:
+        raise RuntimeError(f"verification against the checkpoint failed: {result.failure}")
+    print(f"  checkpoint of {point.size:,} events exported in {t_export:.2f} s, verified "
+          f"against it in {t_check:.2f} s")
+    return [
+        Result(f"verify --checkpoint (schedule, seals, chain, Merkle root; {n:,} events)",
+               n / t_check, "events/s", "verify without checkpoint (same run)", plain_rate,
+               "informative (issue 9)"),
+        Result(f"checkpoint export ({n:,} events: seal, Merkle root, signature)",
+               n / t_export, "events/s", target="informative (issue 9)"),
+    ]
+
+
+def bench_appends_both(n: int) -> list[Result]:
+    """The appends with the checkpoint machinery off (the previous figure) and on (a time seal
+    every second), in the same run."""
+    from django.test import override_settings
+
+    with override_settings(VANBAN_AUDIT_SEAL_SECONDS=0):
+        off = bench_appends(n, label="checkpoint machinery off (as before)")
+    schedule._state["next_due"] = 0.0
+    seals_before = AuditSeal.objects.count()
+    with override_settings(VANBAN_AUDIT_SEAL_SECONDS=1.0):
+        on = bench_appends(n, label="checkpoint machinery on: time seal every 1 s")
+    print(f"  appends with the machinery on made {AuditSeal.objects.count() - seals_before} "
+          "seals")
+    ratio = Result("appends, machinery on vs off (same run)", on[0].value, "appends/s",
+                   "machinery off", off[0].value, "informative (issue 9)")
+    return [*off, *on, ratio]
+
+
+def bench_appends(n: int, *, label: str = "") -> list[Result]:
     """n durable ``audit_append`` calls vs n plain INSERTs of the same rows."""
     first = AuditEvent.objects.count() + 1
     payloads = [{"so_ky_hieu": f"{i}/UBND-VP", "ip": f"10.0.0.{i % 250}"} for i in range(n)]
@@ -191,7 +242,7 @@ def bench_appends(n: int) -> list[Result]:
                 cursor.execute(sql, row)
     t_plain = time.perf_counter() - t0
     return [Result(f"durable appends ({n:,}, one transaction each, seal every "
-                   f"{_seal_every()})", n / t_append, "appends/s",
+                   f"{_seal_every()}{'; ' + label if label else ''})", n / t_append, "appends/s",
                    "plain INSERT of the same rows, one transaction each", n / t_plain,
                    "≥ 1,000 appends/s (PostgreSQL)")]
 
@@ -210,5 +261,5 @@ def run(args: argparse.Namespace) -> list[Result]:
         results += bench_verify(args.events)
     if args.only in (None, "appends"):
         print(f"appends: {args.appends:,} durable appends and {args.appends:,} plain inserts…")
-        results += bench_appends(args.appends)
+        results += bench_appends_both(args.appends)
     return results

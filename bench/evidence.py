@@ -35,8 +35,60 @@ from bench import Result
 TARGET = "informative (issue 4: verification rate beside raw crypto)"
 
 
-def _fill(n: int) -> float:
-    """Append ``n - 3`` filler records and one 3-record delivery; the append rate."""
+def _fill(n: int, *, heads_every: int = 0) -> float:
+    """Append ``n - 3`` filler records and one 3-record delivery; the append rate. With
+    ``heads_every`` the scheduled tree heads are on (a signed head, vouched for by an audit
+    event, after every ``heads_every`` records); 0 is the previous behaviour."""
+    from django.test import override_settings
+
+    with override_settings(VANBAN_EVIDENCE_HEAD_EVERY=heads_every):
+        return _fill_records(n)
+
+
+def _fill_more(n: int, *, heads_every: int) -> float:
+    """Append ``n`` more filler records with the scheduled heads on; the append rate."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from vanban.core import clock
+    from vanban.evidence.services import evidence_append
+
+    at = clock.now()
+    started = time.perf_counter()
+    with override_settings(VANBAN_EVIDENCE_HEAD_EVERY=heads_every):
+        for first in range(0, n, 1_000):
+            with transaction.atomic():
+                for i in range(first, min(first + 1_000, n)):
+                    evidence_append(event="sent", at=at, sender="000.00.01.H06",
+                                    recipient=f"000.{i % 99:02d}.02.H06",
+                                    transmission_id=f"m{i // 50}", delivery_id=f"m{i}",
+                                    document_sha256="cd" * 32)
+    return n / (time.perf_counter() - started)
+
+
+def _verify_log_rates() -> tuple[float, float, int]:
+    """``vanban evidence verify-log`` over the whole log, and its baseline: SHA-256 of every
+    stored record and the Merkle tree in memory, from bytes read beforehand."""
+    from vanban.evidence import logcheck
+    from vanban.evidence.merkle import MerkleTree
+    from vanban.evidence.models import EvidenceRecord
+
+    started = time.perf_counter()
+    report = logcheck.verify_log()
+    spent = time.perf_counter() - started
+    if not report.ok:
+        raise RuntimeError(f"verify-log failed: {report.as_dict()}")
+    blobs = [bytes(b) for b in EvidenceRecord.objects.order_by("index")
+             .values_list("canonical", flat=True).iterator(chunk_size=20_000)]
+    started = time.perf_counter()
+    merkle = MerkleTree(hashlib.sha256(b"\x00" + b).digest() for b in blobs)
+    merkle.root()
+    raw = time.perf_counter() - started
+    return report.size / spent, len(blobs) / raw, report.heads
+
+
+def _fill_records(n: int) -> float:
+    """The filler records and the 3-record delivery (see :func:`_fill`)."""
     from django.db import transaction
 
     from vanban.core import clock
@@ -135,6 +187,8 @@ def run(args: argparse.Namespace) -> list[Result]:
                                        seconds=float(getattr(args, "seconds", 0.5)))
     export_rate = _interleaved([lambda: services.bundle_for("bench-d")], rounds=2,
                                seconds=0.5)[0]
+    appends_on = _fill_more(max(n // 10, 1_000), heads_every=1_000)
+    log_rate, log_raw, heads = _verify_log_rates()
     print(f"evidence: {n} records appended at {appends:,.0f}/s; first export "
           f"{first_export * 1000:.0f} ms (tree of {n} leaves loaded); bundle of "
           f"{len(bundle['records'])} records, {nodes} SHA-256 + 2 Ed25519 per verification; "
@@ -146,6 +200,10 @@ def run(args: argparse.Namespace) -> list[Result]:
                target="informative"),
         Result("evidence appends (evidence_append, 1,000 per transaction)", appends,
                "records/s", target="informative"),
+        Result("evidence appends with a scheduled tree head every 1,000 (issue 9)", appends_on,
+               "records/s", "without scheduled heads (same run)", appends, "informative"),
+        Result(f"evidence verify-log (whole log, {heads} signed heads)", log_rate, "records/s",
+               "SHA-256 of each record + Merkle tree in memory", log_raw, "informative"),
     ]
 
 

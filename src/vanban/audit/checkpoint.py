@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -98,26 +98,42 @@ def leaf_hash(chain_hash_hex: str) -> bytes:
     return hashlib.sha256(b"\x00" + bytes.fromhex(chain_hash_hex)).digest()
 
 
-def merkle_root(chain_hashes: Iterable[str]) -> str:
-    """The RFC 9162 Merkle tree hash over the chain hashes in order (hex).
+class MerkleAccumulator:
+    """The RFC 9162 Merkle tree hash over chain hashes fed in order, in O(log n) memory: one
+    pending complete subtree per level (smaller ones to the right)."""
 
-    Streams: keeps one pending node per level, so a million events need no list of nodes.
-    The same tree is what ``vanban.evidence.merkle.MerkleTree`` builds, so the witness side can
-    prove and check consistency with it.
-    """
-    stack: list[tuple[int, bytes]] = []  # (height, hash) of complete subtrees, left to right
-    for hashed in chain_hashes:
-        node, height = leaf_hash(hashed), 0
+    def __init__(self) -> None:
+        self._stack: list[tuple[int, bytes]] = []
+        self.size = 0
+
+    def add(self, chain_hash_hex: str) -> None:
+        """The next leaf."""
+        stack, node, height = self._stack, leaf_hash(chain_hash_hex), 0
         while stack and stack[-1][0] == height:
             node = hashlib.sha256(b"\x01" + stack.pop()[1] + node).digest()
             height += 1
         stack.append((height, node))
-    if not stack:
-        return EMPTY_ROOT
-    node = stack.pop()[1]
-    while stack:  # fold the incomplete right edge: smaller subtrees sit to the right
-        node = hashlib.sha256(b"\x01" + stack.pop()[1] + node).digest()
-    return node.hex()
+        self.size += 1
+
+    def root(self) -> str:
+        """The tree hash of the leaves so far (hex)."""
+        if not self._stack:
+            return EMPTY_ROOT
+        pending = list(self._stack)
+        node = pending.pop()[1]
+        while pending:  # fold the incomplete right edge
+            node = hashlib.sha256(b"\x01" + pending.pop()[1] + node).digest()
+        return node.hex()
+
+
+def merkle_root(chain_hashes: Iterable[str]) -> str:
+    """The RFC 9162 Merkle tree hash over the chain hashes in order (hex); the same tree
+    ``vanban.evidence.merkle.MerkleTree`` builds, so the witness side can prove and check
+    consistency with it."""
+    accumulator = MerkleAccumulator()
+    for hashed in chain_hashes:
+        accumulator.add(hashed)
+    return accumulator.root()
 
 
 def cosignature_body(*, witness: str, log: str, checkpoint_body: bytes, time: str) -> bytes:
@@ -130,8 +146,3 @@ def cosignature_body(*, witness: str, log: str, checkpoint_body: bytes, time: st
 def b64(data: bytes) -> str:
     """Base64 text."""
     return base64.b64encode(data).decode()
-
-
-def split_sizes(sizes: Sequence[int]) -> list[int]:
-    """Sorted distinct sizes (helper for reports)."""
-    return sorted(set(sizes))

@@ -24,9 +24,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
 from vanban.audit import chain, keys, schedule
-from vanban.audit.checkpoint import Checkpoint, merkle_root
+from vanban.audit.checkpoint import Checkpoint, MerkleAccumulator, merkle_root
 from vanban.audit.models import AuditEvent, Cosignature, WitnessedCheckpoint
-from vanban.audit.verify import Failure, FailureKind, VerifyResult, verify_database
+from vanban.audit.verify import Failure, FailureKind, Row, VerifyResult, verify_database
 from vanban.core import clock
 
 LOCATOR_BYTES = 8
@@ -114,8 +114,11 @@ def _located(checkpoint: Checkpoint, locator_text: str, using: str) -> int | Non
 
 def checkpoint_failure(checkpoint: Checkpoint, result: VerifyResult, *,
                        public_keys: Mapping[str, Ed25519PublicKey], locator_text: str = "",
-                       using: str = "default") -> Failure | None:
-    """What the stored log lacks against ``checkpoint`` (given the chain's own ``result``)."""
+                       using: str = "default",
+                       stored: tuple[str, str] | None = None) -> Failure | None:
+    """What the stored log lacks against ``checkpoint`` (given the chain's own ``result``).
+    ``stored`` is the (hash at the checkpoint's size, Merkle root up to it) when the caller
+    computed them while verifying; else they are read here."""
     size = checkpoint.size
     if not signature_ok(checkpoint, public_keys):
         return _fail(size, FailureKind.CHECKPOINT_INVALID,
@@ -132,9 +135,10 @@ def checkpoint_failure(checkpoint: Checkpoint, result: VerifyResult, *,
                      f"ở #{result.last_seq}; sự kiện #{first} trở đi đã bị xoá.",
                      f"The log was truncated: the checkpoint vouches for {size} events but the "
                      f"chain ends at #{result.last_seq}; events from #{first} on were removed.")
-    head = _hash_at(size, using) if size else chain.GENESIS_HASH
-    root = merkle_root(chain_hashes(size, using=using))
-    if head == checkpoint.head and root == checkpoint.root:
+    if stored is None:
+        head = _hash_at(size, using) if size else chain.GENESIS_HASH
+        stored = (head or "", merkle_root(chain_hashes(size, using=using)))
+    if stored == (checkpoint.head, checkpoint.root):
         return None
     located = _located(checkpoint, locator_text, using)
     first = located or size
@@ -157,11 +161,24 @@ def verify_with_checkpoint(checkpoint: Checkpoint, *,
                            locator_text: str = "", using: str = "default",
                            sched: schedule.Schedule | None = None) -> VerifyResult:
     """The whole verification (chain, seals, schedule) plus the checkpoint: the first failure
-    by position wins."""
+    by position wins. The checkpoint's hash and root are taken from the rows as they are read
+    and verified, so the log is read once."""
     keyring = dict(public_keys)
-    result = verify_database(public_keys=keyring, using=using, schedule=sched)
+    size = checkpoint.size
+    accumulator = MerkleAccumulator()
+    at_size = [chain.GENESIS_HASH]
+
+    def observe(rows: list[Row]) -> None:
+        for row in rows:
+            if row[1] > size or row[1] != accumulator.size + 1:
+                return  # past the checkpoint, or out of order (the chain check names it)
+            accumulator.add(row[3])
+            at_size[0] = row[3]
+
+    result = verify_database(public_keys=keyring, using=using, schedule=sched, observe=observe)
+    stored = (at_size[0], accumulator.root()) if accumulator.size == size else None
     failure = checkpoint_failure(checkpoint, result, public_keys=keyring,
-                                 locator_text=locator_text, using=using)
+                                 locator_text=locator_text, using=using, stored=stored)
     if failure is None:
         return result
     if result.failure is not None and result.failure.seq <= failure.seq and \

@@ -348,12 +348,15 @@ def register_record_checker(name: str, checker: RecordChecker) -> None:
 
 def verify_database(*, public_keys: Mapping[str, Ed25519PublicKey], using: str = "default",
                     chunk: int = 20_000, schedule: Schedule | None = None,
-                    now: datetime | None = None) -> VerifyResult:
+                    now: datetime | None = None,
+                    observe: Callable[[list[Row]], None] | None = None) -> VerifyResult:
     """Verify the stored chain. Reads in keyset pages (no long transaction, bounded memory)
     and, if events were appended while it read, carries on until it reaches the head.
 
     With ``schedule`` it also checks that the seals cover the chain as promised (a seal deleted
-    to rewrite what it covered is named, ``coverage``); ``now`` defaults to the clock."""
+    to rewrite what it covered is named, ``coverage``); ``now`` defaults to the clock.
+    ``observe`` sees every page of rows as read (a checkpoint's Merkle root is built on the
+    way, without reading the log twice)."""
     connection = connections[using]
     sql = _EVENTS_SQL.format(payload=_PAYLOAD[connection.vendor])
     seals = read_seals(connection)
@@ -366,6 +369,8 @@ def verify_database(*, public_keys: Mapping[str, Ed25519PublicKey], using: str =
             rows: list[Row] = cursor.fetchall()
             if rows:
                 last_seq, last_id = rows[-1][1], rows[-1][0]
+                if observe is not None:
+                    observe(rows)
                 if not verifier.feed(rows):
                     break
             if len(rows) == chunk:
