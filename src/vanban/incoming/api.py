@@ -42,12 +42,14 @@ def _time(value: Any) -> str | None:
 
 
 def verification_json(verification: Verification | None) -> dict[str, Any] | None:
-    """The verdict and every check (code, status, vi, en, detail) in order (R4.3)."""
+    """The verdict and every check (code, status, vi, en, detail) in order (R4.3), with the
+    channel the verified copy came through (and the peer, for a federated one: ADR 0011)."""
     if verification is None:
         return None
     return {"id": verification.pk, "verdict": verification.verdict,
             "valid": verification.valid, "sha256": verification.sha256,
-            "path": verification.path, "signer_subject": verification.signer_subject,
+            "path": verification.path, "channel": verification.channel,
+            "peer": verification.peer, "signer_subject": verification.signer_subject,
             "signed_at": _time(verification.signed_at),
             "signed_at_source": verification.signed_at_source,
             "page_count": verification.page_count,

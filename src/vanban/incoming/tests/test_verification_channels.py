@@ -10,6 +10,7 @@ peer may speak for (the endpoint now refuses them: see the exchange's federation
 from __future__ import annotations
 
 import pytest
+from rest_framework.test import APIClient
 
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed
@@ -58,6 +59,11 @@ def test_peer_replay_of_a_hub_document_is_not_shown_valid(valid_delivery, sender
     with pytest.raises(ValidationFailed) as refused:
         services.incoming_register_delivery(actor=health_clerk, delivery=replay)
     assert refused.value.code == "not_verified"
+    api = APIClient()
+    api.force_authenticate(health_clerk)
+    shown = api.get(f"/api/v1/incoming/deliveries/{replay.uid}/").json()["verification"]
+    assert (shown["id"], shown["channel"], shown["peer"], shown["valid"]) == (
+        found.pk, "federated", "caobang", False)
 
 
 @pytest.mark.usefixtures("pki")
