@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.browser.helpers import CSP_VIOLATIONS, watch_csp
+
 CHROMIUM = os.environ.get("VANBAN_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -35,7 +37,15 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser context at 1366×768, the office PC screen the design targets."""
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-    tab = context.new_page()
+    tab = watch_csp(context.new_page())
     tab.set_default_timeout(15_000)
     yield tab
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator[None]:
+    """R14.3: no page of any browser test needs content the security policy refuses."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == [], CSP_VIOLATIONS

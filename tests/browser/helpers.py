@@ -6,6 +6,20 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+# Content-Security-Policy violations reported by any tab of the running test (R14.3): every
+# browser test fails when a page needed an inline script or style the policy refuses.
+CSP_VIOLATIONS: list[str] = []
+
+
+def watch_csp(tab: Any) -> Any:
+    """Record the tab's console reports of refused content; returns the tab."""
+    def note(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"{tab.url}: {message.text}")
+
+    tab.on("console", note)
+    return tab
+
 
 def sign_in(browser: Any, url: str, user: Any) -> Any:
     """A new tab signed in as ``user`` (a session cookie made by Django's test client)."""
@@ -18,7 +32,7 @@ def sign_in(browser: Any, url: str, user: Any) -> Any:
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                           "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                           "url": url}])
-    tab = context.new_page()
+    tab = watch_csp(context.new_page())
     tab.set_default_timeout(15_000)
     return tab
 
