@@ -191,3 +191,24 @@ def test_worker_loop_rescans_when_something_is_held(clerk, scanner_down, clamd_s
     assert report is not None
     assert len(report.released) == 1
     assert DocumentFile.objects.filter(document=document).exists()
+
+
+def test_held_upload_is_told_on_the_page_and_in_the_api(clerk, scanner_down):
+    """R16.1: the clerk is told the file is held for scanning (page message; API 202 with the
+    quarantine's id), and nothing is attached yet."""
+    document = _draft(clerk)
+    client = Client()
+    client.force_login(clerk)
+    page = client.post(reverse("registry:document_upload", args=[document.pk]),
+                       {"main": [SimpleUploadedFile("cv.pdf", clean_pdf("Trang"))]}, follow=True)
+    assert "đang được giữ lại để quét mã độc" in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(clerk)
+    response = api.post(f"/api/v1/documents/{document.pk}/upload/",
+                        {"main": [SimpleUploadedFile("cv.pdf", clean_pdf("API"))]},
+                        format="multipart")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["code"] == "held_for_scanning"
+    assert Quarantine.objects.filter(uid=body["quarantine"]).exists()
+    assert not DocumentFile.objects.exists()
