@@ -6,7 +6,8 @@ without the master key (kept outside it in production) cannot re-seal a rewritte
 file left by an older version is encrypted in place on first load, keeping the key and so its
 key id. The public half is what third parties need to check seals and checkpoints (``vanban audit
 export-key``); the key id is the SHA-256 of the public key's DER SubjectPublicKeyInfo, so anyone
-can recompute it with ``openssl pkey -pubin -outform DER | sha256sum``.
+can recompute it with ``openssl pkey -pubin -outform DER | sha256sum``. With
+``VANBAN_AUDIT_SEAL_PKCS11_MODULE`` set the key lives on a PKCS#11 token instead (``tokenkey``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
+from vanban.audit import tokenkey
 from vanban.core import keyfiles, secretbox
 
 KEY_FILENAME = "audit-seal.key"
@@ -82,11 +84,25 @@ def forget_cached_key() -> None:
     """Drop the cached key (tests that play a new process)."""
     with _lock:
         _cache.clear()
+    tokenkey.forget()
 
 
 def public_key() -> Ed25519PublicKey:
-    """The public half of the installation's seal key."""
+    """The public half of the installation's seal key (on the token when one is configured)."""
+    if tokenkey.configured():
+        return tokenkey.public_key()
     return private_key().public_key()
+
+
+def known_public_keys() -> dict[str, Ed25519PublicKey]:
+    """The keys seals may carry here: the current one and, once the key moved to a token, the
+    file key that signed the older seals."""
+    current = public_key()
+    known = {key_id(current): current}
+    if tokenkey.configured() and key_path().exists():
+        older = private_key().public_key()
+        known[key_id(older)] = older
+    return known
 
 
 def public_key_pem(key: Ed25519PublicKey | None = None) -> str:
@@ -113,7 +129,9 @@ def load_public_key(pem: bytes) -> Ed25519PublicKey:
 
 
 def sign(message: bytes) -> str:
-    """Sign ``message`` with the installation key; base64 text for the seal table."""
+    """Sign ``message`` with the installation key (file or token); base64 text."""
+    if tokenkey.configured():
+        return base64.b64encode(tokenkey.sign(message)).decode()
     return base64.b64encode(private_key().sign(message)).decode()
 
 

@@ -229,7 +229,7 @@ def audit_verify(*, actor: Actor | None, agency_code: str = "") -> VerifyResult:
     """Check the whole chain and its seals (R14.3), then record that it was checked and how."""
     if not _may_operate(actor):
         raise forbidden()
-    result = verify_database(public_keys={keys.key_id(): keys.public_key()},
+    result = verify_database(public_keys=keys.known_public_keys(),
                              schedule=schedule.Schedule.from_settings())
     failure = result.failure
     audit_append(

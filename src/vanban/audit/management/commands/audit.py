@@ -71,8 +71,10 @@ class Command(BaseCommand):
             self._export(options["output"])
 
     def _keys(self, public_key: Path | None) -> dict[str, Ed25519PublicKey]:
+        if public_key is None:
+            return keys.known_public_keys()
         try:
-            key = keys.load_public_key(public_key.read_bytes()) if public_key else keys.public_key()
+            key = keys.load_public_key(public_key.read_bytes())
         except (OSError, ValueError, TypeError) as err:
             raise CommandError(f"Không đọc được khoá / cannot read the key: {err}") from err
         return {keys.key_id(key): key}
