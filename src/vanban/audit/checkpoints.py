@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
 from vanban.audit import chain, keys, schedule
-from vanban.audit.checkpoint import Checkpoint, MerkleAccumulator, merkle_root
+from vanban.audit.checkpoint import Checkpoint, CheckpointError, MerkleAccumulator, merkle_root
 from vanban.audit.models import AuditEvent, Cosignature, WitnessedCheckpoint
 from vanban.audit.verify import Failure, FailureKind, Row, VerifyResult, verify_database
 from vanban.core import clock
@@ -217,3 +217,23 @@ def witnessed_latest(*, origin: str, log: str) -> WitnessedCheckpoint | None:
 def witnessed_store(**fields: Any) -> WitnessedCheckpoint:
     """Keep a checkpoint witnessed for a peer (append-only; the caller checked it)."""
     return WitnessedCheckpoint.objects.create(received_at=clock.now(), **fields)
+
+
+def witness_repin(*, origin: str, log: str, key_pem: str, reason: str) -> WitnessedCheckpoint:
+    """The operator of a witness accepts a peer's new checkpoint key (the peer moved its seal
+    key, e.g. to a token): a copy of the latest held checkpoint pinned to the new key, audited
+    with the reason. The held size, head and root stay, so the next push must still extend
+    them."""
+    from vanban.audit.services import audit_append
+
+    held = witnessed_latest(origin=origin, log=log)
+    if held is None:
+        raise CheckpointError(f"no checkpoint of {origin}/{log} is held here")
+    if "CERTIFICATE" not in key_pem:
+        keys.load_public_key(key_pem.encode())  # refuses anything but an Ed25519 key
+    row = witnessed_store(origin=origin, log=log, size=held.size, head=held.head,
+                          root=held.root, key_pem=key_pem, checkpoint=held.checkpoint,
+                          cosigned_at=held.cosigned_at, cosignature=held.cosignature)
+    audit_append(actor=None, action="witness.repinned", object_type="peer", object_id=origin,
+                 data={"log": log, "size": held.size, "reason": reason})
+    return row

@@ -189,3 +189,29 @@ def test_scheduled_tick_pushes(peer: Peer, monkeypatch: pytest.MonkeyPatch) -> N
     out = io.StringIO()
     call_command("audit", "checkpoint", "witnesses", stdout=out)
     assert peer.installation_id in out.getvalue()
+
+
+def test_repinned_key_is_accepted(peer: Peer, tmp_path: Any) -> None:
+    """R14.3: after the peer moved its seal key (to a token), the witness's operator accepts
+    the new key explicitly (audited); the held size and head still bind it."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from vanban.audit import checkpoints, keys
+
+    _events(4)
+    held, _ = checkpoints.checkpoint_make()
+    assert _push_raw(peer, held.as_dict())[0] == 200
+    other = Ed25519PrivateKey.generate()
+    moved = checkpoint.Checkpoint(**{**held.__dict__,
+                                     "public_key": keys.public_key_pem(other.public_key()),
+                                     "key_id": keys.key_id(other.public_key())})
+    moved = checkpoint.Checkpoint(**{**moved.__dict__,
+                                     "signature": checkpoint.b64(other.sign(moved.body()))})
+    assert _push_raw(peer, moved.as_dict())[0] == 409
+    pem = tmp_path / "new.pem"
+    pem.write_text(keys.public_key_pem(other.public_key()))
+    call_command("audit", "checkpoint", "repin", peer.installation_id, "audit", "--key",
+                 str(pem), "--reason", "khoá chuyển sang HSM / key moved to an HSM",
+                 stdout=io.StringIO())
+    assert _push_raw(peer, moved.as_dict())[0] == 200
+    assert AuditEvent.objects.filter(action="witness.repinned").count() == 1

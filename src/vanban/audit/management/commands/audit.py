@@ -6,7 +6,8 @@ with an exported key, as a third party would; ``--checkpoint FILE`` to prove the
 every event of a checkpoint kept elsewhere; ``--witness ID`` to use the checkpoint a witness
 peer countersigned). ``seal`` signs the head now. ``export-key`` prints the public key (PEM).
 ``checkpoint export [-o FILE] [--mail]`` writes a signed checkpoint, ``checkpoint witnesses``
-lists the countersignatures kept, ``checkpoint tick`` runs one scheduled moment (cron).
+lists the countersignatures kept, ``checkpoint tick`` runs one scheduled moment (cron);
+``checkpoint repin ORIGIN LOG --key PEM --reason …`` lets a witness accept a peer's new key.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ class Command(BaseCommand):
                          help="gửi tới VANBAN_CHECKPOINT_MAIL_TO / mail to the archive")
         actions.add_parser("witnesses", help="Các chữ ký xác nhận / countersignatures kept")
         actions.add_parser("tick", help="Niêm phong và đẩy theo lịch / one scheduled moment")
+        repin = actions.add_parser("repin", help="Chấp nhận khoá mới của hệ thống liên thông / "
+                                                 "accept a peer's new checkpoint key")
+        repin.add_argument("origin")
+        repin.add_argument("log", choices=("audit", "evidence"))
+        repin.add_argument("--key", type=Path, required=True, help="PEM")
+        repin.add_argument("--reason", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
         subcommand = options["subcommand"]
@@ -125,6 +132,14 @@ class Command(BaseCommand):
         if action == "tick":
             sealed = schedule.tick()
             self.stdout.write(f"seal #{sealed.seq}" if sealed else "nothing to seal")
+        elif action == "repin":
+            try:
+                checkpoints.witness_repin(origin=options["origin"], log=options["log"],
+                                          key_pem=options["key"].read_text(encoding="ascii"),
+                                          reason=options["reason"])
+            except (OSError, ValueError, TypeError) as err:
+                raise CommandError(str(err)) from err
+            self.stdout.write(f"{options['origin']}/{options['log']}: key pinned")
         elif action == "witnesses":
             for row in checkpoints.cosignatures():
                 self.stdout.write(f"{row.log}\t{row.witness}\t#{row.size}\t{row.head}\t"
