@@ -24,7 +24,7 @@ from vanban.directory.models import Agency
 from vanban.exchange.core.states import State
 from vanban.exchange.models import Delivery
 from vanban.exchange.selectors import readable_file
-from vanban.incoming import printing, selectors, services
+from vanban.incoming import policy, printing, selectors, services
 from vanban.incoming.forms import PaperForm, RegisterForm, RejectForm
 from vanban.incoming.models import IncomingDocument
 from vanban.signatures.models import Verification
@@ -154,10 +154,12 @@ def reject(request: HttpRequest, uid: str) -> HttpResponse:
 @policy_pages
 @require_http_methods(["GET", "POST"])
 def paper(request: HttpRequest) -> HttpResponse:
-    """R10.1: register a paper document scanned on arrival, in the same register."""
+    """R10.1: register a paper document scanned on arrival, in the same register (the register
+    keepers' page)."""
     actor = _actor(request)
     if actor.agency_id is None:
         raise Http404
+    policy.register_allowed(actor, action="incoming.paper")
     form = PaperForm(request.POST or None, request.FILES or None, agency_id=actor.agency_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
