@@ -212,3 +212,19 @@ def test_held_upload_is_told_on_the_page_and_in_the_api(clerk, scanner_down):
     assert body["code"] == "held_for_scanning"
     assert Quarantine.objects.filter(uid=body["quarantine"]).exists()
     assert not DocumentFile.objects.exists()
+
+
+def test_a_row_is_released_once_even_by_two_rescans(clerk, scanner_down, clamd_server):
+    """Two rescans at once (the worker and an operator) never attach the same upload twice:
+    the release locks the row and only a held row is decided."""
+    from vanban.security import quarantine
+
+    document = _draft(clerk)
+    with pytest.raises(HeldForScanning):
+        services.document_upload(actor=clerk, document=document, main=[clean_pdf("Mot lan")])
+    stale = Quarantine.objects.get()  # what a second process read before the first decided
+    with override_settings(VANBAN_CLAMD_SOCKET=clamd_server.socket):
+        assert len(quarantine.quarantine_rescan().released) == 1
+        assert quarantine._release(stale) == ""
+    assert DocumentFile.objects.filter(document=document).count() == 1
+    assert len(_events("security.quarantine_released")) == 1

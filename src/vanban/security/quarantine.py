@@ -142,10 +142,12 @@ def quarantine_rescan(*, limit: int = 100) -> RescanReport:
         if infected:
             _refuse_infected(row, infected)
             report.refused.append(str(row.uid))
-        elif _release(row):
-            report.released.append(str(row.uid))
         else:
-            report.failed.append(str(row.uid))
+            state = _release(row)
+            if state == QuarantineState.RELEASED:
+                report.released.append(str(row.uid))
+            elif state == QuarantineState.FAILED:
+                report.failed.append(str(row.uid))
     return report
 
 
@@ -168,21 +170,42 @@ def quarantine_rescan_if_due(*, every: float | None = None) -> RescanReport | No
 
 
 def _refuse_infected(row: Quarantine, infected: list[tuple[dict[str, Any], Any]]) -> None:
-    signature = infected[0][1].signature
-    for entry, verdict in infected:
-        audit_append(actor=_actor(row), action="security.malware_found",
-                     object_type="security.file", object_id=entry["sha256"],
-                     agency_code=row.agency_code,
-                     data={"door": row.door, "sha256": entry["sha256"], "name": entry["name"],
-                           "signature": verdict.signature, "engine": verdict.engine,
-                           "quarantine": str(row.uid)})
-    _settle(row, QuarantineState.REFUSED, reason=signature)
+    """Audit each detection and refuse the row, in one transaction."""
+    try:
+        with transaction.atomic():
+            _claim(row)
+            for entry, verdict in infected:
+                audit_append(actor=_actor(row), action="security.malware_found",
+                             object_type="security.file", object_id=entry["sha256"],
+                             agency_code=row.agency_code,
+                             data={"door": row.door, "sha256": entry["sha256"],
+                                   "name": entry["name"], "signature": verdict.signature,
+                                   "engine": verdict.engine, "quarantine": str(row.uid)})
+            _mark(row, QuarantineState.REFUSED, reason=infected[0][1].signature)
+    except _Decided:
+        return
+    _forget(row)
+
+
+class _Decided(Exception):
+    """Another process decided this row meanwhile (two rescans at once)."""
+
+
+def _claim(row: Quarantine) -> None:
+    """Lock the row for this transaction; only a row still held may be decided."""
+    if not Quarantine.objects.select_for_update().filter(
+            pk=row.pk, state=QuarantineState.HELD).exists():
+        raise _Decided(str(row.uid))
 
 
 def _settle(row: Quarantine, state: str, *, reason: str = "",
             result: dict[str, Any] | None = None) -> None:
-    with transaction.atomic():
-        _mark(row, state, reason=reason, result=result)
+    try:
+        with transaction.atomic():
+            _claim(row)
+            _mark(row, state, reason=reason, result=result)
+    except _Decided:
+        return
     _forget(row)
 
 
@@ -201,25 +224,30 @@ def _mark(row: Quarantine, state: str, *, reason: str = "",
                        "files": [e["sha256"] for e in row.files]})
 
 
-def _release(row: Quarantine) -> bool:
-    """Finish the held action through its own service, in one transaction with the row."""
+def _release(row: Quarantine) -> str:
+    """Finish the held action through its own service, in one transaction with the row (locked,
+    so two rescans never finish it twice). Returns the row's new state, or "" if another
+    process decided it first."""
     from vanban.security.intake import cleared
 
-    parts = [_read(entry["sha256"]) for entry in row.files]
     try:
         release = _release_function(row.action)
         with transaction.atomic(), cleared([e["sha256"] for e in row.files]):
+            _claim(row)
+            parts = [_read(entry["sha256"]) for entry in row.files]
             result = release(actor=_actor(row), parts=parts, data=dict(row.data))
             _mark(row, QuarantineState.RELEASED, result=result)
+    except _Decided:
+        return ""
     except DomainError as err:  # the action is no longer possible (state changed, rights…)
         _settle(row, QuarantineState.FAILED, reason=f"{err.code}: {err.vi} / {err.en}")
-        return False
+        return QuarantineState.FAILED
     except Exception as err:  # a row that cannot be finished must not block the ones after it
         log.exception("security: releasing quarantine %s failed", row.uid)
         _settle(row, QuarantineState.FAILED, reason=f"{type(err).__name__}: {err}")
-        return False
+        return QuarantineState.FAILED
     _forget(row)
-    return True
+    return QuarantineState.RELEASED
 
 
 def _release_function(path: str) -> Release:
