@@ -6,8 +6,9 @@ could rewrite unnoticed, so that tail is kept short:
 * **count**: every ``VANBAN_AUDIT_SEAL_EVERY``-th event is sealed by its own append
   (:func:`vanban.audit.services.audit_appended`);
 * **time**: once ``VANBAN_AUDIT_SEAL_SECONDS`` have passed since this process last sealed and it
-  appends again, the head is sealed after that commit; ``vanban audit checkpoint tick`` (cron,
-  systemd timer) does the same for an idle installation;
+  appends again, the head is sealed after that commit; a timer thread does it for a process
+  that went quiet, and ``vanban audit checkpoint tick`` (cron, systemd timer) for an
+  installation whose processes ended without a clean exit;
 * **exit**: a process that appended events seals the head when it ends (``atexit``; SIGTERM is
   turned into a clean exit where nobody else handles it).
 
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 Hook = Callable[[], object]
 _hooks: dict[str, Hook] = {}
-_state = {"appended": False, "next_due": 0.0, "installed": False}
+_state = {"appended": False, "dirty": False, "next_due": 0.0, "installed": False}
 _lock = threading.Lock()
 
 
@@ -113,7 +114,7 @@ def note_append() -> None:
     now = time.monotonic()
     with _lock:
         first = not _state["appended"]
-        _state["appended"] = True
+        _state["appended"] = _state["dirty"] = True
         if seconds <= 0:
             return
         if first:
@@ -143,7 +144,8 @@ def at_exit() -> None:
 
 
 def install_exit_hooks() -> None:
-    """Register :func:`at_exit`; make SIGTERM a clean exit when nothing else handles it."""
+    """Register :func:`at_exit`; make SIGTERM a clean exit when nothing else handles it; start
+    the timer that seals a quiet process's last events (:func:`_timer`)."""
     with _lock:
         if _state["installed"] or not getattr(settings, "VANBAN_AUDIT_SEAL_AT_EXIT", True):
             return
@@ -152,6 +154,30 @@ def install_exit_hooks() -> None:
     if threading.current_thread() is threading.main_thread() and \
             signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminate)
+    seconds = Schedule.from_settings().seconds
+    if seconds > 0:
+        threading.Thread(target=_timer, args=(seconds,), name="vanban-audit-seal",
+                         daemon=True).start()
+
+
+def _timer(seconds: float) -> None:
+    """Every period, tick if this process appended since the last tick: the time rule then holds
+    for a long-running server that goes quiet (no next append to trigger the seal)."""
+    from django.db import close_old_connections
+
+    while True:
+        time.sleep(seconds)
+        with _lock:
+            dirty = bool(_state["dirty"])
+            _state["dirty"] = False
+        if not dirty:
+            continue
+        try:
+            tick()
+        except Exception:
+            logger.exception("timed audit seal failed")
+        finally:
+            close_old_connections()
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

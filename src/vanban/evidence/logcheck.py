@@ -4,7 +4,8 @@ Every record's leaf is recomputed from its canonical bytes, the Merkle tree rebu
 leaves, and then every stored signed tree head, every head the audit log vouches for (so deleted
 head rows are noticed) and, when given, a head kept outside the installation are checked against
 it: signature, root at that size and an RFC 9162 consistency proof from that head to today's
-tree. The first problem is named by leaf index (or head size), in Vietnamese and English.
+tree; consecutive stored heads are linked by consistency proofs too. The first problem is
+named by leaf index (or head size), in Vietnamese and English.
 """
 
 from __future__ import annotations
@@ -118,6 +119,10 @@ def _check_heads(tree: MerkleTree) -> int:
             failure.vi += f" (giữa #{previous} và #{size})"
             failure.en += f" (between #{previous} and #{size})"
             raise failure
+        if previous and not _consistent(tree, stored[previous].root_hash, previous, head):
+            raise _Failed(size, "inconsistent", f"Đầu cây {size} không mở rộng đầu cây "
+                          f"{previous}.", f"Tree head {size} does not extend tree head "
+                          f"{previous}.")
         previous = size
     for _seq, data in vouched(VOUCH_ACTION):
         size, root = int(data["size"]), str(data["root"])
@@ -128,6 +133,14 @@ def _check_heads(tree: MerkleTree) -> int:
                           "hoặc sửa.", f"The tree head of size {size} recorded in the audit log "
                           "was deleted or altered.")
     return len(stored)
+
+
+def _consistent(tree: MerkleTree, old_root: str, old_size: int, head: TreeHead) -> bool:
+    """RFC 9162 consistency proof between two stored heads, built and checked."""
+    proof = tree.consistency_proof(old_size, head.size)
+    return merkle.verify_consistency(old_size=old_size, new_size=head.size,
+                                     old_root=bytes.fromhex(old_root),
+                                     new_root=bytes.fromhex(head.root_hash), proof=proof)
 
 
 def _signed(key: Any, signature: str, message: bytes) -> bool:

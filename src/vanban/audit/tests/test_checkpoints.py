@@ -305,3 +305,26 @@ def test_exit_seals_after_the_hooks_appended(fill: Fill, monkeypatch: pytest.Mon
     monkeypatch.setitem(schedule._state, "appended", True)
     schedule.at_exit()
     assert AuditSeal.objects.get().seq == 4 == AuditEvent.objects.count()
+
+
+def test_timer_seals_a_quiet_process(fill: Fill, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R14.3: a long-running process that went quiet seals its last events from its timer
+    (no next append needed), and does nothing when it appended nothing since."""
+    import django.db
+
+    fill(3, seal_every=0)
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) > 2:
+            raise KeyboardInterrupt  # leave the endless loop after two periods
+
+    monkeypatch.setattr("vanban.audit.schedule.time.sleep", sleep)
+    monkeypatch.setattr(django.db, "close_old_connections", lambda: None)
+    monkeypatch.setattr(schedule, "_hooks", {})
+    monkeypatch.setitem(schedule._state, "dirty", True)
+    with pytest.raises(KeyboardInterrupt):
+        schedule._timer(600.0)
+    assert list(AuditSeal.objects.values_list("seq", flat=True)) == [3]
+    assert sleeps == [600.0, 600.0, 600.0]
