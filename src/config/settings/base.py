@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # outermost but one, so that every response, even a refusal by a middleware, has it
+    "vanban.web.middleware.ContentSecurityPolicyMiddleware",
     "vanban.security.uploads.RequestSizeMiddleware",  # before anything reads the body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,7 +89,6 @@ MIDDLEWARE = [
     "vanban.accounts.middleware.AccountPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "vanban.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -294,6 +295,15 @@ VANBAN_CSP_BY_PATH = {"/api/": "; ".join((
 
 # --- audit log (R14.3) -----------------------------------------------------------------------
 VANBAN_AUDIT_SEAL_EVERY = int(os.environ.get("VANBAN_AUDIT_SEAL_EVERY", "1000"))
+# Also seal when events have waited this long (0: off), and at a clean exit (docs/adr/0010).
+VANBAN_AUDIT_SEAL_SECONDS = float(os.environ.get("VANBAN_AUDIT_SEAL_SECONDS", "600"))
+VANBAN_AUDIT_SEAL_AT_EXIT = env_bool("VANBAN_AUDIT_SEAL_AT_EXIT", True)
+# Evidence log: sign a tree head every N records and after this many seconds (0: off).
+VANBAN_EVIDENCE_HEAD_EVERY = int(os.environ.get("VANBAN_EVIDENCE_HEAD_EVERY", "1000"))
+VANBAN_EVIDENCE_HEAD_SECONDS = float(os.environ.get("VANBAN_EVIDENCE_HEAD_SECONDS", "600"))
+# Where ``vanban audit checkpoint export --mail`` sends checkpoints (the province archive).
+VANBAN_CHECKPOINT_MAIL_TO = [a for a in os.environ.get("VANBAN_CHECKPOINT_MAIL_TO", "").split(",")
+                             if a]
 # Also seal when events have waited this long (0: off), and at a clean exit (docs/adr/0010).
 VANBAN_AUDIT_SEAL_SECONDS = float(os.environ.get("VANBAN_AUDIT_SEAL_SECONDS", "600"))
 VANBAN_AUDIT_SEAL_AT_EXIT = env_bool("VANBAN_AUDIT_SEAL_AT_EXIT", True)

@@ -91,9 +91,13 @@ def open_entries(root: Path, *, deep: bool = True, limit: int = 1000) -> list[Op
 
 def tighten(root: Path) -> int:
     """Remove group and other permissions from everything under ``root``; returns how many
-    entries changed. Owner bits are kept (read-only blobs stay read-only)."""
+    entries changed. Owner bits are kept (read-only blobs stay read-only). An entry this
+    account does not own is left as it is (``vanban check`` keeps naming it)."""
     changed = 0
     for entry in open_entries(root, deep=True, limit=10**9):
-        entry.path.chmod(entry.mode & ~OPEN_BITS)
+        try:
+            entry.path.chmod(entry.mode & ~OPEN_BITS)
+        except PermissionError:
+            continue
         changed += 1
     return changed
