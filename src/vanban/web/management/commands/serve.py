@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -25,5 +26,8 @@ class Command(BaseCommand):
 
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"vanban đang chạy tại / is serving at {url}")
+        # Waitress reads a whole body before the application runs: refuse oversized ones (413)
+        # there, from Content-Length or while de-chunking, so they never reach the disk.
         serve(application, host=options["host"], port=options["port"],
-              threads=options["threads"], ident="vanban")
+              threads=options["threads"], ident="vanban",
+              max_request_body_size=int(settings.VANBAN_MAX_REQUEST_BYTES))
