@@ -32,7 +32,7 @@ from vanban.audit.services import audit_append
 from vanban.core.errors import DomainError, ValidationFailed
 from vanban.core.roles import Actor
 from vanban.pdfs.convert import ACCEPTED, images_to_pdf
-from vanban.pdfs.errors import PdfRejected, Reason
+from vanban.pdfs.errors import PdfRejected
 from vanban.pdfs.inspect import PdfInfo, inspect_pdf
 from vanban.pdfs.sniff import sniff
 from vanban.security.errors import HeldForScanning, MalwareFound, ScannerUnavailable
@@ -206,5 +206,5 @@ def _audit_refusal(door: Door, err: DomainError, groups: Sequence[FileGroup], *,
     err.audited = True
 
 
-__all__ = ["EXTERNAL", "Accepted", "Door", "FileGroup", "Hold", "Reason", "cleared",
-           "intake_files", "intake_pdf_rules"]
+__all__ = ["EXTERNAL", "Accepted", "Door", "FileGroup", "Hold", "cleared", "intake_files",
+           "intake_pdf_rules"]
