@@ -298,15 +298,6 @@ VANBAN_AUDIT_SEAL_EVERY = int(os.environ.get("VANBAN_AUDIT_SEAL_EVERY", "1000"))
 # Also seal when events have waited this long (0: off), and at a clean exit (docs/adr/0010).
 VANBAN_AUDIT_SEAL_SECONDS = float(os.environ.get("VANBAN_AUDIT_SEAL_SECONDS", "600"))
 VANBAN_AUDIT_SEAL_AT_EXIT = env_bool("VANBAN_AUDIT_SEAL_AT_EXIT", True)
-# Evidence log: sign a tree head every N records and after this many seconds (0: off).
-VANBAN_EVIDENCE_HEAD_EVERY = int(os.environ.get("VANBAN_EVIDENCE_HEAD_EVERY", "1000"))
-VANBAN_EVIDENCE_HEAD_SECONDS = float(os.environ.get("VANBAN_EVIDENCE_HEAD_SECONDS", "600"))
-# Where ``vanban audit checkpoint export --mail`` sends checkpoints (the province archive).
-VANBAN_CHECKPOINT_MAIL_TO = [a for a in os.environ.get("VANBAN_CHECKPOINT_MAIL_TO", "").split(",")
-                             if a]
-# Also seal when events have waited this long (0: off), and at a clean exit (docs/adr/0010).
-VANBAN_AUDIT_SEAL_SECONDS = float(os.environ.get("VANBAN_AUDIT_SEAL_SECONDS", "600"))
-VANBAN_AUDIT_SEAL_AT_EXIT = env_bool("VANBAN_AUDIT_SEAL_AT_EXIT", True)
 # The seal key on a PKCS#11 token instead of KEYS_DIR (module path; token selected by label; PIN
 # from the environment or a file outside VANBAN_HOME). Empty: the encrypted key file.
 VANBAN_AUDIT_SEAL_PKCS11_MODULE = os.environ.get("VANBAN_AUDIT_SEAL_PKCS11_MODULE", "")
