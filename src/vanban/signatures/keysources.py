@@ -90,13 +90,9 @@ def forget(certificate: AgencyCertificate) -> None:
 @contextlib.contextmanager
 def pkcs11_signer(certificate: AgencyCertificate) -> Iterator[Signer]:
     """A signer on the certificate's PKCS#11 token; the session closes when the block ends."""
-    from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11
 
-    session = pkcs11.open_pkcs11_session(
-        certificate.pkcs11_module,
-        token_criteria=TokenCriteria(label=certificate.pkcs11_token_label),
-        user_pin=keystore.resolve_pin(certificate.pkcs11_pin_ref))
+    session = open_token(certificate, keystore.resolve_pin(certificate.pkcs11_pin_ref))
     try:
         cert = load_pems(certificate.pem)[0]
         yield pkcs11.PKCS11Signer(
@@ -113,19 +109,41 @@ def pkcs11_pin_valid(certificate: AgencyCertificate, pin: str) -> bool:
     PIN is proof of presence. A wrong PIN counts on the token's own retry counter too.
     """
     from pkcs11.exceptions import PKCS11Error
-    from pyhanko.config.pkcs11 import TokenCriteria
-    from pyhanko.sign import pkcs11
 
     if not pin:
         return False
     try:
-        session = pkcs11.open_pkcs11_session(
-            certificate.pkcs11_module,
-            token_criteria=TokenCriteria(label=certificate.pkcs11_token_label), user_pin=pin)
+        session = open_token(certificate, pin)
     except PKCS11Error:
         return False
     session.close()
     return True
+
+
+def open_token(certificate: AgencyCertificate, pin: str) -> Any:
+    """A logged-in session on the certificate's token (chosen by label).
+
+    The PKCS#11 library lists tokens once, when it is first loaded; a token plugged in (or
+    initialised) after that is not seen until the library is read again. So when no token has
+    the label, the library is re-initialised once and the search repeated (a signature that
+    would fail anyway; sessions of other threads on the same module are closed by it).
+    """
+    import pkcs11 as p11
+    from pkcs11.exceptions import PKCS11Error
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11
+
+    criteria = TokenCriteria(label=certificate.pkcs11_token_label)
+    try:
+        return pkcs11.open_pkcs11_session(certificate.pkcs11_module, token_criteria=criteria,
+                                          user_pin=pin)
+    except PKCS11Error as err:
+        if "No token matching" not in str(err):
+            raise
+    with _lock:
+        p11.lib(certificate.pkcs11_module).reinitialize()
+    return pkcs11.open_pkcs11_session(certificate.pkcs11_module, token_criteria=criteria,
+                                      user_pin=pin)
 
 
 @contextlib.contextmanager
