@@ -27,7 +27,7 @@ import pikepdf
 DEFAULT_MAX_STREAM_BYTES = 256 * 1024 * 1024  # a 600 dpi A4 colour page is about 105 MB
 DEFAULT_MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 CHUNK = 1024 * 1024
-_OBJECT = re.compile(rb"(?<![0-9])(\d{1,10})\s+(\d{1,5})\s+obj\b")
+_OBJECT = re.compile(rb"(?<![0-9])(\d{1,9})\s+(\d{1,5})\s+obj\b")  # PDF: < 2**23 objects
 _ASCII = {"/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85"}
 _FLATE = {"/FlateDecode", "/Fl"}
 

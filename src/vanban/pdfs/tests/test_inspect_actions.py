@@ -201,3 +201,12 @@ def test_ordinary_compressed_pages_pass(valid_pdf: bytes) -> None:
                           stream_decode_level=pikepdf.StreamDecodeLevel.generalized)
     assert inspect_pdf(compressed, max_bytes=LIMIT, max_stream_bytes=MB).page_count == 2
 
+
+
+def test_object_headers_quoted_inside_a_page_are_harmless(valid_pdf: bytes) -> None:
+    """R16.1 without false alarms: page text that looks like object headers (huge numbers,
+    objects that do not exist) neither breaks the measurement nor refuses the file."""
+    text = b"BT /F1 12 Tf 72 700 Td (4294967296 0 obj 99999999 0 obj 7 65535 obj) Tj ET"
+    data = _with_stream(valid_pdf, text, [])
+    assert b"4294967296 0 obj" in data
+    assert inspect_pdf(data, max_bytes=LIMIT).page_count == 2
