@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import override_settings
 
@@ -328,3 +328,24 @@ def test_timer_seals_a_quiet_process(fill: Fill, monkeypatch: pytest.MonkeyPatch
         schedule._timer(600.0)
     assert list(AuditSeal.objects.values_list("seq", flat=True)) == [3]
     assert sleeps == [600.0, 600.0, 600.0]
+
+
+def test_checkpoint_mailed_to_the_archive(fill: Fill, tmp_path: Path) -> None:
+    """R14.3: ``checkpoint export --mail`` sends the signed checkpoint to the archive address,
+    and a mailed copy proves the log like a file."""
+    from django.core import mail
+
+    fill(5, seal_every=0)
+    with override_settings(VANBAN_CHECKPOINT_MAIL_TO=["luutru@bacgiang.gov.vn"]):
+        code, _out, _err = _run("checkpoint", "export", "-o", str(tmp_path / "cp.json"),
+                                "--mail")
+    assert code == 0
+    [message] = mail.outbox
+    assert message.to == ["luutru@bacgiang.gov.vn"]
+    kept = tmp_path / "mailed.json"
+    kept.write_text(str(message.body))
+    assert parse(str(message.body)).size == 5
+    assert _run("verify", "--checkpoint", str(kept))[0] == 0
+    with override_settings(VANBAN_CHECKPOINT_MAIL_TO=[]), \
+            pytest.raises(CommandError, match="VANBAN_CHECKPOINT_MAIL_TO"):
+        _run("checkpoint", "export", "--mail")
