@@ -22,8 +22,10 @@ def request_actor(request: HttpRequest) -> Actor:
 
 
 def show_error(request: HttpRequest, err: DomainError) -> None:
-    """Show ``err`` on the next page, in the request's language."""
-    messages.error(request, err.message(request.LANGUAGE_CODE))
+    """Show ``err`` on the next page, in the request's language; an outcome that is not a
+    failure (202: files held for malware scanning) as a warning."""
+    show = messages.warning if err.status < 400 else messages.error
+    show(request, err.message(request.LANGUAGE_CODE))
 
 
 def refusal_page(request: HttpRequest) -> HttpResponse:
