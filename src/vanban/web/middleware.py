@@ -59,7 +59,7 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         """Add the header unless the view chose one."""
         response = self.get_response(request)
-        policy = self.policy_for(request.path)
+        policy = self.policy_for(request.path_info)  # without a deployment prefix
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
