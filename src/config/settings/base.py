@@ -217,6 +217,17 @@ VANBAN_PAPER_REQUIRED_TYPES = [
 VANBAN_TSA_URL = os.environ.get("VANBAN_TSA_URL", "")
 # Fetch CRLs of other CAs named in certificates while verifying incoming PDFs (R4.3).
 VANBAN_REVOCATION_FETCH = env_bool("VANBAN_REVOCATION_FETCH", True)
+# Long-term validation (ADR 0014): signatures embed their chain and CRLs (PAdES B-LT); each
+# signed file gets an archive copy with a document time-stamp (B-LTA), renewed by
+# `vanban pdf archive-renew` this many days before the stamp's TSA certificate expires, or at
+# once when its digest is one of the weak ones.
+VANBAN_PADES_LTV = env_bool("VANBAN_PADES_LTV", True)
+VANBAN_PADES_ARCHIVE = env_bool("VANBAN_PADES_ARCHIVE", True)
+VANBAN_ARCHIVE_RENEW_MARGIN_DAYS = int(os.environ.get("VANBAN_ARCHIVE_RENEW_MARGIN_DAYS", "365"))
+VANBAN_ARCHIVE_DIGEST = os.environ.get("VANBAN_ARCHIVE_DIGEST", "sha256")
+VANBAN_ARCHIVE_WEAK_DIGESTS = [
+    d for d in os.environ.get("VANBAN_ARCHIVE_WEAK_DIGESTS", "md5,sha1").split(",") if d
+]
 # --- exchange hub (docs/operator-guide.md) ---------------------------------------------------
 VANBAN_INSTALLATION_ID = os.environ.get("VANBAN_INSTALLATION_ID", "")  # empty: the host name
 VANBAN_EXCHANGE_RETRY_BASE = float(os.environ.get("VANBAN_EXCHANGE_RETRY_BASE", "5"))

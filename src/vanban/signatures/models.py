@@ -225,3 +225,48 @@ class CachedCrl(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class ArchiveCopy(models.Model):
+    """One archival copy of a signed PDF (PAdES B-LTA, ADR 0014): the signed file plus the
+    validation data and a document time-stamp covering all of it.
+
+    Never updated: a renewal makes a new blob (the previous copy plus a newer time-stamp) and a
+    new row pointing at the one it renews. ``origin`` is the SHA-256 of the file as signed and
+    dispatched; the copy of an origin in force is the one that nothing renews yet.
+    """
+
+    blob = models.OneToOneField("storage.Blob", on_delete=models.PROTECT,
+                                related_name="archive_copy")
+    origin = models.CharField(max_length=64, db_index=True,
+                              help_text="SHA-256 of the signed file as dispatched")
+    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="renewed_by")
+    stamped_at = models.DateTimeField(help_text="Time of the newest document time-stamp")
+    tsa_fingerprint = models.CharField(max_length=64)
+    tsa_not_after = models.DateTimeField(db_index=True,
+                                         help_text="When the newest stamp's TSA certificate "
+                                                   "expires: renew before")
+    md_algorithm = models.CharField(max_length=10)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("origin", "id")
+
+    def __str__(self) -> str:
+        return f"{self.origin[:12]}… → {self.blob_id[:12]}…"
+
+
+class ArrivalValidationData(models.Model):
+    """The validation data collected when a document arrived (ADR 0014): the certificates and
+    revocation data the verification used, kept beside the received bytes (a JSON blob), so it
+    can be validated as of its arrival after the issuer has gone (R12.1)."""
+
+    verification = models.OneToOneField(Verification, on_delete=models.PROTECT,
+                                        related_name="validation_data")
+    blob = models.ForeignKey("storage.Blob", on_delete=models.PROTECT,
+                             related_name="+")
+    collected_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.verification_id} → {self.blob_id[:12]}…"

@@ -1,8 +1,12 @@
-"""One PAdES signature over a whole PDF, as an incremental update of a copy (R15.1, R15.2).
+"""One PAdES signature over a whole PDF, as an incremental update of a copy (R15.1, R15.2),
+and the archival document time-stamps that keep it verifiable (R12.1, ADR 0014).
 
 Pure signing mechanics with pyHanko (no database): the caller supplies the signer, the
-time-stamper and the mark. The input bytes are never modified; the result is new bytes whose
-prefix is exactly the input, so one signature covers the whole file as it was uploaded.
+time-stamper, the mark and the validation context. The input bytes are never modified; the
+result is new bytes whose prefix is exactly the input, so one signature covers the whole file as
+it was uploaded. With a validation context the signature is PAdES B-LT *in one revision*: the
+certificates and revocation data go into the DSS of the revision the signature covers, so the
+file still has a single signature over its entire length.
 """
 
 from __future__ import annotations
@@ -15,9 +19,17 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+from pyhanko.sign.signers.pdf_signer import (
+    DSSContentSettings,
+    PdfSigningSession,
+    PdfTimeStamper,
+    SigDSSPlacementPreference,
+)
 from pyhanko.sign.timestamps.api import TimeStamper
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko_certvalidator import ValidationContext
 
 from vanban.signatures import appearance
 
@@ -76,16 +88,25 @@ def reserve_for(signer: Any, *, timestamped: bool) -> int:
     return 2 * der + 1024
 
 
+# The DSS goes into the signed revision itself (no VRI: it would need the signature first).
+_DSS_IN_SIGNED_REVISION = DSSContentSettings(
+    placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False)
+
+
 def sign_pdf_bytes(data: bytes, *, signer: Any, at: datetime, mark: Mark,
                    timestamper: TimeStamper | None = None,
-                   bytes_reserved: int | None = None) -> bytes:
-    """Sign ``data`` (PAdES B-B, or B-T with ``timestamper``) and return the new file."""
+                   bytes_reserved: int | None = None,
+                   validation_context: ValidationContext | None = None) -> bytes:
+    """Sign ``data`` and return the new file: PAdES B-B, B-T with ``timestamper``, B-LT when
+    ``validation_context`` is given too (its certificates and CRLs are embedded)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     field_name = f"ChuKyCoQuan-{uuid.uuid4().hex[:8]}"
     box = appearance.mark_box(mark.placement, page_box(writer), len(mark.lines))
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES, use_pades_lta=False)
+        subfilter=fields.SigSeedSubFilter.PADES, use_pades_lta=False,
+        embed_validation_info=validation_context is not None,
+        validation_context=validation_context, dss_settings=_DSS_IN_SIGNED_REVISION)
     pdf_signer = _TimedPdfSigner(
         meta, signer, at=at, timestamper=timestamper,
         stamp_style=appearance.stamp_style(mark.font_path),
@@ -94,3 +115,26 @@ def sign_pdf_bytes(data: bytes, *, signer: Any, at: datetime, mark: Mark,
         writer, bytes_reserved=bytes_reserved or reserve_for(signer, timestamped=bool(
             timestamper)), appearance_text_params={"mark": "\n".join(mark.lines)})
     return bytes(out.getvalue())
+
+
+
+def archive_stamp(data: bytes, *, timestamper: TimeStamper,
+                  validation_context: ValidationContext, md_algorithm: str = "sha256",
+                  certs: list[Any] | None = None) -> bytes:
+    """Add an archival document time-stamp (PAdES B-LTA), or renew the chain: the validation
+    data known now (the context's CRLs and OCSP responses, and ``certs``: the chains of the
+    earlier time-stamps) goes into the DSS, and a new document time-stamp with
+    ``md_algorithm`` covers everything, the earlier stamps included. Returns new bytes whose
+    prefix is ``data``."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=certs or [],
+                                               validation_context=validation_context)
+    out = PdfTimeStamper(timestamper).timestamp_pdf(writer, md_algorithm, validation_context,
+                                                    in_place=False)
+    return bytes(out.getvalue())
+
+
+def document_stamps(data: bytes) -> list[Any]:
+    """The document time-stamps of a file, oldest first (pyHanko's embedded signatures)."""
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    return list(reader.embedded_timestamp_signatures)

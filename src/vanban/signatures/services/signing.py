@@ -12,13 +12,14 @@ from django.conf import settings
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.api import TimeStamper
+from pyhanko_certvalidator import ValidationContext
 
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed, forbidden
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency
-from vanban.signatures import appearance, keysources, keystore, pades
+from vanban.signatures import appearance, archive, keysources, keystore, ltv, pades
 from vanban.signatures.models import (
     AgencyCertificate,
     CaKind,
@@ -29,6 +30,7 @@ from vanban.signatures.models import (
 from vanban.signatures.pki import Key, load_pems
 from vanban.signatures.services._common import may_sign, refused
 from vanban.signatures.timestamps import LocalTimeStamper, UrlTimeStamper
+from vanban.signatures.verification import trust
 
 ACTION = "signatures.pdf_sign"
 
@@ -114,11 +116,22 @@ def _sign(data: bytes, certificate: AgencyCertificate, agency: Agency, at: datet
     try:
         with keysources.signer_for(certificate) as signer:
             return pades.sign_pdf_bytes(data, signer=signer, at=at, mark=mark,
-                                        timestamper=_timestamper(at, local_tsa))
+                                        timestamper=_timestamper(at, local_tsa),
+                                        validation_context=_ltv_context(signer, at))
     except (PdfError, SigningError) as err:
         raise ValidationFailed("Không ký được tệp PDF này (tệp hỏng hoặc không hợp lệ).",
                                "This PDF cannot be signed (broken or invalid file).",
                                code="pdf_unsignable", detail=str(err)[:200]) from err
+
+
+def _ltv_context(signer: object, at: datetime) -> ValidationContext | None:
+    """B-LT (ADR 0014): the chain and CRLs this installation holds go into the signed revision,
+    so a receiver validates as of the signing time without reaching the issuer. Off with
+    ``VANBAN_PADES_LTV = False`` (then B-T)."""
+    if not getattr(settings, "VANBAN_PADES_LTV", True):
+        return None
+    chain = [*getattr(signer, "cert_registry", [])]
+    return ltv.signing_context(trust.material(), at=at, chain=chain)
 
 
 def token_pin_check(agency: Agency) -> Callable[[str], bool] | None:
@@ -161,4 +174,6 @@ def pdf_sign(*, actor: Actor | None, agency: Agency, data: bytes,
                  data={"input_sha256": hashlib.sha256(data).hexdigest(),
                        "output_sha256": digest, "fingerprint": certificate.fingerprint,
                        **(confirmed or {})})
+    if getattr(settings, "VANBAN_PADES_ARCHIVE", True):  # its B-LTA copy, beside (ADR 0014)
+        archive.archive_create(signed)
     return SignedPdf(data=signed, certificate_id=certificate.pk, signed_at=at, sha256=digest)

@@ -116,6 +116,21 @@ REASONS: dict[str, tuple[str, str]] = {
     "time_in_future": ("Thời điểm ký {time} ở sau thời điểm nhận; chữ ký không đáng tin.",
                        "The signing time {time} is after the time of receipt; the signature "
                        "cannot be trusted."),
+    "signed_after_moment": (
+        "Thời điểm ký {time} ở sau thời điểm kiểm tra {moment}: khi đó văn bản chưa được ký.",
+        "The signing time {time} is after the moment checked, {moment}: the document was not "
+        "signed yet then."),
+    "revoked_after_signing": (
+        "Chứng thư số bị thu hồi ngày {revoked_at} (lý do: {why}), sau thời điểm chữ ký đã "
+        "được chứng minh là tồn tại ({time}); việc thu hồi không làm mất hiệu lực chữ ký này.",
+        "The certificate was revoked on {revoked_at} (reason: {why}), after the time the "
+        "signature is proven to have existed ({time}); the revocation does not invalidate "
+        "it."),
+    "revoked_after_moment": (
+        "Chứng thư số bị thu hồi ngày {revoked_at} (lý do: {why}), sau thời điểm kiểm tra "
+        "{moment}; tại thời điểm đó chứng thư chưa bị thu hồi.",
+        "The certificate was revoked on {revoked_at} (reason: {why}), after the moment "
+        "checked, {moment}; it was not revoked at that moment."),
     "bad_timestamp": ("Dấu thời gian gắn với chữ ký không hợp lệ hoặc không được tin cậy.",
                       "The time-stamp on the signature is invalid or not trusted."),
     "mark_elsewhere": ("Dấu chữ ký hiển thị không ở góc dưới bên trái trang đầu (quy định "
@@ -158,6 +173,13 @@ def failed(code: Code, reason: str, *, detail: str = "", warning: bool = False,
     status = Status.WARNING if warning else Status.FAIL
     return Check(str(code), status, vi.format(**params), en.format(**params), reason,
                  detail[:300])
+
+
+def noted(code: Code, reason: str, **params: str) -> Check:
+    """The check passed, with a remark the reader must see (``reason``, one of
+    :data:`REASONS`): e.g. a revocation that came after the signature and does not count."""
+    vi, en = REASONS[reason]
+    return Check(str(code), Status.PASS, vi.format(**params), en.format(**params), reason)
 
 
 def rejected(code: Code, *, vi: str, en: str, reason: str, detail: str = "") -> Check:

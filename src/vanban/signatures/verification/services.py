@@ -22,6 +22,7 @@ from vanban.core import clock
 from vanban.directory.models import Agency
 from vanban.pdfs.errors import PdfRejected
 from vanban.pdfs.inspect import inspect_pdf
+from vanban.signatures.arrival import arrival_keep
 from vanban.signatures.models import Verdict, Verification, VerificationPath
 from vanban.signatures.verification import trust
 from vanban.signatures.verification.channels import VerificationChannel, sender_check
@@ -217,6 +218,8 @@ def pdf_verify(*, data: bytes, sender: Agency, channel: VerificationChannel,
     if mismatch is not None:  # whatever the signature says, this channel cannot carry it
         examined.checks[:] = [c for c in examined.checks if c.code != mismatch.code]
         examined.checks.append(mismatch)
-    return _store(data=data, sender=sender, channel=channel, received_via=received_via,
-                  examined=examined, signer_certificate_id=signer_certificate_id, pages=pages,
-                  sha256=sha256)
+    record = _store(data=data, sender=sender, channel=channel, received_via=received_via,
+                    examined=examined, signer_certificate_id=signer_certificate_id,
+                    pages=pages, sha256=sha256)
+    arrival_keep(record, examined.collected)  # the validation data, beside (ADR 0014)
+    return record

@@ -8,6 +8,14 @@ Time model: with a valid time-stamp token (PAdES B-T) the certificate is judged 
 time-stamp's time, so a certificate revoked or expired *after* signing still passes. Without one
 (B-B) the signer's claimed time proves nothing, so the certificate is judged at the time of
 receipt — the stricter of the two for a document that has just arrived.
+
+Long-term validation (ADR 0014): document time-stamps (PAdES B-LTA) added after the signature
+are checked newest first, the newest at the current time and each older one at the time of the
+one after it; the oldest that holds is the proof of existence (POE) at which the signature's own
+time-stamp is judged, so a time-stamping certificate that has expired since still proves the
+signing time. Validation *as of* a past moment (``at``) judges the certificate at the proven
+signing time when there is one (else at ``at``), counts only revocations dated before that,
+fails a signature made after ``at``, and says which revocation it set aside and why.
 """
 
 from __future__ import annotations
@@ -24,15 +32,15 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from vanban.signatures import appearance
+from vanban.signatures import appearance, ltv
 from vanban.signatures.verification import marks
-from vanban.signatures.verification.checks import Check, Code, failed, passed
+from vanban.signatures.verification.checks import Check, Code, failed, noted, passed
 from vanban.signatures.verification.trust import TrustMaterial
 
 log = logging.getLogger(__name__)
@@ -58,6 +66,8 @@ class Examined:
     signed_at: datetime | None = None
     signed_at_source: str = ""  # "timestamp" or "claimed"
     judged_at: datetime | None = None  # the moment the certificate was judged at
+    proven_by_archive: datetime | None = None  # POE from the document time-stamps, if any
+    collected: ltv.Collected | None = None  # the validation data this judgement used
 
 
 def _tst_time(sig: EmbeddedPdfSignature) -> datetime | None:
@@ -141,8 +151,37 @@ def _period(signer: asn1_x509.Certificate, at: datetime, indic: object) -> Check
     return passed(Code.VALIDITY_PERIOD)
 
 
-def _revocation(status: PdfSignatureStatus, fingerprint: str, at: datetime,
-                material: TrustMaterial) -> Check:
+def _revoked_entry(crls: list[asn1_crl.CertificateList],
+                   cert: asn1_x509.Certificate) -> tuple[datetime, str] | None:
+    """When and why a CRL we hold says ``cert`` was revoked (the earliest), if one does."""
+    found: tuple[datetime, str] | None = None
+    serial = cert.serial_number
+    for crl in crls:
+        if crl["tbs_cert_list"]["issuer"].dump() != cert.issuer.dump():
+            continue
+        for entry in crl["tbs_cert_list"]["revoked_certificates"]:
+            if entry["user_certificate"].native != serial:
+                continue
+            when = entry["revocation_date"].native
+            why = str(entry.crl_reason_value.native) if entry.crl_reason_value else \
+                "unspecified"
+            if found is None or when < found[0]:
+                found = (when, why)
+    return found
+
+
+@dataclass(frozen=True)
+class _When:
+    """The moments a revocation is compared with: the one the certificate is judged at (the
+    proven signing time, else ``moment``) and the moment the validation is made as of."""
+
+    judged: datetime
+    moment: datetime
+
+
+def _revocation(status: PdfSignatureStatus, cert: asn1_x509.Certificate, *, fingerprint: str,
+                when: _When, material: TrustMaterial,
+                crls: list[asn1_crl.CertificateList]) -> Check:
     details = status.revocation_details
     known = material.revoked.get(fingerprint)
     if details is not None and details.ca_revoked:
@@ -150,7 +189,7 @@ def _revocation(status: PdfSignatureStatus, fingerprint: str, at: datetime,
     if details is not None:
         return failed(Code.NOT_REVOKED, "revoked", revoked_at=appearance.format_time(
             details.revocation_date))
-    if known is not None and known <= at:  # our own record, whatever the CRL says
+    if known is not None and known <= when.judged:  # our own record, whatever the CRL says
         return failed(Code.NOT_REVOKED, "revoked", revoked_at=appearance.format_time(known))
     if status.trust_problem_indic in _REVOKED:
         return failed(Code.NOT_REVOKED, "revoked", revoked_at="?",
@@ -158,11 +197,25 @@ def _revocation(status: PdfSignatureStatus, fingerprint: str, at: datetime,
     if status.trust_problem_indic in _UNKNOWN:
         return failed(Code.NOT_REVOKED, "revocation_unknown",
                       detail=str(status.trust_problem_indic))
-    return passed(Code.NOT_REVOKED)
+    return _set_aside(cert, known, when, [*material.crls, *crls])
+
+
+def _set_aside(cert: asn1_x509.Certificate, known: datetime | None, when: _When,
+               crls: list[asn1_crl.CertificateList]) -> Check:
+    """Not revoked at the judged time: pass, saying which later revocation was set aside and
+    why (after the moment asked about, or after the signature was proven to exist)."""
+    later = _revoked_entry(crls, cert) or ((known, "") if known is not None else None)
+    if later is None:
+        return passed(Code.NOT_REVOKED)
+    revoked_at, why = later
+    reason = "revoked_after_moment" if revoked_at > when.moment else "revoked_after_signing"
+    return noted(Code.NOT_REVOKED, reason, revoked_at=appearance.format_time(revoked_at),
+                 why=why or "unspecified", time=appearance.format_time(when.judged),
+                 moment=appearance.format_time(when.moment))
 
 
 def _timing(status: PdfSignatureStatus, tst_at: datetime | None, now: datetime,
-            result: Examined) -> Check:
+            result: Examined, at: datetime | None = None) -> Check:
     tst = status.timestamp_validity
     if tst_at is not None:
         if tst is None or not (tst.intact and tst.valid and tst.trusted):
@@ -174,6 +227,9 @@ def _timing(status: PdfSignatureStatus, tst_at: datetime | None, now: datetime,
     else:
         return failed(Code.SIGNING_TIME, "time_unknown", warning=True)
     shown = appearance.format_time(result.signed_at)
+    if at is not None and result.signed_at > at:
+        return failed(Code.SIGNING_TIME, "signed_after_moment", time=shown,
+                      moment=appearance.format_time(at))
     if result.signed_at > now + FUTURE_TOLERANCE:
         return failed(Code.SIGNING_TIME, "time_in_future", time=shown)
     if result.signed_at_source == "claimed":
@@ -190,11 +246,50 @@ def _trust(status: PdfSignatureStatus) -> Check:
     return passed(Code.TRUSTED_CHAIN)
 
 
-def examine(data: bytes, material: TrustMaterial, *, now: datetime,
-            fingerprint_of: Any) -> Examined:
+def _proof_of_existence(reader: PdfFileReader, sig: EmbeddedPdfSignature,
+                        material: TrustMaterial, extra: tuple[list[Any], list[Any], list[Any]],
+                        now: datetime) -> datetime | None:
+    """The time of the oldest document time-stamp after the signature whose chain of later
+    stamps holds up to ``now`` (each judged at the time of the next): the moment the signed
+    file, its signature time-stamp and its validation data are proven to have existed."""
+    stamps = [t for t in reader.embedded_timestamp_signatures
+              if t.signed_revision > sig.signed_revision]
+    moment, proof = now, None
+    for stamp in reversed(stamps):
+        try:
+            status = validate_pdf_timestamp(
+                stamp, validation_context=_context(material, extra, moment))
+        except Exception as err:  # a damaged stamp breaks the chain here
+            log.info("document time-stamp unreadable: %s", err)
+            break
+        if not (status.intact and status.valid and status.trusted):
+            break
+        moment = proof = status.timestamp
+    return proof
+
+
+def _collected(material: TrustMaterial, sig: EmbeddedPdfSignature,
+               extra: tuple[list[Any], list[Any], list[Any]]) -> ltv.Collected:
+    """The certificates and revocation data that can validate this signature later: its chain
+    and its time-stamp's, the CRLs of their issuers we hold, what the file embeds."""
+    crls, ocsps, certs = extra
+    collected = ltv.Collected()
+    chain = ltv.chain_of(material, sig.signer_cert)
+    for cert in [c.chosen for c in sig.signed_data["certificates"]]:
+        chain += [c for c in ltv.chain_of(material, cert) if c not in chain]
+    collected.add(certs=[*chain, *certs], crls=[*ltv.relevant_crls(material, chain), *crls],
+                  ocsps=ocsps)
+    return collected
+
+
+def examine(data: bytes, material: TrustMaterial, *, now: datetime, fingerprint_of: Any,
+            at: datetime | None = None,
+            extra: tuple[list[Any], list[Any], list[Any]] | None = None) -> Examined:
     """Run the signature checks on ``data`` (already known to be a well-formed PDF).
 
-    ``fingerprint_of`` maps an asn1crypto certificate to its SHA-256 fingerprint.
+    ``fingerprint_of`` maps an asn1crypto certificate to its SHA-256 fingerprint. ``at``: judge
+    as of that past moment (see the module's time model); ``extra``: more (CRLs, OCSP
+    responses, certificates), e.g. the validation data kept when the file arrived.
     """
     result = Examined()
     reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -204,14 +299,19 @@ def examine(data: bytes, material: TrustMaterial, *, now: datetime,
         return result
     result.checks.append(passed(Code.SIGNATURE_PRESENT))
     sig = signatures[-1]
+    moment = at or now
     try:
         result.signer = sig.signer_cert
         tst_at = _tst_time(sig)
-        extra = _embedded_revinfo(reader, sig)
-        result.judged_at = tst_at or now
+        found = _embedded_revinfo(reader, sig)
+        revinfo = (found[0] + list(extra[0]), found[1] + list(extra[1]),
+                   found[2] + list(extra[2])) if extra else found
+        result.judged_at = tst_at or moment
+        result.proven_by_archive = _proof_of_existence(reader, sig, material, revinfo, now)
         status = validate_pdf_signature(
-            sig, signer_validation_context=_context(material, extra, result.judged_at),
-            ts_validation_context=_context(material, extra, None))
+            sig, signer_validation_context=_context(material, revinfo, result.judged_at),
+            ts_validation_context=_context(material, revinfo, result.proven_by_archive or now))
+        result.collected = _collected(material, sig, revinfo)
     except Exception as err:  # pyHanko raises many types on hostile signatures
         result.checks.append(failed(Code.INTACT, "unreadable_signature",
                                     detail=f"{type(err).__name__}: {err}"))
@@ -227,7 +327,8 @@ def examine(data: bytes, material: TrustMaterial, *, now: datetime,
     result.checks += [trust, _period(sig.signer_cert, result.judged_at,
                                      status.trust_problem_indic)]
     if trust.status == "pass" or status.revocation_details is not None:
-        result.checks.append(_revocation(status, fingerprint_of(sig.signer_cert),
-                                         result.judged_at, material))
-    result.checks += [_timing(status, tst_at, now, result), marks.mark_check(reader, sig)]
+        result.checks.append(_revocation(
+            status, sig.signer_cert, fingerprint=fingerprint_of(sig.signer_cert),
+            when=_When(result.judged_at, moment), material=material, crls=revinfo[0]))
+    result.checks += [_timing(status, tst_at, now, result, at), marks.mark_check(reader, sig)]
     return result
