@@ -281,10 +281,13 @@ def register_view(request: HttpRequest, year: int | None = None) -> HttpResponse
 
 @login_required
 def register_pdf(request: HttpRequest, year: int, series: str) -> HttpResponse:
-    """The register in the Decree 30/2020 layout, as PDF."""
+    """The register in the Decree 30/2020 layout, as PDF (a download, audited: R16.2)."""
     try:
         register = selectors.register_get(_actor(request), year=year, series=series)
     except NotFound as err:
         raise Http404(err.en) from None
     data = printing.register_pdf(register, list(selectors.register_entries(register)))
-    return _pdf(data, f"so-van-ban-di-{year}-{series.replace(':', '-')}.pdf")
+    return blob_response(request, data=data,
+                         filename=f"so-van-ban-di-{year}-{series.replace(':', '-')}.pdf",
+                         object_type="registry.register", object_id=register.pk,
+                         agency_code=register.agency.code)
