@@ -171,6 +171,9 @@ class OutboxMessage(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
+    # The peer refused the message for good (a 4xx that a retry cannot change): not retried
+    # until the hub administrator asks for it.
+    refused_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:

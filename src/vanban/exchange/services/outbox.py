@@ -100,7 +100,7 @@ def enqueue_status(*, delivery: Delivery, code: str, reason: str, at: datetime,
 
 
 def _due(now: datetime) -> Q:
-    return Q(done_at__isnull=True, next_attempt_at__lte=now) & (
+    return Q(done_at__isnull=True, refused_at__isnull=True, next_attempt_at__lte=now) & (
         Q(locked_until__isnull=True) | Q(locked_until__lt=now))
 
 
@@ -236,8 +236,16 @@ def _client() -> Any:
     return client
 
 
+# Answers a retry cannot change: the peer refused this message for what it is (malformed, an
+# agency it does not accept from us, a file its intake refuses, too large). 401 (its key for us
+# may be fixed), 408, 409 (a document it has not received yet), 425 and 429 stay retried.
+PERMANENT_REFUSALS = frozenset({400, 403, 404, 405, 410, 411, 413, 414, 415, 422})
+REFUSED = "refused: "
+
+
 def _post(peer: Peer, body: bytes) -> tuple[bool, str]:
-    """POST to the peer; (True, "") on 2xx, else (False, why)."""
+    """POST to the peer; (True, "") on 2xx, else (False, why); why starts with ``REFUSED``
+    when the peer's answer is final (:data:`PERMANENT_REFUSALS`)."""
     import httpx
 
     from vanban.exchange.identity import installation_headers
@@ -249,7 +257,8 @@ def _post(peer: Peer, body: bytes) -> tuple[bool, str]:
         return False, f"{type(err).__name__}: {err}"[:500]
     if 200 <= response.status_code < 300:
         return True, ""
-    return False, f"HTTP {response.status_code}: {response.text[:400]}"
+    final = REFUSED if response.status_code in PERMANENT_REFUSALS else ""
+    return False, f"{final}HTTP {response.status_code}: {response.text[:400]}"
 
 
 def _unbuilt(peer: Peer, body: bytes) -> tuple[bool, str]:
@@ -338,11 +347,36 @@ def _done(messages: list[OutboxMessage]) -> None:
 def _failed(message: OutboxMessage, error: str) -> None:
     attempts = message.attempts + 1
     now = clock.now()
+    if error.startswith(REFUSED):
+        _refused(message, error, attempts=attempts, at=now)
+        return
     OutboxMessage.objects.filter(pk=message.pk).update(
         attempts=attempts, locked_until=None, last_error=error[:500],
         next_attempt_at=now + backoff(attempts))
     log.warning("exchange: message %s to peer %s failed (attempt %s): %s", message.uid,
                 message.peer_id, attempts, error)
+
+
+def _refused(message: OutboxMessage, error: str, *, attempts: int, at: datetime) -> None:
+    """The peer's final refusal: kept with its reason and no longer retried; a refused
+    document is an evidence record of its delivery, so both sides' logs show it."""
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            attempts=attempts, locked_until=None, last_error=error[:500], refused_at=at)
+        delivery = None
+        if message.kind != OutboxKind.STATUS and message.delivery_id is not None:
+            delivery = (Delivery.objects.select_related("transmission__sender", "recipient")
+                        .filter(pk=message.delivery_id).first())
+        if delivery is not None:
+            record(actor=None, event="refused", delivery=delivery, at=at, reason=error[:500],
+                   extra={"peer_id": message.peer_id, "outbox": str(message.uid)})
+        else:
+            audit_append(actor=None, action="exchange.outbox_refused",
+                         object_type=OBJECT_DELIVERY, object_id=message.uid,
+                         data={"peer_id": message.peer_id, "kind": message.kind,
+                               "error": error[:500]})
+    log.warning("exchange: peer %s refused message %s for good: %s", message.peer_id,
+                message.uid, error)
 
 
 def outbox_run(*, batch: int = 100, max_rounds: int | None = None) -> RunReport:
@@ -369,6 +403,6 @@ def outbox_retry_now(*, actor: Actor | None, message: OutboxMessage) -> None:
         raise forbidden()
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=message.pk, done_at__isnull=True).update(
-            next_attempt_at=clock.now(), locked_until=None)
+            next_attempt_at=clock.now(), locked_until=None, refused_at=None)
         audit_append(actor=actor, action="exchange.outbox_retry",
                      object_type=OBJECT_DELIVERY, object_id=message.uid)
