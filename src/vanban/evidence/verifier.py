@@ -20,13 +20,21 @@ alone; the test suite checks both against each other.
 
 from __future__ import annotations
 
+import os
+import sys
+
+if __name__ == "__main__" and not __package__:  # pragma: no branch - run as a file
+    # Python put this file's folder first on the path; beside it in the source tree sit
+    # modules named like the standard library's (``selectors``), which would shadow them.
+    _HERE = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or os.curdir) != _HERE]
+
 import argparse
 import base64
 import binascii
 import hashlib
 import json
 import struct
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime

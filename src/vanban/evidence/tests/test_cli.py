@@ -145,3 +145,18 @@ def test_stand_alone_verifier_in_a_subprocess(exchange: Exchange, tmp_path: Path
     usage = subprocess.run([sys.executable, "-I", "verifier.py"], cwd=alone, env=_env(),
                            capture_output=True, text=True, check=False, timeout=60)
     assert usage.returncode == 2
+
+
+def test_verifier_runs_as_a_file_where_it_sits(exchange: Exchange, tmp_path: Path) -> None:
+    """R7.2: ``python src/vanban/evidence/verifier.py BUNDLE`` works in the source tree, where
+    the neighbouring ``selectors.py`` used to shadow the standard library's module (Python puts
+    the file's folder first on the path); without ``-I``, as a third party would run it."""
+    exchange(1)
+    path = tmp_path / "bundle.json"
+    _run("export", "d0-1", "-o", str(path))
+    here = Path(verifier.__file__).resolve()
+    assert (here.parent / "selectors.py").exists()  # the neighbour that shadowed
+    done = subprocess.run([sys.executable, str(here), str(path)], cwd=tmp_path, env=_env(),
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Valid evidence" in done.stdout
