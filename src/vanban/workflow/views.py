@@ -260,12 +260,16 @@ def work_files(request: HttpRequest) -> HttpResponse:
 @require_GET
 @acting
 def work_file(request: HttpRequest, pk: int) -> HttpResponse:
-    """One work file: its metadata and documents; edit, add, remove, close while it is open."""
+    """One work file: its metadata and documents; edit, add, remove, close while it is open.
+    An incoming document the viewer may not see (need-to-know, R16.5) shows no subject."""
     actor = _actor(request)
     the_file = selectors.work_file_get(actor, pk)
     manage = may_manage(actor, the_file) and not the_file.closed
-    context: dict[str, Any] = {"file": the_file, "items": selectors.items_of(the_file),
-                               "manage": manage}
+    items = selectors.items_of(the_file)
+    seen = selectors.incoming_visible(actor).filter(
+        pk__in=[i.incoming_id for i in items if i.incoming_id]).values_list("pk", flat=True)
+    context: dict[str, Any] = {"file": the_file, "items": items, "manage": manage,
+                               "visible_incoming": set(seen)}
     if manage:
         context["units"] = Unit.objects.filter(
             Q(active=True) | Q(pk=the_file.unit_id or 0),

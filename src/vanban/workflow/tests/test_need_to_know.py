@@ -145,3 +145,22 @@ def test_another_agency_gets_not_found(paper, stranger) -> None:
     client = _client(stranger)
     for url in _document_urls(paper.pk):
         assert client.get(url).status_code == 404, url
+
+
+def test_work_file_hides_incoming_documents_the_viewer_may_not_see(
+        paper, head, specialist, specialist2, budget) -> None:
+    """R16.5: a work file is the agency's, but an incoming document in it shows its number and
+    subject only to those who may see the document."""
+    from vanban.workflow.services import WorkFileInput, work_file_add, work_file_create
+
+    assignment_create(actor=head, document=paper, lines=[line(LineRole.LEAD, unit=budget)])
+    work_file = work_file_create(actor=head, data=WorkFileInput(
+        notation="02", title="Hồ sơ dự toán", retention_years=10))
+    work_file_add(actor=head, work_file=work_file, incoming=paper)
+    url = f"/work/files/{work_file.pk}/"
+    holder_page = _client(specialist).get(url).content.decode()
+    assert paper.subject in holder_page
+    other_page = _client(specialist2).get(url).content.decode()
+    assert 'data-testid="hidden-item"' in other_page
+    assert paper.subject not in other_page
+    assert f"/work/incoming/{paper.pk}/" not in other_page
