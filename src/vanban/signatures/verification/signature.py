@@ -93,7 +93,8 @@ def _embedded_revinfo(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> tuple
     if "/DSS" in reader.root:
         try:
             dss = DocumentSecurityStore.read_dss(reader)
-            context = dss.as_validation_context({"allow_fetching": False})
+            context = dss.as_validation_context({"allow_fetching": False,
+                                                 "trust_roots": []})
             certs = list(dss.load_certs())
             crls = [c.crl_data for c in context.revinfo_manager.crls]
             ocsps = [o.ocsp_response_data for o in context.revinfo_manager.ocsps]

@@ -1,24 +1,31 @@
-"""``vanban pdf sign IN.pdf OUT.pdf --agency CODE`` (R15.1, R15.2) and
-``vanban pdf verify FILE --sender CODE [--json]`` (R4.2, R4.3).
+"""``vanban pdf sign IN.pdf OUT.pdf --agency CODE`` (R15.1, R15.2),
+``vanban pdf verify FILE --sender CODE [--at "YYYY-MM-DD HH:MM"] [--json]`` (R4.2, R4.3, R12.1)
+and ``vanban pdf archive-renew [--json]`` (R12.1, ADR 0014; daily from cron).
 
 ``verify`` exits 0 when the document is valid, 1 when it is not, 2 on a usage error (unknown
-agency, unreadable file). ``handle`` dispatches to ``_<subcommand>``.
+agency, unreadable file, a bad ``--at``). With ``--at`` it judges the file as of that moment
+(local time, Asia/Ho_Chi_Minh, unless an offset is given) with the validation data kept, and
+stores nothing. ``archive-renew`` exits 1 when a copy could not be renewed. ``handle``
+dispatches to ``_<subcommand>``.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
 
 from vanban.directory.models import Agency
 from vanban.pdfs.inspect import inspect_pdf
-from vanban.signatures import services
+from vanban.signatures import appearance, archive, services
 from vanban.signatures.management.commands._base import SignaturesCommand
 from vanban.signatures.models import Verification
 from vanban.signatures.verification import VerificationChannel, pdf_verify
+from vanban.signatures.verification.past import PastReport, verify_at
 
 
 class Command(SignaturesCommand):
@@ -37,9 +44,15 @@ class Command(SignaturesCommand):
                             help="mã định danh cơ quan gửi / sending agency code")
         verify.add_argument("--json", action="store_true", dest="as_json",
                             help="in JSON / print JSON")
+        verify.add_argument("--at", default=None,
+                            help="kiểm tra tại thời điểm / validate as of \"YYYY-MM-DD HH:MM\"")
+        renew = sub.add_parser("archive-renew", help="Gia hạn dấu thời gian lưu trữ / renew "
+                               "archival time-stamps due")
+        renew.add_argument("--json", action="store_true", dest="as_json",
+                           help="in JSON / print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        handler = getattr(self, f"_{options['action']}")
+        handler = getattr(self, f"_{options['action'].replace('-', '_')}")
         handler(**options)
 
     def _sign(self, *, input: Path, output: Path, agency: str, **_: Any) -> None:
@@ -58,16 +71,94 @@ class Command(SignaturesCommand):
         self.stdout.write(f"Đã ký / signed: {output} sha256={signed.sha256} "
                           f"({signed.signed_at:%d/%m/%Y %H:%M:%S} UTC)")
 
-    def _verify(self, *, file: Path, sender: str, as_json: bool = False, **_: Any) -> None:
+    def _verify(self, *, file: Path, sender: str, as_json: bool = False,
+                at: str | None = None, **_: Any) -> None:
         agency = Agency.objects.filter(code=sender).first()
         if agency is None:
             raise CommandError(f"Không có cơ quan mã {sender} | no agency with code {sender}",
                                returncode=2)
+        if at is not None:
+            self._verify_at(self.read(file), agency, parse_moment(at), as_json=as_json)
+            return
         record = pdf_verify(data=self.read(file), sender=agency,
                             channel=VerificationChannel.cli())
         self.stdout.write(_as_json(record) if as_json else _as_text(record))
         if not record.valid:
             raise SystemExit(1)
+
+
+    def _verify_at(self, data: bytes, agency: Agency, moment: datetime, *,
+                   as_json: bool) -> None:
+        report = verify_at(data=data, sender=agency, at=moment)
+        if as_json:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(_at_text(report))
+        if not report.valid:
+            raise SystemExit(1)
+
+    def _archive_renew(self, *, as_json: bool = False, **_: Any) -> None:
+        run = archive.archive_renew_due()
+        if as_json:
+            self.stdout.write(json.dumps({
+                "checked": run.checked,
+                "renewed": [{"origin": c.origin, "sha256": c.blob_id,
+                             "tsa_not_after": c.tsa_not_after.isoformat()}
+                            for c in run.renewed],
+                "failed": [{"origin": c.origin, "sha256": c.blob_id, "error": e}
+                           for c, e in run.failed]}, indent=2))
+        else:
+            self.stdout.write(f"Đã xét / checked: {run.checked}; đã gia hạn / renewed: "
+                              f"{len(run.renewed)}; lỗi / failed: {len(run.failed)}")
+            for copy in run.renewed:
+                self.stdout.write(f"  {copy.origin} -> {copy.blob_id}")
+            for copy, error in run.failed:
+                self.stdout.write(f"  LỖI / FAILED {copy.origin}: {error}")
+        if run.failed:
+            raise SystemExit(1)
+
+
+_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def parse_moment(text: str) -> datetime:
+    """``YYYY-MM-DD HH:MM[:SS]`` in local time (Asia/Ho_Chi_Minh), or ISO 8601 with an offset;
+    a bad value stops with exit code 2."""
+    value: datetime | None = None
+    for fmt in _FORMATS:
+        try:
+            value = datetime.strptime(text.strip(), fmt)
+            break
+        except ValueError:
+            continue
+    if value is None:
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError as err:
+            raise CommandError(f"Thời điểm không hợp lệ: {text!r} (YYYY-MM-DD HH:MM) | bad "
+                               f"moment: {text!r} (YYYY-MM-DD HH:MM)", returncode=2) from err
+    if value.tzinfo is None:
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+def _at_text(report: PastReport) -> str:
+    lines = [f"sha256={report.sha256}",
+             f"Thời điểm kiểm tra / as of: {appearance.format_time(report.at)}"]
+    if report.archive_copy:
+        lines.append(f"Bản lưu trữ / archive copy: {report.archive_copy}")
+    if report.proven_at is not None:
+        lines.append("Dấu thời gian lưu trữ chứng minh tồn tại từ / archival time-stamps "
+                     f"prove existence at: {appearance.format_time(report.proven_at)}")
+    if report.arrival_data:
+        lines.append("Dùng dữ liệu kiểm tra lưu khi nhận / using the validation data kept "
+                     "at arrival")
+    for c in report.checks:
+        lines.append(f"[{_MARKS.get(c['status'], c['status'])}] {c['code']}: {c['vi']} | "
+                     f"{c['en']}")
+    verdict = "HỢP LỆ / VALID" if report.valid else "KHÔNG HỢP LỆ / INVALID"
+    lines.append(f"Kết luận / verdict: {verdict}")
+    return "\n".join(lines)
 
 
 _MARKS = {"pass": "ĐẠT", "fail": "KHÔNG ĐẠT", "warning": "CẢNH BÁO", "skipped": "BỎ QUA"}
