@@ -5,6 +5,7 @@ first time-stamping certificate's, and the renewal of the archival time-stamps."
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import urllib.request
@@ -21,7 +22,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.directory.models import Agency
-from vanban.signatures import archive, keysources, pades, pki, services
+from vanban.signatures import archive, keysources, ltv, pades, pki, services
 from vanban.signatures.models import (
     AgencyCertificate,
     ArchiveCopy,
@@ -204,3 +205,38 @@ def test_verify_at_rejects_a_bad_moment(issued, agency, tmp_path):
     with pytest.raises(Exception) as caught:  # noqa: PT011 - CommandError or SystemExit
         call_command("pdf", "verify", str(file), "--sender", agency.code, "--at", "hôm qua")
     assert getattr(caught.value, "returncode", getattr(caught.value, "code", None)) == 2
+
+
+def test_weak_digest_is_renewed_at_once_with_the_configured_one(issued, agency, t0, offline,
+                                                                 settings):
+    """R12.1: when the digest of the newest archival stamp is declared weak, the next run
+    renews it at once (however long the TSA has left) with the configured digest; the copy it
+    renews stays."""
+    with clock.frozen(t0):
+        services.pdf_sign(actor=None, agency=agency, data=make_pdf())
+    first = ArchiveCopy.objects.get()
+    assert first.md_algorithm == "sha256"
+    settings.VANBAN_ARCHIVE_WEAK_DIGESTS = ["sha256"]
+    settings.VANBAN_ARCHIVE_DIGEST = "sha512"
+    with clock.frozen(t0 + timedelta(days=2)):
+        run = archive.archive_renew_due()
+    assert [c.previous_id for c in run.renewed] == [first.pk]
+    assert run.renewed[0].md_algorithm == "sha512"
+    assert blob_read(first.blob_id)  # still there
+
+
+def test_arrival_data_holds_the_chain_and_crls_used(issued, agency, t0, offline):
+    """R4.3, R12.1: the validation data kept beside a received document holds the signer's
+    certificate, its issuing CA and the issuing CA's CRL as it was at arrival; the received
+    bytes are kept as they came."""
+    with clock.frozen(t0):
+        signed = services.pdf_sign(actor=None, agency=agency, data=make_pdf()).data
+        record = pdf_verify(channel=HUB, data=signed, sender=agency)
+    kept = ArrivalValidationData.objects.get(verification=record)
+    certs, crls, _ = ltv.unbundle(blob_read(kept.blob_id))
+    fingerprints = {hashlib.sha256(c.dump()).hexdigest() for c in certs}
+    assert issued.fingerprint in fingerprints
+    issuing = CertificateAuthority.objects.get(kind=CaKind.ISSUING)
+    assert issuing.fingerprint in fingerprints
+    assert bytes(issuing.crl_der) in {c.dump() for c in crls}
+    assert blob_read(record.sha256) == signed
