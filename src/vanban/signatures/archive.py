@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from asn1crypto import cms
 from django.conf import settings
 from django.db import transaction
 
@@ -65,19 +66,29 @@ class StampInfo:
     certs: list[Any]
 
 
+def _is_signer(cert: Any, sid: Any) -> bool:
+    """Whether ``cert`` is the one a CMS signer identifier names."""
+    if isinstance(sid, cms.IssuerAndSerialNumber):
+        return bool(cert.serial_number == sid["serial_number"].native
+                    and cert.issuer == sid["issuer"])
+    return bool(cert.key_identifier == sid.native)
+
+
 def newest_stamp(data: bytes) -> StampInfo | None:
     """What the last document time-stamp of ``data`` says (None: there is none)."""
-    stamps = pades.document_stamps(data)
-    if not stamps:
+    tokens = pades.stamp_tokens(data)
+    if not tokens:
         return None
-    stamp = stamps[-1]
-    tsa = stamp.signer_cert
-    info = stamp.signed_data["encap_content_info"]["content"].parsed
-    certs = [c.chosen for c in stamp.signed_data["certificates"]]
+    signed = tokens[-1]["content"]
+    certs = [c.chosen for c in signed["certificates"]]
+    signer_info = signed["signer_infos"][0]
+    tsa = next(c for c in certs if _is_signer(c, signer_info["sid"].chosen))
+    info = signed["encap_content_info"]["content"].parsed
     return StampInfo(at=info["gen_time"].native,
                      tsa_fingerprint=hashlib.sha256(tsa.dump()).hexdigest(),
                      tsa_not_after=tsa["tbs_certificate"]["validity"]["not_after"].native,
-                     md_algorithm=str(stamp.md_algorithm).lower(), certs=certs)
+                     md_algorithm=str(info["message_imprint"]["hash_algorithm"]["algorithm"]
+                                      .native).lower(), certs=certs)
 
 
 def _stamp(data: bytes, at: datetime, certs: list[Any]) -> bytes:
