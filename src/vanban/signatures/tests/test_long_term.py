@@ -240,3 +240,25 @@ def test_arrival_data_holds_the_chain_and_crls_used(issued, agency, t0, offline)
     assert issuing.fingerprint in fingerprints
     assert bytes(issuing.crl_der) in {c.dump() for c in crls}
     assert blob_read(record.sha256) == signed
+
+
+def test_verify_at_without_sender_judges_the_signature_alone(issued, agency, t0, offline,
+                                                             tmp_path):
+    """R4.2: `pdf verify FILE --at` may leave out --sender (the signature alone is judged, the
+    sender check skipped); without --at, --sender stays required (exit 2)."""
+    with clock.frozen(t0):
+        signed = services.pdf_sign(actor=None, agency=agency, data=make_pdf()).data
+    file = tmp_path / "a.pdf"
+    file.write_bytes(signed)
+    out = io.StringIO()
+    with clock.frozen(t0 + timedelta(minutes=5)):
+        call_command("pdf", "verify", str(file), "--at",
+                     (t0 + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S%z"), "--json",
+                     stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["verdict"] == "valid"
+    assert report["sender"] is None
+    assert _check(report["checks"], "sender_certificate")["status"] == "skipped"
+    with pytest.raises(Exception) as caught:  # noqa: PT011 - CommandError
+        call_command("pdf", "verify", str(file))
+    assert getattr(caught.value, "returncode", None) == 2

@@ -60,7 +60,7 @@ class PastReport:
             return value.isoformat() if value is not None else None
 
         return {"verdict": "valid" if self.valid else "invalid", "sha256": self.sha256,
-                "sender": self.sender, "at": self.at.isoformat(), "signer": self.signer,
+                "sender": self.sender or None, "at": self.at.isoformat(), "signer": self.signer,
                 "signed_at": iso(self.signed_at),
                 "signed_at_source": self.signed_at_source or None,
                 "proven_by_archive_at": iso(self.proven_at),
@@ -88,12 +88,14 @@ def _judge(data: bytes, at: datetime, extra: Any) -> Examined:
                    extra=extra)
 
 
-def verify_at(*, data: bytes, sender: Agency, at: datetime,
+def verify_at(*, data: bytes, sender: Agency | None, at: datetime,
               use_archive: bool = True) -> PastReport:
     """Judge ``data``, said to come from ``sender``, as of ``at`` with the kept validation
-    data (``use_archive``: through our archive copy of it when there is one)."""
+    data (``use_archive``: through our archive copy of it when there is one). Without a
+    sender the signature alone is judged (the sender check is skipped)."""
     sha256 = hashlib.sha256(data).hexdigest()
-    report = PastReport(sha256=sha256, sender=sender.code, at=at, valid=False)
+    report = PastReport(sha256=sha256, sender=sender.code if sender else "", at=at,
+                        valid=False)
     try:
         inspect_pdf(data)
     except PdfRejected as err:
@@ -110,8 +112,9 @@ def verify_at(*, data: bytes, sender: Agency, at: datetime,
     examined.checks.insert(0, passed(Code.WELL_FORMED))
     if examined.signer is not None and any(
             c.code == Code.INTACT and c.status == "pass" for c in examined.checks):
-        _, registered = trust.confirm(fingerprint(examined.signer))
-        examined.checks.append(_sender_check(registered, sender))
+        if sender is not None:
+            _, registered = trust.confirm(fingerprint(examined.signer))
+            examined.checks.append(_sender_check(registered, sender))
         report.signer = str(examined.signer.subject.human_friendly)
     checks = complete(examined.checks)
     report.checks = [c.as_dict() for c in checks]

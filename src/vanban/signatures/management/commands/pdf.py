@@ -40,8 +40,9 @@ class Command(SignaturesCommand):
         sign.add_argument("--agency", required=True, help="mã định danh cơ quan / agency code")
         verify = sub.add_parser("verify", help="Kiểm tra tệp PDF đến / verify an incoming PDF")
         verify.add_argument("file", type=Path, help="FILE.pdf")
-        verify.add_argument("--sender", required=True,
-                            help="mã định danh cơ quan gửi / sending agency code")
+        verify.add_argument("--sender", default=None,
+                            help="mã định danh cơ quan gửi / sending agency code (optional "
+                                 "with --at: without it the signature alone is judged)")
         verify.add_argument("--json", action="store_true", dest="as_json",
                             help="in JSON / print JSON")
         verify.add_argument("--at", default=None,
@@ -71,15 +72,20 @@ class Command(SignaturesCommand):
         self.stdout.write(f"Đã ký / signed: {output} sha256={signed.sha256} "
                           f"({signed.signed_at:%d/%m/%Y %H:%M:%S} UTC)")
 
-    def _verify(self, *, file: Path, sender: str, as_json: bool = False,
+    def _verify(self, *, file: Path, sender: str | None, as_json: bool = False,
                 at: str | None = None, **_: Any) -> None:
-        agency = Agency.objects.filter(code=sender).first()
-        if agency is None:
+        if sender is None and at is None:
+            raise CommandError("Cần --sender (hoặc --at) | --sender is required (or --at)",
+                               returncode=2)
+        agency = Agency.objects.filter(code=sender).first() if sender is not None else None
+        if agency is None and sender is not None:
             raise CommandError(f"Không có cơ quan mã {sender} | no agency with code {sender}",
                                returncode=2)
         if at is not None:
             self._verify_at(self.read(file), agency, parse_moment(at), as_json=as_json)
             return
+        if agency is None:  # pragma: no cover - excluded above
+            raise CommandError("--sender", returncode=2)
         record = pdf_verify(data=self.read(file), sender=agency,
                             channel=VerificationChannel.cli())
         self.stdout.write(_as_json(record) if as_json else _as_text(record))
@@ -87,7 +93,7 @@ class Command(SignaturesCommand):
             raise SystemExit(1)
 
 
-    def _verify_at(self, data: bytes, agency: Agency, moment: datetime, *,
+    def _verify_at(self, data: bytes, agency: Agency | None, moment: datetime, *,
                    as_json: bool) -> None:
         report = verify_at(data=data, sender=agency, at=moment)
         if as_json:
