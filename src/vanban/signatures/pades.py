@@ -154,6 +154,8 @@ def stamp_tokens(data: bytes) -> list[cms.ContentInfo]:
             if value is None or value.get("/SubFilter") != "/ETSI.RFC3161":
                 continue
             byte_range = [int(v) for v in value["/ByteRange"]]
-            token = cms.ContentInfo.load(bytes(value["/Contents"]).rstrip(b"\0"), strict=False)
+            # The reserved space is zero-padded after the DER; strict=False ignores the rest
+            # (stripping zeros would cut a DER ending in a zero byte).
+            token = cms.ContentInfo.load(bytes(value["/Contents"]), strict=False)
             found.append((byte_range[2] + byte_range[3], token))
     return [token for _, token in sorted(found, key=lambda item: item[0])]
