@@ -296,7 +296,8 @@ def routes() -> dict[str, Route]:
         actions = getattr(callback, "actions", None)
         view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
         if actions:
-            methods = frozenset(m.upper() for m in actions)
+            # DRF adds "head" to a viewset's actions at its first GET: HEAD is GET's alias.
+            methods = frozenset(m.upper() for m in actions if m != "head")
         elif view_class is not None:
             methods = frozenset(m.upper() for m in ("get", "post", "put", "patch", "delete")
                                 if hasattr(view_class, m))

@@ -108,7 +108,8 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     (secrets_dir / "master.key").write_text(base64.b64encode(os.urandom(32)).decode())
     (secrets_dir / "keystore.pass").write_text(base64.b64encode(os.urandom(24)).decode())
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("VANBAN_", "SECURE_", "DATABASE_URL", "SECRET_KEY", "DEBUG"))}
+           if not k.startswith(("VANBAN_", "SECURE_", "DATABASE_URL", "SECRET_KEY", "DEBUG",
+                                 "DJANGO_"))}  # the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "VANBAN_HOME": str(tmp_path / "home"),
