@@ -6,7 +6,9 @@ delivery (the sender reads the same row), through the outbox for one that came f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -64,8 +66,10 @@ def stamp(delivery: Delivery, code: states.Code, at: datetime, reason: str) -> l
 
 
 def delivery_status_set(*, actor: Actor | None, delivery: Delivery, code: str,
-                        reason: str = "") -> Delivery:
-    """Set 02/03 (the recipient's clerk) or 04/05/06 (its head, delegate or specialist)."""
+                        reason: str = "", relies_on: Mapping[str, Any] | None = None) -> Delivery:
+    """Set 02/03 (the recipient's clerk) or 04/05/06 (its head, delegate or specialist).
+    ``relies_on``: what the decision rests on, kept in its evidence record (the verification's
+    evidence record for 02/03, R7.2)."""
     action = "exchange.delivery_status_set"
     try:
         wanted = states.normalise_code(code)
@@ -80,18 +84,21 @@ def delivery_status_set(*, actor: Actor | None, delivery: Delivery, code: str,
     if wanted is states.Code.REJECTED and not reason:
         raise ValidationFailed("Cần nêu lý do từ chối.", "A reason for the rejection is needed.",
                                code="missing_reason")
-    return _apply_local(actor, delivery, wanted, reason)
+    return _apply_local(actor, delivery, wanted, reason, relies_on)
 
 
-def delivery_accept(*, actor: Actor | None, delivery: Delivery) -> Delivery:
+def delivery_accept(*, actor: Actor | None, delivery: Delivery,
+                    relies_on: Mapping[str, Any] | None = None) -> Delivery:
     """03: the recipient's clerk accepted and registered the document."""
-    return delivery_status_set(actor=actor, delivery=delivery, code=states.Code.ACCEPTED)
+    return delivery_status_set(actor=actor, delivery=delivery, code=states.Code.ACCEPTED,
+                               relies_on=relies_on)
 
 
-def delivery_reject(*, actor: Actor | None, delivery: Delivery, reason: str) -> Delivery:
+def delivery_reject(*, actor: Actor | None, delivery: Delivery, reason: str,
+                    relies_on: Mapping[str, Any] | None = None) -> Delivery:
     """02: the recipient's clerk refuses it, with the reason (sent back to the sender)."""
     return delivery_status_set(actor=actor, delivery=delivery, code=states.Code.REJECTED,
-                               reason=reason)
+                               reason=reason, relies_on=relies_on)
 
 
 def delivery_recall_answer(*, actor: Actor | None, delivery: Delivery, agree: bool,
@@ -103,7 +110,7 @@ def delivery_recall_answer(*, actor: Actor | None, delivery: Delivery, agree: bo
 
 
 def _apply_local(actor: Actor | None, delivery: Delivery, code: states.Code,
-                 reason: str) -> Delivery:
+                 reason: str, relies_on: Mapping[str, Any] | None = None) -> Delivery:
     with transaction.atomic():
         delivery = locked_delivery(delivery)
         if delivery.transmission.frozen_at is not None and delivery.transmission.origin == "":
@@ -119,7 +126,7 @@ def _apply_local(actor: Actor | None, delivery: Delivery, code: states.Code,
         fields = stamp(delivery, code, now, reason)
         delivery.save(update_fields=fields)
         record(actor=actor, event=event_for(code), delivery=delivery, at=now, reason=reason,
-               extra={"code": str(code)})
+               extra={**(relies_on or {}), "code": str(code)})
         if delivery.transmission.origin:  # came from a peer: tell the sender's installation
             from vanban.exchange.services.outbox import enqueue_status
 

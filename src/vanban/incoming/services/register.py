@@ -5,7 +5,8 @@ registered, and registration is what makes it valid inside the system (R5.1). Re
 takes the next number of the agency's one yearly incoming series (shared with paper), copies
 the sender's metadata, flags a duplicate, and sends status 03 to the sender, all in one
 transaction with its audit event. Rejection sends 02 with the reason; the received bytes and
-their verification stay.
+their verification stay. The evidence record of 03 or 02 names the leaf of the verification's
+own evidence record it relies on (R7.2, docs/evidence.md).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from vanban.incoming.services.common import (
     require_clerk,
 )
 from vanban.incoming.services.verify import incoming_verify
+from vanban.signatures.verification.evidence import verification_pointer
 
 PRIORITY_OF_CODE = {code: str(value) for value, code in PRIORITY_CODES.items()}
 
@@ -107,7 +109,8 @@ def incoming_register_delivery(*, actor: Actor | None, delivery: Delivery,
         document = _create(actor, delivery, verification_id=verification.pk,
                            page_amount=verification.page_count, unit=recipient_unit,
                            user=recipient_user, note=note)
-        delivery_accept(actor=actor, delivery=delivery)
+        delivery_accept(actor=actor, delivery=delivery,
+                        relies_on=verification_pointer(verification))
         audit_append(actor=actor, action=action, object_type=OBJECT_TYPE, object_id=document.pk,
                      agency_code=agency.code, data={
                          "delivery": str(delivery.uid), "arrival_number": document.arrival_number,
@@ -159,7 +162,8 @@ def incoming_reject(*, actor: Actor | None, delivery: Delivery, reason: str) -> 
         problem = _already(locked)
         if problem is not None:
             raise problem
-        delivery = delivery_reject(actor=actor, delivery=locked, reason=reason)
+        delivery = delivery_reject(actor=actor, delivery=locked, reason=reason,
+                                   relies_on=verification_pointer(verification))
         audit_append(actor=actor, action=action, object_type=OBJECT_DELIVERY,
                      object_id=delivery.uid, agency_code=delivery.recipient.code,
                      data={"reason": reason, "verification": verification.pk,

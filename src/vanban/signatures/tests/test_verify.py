@@ -371,7 +371,9 @@ def test_first_verification_round_trips(issued, agency):
     """A first-time verification with the trust material cached: the stored-record lookup, the
     trust version with the sender's certificate, and the write: one statement on PostgreSQL,
     the blob row, the record and the audit chaining's three statements on SQLite; then the
-    validation data kept beside (ADR 0014): one statement on PostgreSQL, two on SQLite. No
+    validation data kept beside (ADR 0014): one statement on PostgreSQL, two on SQLite; then
+    the evidence record (R7.2): the verification row locked with its record looked up, the
+    kept certificates and CRLs looked up, the leaf claimed and the record written. No
     savepoint either way."""
     documents = [services.pdf_sign(actor=None, agency=agency, data=make_pdf(text=t)).data
                  for t in ("A", "B")]
@@ -381,4 +383,4 @@ def test_first_verification_round_trips(issued, agency):
     assert record.verdict == Verdict.VALID
     statements = [q["sql"] for q in queries.captured_queries]
     assert not any("SAVEPOINT" in s for s in statements), statements
-    assert len(statements) == (4 if connection.vendor == "postgresql" else 9), statements
+    assert len(statements) == (8 if connection.vendor == "postgresql" else 13), statements

@@ -35,6 +35,7 @@ from vanban.signatures.verification.checks import (
     passed,
     rejected,
 )
+from vanban.signatures.verification.evidence import verification_evidence
 from vanban.signatures.verification.signature import Examined, examine
 from vanban.storage.models import Blob
 from vanban.storage.services import blob_put_file
@@ -222,4 +223,6 @@ def pdf_verify(*, data: bytes, sender: Agency, channel: VerificationChannel,
                     examined=examined, signer_certificate_id=signer_certificate_id,
                     pages=pages, sha256=sha256)
     arrival_keep(record, examined.collected)  # the validation data, beside (ADR 0014)
+    # The verdict as evidence a third party can check offline (R7.2, R12.1; docs/evidence.md).
+    verification_evidence(record, signer=examined.signer, collected=examined.collected)
     return record
