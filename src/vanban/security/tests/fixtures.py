@@ -13,9 +13,8 @@ from collections.abc import Iterator
 import pikepdf
 import pytest
 from django.test import override_settings
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
+from vanban.pdfs.tests.conftest import make_pdf
 from vanban.security.tests.clamd_server import ClamdServer, can_start, clamd_binary, eicar
 
 
@@ -58,12 +57,7 @@ def scanner_down(tmp_path) -> Iterator[str]:
 
 def clean_pdf(text: str = "Cong van thu") -> bytes:
     """A real, harmless one-page PDF."""
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4)
-    page.drawString(72, 720, text)
-    page.showPage()
-    page.save()
-    return buffer.getvalue()
+    return make_pdf(text)
 
 
 def infected_pdf() -> bytes:
