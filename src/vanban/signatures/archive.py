@@ -100,7 +100,19 @@ def _stamp(data: bytes, at: datetime, certs: list[Any]) -> bytes:
         raise RuntimeError("no time-stamp authority (VANBAN_TSA_URL, or the demo PKI's TSA)")
     context = ltv.signing_context(trust.material(), at=at)
     return pades.archive_stamp(data, timestamper=stamper, validation_context=context,
-                               md_algorithm=archive_digest(), certs=certs)
+                               md_algorithm=archive_digest(), certs=certs,
+                               bytes_reserved=_reserve(stamper))
+
+
+def _reserve(stamper: object) -> int | None:
+    """Space for the token of our own TSA, sized from its certificates, which spares the trial
+    token pyHanko would otherwise request to measure it (a remote TSA's: measured)."""
+    from vanban.signatures.timestamps import LocalTimeStamper
+
+    if not isinstance(stamper, LocalTimeStamper):
+        return None
+    certs = [stamper.tsa_cert, *list(stamper.certs_to_embed)]
+    return 2 * (sum(len(c.dump()) for c in certs) + 4096)
 
 
 def _record(data: bytes, *, origin: str, previous: ArchiveCopy | None,

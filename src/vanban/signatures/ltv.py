@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,17 @@ from vanban.signatures.verification.trust import TrustMaterial
 
 FORMAT = "vanban-validation-data/1"
 CONTENT_TYPE = "application/json"
+
+
+class _NoFetchingNotice(logging.Filter):
+    """Drops the signer's warning that fetching is off: by design (the installation embeds
+    the data it holds), it would be logged for every signature."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_NoFetchingNotice())
 
 
 def signing_context(material: TrustMaterial, *, at: datetime,

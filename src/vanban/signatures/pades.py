@@ -122,7 +122,7 @@ def sign_pdf_bytes(data: bytes, *, signer: Any, at: datetime, mark: Mark,
 
 def archive_stamp(data: bytes, *, timestamper: TimeStamper,
                   validation_context: ValidationContext, md_algorithm: str = "sha256",
-                  certs: list[Any] | None = None) -> bytes:
+                  certs: list[Any] | None = None, bytes_reserved: int | None = None) -> bytes:
     """Add an archival document time-stamp (PAdES B-LTA), or renew the chain: the validation
     data known now (the context's CRLs and OCSP responses, and ``certs``: the chains of the
     earlier time-stamps) goes into the DSS, and a new document time-stamp with
@@ -132,7 +132,8 @@ def archive_stamp(data: bytes, *, timestamper: TimeStamper,
     DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=certs or [],
                                                validation_context=validation_context)
     out = PdfTimeStamper(timestamper).timestamp_pdf(writer, md_algorithm, validation_context,
-                                                    in_place=False)
+                                                    in_place=False,
+                                                    bytes_reserved=bytes_reserved)
     return bytes(out.getvalue())
 
 

@@ -9,6 +9,7 @@ That TSA is for the demonstration only; production configures a trusted TSA URL.
 
 from __future__ import annotations
 
+import hashlib
 import urllib.request
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,9 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
+_DUMMIES: dict[tuple[str, str], cms.ContentInfo] = {}
+
+
 class LocalTimeStamper(DummyTimeStamper):
     """The demo's own TSA: RFC 3161 tokens signed with an already parsed RSA key."""
 
@@ -39,6 +43,19 @@ class LocalTimeStamper(DummyTimeStamper):
                          certs_to_embed=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
                          fixed_dt=at)
         self._key: rsa.RSAPrivateKey = key
+
+    async def async_dummy_response(self, md_algorithm: str) -> cms.ContentInfo:
+        """pyHanko asks for a trial token to size the signature and to find the TSA's chain
+        (B-LT, B-LTA); ours is the same for every token of this TSA and digest, so it is made
+        once per process instead of one extra RSA signature per document."""
+        key = (hashlib.sha256(self.tsa_cert.dump()).hexdigest(), md_algorithm)
+        dummy = _DUMMIES.get(key)
+        if dummy is None:
+            dummy = await super().async_dummy_response(md_algorithm)
+            _DUMMIES[key] = dummy
+        else:
+            self._register_dummy(md_algorithm, dummy)  # type: ignore[no-untyped-call]
+        return dummy
 
     def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str,
                        dt: datetime) -> tuple[bytes, cms.CMSAttributes]:
