@@ -25,8 +25,9 @@ from django.conf import settings
 
 from vanban.audit import chain, keys, schedule
 from vanban.audit.checkpoint import Checkpoint, CheckpointError, MerkleAccumulator, merkle_root
+from vanban.audit.findings import Failure, FailureKind, VerifyResult
 from vanban.audit.models import AuditEvent, Cosignature, WitnessedCheckpoint
-from vanban.audit.verify import Failure, FailureKind, Row, VerifyResult, verify_database
+from vanban.audit.verify import Row, verify_database
 from vanban.core import clock
 
 LOCATOR_BYTES = 8

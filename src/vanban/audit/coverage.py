@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from vanban.audit.findings import Failure, FailureKind, SealRow
 from vanban.audit.schedule import Schedule
-from vanban.audit.verify import Failure, FailureKind, SealRow
 
 
 def _missing(seq: int, vi_why: str, en_why: str) -> Failure:

@@ -17,8 +17,9 @@ from django.conf import settings
 from django.db import transaction
 
 from vanban.audit import chain, keys, pgappend, schedule
+from vanban.audit.findings import VerifyResult
 from vanban.audit.models import AuditEvent, AuditSeal
-from vanban.audit.verify import VerifyResult, verify_database
+from vanban.audit.verify import verify_database
 from vanban.core import clock
 from vanban.core.errors import DomainError, forbidden
 from vanban.core.roles import Actor, Role

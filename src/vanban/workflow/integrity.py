@@ -15,8 +15,8 @@ from datetime import datetime
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from vanban.audit import chain
+from vanban.audit.findings import Failure, FailureKind
 from vanban.audit.models import AuditEvent
-from vanban.audit.verify import Failure, FailureKind
 from vanban.workflow.models import Opinion
 
 ACTION = "workflow.opinion_write"

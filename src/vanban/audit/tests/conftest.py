@@ -12,9 +12,10 @@ from django.db import connection
 from django.test import override_settings
 
 from vanban.audit import keys, triggers
+from vanban.audit.findings import VerifyResult
 from vanban.audit.models import AuditEvent
 from vanban.audit.services import audit_append
-from vanban.audit.verify import VerifyResult, verify_database
+from vanban.audit.verify import verify_database
 from vanban.core import clock
 
 START = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)

@@ -18,9 +18,10 @@ from django.test import override_settings
 
 from vanban.audit import chain, checkpoints, keys, schedule
 from vanban.audit.checkpoint import parse
+from vanban.audit.findings import FailureKind, VerifyResult
 from vanban.audit.models import AuditEvent, AuditSeal, Cosignature, WitnessedCheckpoint
 from vanban.audit.tests.conftest import START
-from vanban.audit.verify import FailureKind, VerifyResult, verify_database
+from vanban.audit.verify import verify_database
 from vanban.core import clock
 
 Fill = Callable[..., list[AuditEvent]]

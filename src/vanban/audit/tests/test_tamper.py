@@ -12,8 +12,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import connection, transaction
 
 from vanban.audit import chain
+from vanban.audit.findings import FailureKind, VerifyResult
 from vanban.audit.models import AuditEvent, AuditHead, AuditSeal
-from vanban.audit.verify import FailureKind, VerifyResult, verify_database
+from vanban.audit.verify import verify_database
 
 Fill = Callable[..., list[AuditEvent]]
 AdminSql = Callable[..., None]

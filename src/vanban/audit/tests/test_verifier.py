@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vanban.audit import chain
-from vanban.audit.verify import ChainVerifier, FailureKind, Row, SealRow
+from vanban.audit.findings import FailureKind, SealRow
+from vanban.audit.verify import ChainVerifier, Row
 
 KEY = Ed25519PrivateKey.generate()
 KEYS = {"k": KEY.public_key()}

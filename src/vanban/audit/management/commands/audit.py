@@ -23,7 +23,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.audit import checkpoints, keys, schedule, services
 from vanban.audit.checkpoint import Checkpoint, CheckpointError, parse
-from vanban.audit.verify import VerifyResult, verify_database
+from vanban.audit.findings import VerifyResult
+from vanban.audit.verify import verify_database
 
 
 class Command(BaseCommand):
