@@ -18,10 +18,8 @@ to come back (:class:`~vanban.security.errors.ScannerUnavailable`, 503 with Retr
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -35,6 +33,7 @@ from vanban.pdfs.convert import ACCEPTED, images_to_pdf
 from vanban.pdfs.errors import PdfRejected
 from vanban.pdfs.inspect import PdfInfo, inspect_pdf
 from vanban.pdfs.sniff import sniff
+from vanban.security.cleared import cleared, cleared_now
 from vanban.security.errors import HeldForScanning, MalwareFound, ScannerUnavailable
 from vanban.security.scanner import get_scanner
 
@@ -84,19 +83,6 @@ class Hold:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-# SHA-256s of files the quarantine has just found clean, while it releases them through the very
-# service that received them: that service's intake does not scan them a second time.
-_cleared: ContextVar[frozenset[str]] = ContextVar("vanban_security_cleared", default=frozenset())
-
-
-@contextlib.contextmanager
-def cleared(sha256s: Sequence[str]) -> Iterator[None]:
-    """Within the block, files with these SHA-256s count as scanned clean."""
-    token = _cleared.set(_cleared.get() | frozenset(sha256s))
-    try:
-        yield
-    finally:
-        _cleared.reset(token)
 
 
 def intake_files(*, door: Door, groups: Sequence[FileGroup], actor: Actor | None = None,
@@ -153,7 +139,7 @@ def _scan_all(*, door: Door, groups: Sequence[FileGroup], actor: Actor | None,
     scanner = get_scanner()
     if scanner is None:  # embedded default without a scanner: `check --deploy` warns
         return
-    done = _cleared.get()
+    done = cleared_now()
     named = [(p, _name(g, i)) for g in groups for i, p in enumerate(g.parts)]
     for data, name in named:
         sha256 = hashlib.sha256(data).hexdigest()

@@ -5,7 +5,7 @@ The bytes lie under ``VANBAN_QUARANTINE_DIR`` (0700 folder, 0600 files), outside
 so no page or API can serve them. A file found clean is **released through the same service
 that received it**: the row names that service's release function, which calls the service
 again with the same actor and inputs; the service's intake sees the files as already scanned
-(:func:`~vanban.security.intake.cleared`) and everything else (checks, storing, numbering,
+(:func:`~vanban.security.cleared.cleared`) and everything else (checks, storing, numbering,
 audit) runs exactly as for an immediate accept. The release and the row's new state commit in
 one transaction. An infected file is refused and audited; its bytes are deleted.
 """
@@ -30,6 +30,7 @@ from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import DomainError
 from vanban.core.roles import Actor
+from vanban.security.cleared import cleared
 from vanban.security.errors import ScannerUnavailable, Unscannable
 from vanban.security.models import Quarantine, QuarantineState
 from vanban.security.scanner import get_scanner
@@ -228,7 +229,6 @@ def _release(row: Quarantine) -> str:
     """Finish the held action through its own service, in one transaction with the row (locked,
     so two rescans never finish it twice). Returns the row's new state, or "" if another
     process decided it first."""
-    from vanban.security.intake import cleared
 
     try:
         release = _release_function(row.action)
