@@ -47,6 +47,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 BUNDLE_FORMAT = "vanban-evidence-bundle"
+DOCUMENT_FORMAT = "vanban-evidence-document"
+VERIFIED_EVENT = "verified"
 CONSISTENCY_FORMAT = "vanban-evidence-consistency"
 VERSION = 1
 TREE_HEAD_DOMAIN = b"vanban-evidence-tree-head-v1\x00"
@@ -153,6 +155,9 @@ class Report:
     kind: str
     problems: list[Problem] = field(default_factory=list)
     delivery_id: str = ""
+    document_sha256: str = ""
+    pdf: str = ""  # the PDF re-validation: "", "passed", "failed", "skipped: <why>"
+    roots: list[str] = field(default_factory=list)
     tree_size: int | None = None
     root_hash: str = ""
     hub_fingerprint: str = ""
@@ -170,6 +175,16 @@ class Report:
     def message(self, language: str = "vi") -> str:
         """A one-paragraph summary in ``language`` ('vi' or 'en')."""
         en = language.startswith("en")
+        if self.ok and self.kind == DOCUMENT_FORMAT:
+            pdf = {"passed": ("PDF signature re-validated offline.",
+                              "Chữ ký PDF đã được kiểm tra lại ngoại tuyến.")}.get(
+                self.pdf, ("PDF signature not re-validated.", "Chữ ký PDF chưa được kiểm tra lại."))
+            return (f"Valid evidence: {len(self.records)} record(s) about document "
+                    f"{self.document_sha256}, included in the signed tree of {self.tree_size} "
+                    f"leaves. {pdf[0]}" if en else
+                    f"Bằng chứng hợp lệ: {len(self.records)} bản ghi về văn bản "
+                    f"{self.document_sha256}, nằm trong cây đã ký gồm {self.tree_size} lá. "
+                    f"{pdf[1]}")
         if self.ok and self.kind == BUNDLE_FORMAT:
             return (f"Valid evidence: {len(self.records)} record(s) of delivery "
                     f"{self.delivery_id}, included in the signed tree of {self.tree_size} leaves."
@@ -185,6 +200,8 @@ class Report:
     def as_dict(self) -> dict[str, Any]:
         """Machine-readable form (``--json``)."""
         return {"ok": self.ok, "kind": self.kind, "delivery_id": self.delivery_id,
+                "document_sha256": self.document_sha256, "pdf": self.pdf,
+                "trust_roots": self.roots,
                 "tree_size": self.tree_size, "root_hash": self.root_hash,
                 "hub_fingerprint": self.hub_fingerprint, "records": self.records,
                 "problems": [{"code": p.code, "vi": p.vi, "en": p.en} for p in self.problems]}
@@ -276,7 +293,7 @@ def _head(report: Report, head: Any, cert: x509.Certificate | None, label: str) 
 # --- bundles -----------------------------------------------------------------------------------
 
 def _record(report: Report, entry: Any, *, delivery_id: str, size: int, root: bytes | None,
-            seen: set[int]) -> None:
+            seen: set[int], document_sha256: str | None = None) -> None:
     index = _get(entry, "leaf_index", int)
     raw = _get(entry, "canonical", str)
     proof = [_hex(p, "inclusion_proof") for p in _get(entry, "inclusion_proof", list)]
@@ -303,7 +320,11 @@ def _record(report: Report, entry: Any, *, delivery_id: str, size: int, root: by
     if fields.get("index") != index:
         report.fail("index", f"{where[0]}: số thứ tự trong nội dung khác vị trí lá.",
                     f"{where[1]}: the index inside the record differs from its leaf position.")
-    if fields.get("delivery_id") != delivery_id:
+    if document_sha256 is not None:
+        if fields.get("document_sha256") != document_sha256:
+            report.fail("document", f"{where[0]} không nói về văn bản {document_sha256}.",
+                        f"{where[1]} does not concern document {document_sha256}.")
+    elif fields.get("delivery_id") != delivery_id:
         report.fail("delivery", f"{where[0]} không thuộc lần gửi {delivery_id}.",
                     f"{where[1]} does not concern delivery {delivery_id}.")
     if "record" in entry and entry["record"] != fields:
@@ -335,6 +356,206 @@ def verify_bundle(bundle: Any, *, hub_fingerprint: str | None = None) -> Report:
         for entry in entries:
             _record(report, entry, delivery_id=report.delivery_id, size=size, root=root,
                     seen=seen)
+    except _Malformed as err:
+        report.fail("malformed", f"Tài liệu sai định dạng (trường '{err}').",
+                    f"The document is malformed (field '{err}').")
+    return report
+
+
+# --- document bundles: transport and document trust together -----------------------------------
+
+def _report_checks(report: Report, fields: dict[str, Any], reports: Any) -> None:
+    """A ``verified`` record's verification report must be in the bundle, unchanged."""
+    extra = fields.get("extra") if isinstance(fields.get("extra"), dict) else {}
+    assert isinstance(extra, dict)  # noqa: S101 - narrowed above
+    ident, index = str(extra.get("verification_id", "")), fields.get("index")
+    found = reports.get(ident) if isinstance(reports, dict) else None
+    if not isinstance(found, dict):
+        report.fail("report_missing", f"Thiếu báo cáo kiểm tra của bản ghi #{index}.",
+                    f"The verification report of record #{index} is missing.")
+        return
+    if hashlib.sha256(canonical_json(found)).hexdigest() != extra.get("report_sha256") or \
+            found.get("document_sha256") != fields.get("document_sha256") or \
+            found.get("verdict") != extra.get("verdict"):
+        report.fail("report", f"Báo cáo kiểm tra {ident} khác với bản đã ghi trong bản ghi "
+                    f"#{index}: đã bị sửa.",
+                    f"Verification report {ident} differs from the one recorded in record "
+                    f"#{index}: it was edited.")
+
+
+def _pointers(report: Report) -> None:
+    """A registration or rejection record must point to a ``verified`` record in the bundle."""
+    verified = {r.get("index") for r in report.records if r.get("event") == VERIFIED_EVENT}
+    for fields in report.records:
+        extra = fields.get("extra") if isinstance(fields.get("extra"), dict) else {}
+        assert isinstance(extra, dict)  # noqa: S101 - narrowed above
+        if "verification_record" in extra and extra["verification_record"] not in verified:
+            index = fields.get("index")
+            report.fail("pointer", f"Bản ghi #{index} dựa vào bản ghi kiểm tra "
+                        f"#{extra['verification_record']} không có trong gói.",
+                        f"Record #{index} relies on verification record "
+                        f"#{extra['verification_record']}, which the bundle lacks.")
+
+
+def _ders(report: Report, items: Any, kind: str) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for item in items if isinstance(items, list) else []:
+        try:
+            der = base64.b64decode(_get(item, "der", str), validate=True)
+        except (binascii.Error, _Malformed):
+            der = b""
+        if hashlib.sha256(der).hexdigest() != (item.get("sha256") if isinstance(item, dict)
+                                               else None):
+            report.fail("validation_data", f"Dữ liệu kiểm tra ({kind}) không khớp mã băm.",
+                        f"Validation data ({kind}) does not match its digest.")
+            continue
+        out[hashlib.sha256(der).hexdigest()] = der
+    return out
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def revalidate_pdf(pdf: bytes, extra: dict[str, Any], data: dict[str, dict[str, bytes]],
+                   root_fingerprint: str | None) -> tuple[str, str]:
+    """Validate the PDF's signature again, offline, as of the recorded validation time, with
+    only the certificates and revocation data of the bundle (pyHanko, when installed).
+
+    The signer is judged at its time-stamp's time when the record says the signing time was
+    proven, else at the validation time; the time-stamp at the validation time; the trust
+    anchor is the root of the recorded chain (pinned with ``root_fingerprint``). Returns
+    ("passed" | "failed" | "skipped", why)."""
+    try:
+        import pyhanko.sign.validation  # noqa: F401 - only whether it is there
+    except ImportError:
+        return "skipped", "pyHanko is not installed"
+    chain = [c for c in extra.get("chain_sha256", []) if isinstance(c, str)]
+    validated_at = _moment(extra.get("validation_time"))
+    if not chain or validated_at is None or chain[-1] not in data["certificates"]:
+        return "failed", "the bundle lacks the recorded chain or validation time"
+    if root_fingerprint and root_fingerprint.replace(":", "").lower() != chain[-1]:
+        return "failed", "the recorded root is not the pinned one"
+    signed_at = _moment(extra.get("signing_time"))
+    signer_at = signed_at if extra.get("signing_time_source") == "timestamp" and signed_at \
+        else validated_at
+    try:
+        why = _pyhanko_judge(pdf, chain, data, signer_at=signer_at, validated_at=validated_at)
+    except Exception as err:  # pyHanko raises many types on hostile input
+        why = f"{type(err).__name__}: {err}"[:300]
+    return ("failed", why) if why else ("passed", "")
+
+
+def _pyhanko_judge(pdf: bytes, chain: list[str], data: dict[str, dict[str, bytes]], *,
+                   signer_at: datetime, validated_at: datetime) -> str:
+    """What is wrong with the PDF's last signature under the bundle's data ("" if nothing)."""
+    import io
+
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import ocsp as asn1_ocsp
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    certs = [asn1_x509.Certificate.load(d) for d in data["certificates"].values()]
+    root = asn1_x509.Certificate.load(data["certificates"][chain[-1]])
+
+    def context(moment: datetime) -> Any:
+        return ValidationContext(
+            trust_roots=[root], other_certs=certs, allow_fetching=False,
+            crls=[asn1_crl.CertificateList.load(d) for d in data["crls"].values()],
+            ocsps=[asn1_ocsp.OCSPResponse.load(d) for d in data["ocsps"].values()],
+            revocation_mode="hard-fail", moment=moment, retroactive_revinfo=True)
+
+    sig = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_regular_signatures[-1]
+    status = validate_pdf_signature(sig, signer_validation_context=context(signer_at),
+                                    ts_validation_context=context(validated_at))
+    problems = [
+        (hashlib.sha256(sig.signer_cert.dump()).hexdigest() != chain[0],
+         "the signer is not the recorded certificate"),
+        (not (status.intact and status.valid),
+         "the signed content or the signature value does not verify"),
+        (not status.trusted or status.revocation_details is not None,
+         f"the signer's chain does not validate: {status.trust_problem_indic}")]
+    return next((why for bad, why in problems if bad), "")
+
+
+def _pdf(report: Report, bundle: dict[str, Any], root_fingerprint: str | None,
+         revalidate: bool) -> None:
+    """The PDF in the bundle is the document the records name, and (when every recorded
+    verification passed, pyHanko is installed and ``revalidate``) its signature holds."""
+    try:
+        pdf = base64.b64decode(_get(bundle, "pdf", str), validate=True)
+    except (binascii.Error, _Malformed):
+        pdf = b""
+    if hashlib.sha256(pdf).hexdigest() != report.document_sha256:
+        report.fail("pdf", "Tệp PDF trong gói không phải văn bản mà các bản ghi nói tới.",
+                    "The PDF in the bundle is not the document the records are about.")
+        return
+    raw = bundle.get("validation_data") if isinstance(bundle.get("validation_data"), dict) \
+        else {}
+    assert isinstance(raw, dict)  # noqa: S101 - narrowed above
+    data = {k: _ders(report, raw.get(k), k) for k in ("certificates", "crls", "ocsps")}
+    passed: list[dict[str, Any]] = [
+        r["extra"] for r in report.records if r.get("event") == VERIFIED_EVENT
+        and isinstance(r.get("extra"), dict) and r["extra"].get("indication") == "TOTAL-PASSED"]
+    report.pdf = "skipped: no verification passed" if not passed else ""
+    for extra in passed if revalidate else []:
+        outcome, why = revalidate_pdf(pdf, extra, data, root_fingerprint)
+        if extra.get("chain_sha256"):
+            report.roots.append(str(extra["chain_sha256"][-1]))
+        if outcome == "skipped":
+            report.pdf = f"skipped: {why}"
+            return
+        if outcome == "failed":
+            report.pdf = "failed"
+            report.fail("pdf_signature",
+                        f"Chữ ký của tệp PDF không còn hợp lệ với dữ liệu trong gói tại thời "
+                        f"điểm kiểm tra {extra.get('validation_time')} ({why}).",
+                        f"The PDF's signature does not validate with the bundle's data as of "
+                        f"the recorded validation time {extra.get('validation_time')} ({why}).")
+            return
+        report.pdf = "passed"
+    if not revalidate and passed:
+        report.pdf = "skipped: not asked"
+
+
+def verify_document_bundle(bundle: Any, *, hub_fingerprint: str | None = None,
+                           root_fingerprint: str | None = None,
+                           revalidate: bool = True) -> Report:
+    """Check a document bundle (parsed JSON): every record's inclusion under the signed head,
+    that each concerns the document, each verification report unchanged, each 03/02 pointer
+    present; with the PDF: its digest and (pyHanko) its signature at the recorded time."""
+    report = Report(kind=DOCUMENT_FORMAT)
+    try:
+        if _get(bundle, "format", str) != DOCUMENT_FORMAT or \
+                _get(bundle, "version", int) != VERSION:
+            raise _Malformed("format")
+        report.document_sha256 = _get(bundle, "document_sha256", str)
+        head = _get(bundle, "tree_head", dict)
+        report.tree_size = size = _get(head, "size", int)
+        report.root_hash = _get(head, "root_hash", str)
+        cert = _certificate(report, _get(bundle, "hub_certificate", str), hub_fingerprint)
+        root = _head(report, head, cert, "")
+        entries = _get(bundle, "records", list)
+        if not entries:
+            report.fail("no_records", "Gói bằng chứng không có bản ghi nào.",
+                        "The bundle holds no record.")
+        seen: set[int] = set()
+        for entry in entries:
+            _record(report, entry, delivery_id="", size=size, root=root, seen=seen,
+                    document_sha256=report.document_sha256)
+        reports = bundle.get("verification_reports", {})
+        for fields in report.records:
+            if fields.get("event") == VERIFIED_EVENT:
+                _report_checks(report, fields, reports)
+        _pointers(report)
+        if "pdf" in bundle:
+            _pdf(report, bundle, root_fingerprint, revalidate)
     except _Malformed as err:
         report.fail("malformed", f"Tài liệu sai định dạng (trường '{err}').",
                     f"The document is malformed (field '{err}').")
@@ -373,14 +594,20 @@ def verify_consistency(old_head: Any, new_head: Any, proof: Sequence[str], *,
     return report
 
 
-def verify_document(data: bytes, *, hub_fingerprint: str | None = None) -> Report:
-    """Verify a bundle or a consistency document given as JSON bytes (format auto-detected)."""
+def verify_document(data: bytes, *, hub_fingerprint: str | None = None,
+                    root_fingerprint: str | None = None, revalidate: bool = True) -> Report:
+    """Verify a delivery bundle, a document bundle or a consistency document given as JSON
+    bytes (format auto-detected). ``revalidate`` False: a document bundle's PDF signature is
+    not re-validated (transport proofs and the PDF's digest only)."""
     try:
         doc = json.loads(data.decode())
     except ValueError:
         report = Report(kind="unknown")
         report.fail("malformed", "Tệp không phải JSON hợp lệ.", "The file is not valid JSON.")
         return report
+    if isinstance(doc, dict) and doc.get("format") == DOCUMENT_FORMAT:
+        return verify_document_bundle(doc, hub_fingerprint=hub_fingerprint,
+                                      root_fingerprint=root_fingerprint, revalidate=revalidate)
     if isinstance(doc, dict) and doc.get("format") == CONSISTENCY_FORMAT:
         try:
             proof = _get(doc, "proof", list)
@@ -400,6 +627,9 @@ def render(report: Report) -> str:
         lines.append(f"Hub (SHA-256): {report.hub_fingerprint}")
     if report.tree_size is not None:
         lines.append(f"Cây / tree: {report.tree_size} · gốc / root {report.root_hash}")
+    if report.pdf:
+        lines.append(f"PDF: {report.pdf}")
+    lines += [f"CA gốc / root CA (SHA-256): {r}" for r in dict.fromkeys(report.roots)]
     lines += [f"  #{r.get('index')} {r.get('at')} {r.get('event')} "
               f"{r.get('sender')} → {r.get('recipient')}" for r in report.records]
     return "\n".join(lines)
@@ -413,6 +643,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("document", type=Path, help="bundle or consistency JSON")
     parser.add_argument("--hub-fingerprint", default=None,
                         help="SHA-256 of the trusted hub certificate (DER)")
+    parser.add_argument("--root-fingerprint", default=None,
+                        help="SHA-256 of the trusted root CA certificate (DER), for the PDF")
+    parser.add_argument("--transport-only", action="store_true",
+                        help="do not re-validate the PDF signature")
     parser.add_argument("--json", action="store_true", help="JSON output")
     args = parser.parse_args(argv)
     try:
@@ -420,7 +654,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as err:
         print(f"Không đọc được tệp / cannot read the file: {err}", file=sys.stderr)  # noqa: T201
         return 2
-    report = verify_document(data, hub_fingerprint=args.hub_fingerprint)
+    report = verify_document(data, hub_fingerprint=args.hub_fingerprint,
+                             root_fingerprint=args.root_fingerprint,
+                             revalidate=not args.transport_only)
     text = (json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.json
             else render(report))
     print(text, file=sys.stdout if report.ok or args.json else sys.stderr)

@@ -21,9 +21,9 @@ concerns a file from a sender through a channel, not one delivery (a fan-out is 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -249,18 +249,44 @@ def verification_pointer(record: Verification) -> dict[str, Any]:
     return {"verification_record": found, "verification_id": record.pk}
 
 
-def verified_records(sha256: str) -> list[EvidenceRecord]:
-    """The ``verified`` records of a document (every channel and sender)."""
-    return list(EvidenceRecord.objects.filter(document_sha256=sha256, event=EVENT))
+def _named(records: list[EvidenceRecord]) -> set[str]:
+    """The digests of every certificate and revocation item the records name."""
+    named: set[str] = set()
+    for record in records:
+        named.update(str(d) for d in record.extra.get("chain_sha256", []))
+        named.update(str(r.get("sha256", "")) for r in record.extra.get("revocation", []))
+    return named - {""}
 
 
-def reports_for(records: list[EvidenceRecord]) -> dict[str, dict[str, Any]]:
-    """The verification report of each ``verified`` record, by verification id."""
+def _validation_items(records: list[EvidenceRecord]) -> dict[str, list[dict[str, str]]]:
+    """The certificates, CRLs and OCSP responses the records name (kept as blobs) and those
+    kept beside the file when it arrived, as the bundle carries them."""
+    collected = ltv.Collected()
+    kinds = {CERT_TYPE: collected.certificates, CRL_TYPE: collected.crls,
+             OCSP_TYPE: collected.ocsps}
+    for blob in Blob.objects.filter(sha256__in=sorted(_named(records)),
+                                    content_type__in=list(kinds)):
+        kinds[blob.content_type][blob.sha256] = blob_read(blob.sha256)
     ids = [int(r.extra.get("verification_id", 0)) for r in records]
-    return {str(v.pk): report_of(v)
-            for v in Verification.objects.filter(pk__in=ids).select_related("sender")}
+    for kept in ArrivalValidationData.objects.filter(verification_id__in=ids):
+        certs, crls, ocsps = ltv.unbundle(blob_read(kept.blob_id))
+        collected.add(certs=certs, crls=crls, ocsps=ocsps)
+    return {name: [{"sha256": k, "der": base64.b64encode(v).decode()}
+                   for k, v in sorted(items.items())]
+            for name, items in (("certificates", collected.certificates),
+                                ("crls", collected.crls), ("ocsps", collected.ocsps))}
 
 
-def dumps(value: Any) -> str:
-    """JSON for people (indented, UTF-8)."""
-    return json.dumps(value, ensure_ascii=False, indent=2)
+def document_parts(sha256: str, with_pdf: bool) -> dict[str, Any]:
+    """This app's part of a document bundle (:mod:`vanban.evidence.documents`): the report of
+    each verification the log records for the document; with ``with_pdf``, the PDF as received
+    and the certificates and revocation data to validate it again offline."""
+    records = list(EvidenceRecord.objects.filter(document_sha256=sha256, event=EVENT))
+    ids = [int(r.extra.get("verification_id", 0)) for r in records]
+    reports = {str(v.pk): report_of(v)
+               for v in Verification.objects.filter(pk__in=ids).select_related("sender")}
+    part: dict[str, Any] = {"verification_reports": reports}
+    if with_pdf and Blob.objects.filter(sha256=sha256).exists():
+        part["pdf"] = base64.b64encode(blob_read(sha256)).decode()
+        part["validation_data"] = _validation_items(records)
+    return part

@@ -1,5 +1,9 @@
-"""``vanban evidence export|verify|verify-log|consistency|head|list``: the evidence log for
-operators and third parties (R7.1, R7.2, R14.3).
+"""``vanban evidence export|export-document|verify|verify-log|consistency|head|list``: the
+evidence log for operators and third parties (R7.1, R7.2, R14.3).
+
+``export-document SHA256 [-o FILE] [--with-pdf]`` writes one bundle with every record about a
+document (all deliveries and channels, its verifications and their reports; with the PDF and
+what re-validates it on request: docs/evidence.md).
 
 ``verify-log [--checkpoint FILE]`` checks the whole log from its records (``logcheck``).
 ``verify`` uses only the stand-alone :mod:`vanban.evidence.verifier` (no database, no network):
@@ -17,7 +21,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.core.errors import DomainError
-from vanban.evidence import logcheck, selectors, services, verifier
+from vanban.evidence import documents, logcheck, selectors, services, verifier
 
 
 class Command(BaseCommand):
@@ -30,10 +34,22 @@ class Command(BaseCommand):
         export.add_argument("delivery_id")
         export.add_argument("-o", "--output", type=Path, default=None,
                             help="tệp / file (default: stdout)")
+        document = sub.add_parser("export-document",
+                                  help="Gói bằng chứng của một văn bản / a document's bundle")
+        document.add_argument("sha256", help="SHA-256 của tệp văn bản / of the document file")
+        document.add_argument("-o", "--output", type=Path, default=None,
+                              help="tệp / file (default: stdout)")
+        document.add_argument("--with-pdf", action="store_true",
+                              help="kèm tệp PDF và dữ liệu kiểm tra / include the PDF and the "
+                                   "certificates and CRLs to re-validate it")
         verify = sub.add_parser("verify", help="Kiểm tra gói bằng chứng / verify a bundle")
         verify.add_argument("bundle", type=Path)
         verify.add_argument("--hub-fingerprint", default=None,
                             help="SHA-256 của chứng thư hub tin cậy / trusted hub certificate")
+        verify.add_argument("--root-fingerprint", default=None,
+                            help="SHA-256 của CA gốc tin cậy / trusted root CA (for the PDF)")
+        verify.add_argument("--transport-only", action="store_true",
+                            help="không kiểm tra lại chữ ký PDF / do not re-validate the PDF")
         verify.add_argument("--json", action="store_true", help="JSON output")
         consistency = sub.add_parser("consistency",
                                      help="Chứng minh nhất quán / consistency proof")
@@ -55,7 +71,13 @@ class Command(BaseCommand):
         subcommand = options["subcommand"]
         try:
             if subcommand == "verify":
-                self._verify(options["bundle"], options["hub_fingerprint"], options["json"])
+                self._verify(options["bundle"], options["hub_fingerprint"], options["json"],
+                             root=options["root_fingerprint"],
+                             revalidate=not options["transport_only"])
+            elif subcommand == "export-document":
+                self._write(documents.document_bundle_for(options["sha256"],
+                                                          with_pdf=options["with_pdf"]),
+                            options["output"])
             elif subcommand == "export":
                 self._write(services.bundle_for(options["delivery_id"]), options["output"])
             elif subcommand == "consistency":
@@ -79,13 +101,15 @@ class Command(BaseCommand):
         output.write_bytes(data)
         self.stdout.write(f"Đã ghi / written: {output} ({len(data)} bytes)")
 
-    def _verify(self, path: Path, pinned: str | None, as_json: bool) -> None:
+    def _verify(self, path: Path, pinned: str | None, as_json: bool, *, root: str | None = None,
+                revalidate: bool = True) -> None:
         try:
             data = path.read_bytes()
         except OSError as err:
             raise CommandError(f"Không đọc được tệp / cannot read the file: {err}",
                                returncode=2) from err
-        report = verifier.verify_document(data, hub_fingerprint=pinned)
+        report = verifier.verify_document(data, hub_fingerprint=pinned, root_fingerprint=root,
+                                          revalidate=revalidate)
         text = (json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json
                 else verifier.render(report))
         if report.ok:
