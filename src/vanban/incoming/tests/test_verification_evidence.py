@@ -165,3 +165,21 @@ def test_etsi_mapping(reason: str, source: str, expected: tuple[str, str]) -> No
     found = etsi.indication_of(checks, signed_at_source=source)
     assert (found.indication, found.sub_indication) == expected
     assert etsi.indication_of(checks[:1]).indication == etsi.TOTAL_PASSED
+
+
+def test_each_channel_has_its_own_verified_record(valid_delivery: Delivery) -> None:
+    """R7.2, R4.3 (ADR 0011): the same bytes from the same sender through a peer are verified
+    again and recorded with their own channel and peer; here the sender is not one the peer
+    serves, so that record says INDETERMINATE / SIG_CONSTRAINTS_FAILURE (not_served_by_peer)."""
+    from vanban.signatures.verification import VerificationChannel, pdf_verify
+
+    sha256 = valid_delivery.transmission.file_sha256
+    services.incoming_verify(delivery=valid_delivery)
+    pdf_verify(data=blob_read(sha256), sender=valid_delivery.transmission.sender,
+               channel=VerificationChannel.federated("tinh-khac"))
+    found = {(r.extra["channel"], r.extra["peer"]): r.extra for r in _verified(sha256)}
+    assert set(found) == {("hub", ""), ("federated", "tinh-khac")}
+    assert found["hub", ""]["indication"] == etsi.TOTAL_PASSED
+    assert (found["federated", "tinh-khac"]["indication"],
+            found["federated", "tinh-khac"]["reason"]) == (etsi.INDETERMINATE,
+                                                           "not_served_by_peer")
