@@ -38,7 +38,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="PDFs scanned by clamd each way (ours and clamdscan)")
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
                                            "evidence", "verification", "exchange", "inbox",
-                                           "scanning"),
+                                           "scanning", "documents"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     from bench import (
         audit_log,
         evidence,
+        evidence_documents,
         exchange,
         inbox,
         markdown,
@@ -97,6 +98,8 @@ def main(argv: list[str] | None = None) -> None:
         results += numbering.run(args)
     if args.only in (None, "evidence"):
         results += evidence.run(args)
+    if args.only in (None, "documents"):
+        results += evidence_documents.run(args)
     if args.only in (None, "verification"):
         results += verification.run(args)
     if args.only in (None, "exchange"):
