@@ -93,11 +93,11 @@ def _embedded_revinfo(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> tuple
     if "/DSS" in reader.root:
         try:
             dss = DocumentSecurityStore.read_dss(reader)
-            context = dss.as_validation_context({"allow_fetching": False,
-                                                 "trust_roots": []})
             certs = list(dss.load_certs())
-            crls = [c.crl_data for c in context.revinfo_manager.crls]
-            ocsps = [o.ocsp_response_data for o in context.revinfo_manager.ocsps]
+            # The streams' DER, parsed lazily (building a validation context to get at them
+            # cost a few ms per document).
+            crls = [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
+            ocsps = [ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps]
         except Exception as err:  # a damaged DSS only loses the embedded data, not the verdict
             log.info("unreadable DSS ignored: %s", err)
     signed = sig.signer_info["signed_attrs"]
