@@ -61,7 +61,8 @@ def document_bundle(sha256: str, *, with_pdf: bool = False) -> dict[str, Any]:
         "format": verifier.DOCUMENT_FORMAT, "version": verifier.VERSION,
         "document_sha256": sha256, "hash_algorithm": "sha256",
         "signature_algorithm": "ed25519", "tree_head": head_as_dict(head),
-        "hub_certificate": hub_key().certificate_pem, "records": entries,
+        "hub_certificate": hub_key().certificate_pem, "hub_chain": hub_key().chain_pem,
+        "records": entries,
         "verification_reports": {},
     }
     for part in _PARTS.values():

@@ -1,22 +1,31 @@
-"""The hub's Ed25519 key that signs tree heads, and its self-signed X.509 certificate (R7.2).
+"""The hub's Ed25519 key that signs tree heads, and its X.509 certificate (R7.2).
 
 The private key lives in ``settings.KEYS_DIR / "evidence-hub.key"`` (PKCS#8 PEM, mode 0600),
 made on first use; the certificate beside it (``evidence-hub.crt``) names the installation, so a
 third party who receives a bundle sees who signed it and can pin it by its SHA-256 fingerprint.
 Both files are written atomically (temp file linked into place): two processes racing on first
 use end up with the first one's key.
+
+The first certificate is self-signed. The provincial CA can then certify the same key
+(``vanban cert certify-hub``, :func:`hub_certificate_install`): the certificate is replaced,
+``evidence-hub-chain.pem`` holds its issuers (root last) and bundles carry them, so a relying
+party trusts the province's root instead of pinning one hub certificate. The key does not
+change, so every head signed before verifies as before; the replaced certificate is kept beside
+(``evidence-hub-<fingerprint>.crt``).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
@@ -26,6 +35,7 @@ from vanban.core import clock, keyfiles
 
 KEY_FILENAME = "evidence-hub.key"
 CERT_FILENAME = "evidence-hub.crt"
+CHAIN_FILENAME = "evidence-hub-chain.pem"
 CERT_YEARS = 20
 
 
@@ -35,11 +45,17 @@ class HubKey:
 
     private_key: Ed25519PrivateKey
     certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...] = ()  # the issuers when a CA certified it, root last
 
     @property
     def certificate_pem(self) -> str:
         """The certificate as PEM text (what bundles carry)."""
         return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+    @property
+    def chain_pem(self) -> list[str]:
+        """The issuers' certificates as PEM texts (empty: self-signed)."""
+        return [c.public_bytes(serialization.Encoding.PEM).decode() for c in self.chain]
 
     @property
     def fingerprint(self) -> str:
@@ -96,7 +112,55 @@ def _load(directory: Path) -> HubKey:
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
     if cert.public_key() != key.public_key():
         raise ValueError(f"{cert_path} does not belong to {key_path}")
-    return HubKey(private_key=key, certificate=cert)
+    chain_path = directory / CHAIN_FILENAME
+    chain = (tuple(x509.load_pem_x509_certificates(chain_path.read_bytes()))
+             if chain_path.exists() and cert.issuer != cert.subject else ())
+    return HubKey(private_key=key, certificate=cert, chain=chain)
+
+
+def chain_problem(cert: x509.Certificate, chain: list[x509.Certificate]) -> str:
+    """Why ``chain`` (issuer first, a self-signed root last) does not issue ``cert`` ("" when
+    it does): each certificate's signature checked with the next one's key."""
+    if not chain:
+        return "no issuer"
+    links = [cert, *chain]
+    for child, parent in zip(links, [*chain, chain[-1]], strict=True):
+        try:
+            child.verify_directly_issued_by(parent)
+        except (ValueError, TypeError, InvalidSignature) as err:
+            return f"{child.subject.rfc4514_string()}: {type(err).__name__} {err}"[:300]
+    return ""
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a private temp file renamed into place)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def hub_certificate_install(cert: x509.Certificate, chain: list[x509.Certificate]) -> HubKey:
+    """Install a CA-issued certificate of the hub's (unchanged) key with its issuers. Refuses a
+    certificate of another key or one the chain does not issue; keeps the replaced one."""
+    current = hub_key()
+    if cert.public_key() != current.private_key.public_key():
+        raise ValueError("the certificate is not of the evidence hub's key")
+    problem = chain_problem(cert, chain)
+    if problem:
+        raise ValueError(f"the chain does not issue the certificate: {problem}")
+    directory = Path(settings.KEYS_DIR)
+    keyfiles.write_once(directory / f"evidence-hub-{current.fingerprint[:16]}.crt",
+                        current.certificate.public_bytes(serialization.Encoding.PEM))
+    _replace(directory / CHAIN_FILENAME,
+             b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain))
+    _replace(directory / CERT_FILENAME, cert.public_bytes(serialization.Encoding.PEM))
+    with _lock:
+        _cache.pop(directory, None)
+    return hub_key()
 
 
 def hub_key() -> HubKey:

@@ -239,7 +239,8 @@ def bundle_for(delivery_id: str) -> bytes:
         "format": verifier.BUNDLE_FORMAT, "version": verifier.VERSION,
         "delivery_id": delivery_id, "hash_algorithm": "sha256",
         "signature_algorithm": "ed25519", "tree_head": head_as_dict(head),
-        "hub_certificate": hub.certificate_pem, "records": entries,
+        "hub_certificate": hub.certificate_pem, "hub_chain": hub.chain_pem,
+        "records": entries,
     }
     return json.dumps(bundle, ensure_ascii=False, indent=2).encode()
 
@@ -272,7 +273,8 @@ def consistency_document(*, old_size: int, new_size: int | None = None) -> dict[
         proof = merkle.consistency_proof(old.size, new.size)
     return {"format": verifier.CONSISTENCY_FORMAT, "version": verifier.VERSION,
             "old_head": head_as_dict(old), "new_head": head_as_dict(new),
-            "proof": [p.hex() for p in proof], "hub_certificate": hub_key().certificate_pem}
+            "proof": [p.hex() for p in proof], "hub_certificate": hub_key().certificate_pem,
+            "hub_chain": hub_key().chain_pem}
 
 
 def consistency_check(*, old_head: Mapping[str, Any]) -> verifier.Report:

@@ -8,12 +8,18 @@ A third party checks what the hub hands out with this one file, Python 3.11 and 
 
 Exit status 0 when valid, 1 when not (every reason in Vietnamese and English), 2 on bad usage.
 
-What is checked: the hub certificate (Ed25519, self-signed, optionally pinned by the SHA-256 of
-its DER), the tree head's signature with that key, and for each record its canonical bytes, its
-leaf hash, its position and its RFC 9162 inclusion proof against the signed root, and that every
-record concerns the bundle's delivery. Consistency documents: both heads' signatures and the
-RFC 9162 §2.1.4.2 proof that the older tree is a prefix of the newer one.
+What is checked: the hub certificate (Ed25519; self-signed, or issued by the CA chain the
+document carries; pinned by the SHA-256 of its DER, or of the root CA that certified it), the
+tree head's signature with that key, and for each record its canonical bytes, its leaf hash,
+its position and its RFC 9162 inclusion proof against the signed root, and that every record
+concerns the bundle's delivery. Consistency documents: both heads' signatures and the RFC 9162
+§2.1.4.2 proof that the older tree is a prefix of the newer one. Document bundles
+(``export-document``): every record about one document, the verification reports they name,
+the registration/rejection pointers, and with the PDF its digest and — when pyHanko is
+installed — its signature, validated again as of the recorded time with the bundle's own
+certificates and revocation data (docs/evidence.md).
 
+One file on purpose, longer than the project's other modules: a third party downloads it alone.
 The Merkle verification below repeats ``vanban.evidence.merkle`` on purpose, so this file stands
 alone; the test suite checks both against each other.
 """
@@ -157,6 +163,8 @@ class Report:
     delivery_id: str = ""
     document_sha256: str = ""
     pdf: str = ""  # the PDF re-validation: "", "passed", "failed", "skipped: <why>"
+    hub_root: str = ""  # SHA-256 of the root CA that certified the hub key, if one did
+    hub_chain: list[x509.Certificate] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)
     tree_size: int | None = None
     root_hash: str = ""
@@ -201,6 +209,7 @@ class Report:
         """Machine-readable form (``--json``)."""
         return {"ok": self.ok, "kind": self.kind, "delivery_id": self.delivery_id,
                 "document_sha256": self.document_sha256, "pdf": self.pdf,
+                "hub_root": self.hub_root,
                 "trust_roots": self.roots,
                 "tree_size": self.tree_size, "root_hash": self.root_hash,
                 "hub_fingerprint": self.hub_fingerprint, "records": self.records,
@@ -232,7 +241,45 @@ def _hex(value: Any, name: str) -> bytes:
 
 # --- certificate and tree heads ----------------------------------------------------------------
 
-def _certificate(report: Report, pem: Any, pinned: str | None) -> x509.Certificate | None:
+def _issued(cert: x509.Certificate, chain: list[x509.Certificate]) -> bool:
+    """Each certificate signed by the next one's key, the last one by its own (a root)."""
+    links = [cert, *chain]
+    try:
+        for child, parent in zip(links, [*chain, chain[-1]], strict=True):
+            child.verify_directly_issued_by(parent)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _hub_chain(report: Report, cert: x509.Certificate, pems: Any,
+               root_pin: str | None) -> list[x509.Certificate] | None:
+    """The CA chain that certified the hub (None when it is self-signed, or on a problem)."""
+    try:
+        chain = [x509.load_pem_x509_certificate(p.encode()) for p in pems] \
+            if isinstance(pems, list) and all(isinstance(p, str) for p in pems) else []
+    except ValueError:
+        chain = []
+    if not chain:
+        if root_pin is not None:
+            report.fail("hub_root", "Chứng thư hub không do CA gốc tin cậy chứng nhận.",
+                        "The hub certificate is not certified by the trusted root CA.")
+        return None
+    if not _issued(cert, chain):
+        report.fail("certificate", "Chuỗi chứng thư kèm theo không cấp chứng thư của hub.",
+                    "The certificate chain in the bundle did not issue the hub certificate.")
+        return None
+    report.hub_root = fingerprint(chain[-1])
+    if root_pin is not None and root_pin.replace(":", "").lower() != report.hub_root:
+        report.fail("hub_root", "Chứng thư hub không do CA gốc tin cậy chứng nhận "
+                    "(vân tay SHA-256 của CA gốc khác).",
+                    "The hub certificate is not certified by the trusted root CA (the root's "
+                    "SHA-256 fingerprint differs).")
+    return chain
+
+
+def _certificate(report: Report, pem: Any, pinned: str | None, *, chain: Any = None,
+                 root_pin: str | None = None) -> x509.Certificate | None:
     try:
         cert = x509.load_pem_x509_certificate(pem.encode() if isinstance(pem, str) else b"")
     except ValueError:
@@ -245,17 +292,22 @@ def _certificate(report: Report, pem: Any, pinned: str | None) -> x509.Certifica
         report.fail("certificate", "Khoá của chứng thư hub không phải Ed25519.",
                     "The hub certificate's key is not Ed25519.")
         return None
-    try:
-        key.verify(cert.signature, cert.tbs_certificate_bytes)
-    except InvalidSignature:
-        report.fail("certificate", "Chứng thư hub không tự ký hợp lệ.",
-                    "The hub certificate's self-signature is invalid.")
+    issuers = _hub_chain(report, cert, chain, root_pin) if chain or root_pin else None
+    if issuers is None and not report.problems:
+        try:
+            key.verify(cert.signature, cert.tbs_certificate_bytes)
+        except InvalidSignature:
+            report.fail("certificate", "Chứng thư hub không tự ký hợp lệ.",
+                        "The hub certificate's self-signature is invalid.")
+            return None
+    if report.problems:
         return None
     if pinned is not None and pinned.replace(":", "").lower() != report.hub_fingerprint:
         report.fail("fingerprint",
                     "Chứng thư hub không phải chứng thư tin cậy (vân tay SHA-256 khác).",
                     "The hub certificate is not the trusted one (SHA-256 fingerprint differs).")
         return None
+    report.hub_chain = issuers or []
     return cert
 
 
@@ -284,7 +336,8 @@ def _head(report: Report, head: Any, cert: x509.Certificate | None, label: str) 
                     f"key.")
         return None
     signed_at = datetime.fromtimestamp(timestamp_ms / 1000, UTC)
-    if not cert.not_valid_before_utc <= signed_at <= cert.not_valid_after_utc:
+    if not all(c.not_valid_before_utc <= signed_at <= c.not_valid_after_utc
+               for c in [cert, *report.hub_chain]):
         report.fail("certificate", f"Đầu cây {label} được ký ngoài thời hạn của chứng thư hub.",
                     f"Tree head {label} was signed outside the hub certificate's validity.")
     return root
@@ -336,7 +389,8 @@ def _record(report: Report, entry: Any, *, delivery_id: str, size: int, root: by
                     f"{where[1]}: the inclusion proof does not verify against the signed root.")
 
 
-def verify_bundle(bundle: Any, *, hub_fingerprint: str | None = None) -> Report:
+def verify_bundle(bundle: Any, *, hub_fingerprint: str | None = None,
+                  hub_root_fingerprint: str | None = None) -> Report:
     """Check an evidence bundle (parsed JSON) completely; never raises on bad input."""
     report = Report(kind=BUNDLE_FORMAT)
     try:
@@ -346,7 +400,8 @@ def verify_bundle(bundle: Any, *, hub_fingerprint: str | None = None) -> Report:
         head = _get(bundle, "tree_head", dict)
         report.tree_size = size = _get(head, "size", int)
         report.root_hash = _get(head, "root_hash", str)
-        cert = _certificate(report, _get(bundle, "hub_certificate", str), hub_fingerprint)
+        cert = _certificate(report, _get(bundle, "hub_certificate", str), hub_fingerprint,
+                            chain=bundle.get("hub_chain"), root_pin=hub_root_fingerprint)
         root = _head(report, head, cert, "")
         entries = _get(bundle, "records", list)
         if not entries:
@@ -526,7 +581,8 @@ def _pdf(report: Report, bundle: dict[str, Any], root_fingerprint: str | None,
 
 def verify_document_bundle(bundle: Any, *, hub_fingerprint: str | None = None,
                            root_fingerprint: str | None = None,
-                           revalidate: bool = True) -> Report:
+                           revalidate: bool = True,
+                           hub_root_fingerprint: str | None = None) -> Report:
     """Check a document bundle (parsed JSON): every record's inclusion under the signed head,
     that each concerns the document, each verification report unchanged, each 03/02 pointer
     present; with the PDF: its digest and (pyHanko) its signature at the recorded time."""
@@ -539,7 +595,8 @@ def verify_document_bundle(bundle: Any, *, hub_fingerprint: str | None = None,
         head = _get(bundle, "tree_head", dict)
         report.tree_size = size = _get(head, "size", int)
         report.root_hash = _get(head, "root_hash", str)
-        cert = _certificate(report, _get(bundle, "hub_certificate", str), hub_fingerprint)
+        cert = _certificate(report, _get(bundle, "hub_certificate", str), hub_fingerprint,
+                            chain=bundle.get("hub_chain"), root_pin=hub_root_fingerprint)
         root = _head(report, head, cert, "")
         entries = _get(bundle, "records", list)
         if not entries:
@@ -564,7 +621,8 @@ def verify_document_bundle(bundle: Any, *, hub_fingerprint: str | None = None,
 
 def verify_consistency(old_head: Any, new_head: Any, proof: Sequence[str], *,
                        certificate_pem: str | None = None,
-                       hub_fingerprint: str | None = None) -> Report:
+                       hub_fingerprint: str | None = None, hub_chain: Any = None,
+                       hub_root_fingerprint: str | None = None) -> Report:
     """Check that ``old_head``'s tree is a prefix of ``new_head``'s (RFC 9162 §2.1.4.2).
 
     With ``certificate_pem`` both heads' signatures are checked too (what makes the proof
@@ -578,7 +636,8 @@ def verify_consistency(old_head: Any, new_head: Any, proof: Sequence[str], *,
         report.tree_size, report.root_hash = new_size, new_root.hex()
         path = [_hex(p, "proof") for p in proof]
         if certificate_pem is not None:
-            cert = _certificate(report, certificate_pem, hub_fingerprint)
+            cert = _certificate(report, certificate_pem, hub_fingerprint, chain=hub_chain,
+                                root_pin=hub_root_fingerprint)
             _head(report, old_head, cert, "cũ/old")
             _head(report, new_head, cert, "mới/new")
         if not consistency_ok(old_size=old_size, new_size=new_size, old_root=old_root,
@@ -595,7 +654,8 @@ def verify_consistency(old_head: Any, new_head: Any, proof: Sequence[str], *,
 
 
 def verify_document(data: bytes, *, hub_fingerprint: str | None = None,
-                    root_fingerprint: str | None = None, revalidate: bool = True) -> Report:
+                    root_fingerprint: str | None = None, revalidate: bool = True,
+                    hub_root_fingerprint: str | None = None) -> Report:
     """Verify a delivery bundle, a document bundle or a consistency document given as JSON
     bytes (format auto-detected). ``revalidate`` False: a document bundle's PDF signature is
     not re-validated (transport proofs and the PDF's digest only)."""
@@ -607,7 +667,8 @@ def verify_document(data: bytes, *, hub_fingerprint: str | None = None,
         return report
     if isinstance(doc, dict) and doc.get("format") == DOCUMENT_FORMAT:
         return verify_document_bundle(doc, hub_fingerprint=hub_fingerprint,
-                                      root_fingerprint=root_fingerprint, revalidate=revalidate)
+                                      root_fingerprint=root_fingerprint, revalidate=revalidate,
+                                      hub_root_fingerprint=hub_root_fingerprint)
     if isinstance(doc, dict) and doc.get("format") == CONSISTENCY_FORMAT:
         try:
             proof = _get(doc, "proof", list)
@@ -615,8 +676,10 @@ def verify_document(data: bytes, *, hub_fingerprint: str | None = None,
             proof = ["?"]
         return verify_consistency(doc.get("old_head"), doc.get("new_head"), proof,
                                   certificate_pem=str(doc.get("hub_certificate", "")),
-                                  hub_fingerprint=hub_fingerprint)
-    return verify_bundle(doc, hub_fingerprint=hub_fingerprint)
+                                  hub_fingerprint=hub_fingerprint, hub_chain=doc.get("hub_chain"),
+                                  hub_root_fingerprint=hub_root_fingerprint)
+    return verify_bundle(doc, hub_fingerprint=hub_fingerprint,
+                         hub_root_fingerprint=hub_root_fingerprint)
 
 
 def render(report: Report) -> str:
@@ -625,6 +688,8 @@ def render(report: Report) -> str:
     lines += [f"  - {p.vi} / {p.en}" for p in report.problems]
     if report.hub_fingerprint:
         lines.append(f"Hub (SHA-256): {report.hub_fingerprint}")
+    if report.hub_root:
+        lines.append(f"CA gốc chứng nhận hub / hub certified by root (SHA-256): {report.hub_root}")
     if report.tree_size is not None:
         lines.append(f"Cây / tree: {report.tree_size} · gốc / root {report.root_hash}")
     if report.pdf:
@@ -643,6 +708,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("document", type=Path, help="bundle or consistency JSON")
     parser.add_argument("--hub-fingerprint", default=None,
                         help="SHA-256 of the trusted hub certificate (DER)")
+    parser.add_argument("--hub-root-fingerprint", default=None,
+                        help="SHA-256 of the root CA that certified the hub key (DER)")
     parser.add_argument("--root-fingerprint", default=None,
                         help="SHA-256 of the trusted root CA certificate (DER), for the PDF")
     parser.add_argument("--transport-only", action="store_true",
@@ -656,7 +723,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     report = verify_document(data, hub_fingerprint=args.hub_fingerprint,
                              root_fingerprint=args.root_fingerprint,
-                             revalidate=not args.transport_only)
+                             revalidate=not args.transport_only,
+                             hub_root_fingerprint=args.hub_root_fingerprint)
     text = (json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.json
             else render(report))
     print(text, file=sys.stdout if report.ok or args.json else sys.stderr)

@@ -46,6 +46,8 @@ class Command(BaseCommand):
         verify.add_argument("bundle", type=Path)
         verify.add_argument("--hub-fingerprint", default=None,
                             help="SHA-256 của chứng thư hub tin cậy / trusted hub certificate")
+        verify.add_argument("--hub-root-fingerprint", default=None,
+                            help="SHA-256 của CA gốc chứng nhận hub / root CA of the hub")
         verify.add_argument("--root-fingerprint", default=None,
                             help="SHA-256 của CA gốc tin cậy / trusted root CA (for the PDF)")
         verify.add_argument("--transport-only", action="store_true",
@@ -73,7 +75,8 @@ class Command(BaseCommand):
             if subcommand == "verify":
                 self._verify(options["bundle"], options["hub_fingerprint"], options["json"],
                              root=options["root_fingerprint"],
-                             revalidate=not options["transport_only"])
+                             revalidate=not options["transport_only"],
+                             hub_root=options["hub_root_fingerprint"])
             elif subcommand == "export-document":
                 self._write(documents.document_bundle_for(options["sha256"],
                                                           with_pdf=options["with_pdf"]),
@@ -102,14 +105,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Đã ghi / written: {output} ({len(data)} bytes)")
 
     def _verify(self, path: Path, pinned: str | None, as_json: bool, *, root: str | None = None,
-                revalidate: bool = True) -> None:
+                revalidate: bool = True, hub_root: str | None = None) -> None:
         try:
             data = path.read_bytes()
         except OSError as err:
             raise CommandError(f"Không đọc được tệp / cannot read the file: {err}",
                                returncode=2) from err
         report = verifier.verify_document(data, hub_fingerprint=pinned, root_fingerprint=root,
-                                          revalidate=revalidate)
+                                          revalidate=revalidate, hub_root_fingerprint=hub_root)
         text = (json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json
                 else verifier.render(report))
         if report.ok:

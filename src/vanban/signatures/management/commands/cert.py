@@ -1,5 +1,6 @@
-"""``vanban cert register|issue|renew|revoke|list|crl``: agency certificates and the CRLs of the
-provincial CAs (R21.1)."""
+"""``vanban cert register|issue|renew|revoke|list|crl|certify-hub``: agency certificates, the
+CRLs of the provincial CAs (R21.1), and the provincial CA's certificate of the evidence hub key
+(``certify-hub``, docs/evidence.md)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,10 @@ class Command(SignaturesCommand):
         crl = sub.add_parser("crl", help="Phát hành lại CRL sắp hết hạn / republish CRLs due")
         crl.add_argument("--within", type=int, default=7, metavar="DAYS",
                          help="CRL hết hạn trong DAYS ngày / next update within DAYS")
+        hub = sub.add_parser("certify-hub", help="CA tỉnh chứng nhận khoá hub bằng chứng / the "
+                                                 "provincial CA certifies the evidence hub key")
+        hub.add_argument("--days", type=int, default=5 * 365,
+                         help="thời hạn (ngày) / validity in days")
         lst = sub.add_parser("list", help="Liệt kê / list")
         lst.add_argument("--json", action="store_true")
         lst.add_argument("--expiring", type=int, metavar="DAYS",
@@ -62,6 +67,13 @@ class Command(SignaturesCommand):
         action = options["action"]
         if action == "list":
             self._list(as_json=options["json"], expiring=options["expiring"])
+            return
+        if action == "certify-hub":
+            from vanban.signatures.services.hubcert import hub_certify
+
+            hub = hub_certify(actor=None, days=options["days"])
+            self.stdout.write(f"certify-hub: sha256={hub.fingerprint} root sha256="
+                              f"{pki.fingerprint(hub.chain[-1])}")
             return
         if action == "crl":
             for ca in services.crl_refresh_due(within=timedelta(days=options["within"])):
