@@ -120,11 +120,13 @@ def test_five_years_later_after_revocation_the_bundle_still_verifies(
         clerk: Any, finance_clerk: Any, health: Agency, health_clerk: Any,
         tmp_path: Path) -> None:
     """R12.1, R4.3: the agency's certificate is revoked (superseded) after the document was
-    verified and registered; five years later the exported bundle still verifies offline, PDF
-    signature included, because it is judged as of its arrival with the arrival's CRLs."""
+    verified and registered, and the provincial CA's key rolled; five years later the exported
+    bundle still verifies offline, PDF signature included, because it is judged as of its
+    arrival with the arrival's CRLs."""
     transmission = _sent_registered_and_refused(clerk, finance_clerk, health, health_clerk)
     certificate = AgencyCertificate.objects.get(agency=clerk.agency, status=CertStatus.ACTIVE)
     signatures.certificate_revoke(actor=None, certificate=certificate, reason="superseded")
+    _roll_issuing_ca()
     later = clock.now() + timedelta(days=5 * 365)
     with clock.frozen(later):
         bundle = _export(transmission.file_sha256, tmp_path / "b.json", "--with-pdf")
@@ -133,6 +135,20 @@ def test_five_years_later_after_revocation_the_bundle_still_verifies(
     assert report.pdf == "passed"
     assert next(r for r in report.records if r["event"] == "verified")["extra"][
         "indication"] == etsi.TOTAL_PASSED
+
+
+def _roll_issuing_ca() -> None:
+    """The provincial CA's key rolled: a new issuing CA (new key) under the same root."""
+    from vanban.signatures import pki
+    from vanban.signatures.models import CaKind, CertificateAuthority
+    from vanban.signatures.services._common import issuer_of
+    from vanban.signatures.services.authority import _store_ca
+
+    root = CertificateAuthority.objects.get(kind=CaKind.ROOT)
+    key = pki.new_key()
+    cert = pki.make_ca(subject=pki.name(common_name="CA tỉnh Bắc Giang 2", organization="UBND"),
+                       key=key, issuer=issuer_of(root), now=clock.now(), days=3650)
+    _store_ca(kind=CaKind.ISSUING, name="CA tỉnh Bắc Giang 2", cert=cert, key=key, issuer=root)
 
 
 def test_stand_alone_verifier_checks_the_pdf_from_a_single_file(
