@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,13 @@ from django.db import transaction
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.signatures import ltv, pades
-from vanban.signatures.models import ArchiveCopy
+from vanban.signatures.models import (
+    ArchiveCopy,
+    ArrivalChannel,
+    Verdict,
+    Verification,
+    VerificationPath,
+)
 from vanban.signatures.verification import trust
 from vanban.storage.models import Blob
 from vanban.storage.services import blob_put
@@ -91,14 +97,16 @@ def newest_stamp(data: bytes) -> StampInfo | None:
                                       .native).lower(), certs=certs)
 
 
-def _stamp(data: bytes, at: datetime, certs: list[Any]) -> bytes:
-    """``data`` with the validation data known now and a new document time-stamp."""
+def _stamp(data: bytes, at: datetime, certs: list[Any],
+           crls: list[Any] | None = None) -> bytes:
+    """``data`` with the validation data known now (and ``certs``, ``crls``) and a new
+    document time-stamp."""
     from vanban.signatures.services.signing import timestamper  # services import us
 
     stamper = timestamper(at)
     if stamper is None:
         raise RuntimeError("no time-stamp authority (VANBAN_TSA_URL, or the demo PKI's TSA)")
-    context = ltv.signing_context(trust.material(), at=at)
+    context = ltv.signing_context(trust.material(), at=at, crls=crls)
     return pades.archive_stamp(data, timestamper=stamper, validation_context=context,
                                md_algorithm=archive_digest(), certs=certs,
                                bytes_reserved=_reserve(stamper))
@@ -152,6 +160,36 @@ def archive_create(signed: bytes) -> ArchiveCopy | None:
     return _record(_stamp(signed, at, []), origin=origin, previous=None, at=at)
 
 
+def archive_received() -> tuple[list[ArchiveCopy], list[tuple[str, str]]]:
+    """Archive copies of the documents that arrived valid and have none yet (R12.1): the
+    received bytes stay as they came (their own blob); the copy beside them adds the
+    validation data kept at arrival and a document time-stamp, so the signature's own
+    time-stamp stays provable after its TSA certificate expires. Run by the daily job, so a
+    document gets its copy within a day of arriving. Returns the copies made and the
+    documents that failed (SHA-256, error)."""
+    from vanban.signatures.arrival import arrival_extra
+    from vanban.storage.selectors import blob_read
+
+    pending = (Verification.objects.filter(verdict=Verdict.VALID,
+                                           path=VerificationPath.SIGNATURE)
+               .exclude(channel=ArrivalChannel.CLI)
+               .exclude(blob_id__in=ArchiveCopy.objects.values("origin"))
+               .order_by("blob_id").values_list("blob_id", flat=True).distinct())
+    made: list[ArchiveCopy] = []
+    failed: list[tuple[str, str]] = []
+    for sha256 in list(pending):
+        try:
+            extra = arrival_extra(sha256)
+            at = clock.now()
+            stamped = _stamp(blob_read(sha256), at, extra[2] if extra else [],
+                             extra[0] if extra else [])
+            made.append(_record(stamped, origin=sha256, previous=None, at=at))
+        except Exception as err:  # one document's failure must not stop the others
+            log.warning("archive copy of received %s failed: %s", sha256, err)
+            failed.append((sha256, f"{type(err).__name__}: {err}"[:300]))
+    return made, failed
+
+
 def current_copy(origin: str) -> ArchiveCopy | None:
     """The archive copy in force for the signed file ``origin`` (the newest renewal)."""
     return (ArchiveCopy.objects.filter(origin=origin, renewed_by__isnull=True)
@@ -183,12 +221,16 @@ class RenewalRun:
     renewed: list[ArchiveCopy]
     failed: list[tuple[ArchiveCopy, str]]
     checked: int
+    created: list[ArchiveCopy] = field(default_factory=list)  # for received documents
+    not_created: list[tuple[str, str]] = field(default_factory=list)
 
 
 def archive_renew_due() -> RenewalRun:
-    """Renew every archive copy in force that is due (:func:`is_due`). A copy whose renewal
-    fails (no TSA reachable, the new stamp's TSA expiring as soon) is reported and tried
-    again on the next run; the others go on."""
+    """The daily job: first the archive copies of documents received since the last run
+    (:func:`archive_received`), then the renewal of every copy in force that is due
+    (:func:`is_due`). A copy whose renewal fails (no TSA reachable, the new stamp's TSA
+    expiring as soon) is reported and tried again on the next run; the others go on."""
+    created, not_created = archive_received()
     now = clock.now()
     renewed: list[ArchiveCopy] = []
     failed: list[tuple[ArchiveCopy, str]] = []
@@ -208,4 +250,5 @@ def archive_renew_due() -> RenewalRun:
             failed.append((new, "the time-stamp authority's certificate expires within the "
                                 "margin too: configure a newer TSA"))
         renewed.append(new)
-    return RenewalRun(renewed=renewed, failed=failed, checked=checked)
+    return RenewalRun(renewed=renewed, failed=failed, checked=checked, created=created,
+                      not_created=not_created)

@@ -44,14 +44,16 @@ logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_NoFetchingNotice
 
 
 def signing_context(material: TrustMaterial, *, at: datetime,
-                    chain: list[asn1_x509.Certificate] | None = None) -> ValidationContext:
+                    chain: list[asn1_x509.Certificate] | None = None,
+                    crls: list[asn1_crl.CertificateList] | None = None) -> ValidationContext:
     """The context a signature's validation data is collected with: the trusted roots, every
     CA certificate and CRL this installation holds (its own CAs' CRLs are always current), no
     network. Soft-fail: a certificate of a CA whose CRL we do not hold still signs, with what
     there is (the receiver judges; our own CAs always have theirs)."""
     return ValidationContext(
         trust_roots=material.roots, other_certs=[*material.other_certs, *(chain or [])],
-        crls=material.crls, allow_fetching=False, revocation_mode="soft-fail", moment=at)
+        crls=[*material.crls, *(crls or [])], allow_fetching=False,
+        revocation_mode="soft-fail", moment=at)
 
 
 @dataclass

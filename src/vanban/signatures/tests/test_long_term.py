@@ -262,3 +262,41 @@ def test_verify_at_without_sender_judges_the_signature_alone(issued, agency, t0,
     with pytest.raises(Exception) as caught:  # noqa: PT011 - CommandError
         call_command("pdf", "verify", str(file))
     assert getattr(caught.value, "returncode", None) == 2
+
+
+def test_received_document_gets_an_archive_copy_and_validates_years_later(
+        issued, agency, t0, offline, settings):
+    """R4.3, R12.1: a document signed elsewhere (no archive copy where it was signed) arrives
+    valid; the daily job gives it an archive copy beside the received bytes (kept as they came)
+    with the validation data of its arrival, and renews it before the TSA expires. Five and a
+    half years on — the agency certificate revoked (superseded) and expired, the first TSA
+    expired — it is valid as of its arrival; without the archive copy it is not."""
+    settings.VANBAN_PADES_ARCHIVE = False  # signed by another installation
+    with clock.frozen(t0):
+        received = services.pdf_sign(actor=None, agency=agency, data=make_pdf()).data
+    arrival = t0 + timedelta(minutes=3)
+    with clock.frozen(arrival):
+        record = pdf_verify(channel=HUB, data=received, sender=agency)
+    assert record.valid
+    assert not ArchiveCopy.objects.exists()
+    with clock.frozen(arrival + timedelta(hours=6)):  # the daily job
+        run = archive.archive_renew_due()
+    assert [c.origin for c in run.created] == [record.sha256]
+    copy = run.created[0]
+    assert blob_read(record.sha256) == received  # the received bytes, untouched
+    assert blob_read(copy.blob_id).startswith(received)
+    with clock.frozen(t0 + timedelta(days=1)):
+        services.certificate_revoke(actor=None, certificate=issued, reason="superseded")
+    with clock.frozen(t0 + 4 * YEAR + timedelta(days=180)):
+        crl_refresh_due()
+        _new_tsa(clock.now())
+        assert [c.previous_id for c in archive.archive_renew_due().renewed] == [copy.pk]
+    with clock.frozen(t0 + 5 * YEAR + timedelta(days=180)):
+        crl_refresh_due()
+        kept = verify_at(data=received, sender=agency, at=arrival)
+        bare = verify_at(data=received, sender=agency, at=arrival, use_archive=False)
+    assert kept.valid, kept.checks
+    assert kept.arrival_data
+    assert _check(kept.checks, "not_revoked")["reason"] == "revoked_after_moment"
+    assert not bare.valid
+    assert _check(bare.checks, "signing_time")["reason"] == "bad_timestamp"

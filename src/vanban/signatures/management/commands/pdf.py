@@ -112,15 +112,20 @@ class Command(SignaturesCommand):
                              "tsa_not_after": c.tsa_not_after.isoformat()}
                             for c in run.renewed],
                 "failed": [{"origin": c.origin, "sha256": c.blob_id, "error": e}
-                           for c, e in run.failed]}, indent=2))
+                           for c, e in run.failed],
+                "created": [{"origin": c.origin, "sha256": c.blob_id} for c in run.created],
+                "not_created": [{"origin": o, "error": e} for o, e in run.not_created]},
+                indent=2))
         else:
-            self.stdout.write(f"Đã xét / checked: {run.checked}; đã gia hạn / renewed: "
-                              f"{len(run.renewed)}; lỗi / failed: {len(run.failed)}")
-            for copy in run.renewed:
+            self.stdout.write(f"Bản lưu trữ mới cho văn bản đến / new copies of received "
+                              f"documents: {len(run.created)}; đã xét / checked: "
+                              f"{run.checked}; đã gia hạn / renewed: {len(run.renewed)}; "
+                              f"lỗi / failed: {len(run.failed) + len(run.not_created)}")
+            for copy in [*run.created, *run.renewed]:
                 self.stdout.write(f"  {copy.origin} -> {copy.blob_id}")
-            for copy, error in run.failed:
-                self.stdout.write(f"  LỖI / FAILED {copy.origin}: {error}")
-        if run.failed:
+            for origin, error in [*((c.origin, e) for c, e in run.failed), *run.not_created]:
+                self.stdout.write(f"  LỖI / FAILED {origin}: {error}")
+        if run.failed or run.not_created:
             raise SystemExit(1)
 
 
