@@ -20,9 +20,8 @@ from typing import Any
 
 from vanban.core.errors import ValidationFailed, not_found
 from vanban.evidence import tree, verifier
-from vanban.evidence.hubkey import hub_key
-from vanban.evidence.models import EvidenceRecord, TreeHead
-from vanban.evidence.services import _entry, head_as_dict, tree_head_sign
+from vanban.evidence.models import EvidenceRecord
+from vanban.evidence.services import _entry, head_as_dict, signed_head_for
 
 #: (sha256, with_pdf) -> keys to add to the bundle ("verification_reports", "pdf",
 #: "validation_data"); registered by apps above this one in their ``ready``.
@@ -36,15 +35,6 @@ def register_document_part(name: str, part: DocumentPart) -> None:
     _PARTS[name] = part
 
 
-def _head_covering(last_index: int) -> TreeHead:
-    """The latest signed head if it covers ``last_index`` under the current key, else a new."""
-    head = TreeHead.objects.order_by("-size").first()
-    current = verifier.key_id(hub_key().private_key.public_key())
-    if head is None or head.size <= last_index or head.key_id != current:
-        head = tree_head_sign()
-    return head
-
-
 def document_bundle(sha256: str, *, with_pdf: bool = False) -> dict[str, Any]:
     """The document bundle of the file ``sha256`` as a dict (see the module)."""
     sha256 = sha256.strip().lower()
@@ -54,14 +44,14 @@ def document_bundle(sha256: str, *, with_pdf: bool = False) -> dict[str, Any]:
     records = list(EvidenceRecord.objects.filter(document_sha256=sha256).order_by("index"))
     if not records:
         raise not_found("bằng chứng về văn bản này", "Evidence about this document")
-    head = _head_covering(records[-1].index)
+    head, hub = signed_head_for(records[-1].index)
     with tree.synced(head.size) as merkle:
         entries = [_entry(r, merkle.inclusion_proof(r.index, head.size)) for r in records]
     bundle: dict[str, Any] = {
         "format": verifier.DOCUMENT_FORMAT, "version": verifier.VERSION,
         "document_sha256": sha256, "hash_algorithm": "sha256",
         "signature_algorithm": "ed25519", "tree_head": head_as_dict(head),
-        "hub_certificate": hub_key().certificate_pem, "hub_chain": hub_key().chain_pem,
+        "hub_certificate": hub.certificate_pem, "hub_chain": hub.chain_pem,
         "records": entries,
         "verification_reports": {},
     }

@@ -12,6 +12,11 @@ The first certificate is self-signed. The provincial CA can then certify the sam
 party trusts the province's root instead of pinning one hub certificate. The key does not
 change, so every head signed before verifies as before; the replaced certificate is kept beside
 (``evidence-hub-<fingerprint>.crt``).
+
+Rotation (:func:`hub_key_rotate`) moves the key, its certificate and chain to
+``evidence-hub-retired/<key id>.*`` and makes a new key; heads signed by a retired key keep
+verifying with its kept certificate (:func:`certificates_by_key`), and until the new key has
+signed a head of its own, bundles keep using the last head of the old one (the overlap).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from vanban.core import clock, keyfiles
 KEY_FILENAME = "evidence-hub.key"
 CERT_FILENAME = "evidence-hub.crt"
 CHAIN_FILENAME = "evidence-hub-chain.pem"
+RETIRED_DIR = "evidence-hub-retired"  # <key id>.key / .crt / .chain.pem of rotated keys
 CERT_YEARS = 20
 
 
@@ -143,6 +149,67 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _pem(certs: list[x509.Certificate] | tuple[x509.Certificate, ...]) -> bytes:
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+def hub_key_rotate() -> tuple[HubKey, HubKey]:
+    """Retire the current key (kept under ``evidence-hub-retired/<key id>``, certificate and
+    chain beside) and make a new one, self-signed until the CA certifies it. Returns the old
+    and the new key. The caller signs a last head with the old key first."""
+    old = hub_key()
+    directory = Path(settings.KEYS_DIR)
+    retired = directory / RETIRED_DIR
+    ident = _key_id(old.private_key)
+    keyfiles.write_once(retired / f"{ident}.crt", _pem([old.certificate]))
+    if old.chain:
+        keyfiles.write_once(retired / f"{ident}.chain.pem", _pem(old.chain))
+    with _lock:
+        os.replace(directory / KEY_FILENAME, retired / f"{ident}.key")
+        (directory / CERT_FILENAME).unlink(missing_ok=True)
+        (directory / CHAIN_FILENAME).unlink(missing_ok=True)
+        _cache.pop(directory, None)
+    return old, hub_key()
+
+
+def _key_id(key: Ed25519PrivateKey) -> str:
+    der = key.public_key().public_bytes(serialization.Encoding.DER,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
+
+
+@dataclass(frozen=True)
+class KnownCertificate:
+    """The certificate (and chain) of a hub key, current or retired."""
+
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...] = ()
+
+    @property
+    def certificate_pem(self) -> str:
+        """PEM text."""
+        return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+    @property
+    def chain_pem(self) -> list[str]:
+        """The issuers as PEM texts."""
+        return [c.public_bytes(serialization.Encoding.PEM).decode() for c in self.chain]
+
+
+def certificates_by_key() -> dict[str, KnownCertificate]:
+    """Every hub key's certificate by key id: the current one and the retired ones."""
+    current = hub_key()
+    known = {_key_id(current.private_key): KnownCertificate(current.certificate, current.chain)}
+    retired = Path(settings.KEYS_DIR) / RETIRED_DIR
+    for path in sorted(retired.glob("*.crt")) if retired.is_dir() else []:
+        chain_path = path.with_suffix(".chain.pem")
+        chain = (tuple(x509.load_pem_x509_certificates(chain_path.read_bytes()))
+                 if chain_path.exists() else ())
+        known.setdefault(path.stem, KnownCertificate(
+            x509.load_pem_x509_certificate(path.read_bytes()), chain))
+    return known
+
+
 def hub_certificate_install(cert: x509.Certificate, chain: list[x509.Certificate]) -> HubKey:
     """Install a CA-issued certificate of the hub's (unchanged) key with its issuers. Refuses a
     certificate of another key or one the chain does not issue; keeps the replaced one."""
@@ -155,8 +222,7 @@ def hub_certificate_install(cert: x509.Certificate, chain: list[x509.Certificate
     directory = Path(settings.KEYS_DIR)
     keyfiles.write_once(directory / f"evidence-hub-{current.fingerprint[:16]}.crt",
                         current.certificate.public_bytes(serialization.Encoding.PEM))
-    _replace(directory / CHAIN_FILENAME,
-             b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain))
+    _replace(directory / CHAIN_FILENAME, _pem(chain))
     _replace(directory / CERT_FILENAME, cert.public_bytes(serialization.Encoding.PEM))
     with _lock:
         _cache.pop(directory, None)

@@ -18,7 +18,7 @@ from typing import Any
 
 from vanban.audit.selectors import vouched
 from vanban.evidence import merkle, verifier
-from vanban.evidence.hubkey import hub_key
+from vanban.evidence.hubkey import certificates_by_key, hub_key
 from vanban.evidence.merkle import MerkleTree
 from vanban.evidence.models import EvidenceHead, EvidenceRecord, TreeHead
 from vanban.evidence.services import VOUCH_ACTION
@@ -104,13 +104,14 @@ def _root_failure(tree: MerkleTree, size: int, root: str, what_vi: str,
 
 def _check_heads(tree: MerkleTree) -> int:
     """Every stored head: signature and root; every vouched head: present and the same."""
-    hub = hub_key().private_key.public_key()
+    keys = {k: c.certificate.public_key() for k, c in certificates_by_key().items()}
     stored = {h.size: h for h in TreeHead.objects.order_by("size")}
     previous = 0
     for size, head in stored.items():
         message = verifier.tree_head_message(timestamp_ms=head.timestamp_ms, size=size,
                                              root_hash=bytes.fromhex(head.root_hash))
-        if head.key_id == verifier.key_id(hub) and not _signed(hub, head.signature, message):
+        key = keys.get(head.key_id)  # the current key or a rotated one kept with its certificate
+        if key is not None and not _signed(key, head.signature, message):
             raise _Failed(size, "head_invalid", f"Đầu cây kích thước {size} có chữ ký sai.",
                           f"The tree head of size {size} has an invalid signature.")
         failure = _root_failure(tree, size, head.root_hash, "đầu cây đã ký",

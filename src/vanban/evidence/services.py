@@ -29,7 +29,7 @@ from vanban.core import clock
 from vanban.core.errors import NotFound, ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor, Role
 from vanban.evidence import tree, verifier
-from vanban.evidence.hubkey import hub_key
+from vanban.evidence.hubkey import KnownCertificate, certificates_by_key, hub_key, hub_key_rotate
 from vanban.evidence.models import EvidenceRecord, TreeHead
 
 RECORD_VERSION = 1
@@ -221,6 +221,42 @@ def _entry(record: EvidenceRecord, proof: list[bytes]) -> dict[str, Any]:
             "inclusion_proof": [p.hex() for p in proof]}
 
 
+def signed_head_for(last_index: int) -> tuple[TreeHead, KnownCertificate]:
+    """The latest signed head if it covers leaf ``last_index`` under the current key, else one
+    signed now; with the certificate of the key that signed it. Overlap after a rotation: while
+    the new key has nothing new to sign (a head of that size exists under the old key), the old
+    key's head is used with its kept certificate."""
+    current = verifier.key_id(hub_key().private_key.public_key())
+    head = TreeHead.objects.order_by("-size").first()
+    if head is None or head.size <= last_index or head.key_id != current:
+        try:
+            head = tree_head_sign()
+        except ValidationFailed:
+            if head is None or head.size <= last_index:
+                raise
+    known = certificates_by_key()
+    if head.key_id not in known:
+        raise _resigned(head.size)
+    return head, known[head.key_id]
+
+
+def hub_rotate(*, actor: Actor | None) -> tuple[str, str]:
+    """Rotate the hub key (R7.2): a last head signed by the old key, the old key retired with
+    its certificate (kept to verify its heads), a new key (self-signed until ``vanban cert
+    certify-hub``). Console, province admin, IT officer; audited. Returns (old, new) key ids."""
+    if not may_operate(actor):
+        raise forbidden()
+    tree_head_sign()
+    old, new = hub_key_rotate()
+    ids = (verifier.key_id(old.private_key.public_key()),
+           verifier.key_id(new.private_key.public_key()))
+    audit_append(actor=actor, action="evidence.hub_key_rotated", object_type="evidence",
+                 object_id=ids[1][:64], data={"old": ids[0], "new": ids[1],
+                                              "old_certificate": old.fingerprint,
+                                              "new_certificate": new.fingerprint})
+    return ids
+
+
 def bundle_for(delivery_id: str) -> bytes:
     """The evidence bundle of one delivery (R7.2): its records, each with an inclusion proof
     against the latest signed tree head (signed now if it does not cover them), the head and the
@@ -228,11 +264,7 @@ def bundle_for(delivery_id: str) -> bytes:
     records = list(EvidenceRecord.objects.filter(delivery_id=delivery_id).order_by("index"))
     if not records:
         raise not_found("bằng chứng của lần gửi này", "Evidence of this delivery")
-    hub = hub_key()
-    head = TreeHead.objects.order_by("-size").first()
-    if (head is None or head.size <= records[-1].index
-            or head.key_id != verifier.key_id(hub.private_key.public_key())):
-        head = tree_head_sign()
+    head, hub = signed_head_for(records[-1].index)
     with tree.synced(head.size) as merkle:
         entries = [_entry(r, merkle.inclusion_proof(r.index, head.size)) for r in records]
     bundle = {
@@ -271,10 +303,18 @@ def consistency_document(*, old_size: int, new_size: int | None = None) -> dict[
                                "The old tree must not be larger than the new one.")
     with tree.synced(new.size) as merkle:
         proof = merkle.consistency_proof(old.size, new.size)
-    return {"format": verifier.CONSISTENCY_FORMAT, "version": verifier.VERSION,
-            "old_head": head_as_dict(old), "new_head": head_as_dict(new),
-            "proof": [p.hex() for p in proof], "hub_certificate": hub_key().certificate_pem,
-            "hub_chain": hub_key().chain_pem}
+    known = certificates_by_key()
+    signed_new, signed_old = known.get(new.key_id), known.get(old.key_id)
+    if signed_new is None or signed_old is None:
+        raise _resigned(new.size if signed_new is None else old.size)
+    document = {"format": verifier.CONSISTENCY_FORMAT, "version": verifier.VERSION,
+                "old_head": head_as_dict(old), "new_head": head_as_dict(new),
+                "proof": [p.hex() for p in proof], "hub_certificate": signed_new.certificate_pem,
+                "hub_chain": signed_new.chain_pem}
+    if old.key_id != new.key_id:  # across a rotation: the old head's own certificate
+        document |= {"old_hub_certificate": signed_old.certificate_pem,
+                     "old_hub_chain": signed_old.chain_pem}
+    return document
 
 
 def consistency_check(*, old_head: Mapping[str, Any]) -> verifier.Report:
@@ -290,8 +330,13 @@ def consistency_check(*, old_head: Mapping[str, Any]) -> verifier.Report:
                                f"The log does not have {size} records yet (it has {new.size}).")
     with tree.synced(new.size) as merkle:
         proof = [p.hex() for p in merkle.consistency_proof(size, new.size)]
-    return verifier.verify_consistency(old_head, head_as_dict(new), proof,
-                                       certificate_pem=hub_key().certificate_pem)
+    known = certificates_by_key()
+    signed_old = known.get(str(old_head.get("key_id", "")))
+    return verifier.verify_consistency(
+        old_head, head_as_dict(new), proof, certificate_pem=known[new.key_id].certificate_pem,
+        hub_chain=known[new.key_id].chain_pem,
+        old_certificate_pem=signed_old.certificate_pem if signed_old else None,
+        old_hub_chain=signed_old.chain_pem if signed_old else None)
 
 
 def may_operate(actor: Actor | None) -> bool:

@@ -622,7 +622,9 @@ def verify_document_bundle(bundle: Any, *, hub_fingerprint: str | None = None,
 def verify_consistency(old_head: Any, new_head: Any, proof: Sequence[str], *,
                        certificate_pem: str | None = None,
                        hub_fingerprint: str | None = None, hub_chain: Any = None,
-                       hub_root_fingerprint: str | None = None) -> Report:
+                       hub_root_fingerprint: str | None = None,
+                       old_certificate_pem: str | None = None,
+                       old_hub_chain: Any = None) -> Report:
     """Check that ``old_head``'s tree is a prefix of ``new_head``'s (RFC 9162 §2.1.4.2).
 
     With ``certificate_pem`` both heads' signatures are checked too (what makes the proof
@@ -638,7 +640,14 @@ def verify_consistency(old_head: Any, new_head: Any, proof: Sequence[str], *,
         if certificate_pem is not None:
             cert = _certificate(report, certificate_pem, hub_fingerprint, chain=hub_chain,
                                 root_pin=hub_root_fingerprint)
-            _head(report, old_head, cert, "cũ/old")
+            if old_certificate_pem:  # the old head was signed by a key rotated out since
+                old_report = Report(kind=CONSISTENCY_FORMAT)
+                old_cert = _certificate(old_report, old_certificate_pem, None,
+                                        chain=old_hub_chain, root_pin=hub_root_fingerprint)
+                report.problems += old_report.problems
+                _head(report, old_head, old_cert, "cũ/old")
+            else:
+                _head(report, old_head, cert, "cũ/old")
             _head(report, new_head, cert, "mới/new")
         if not consistency_ok(old_size=old_size, new_size=new_size, old_root=old_root,
                               new_root=new_root, proof=path):
@@ -677,7 +686,9 @@ def verify_document(data: bytes, *, hub_fingerprint: str | None = None,
         return verify_consistency(doc.get("old_head"), doc.get("new_head"), proof,
                                   certificate_pem=str(doc.get("hub_certificate", "")),
                                   hub_fingerprint=hub_fingerprint, hub_chain=doc.get("hub_chain"),
-                                  hub_root_fingerprint=hub_root_fingerprint)
+                                  hub_root_fingerprint=hub_root_fingerprint,
+                                  old_certificate_pem=doc.get("old_hub_certificate") or None,
+                                  old_hub_chain=doc.get("old_hub_chain"))
     return verify_bundle(doc, hub_fingerprint=hub_fingerprint,
                          hub_root_fingerprint=hub_root_fingerprint)
 

@@ -113,3 +113,41 @@ def test_only_the_hub_key_is_installed_and_only_by_the_province(demo_pki: Any,
     clerk = make_user(make_agency(), roles=[Role.CLERK])
     with pytest.raises(Forbidden):
         hubcert.hub_certify(actor=clerk)
+
+
+def test_rotation_with_overlap(demo_pki: Any) -> None:
+    """R7.2, R12.1: ``vanban evidence rotate-key`` signs a last head with the old key and
+    retires it with its certificate; until the new key has something to sign, bundles use the
+    old key's head with its kept certificate (overlap); then the new key signs, the CA
+    certifies it, and the consistency proof across the rotation, the old bundle and the whole
+    log all still verify."""
+    from vanban.audit.models import AuditEvent
+
+    _append("d1")
+    hubcert.hub_certify(actor=None)
+    old = hubkey.hub_key()
+    before = _bundle("d1")
+    call_command("evidence", "rotate-key", stdout=io.StringIO())
+    new = hubkey.hub_key()
+    assert new.fingerprint != old.fingerprint
+    assert AuditEvent.objects.filter(action="evidence.hub_key_rotated").count() == 1
+    overlap = _bundle("d1")  # nothing new: the old key's head and its kept certificate
+    assert overlap["tree_head"] == before["tree_head"]
+    assert overlap["hub_certificate"] == old.certificate_pem
+    assert verifier.verify_bundle(overlap).ok
+    _append("d2")
+    hubcert.hub_certify(actor=None)
+    root = pki.fingerprint(pki.load_pems(demo_pki.root.cert_pem)[0])
+    after = _bundle("d2")
+    assert after["hub_certificate"] == hubkey.hub_key().certificate_pem
+    assert verifier.verify_bundle(after, hub_root_fingerprint=root).ok
+    assert verifier.verify_bundle(before, hub_root_fingerprint=root).ok
+    document = services.consistency_document(old_size=before["tree_head"]["size"])
+    assert "old_hub_certificate" in document
+    report = verifier.verify_document(json.dumps(document).encode(), hub_root_fingerprint=root)
+    assert report.ok, report.problems
+    assert services.consistency_check(old_head=before["tree_head"]).ok
+    assert logcheck.verify_log().ok
+    forged = json.loads(json.dumps(document))
+    forged["old_hub_certificate"] = forged["hub_certificate"]  # the new key did not sign it
+    assert not verifier.verify_document(json.dumps(forged).encode()).ok

@@ -1,7 +1,8 @@
 """``vanban evidence export|export-document|verify|verify-log|consistency|head|list``: the
 evidence log for operators and third parties (R7.1, R7.2, R14.3).
 
-``export-document SHA256 [-o FILE] [--with-pdf]`` writes one bundle with every record about a
+``rotate-key`` retires the hub key (its certificate kept to verify its heads) and makes a new
+one. ``export-document SHA256 [-o FILE] [--with-pdf]`` writes one bundle with every record about a
 document (all deliveries and channels, its verifications and their reports; with the PDF and
 what re-validates it on request: docs/evidence.md).
 
@@ -65,6 +66,8 @@ class Command(BaseCommand):
         whole.add_argument("--checkpoint", type=Path, default=None,
                            help="đầu cây giữ bên ngoài (JSON) / a tree head kept outside")
         whole.add_argument("--json", action="store_true", help="JSON output")
+        sub.add_parser("rotate-key", help="Thay khoá hub (khoá cũ được giữ để kiểm tra) / rotate "
+                                          "the hub key, keeping the old one's certificate")
         listing = sub.add_parser("list", help="Các lần gửi có bằng chứng / deliveries")
         listing.add_argument("--json", action="store_true", help="JSON output")
         listing.add_argument("--agency", default=None, help="mã định danh cơ quan / agency code")
@@ -92,6 +95,9 @@ class Command(BaseCommand):
                 self._verify_log(options["checkpoint"], as_json=options["json"])
             elif subcommand == "head":
                 self._head(as_json=options["json"])
+            elif subcommand == "rotate-key":
+                old, new = services.hub_rotate(actor=None)
+                self.stdout.write(f"Khoá cũ / old key: {old}\nKhoá mới / new key: {new}")
             else:
                 self._list(as_json=options["json"], agency=options["agency"])
         except DomainError as err:
