@@ -138,7 +138,7 @@ def test_revoked_after_arrival_still_valid_at_arrival_and_signed_after_is_invali
     assert revocation["status"] == "pass"
     assert revocation["reason"] == "revoked_after_moment"
     assert "superseded" in revocation["en"]
-    assert "superseded" in revocation["vi"]
+    assert "đã được thay thế" in revocation["vi"]
     assert now_report.valid  # ETSI: revoked after the proven signing time
     assert _check(now_report.checks, "not_revoked")["reason"] == "revoked_after_signing"
     assert not after.valid

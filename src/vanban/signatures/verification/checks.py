@@ -121,13 +121,13 @@ REASONS: dict[str, tuple[str, str]] = {
         "The signing time {time} is after the moment checked, {moment}: the document was not "
         "signed yet then."),
     "revoked_after_signing": (
-        "Chứng thư số bị thu hồi ngày {revoked_at} (lý do: {why}), sau thời điểm chữ ký đã "
+        "Chứng thư số bị thu hồi ngày {revoked_at} (lý do: {why_vi}), sau thời điểm chữ ký đã "
         "được chứng minh là tồn tại ({time}); việc thu hồi không làm mất hiệu lực chữ ký này.",
         "The certificate was revoked on {revoked_at} (reason: {why}), after the time the "
         "signature is proven to have existed ({time}); the revocation does not invalidate "
         "it."),
     "revoked_after_moment": (
-        "Chứng thư số bị thu hồi ngày {revoked_at} (lý do: {why}), sau thời điểm kiểm tra "
+        "Chứng thư số bị thu hồi ngày {revoked_at} (lý do: {why_vi}), sau thời điểm kiểm tra "
         "{moment}; tại thời điểm đó chứng thư chưa bị thu hồi.",
         "The certificate was revoked on {revoked_at} (reason: {why}), after the moment "
         "checked, {moment}; it was not revoked at that moment."),

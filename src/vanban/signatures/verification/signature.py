@@ -54,6 +54,13 @@ _PERIOD = {AdESIndeterminate.EXPIRED, AdESIndeterminate.NOT_YET_VALID, AdESFailu
 _REVOKED = {AdESFailure.REVOKED, AdESIndeterminate.REVOKED_NO_POE,
             AdESIndeterminate.REVOKED_CA_NO_POE}
 _UNKNOWN = {AdESIndeterminate.TRY_LATER, AdESIndeterminate.REVOCATION_OUT_OF_BOUNDS_NO_POE}
+# CRL reason codes (RFC 5280) as a Vietnamese reader says them.
+_REASONS_VI = {
+    "unspecified": "không nêu", "key_compromise": "lộ khóa bí mật",
+    "ca_compromise": "CA bị lộ khóa", "affiliation_changed": "thay đổi cơ quan",
+    "superseded": "đã được thay thế", "cessation_of_operation": "ngừng hoạt động",
+    "certificate_hold": "tạm dừng", "privilege_withdrawn": "rút quyền",
+}
 _ALLOWED_AFTER = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
 
 
@@ -210,8 +217,10 @@ def _set_aside(cert: asn1_x509.Certificate, known: datetime | None, when: _When,
         return passed(Code.NOT_REVOKED)
     revoked_at, why = later
     reason = "revoked_after_moment" if revoked_at > when.moment else "revoked_after_signing"
+    why = why or "unspecified"
     return noted(Code.NOT_REVOKED, reason, revoked_at=appearance.format_time(revoked_at),
-                 why=why or "unspecified", time=appearance.format_time(when.judged),
+                 why=why, why_vi=_REASONS_VI.get(why, why),
+                 time=appearance.format_time(when.judged),
                  moment=appearance.format_time(when.moment))
 
 
