@@ -129,7 +129,7 @@ def chain_of(material: TrustMaterial,
     chain = [leaf]
     seen = {leaf.dump()}
     current = leaf
-    while not current.self_signed:
+    while not current.self_issued:  # self_signed is "no"/"maybe" (a truthy text)
         parent = by_subject.get(current.issuer.dump())
         if parent is None or parent.dump() in seen:
             break

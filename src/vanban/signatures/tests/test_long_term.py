@@ -227,8 +227,8 @@ def test_weak_digest_is_renewed_at_once_with_the_configured_one(issued, agency, 
 
 def test_arrival_data_holds_the_chain_and_crls_used(issued, agency, t0, offline):
     """R4.3, R12.1: the validation data kept beside a received document holds the signer's
-    certificate, its issuing CA and the issuing CA's CRL as it was at arrival; the received
-    bytes are kept as they came."""
+    certificate, its issuing CA, the root and the issuing CA's CRL as it was at arrival; the
+    received bytes are kept as they came."""
     with clock.frozen(t0):
         signed = services.pdf_sign(actor=None, agency=agency, data=make_pdf()).data
         record = pdf_verify(channel=HUB, data=signed, sender=agency)
@@ -238,6 +238,8 @@ def test_arrival_data_holds_the_chain_and_crls_used(issued, agency, t0, offline)
     assert issued.fingerprint in fingerprints
     issuing = CertificateAuthority.objects.get(kind=CaKind.ISSUING)
     assert issuing.fingerprint in fingerprints
+    root = CertificateAuthority.objects.get(kind=CaKind.ROOT)
+    assert root.fingerprint in fingerprints  # the chain is followed up to the root
     assert bytes(issuing.crl_der) in {c.dump() for c in crls}
     assert blob_read(record.sha256) == signed
 
@@ -300,3 +302,16 @@ def test_received_document_gets_an_archive_copy_and_validates_years_later(
     assert _check(kept.checks, "not_revoked")["reason"] == "revoked_after_moment"
     assert not bare.valid
     assert _check(bare.checks, "signing_time")["reason"] == "bad_timestamp"
+
+
+def test_chain_is_followed_from_the_leaf_to_the_root(issued):
+    """R4.3, R12.1: the validation data of a signature that embeds only its own certificate
+    still carries the issuing CA and the root, found in the trust material by issuer name."""
+    from vanban.signatures.verification import trust
+
+    leaf = keysources.asn1_cert(pki.load_pems(issued.pem)[0])
+    chain = ltv.chain_of(trust.material(), leaf)
+    names = [hashlib.sha256(c.dump()).hexdigest() for c in chain]
+    issuing = CertificateAuthority.objects.get(kind=CaKind.ISSUING)
+    root = CertificateAuthority.objects.get(kind=CaKind.ROOT)
+    assert names == [issued.fingerprint, issuing.fingerprint, root.fingerprint]
