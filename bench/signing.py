@@ -168,7 +168,7 @@ def _long_term_rows(agency: Any, data: bytes, baseline: Callable[[], object],
 
     from vanban.core import clock
     from vanban.signatures import archive, ltv, pades, services
-    from vanban.signatures.services.signing import timestamper
+    from vanban.signatures.services.tsa import timestamper
     from vanban.signatures.verification import trust
 
     def ours() -> object:

@@ -101,7 +101,7 @@ def _stamp(data: bytes, at: datetime, certs: list[Any],
            crls: list[Any] | None = None) -> bytes:
     """``data`` with the validation data known now (and ``certs``, ``crls``) and a new
     document time-stamp."""
-    from vanban.signatures.services.signing import timestamper  # services import us
+    from vanban.signatures.services.tsa import timestamper
 
     stamper = timestamper(at)
     if stamper is None:
@@ -148,7 +148,7 @@ def _record(data: bytes, *, origin: str, previous: ArchiveCopy | None,
 def archive_create(signed: bytes) -> ArchiveCopy | None:
     """The first archive copy of a just-signed file (its B-LTA form), stored and audited.
     None without a time-stamp authority (no TSA URL and no demo PKI): the file stays B-B."""
-    from vanban.signatures.services.signing import timestamper
+    from vanban.signatures.services.tsa import timestamper
 
     origin = hashlib.sha256(signed).hexdigest()
     existing = current_copy(origin)

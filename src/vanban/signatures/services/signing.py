@@ -11,7 +11,6 @@ from datetime import datetime
 from django.conf import settings
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign.general import SigningError
-from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
 from vanban.audit.services import audit_append
@@ -19,17 +18,15 @@ from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed, forbidden
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency
-from vanban.signatures import appearance, archive, keysources, keystore, ltv, pades
+from vanban.signatures import appearance, archive, keysources, ltv, pades
 from vanban.signatures.models import (
     AgencyCertificate,
     CaKind,
-    CertificateAuthority,
     CertStatus,
     KeyStorage,
 )
-from vanban.signatures.pki import Key, load_pems
 from vanban.signatures.services._common import may_sign, refused
-from vanban.signatures.timestamps import LocalTimeStamper, UrlTimeStamper
+from vanban.signatures.services.tsa import timestamper_for
 from vanban.signatures.verification import trust
 
 ACTION = "signatures.pdf_sign"
@@ -43,36 +40,6 @@ class SignedPdf:
     certificate_id: int
     signed_at: datetime
     sha256: str
-
-
-@functools.lru_cache(maxsize=8)
-def _local_tsa(ca_id: int, fingerprint: str) -> tuple[object, Key, list[object]]:
-    """The demo TSA's certificate, key (parsed once) and issuer chain."""
-    ca = CertificateAuthority.objects.select_related("issuer").get(pk=ca_id)
-    key = keystore.load_ca_key(ca.key_path)
-    chain = []
-    parent = ca.issuer
-    while parent is not None:
-        chain.append(keysources.asn1_cert(load_pems(parent.cert_pem)[0]))
-        parent = parent.issuer
-    return keysources.asn1_cert(load_pems(ca.cert_pem)[0]), key, chain
-
-
-def timestamper(at: datetime) -> TimeStamper | None:
-    """The configured TSA (``VANBAN_TSA_URL``), else the demo's own TSA, else none (B-B)."""
-    tsa = CertificateAuthority.objects.filter(kind=CaKind.TSA).order_by("-id").first()
-    return _timestamper(at, None if tsa is None else (tsa.pk, tsa.fingerprint))
-
-
-def _timestamper(at: datetime, local_tsa: tuple[int, str] | None) -> TimeStamper | None:
-    """:func:`timestamper` with the demo TSA's (id, fingerprint) already read."""
-    url = str(getattr(settings, "VANBAN_TSA_URL", "") or "")
-    if url:
-        return UrlTimeStamper(url)
-    if local_tsa is None:
-        return None
-    cert, key, chain = _local_tsa(*local_tsa)
-    return LocalTimeStamper(tsa_cert=cert, key=key, chain=chain, at=at)
 
 
 # The certificate to sign with (selectors.active_certificate's rule) and the latest demo TSA, in
@@ -116,7 +83,7 @@ def _sign(data: bytes, certificate: AgencyCertificate, agency: Agency, at: datet
     try:
         with keysources.signer_for(certificate) as signer:
             return pades.sign_pdf_bytes(data, signer=signer, at=at, mark=mark,
-                                        timestamper=_timestamper(at, local_tsa),
+                                        timestamper=timestamper_for(at, local_tsa),
                                         validation_context=_ltv_context(signer, at))
     except (PdfError, SigningError) as err:
         raise ValidationFailed("Không ký được tệp PDF này (tệp hỏng hoặc không hợp lệ).",

@@ -32,7 +32,7 @@ from vanban.signatures.models import (
 )
 from vanban.signatures.services._common import issuer_of
 from vanban.signatures.services.authority import _store_ca, crl_refresh_due
-from vanban.signatures.services.signing import timestamper
+from vanban.signatures.services.tsa import timestamper
 from vanban.signatures.tests.conftest import make_pdf, validate
 from vanban.signatures.verification import VerificationChannel, pdf_verify
 from vanban.signatures.verification.past import verify_at

@@ -21,7 +21,7 @@ from vanban.core import clock
 from vanban.signatures import appearance, keysources, pades, pki, services
 from vanban.signatures.models import AgencyCertificate, CachedCrl
 from vanban.signatures.services.authority import crl_publish
-from vanban.signatures.services.signing import timestamper
+from vanban.signatures.services.tsa import timestamper
 from vanban.signatures.tests.conftest import make_pdf
 from vanban.signatures.verification import (
     Verdict,
