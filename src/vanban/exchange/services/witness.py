@@ -197,7 +197,12 @@ def _audit_push(from_size: int) -> tuple[Claim, list[str]]:
 
 
 def _evidence_push(from_size: int) -> tuple[Claim, list[str]]:
-    head = evidence.tree_head_sign()
+    try:
+        head = evidence.tree_head_sign()
+        signer_pem = hub_key().certificate_pem
+    except ValidationFailed:  # a rotated key with nothing new to sign: no head is re-signed,
+        head, signer = evidence.signed_head_for(-1)  # the old key's last head stands
+        signer_pem = signer.certificate_pem
     proof: list[bytes] = []
     if 0 < from_size < head.size:
         with tree.synced(head.size) as merkle_tree:
@@ -206,7 +211,7 @@ def _evidence_push(from_size: int) -> tuple[Claim, list[str]]:
     signed = verifier.tree_head_message(timestamp_ms=head.timestamp_ms, size=head.size,
                                         root_hash=bytes.fromhex(head.root_hash))
     return (Claim("evidence", head.size, head.root_hash, head.root_hash, signed,
-                  hub_key().certificate_pem, document), [p.hex() for p in proof])
+                  signer_pem, document), [p.hex() for p in proof])
 
 
 def _http(peer: Peer, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:

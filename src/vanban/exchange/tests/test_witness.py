@@ -215,3 +215,27 @@ def test_repinned_key_is_accepted(peer: Peer, tmp_path: Any) -> None:
                  stdout=io.StringIO())
     assert _push_raw(peer, moved.as_dict())[0] == 200
     assert AuditEvent.objects.filter(action="witness.repinned").count() == 1
+
+
+def test_push_after_a_hub_key_rotation_keeps_the_old_head(tmp_path: Any) -> None:
+    """R14.3, R7.2: right after `vanban evidence rotate-key`, with nothing new to sign, the push
+    carries the old key's last head with that key's certificate (nothing is re-signed), and the
+    witness answers as for the head it holds."""
+    from django.test import override_settings
+
+    from vanban.evidence import hubkey
+
+    with override_settings(KEYS_DIR=tmp_path / "keys"):
+        hubkey._cache.clear()
+        try:
+            peer = Peer.objects.create(  # this installation as its own witness, keys of the test
+                installation_id=identity.installation_id(), base_url="http://testserver",
+                public_key_pem=identity.public_key_pem(), created_at=clock.now(),
+                updated_at=clock.now())
+            _evidence(3)
+            assert witness.witness_push(peer, "evidence", post=_post)
+            call_command("evidence", "rotate-key", stdout=io.StringIO())
+            assert witness.witness_push(peer, "evidence", post=_post)
+            assert Cosignature.objects.filter(log="evidence", size=3).count() == 2
+        finally:
+            hubkey._cache.clear()
