@@ -15,6 +15,11 @@ The signed body is a short text in the shape of a transparency log's signed note
 The chain hash proves every event up to ``size`` (each hash covers its predecessor); the Merkle
 root over the same hashes is what makes a consistency proof possible between two checkpoints
 without revealing any event's content to the witness (docs/adr/0010).
+
+Once the provincial CA certified the seal key (``vanban cert certify-seal``), a checkpoint also
+carries the key's certificate and its issuers (root last, not signed: the CA's signatures are
+what bind them); :func:`certification_problem` checks them against a root's fingerprint, so a
+relying party trusts the province's root instead of pinning the seal key.
 """
 
 from __future__ import annotations
@@ -24,7 +29,14 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from vanban.core.keyfiles import chain_problem
 
 FORMAT = "vanban-audit-checkpoint"
 VERSION = 1
@@ -49,6 +61,8 @@ class Checkpoint:
     key_id: str
     signature: str
     public_key: str = ""  # PEM; lets a third party check the file alone (pin ``key_id``)
+    certificate: str = ""  # PEM: the seal key's certificate by the provincial CA, if any
+    chain: tuple[str, ...] = ()  # PEMs: its issuers, root last
 
     def body(self) -> bytes:
         """The bytes the seal key signs (see the module docstring)."""
@@ -56,8 +70,14 @@ class Checkpoint:
                     time=self.time)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form of the file."""
-        return {"format": FORMAT, "version": VERSION, **asdict(self)}
+        """JSON form of the file (no certificate fields when the key is not certified, so an
+        uncertified checkpoint reads as before)."""
+        data = {"format": FORMAT, "version": VERSION, **asdict(self)}
+        if not self.certificate:
+            del data["certificate"], data["chain"]
+        else:
+            data["chain"] = list(self.chain)
+        return data
 
     def to_json(self) -> str:
         """The file's text."""
@@ -83,12 +103,65 @@ def parse(data: bytes | str | dict[str, Any]) -> Checkpoint:
         checkpoint = Checkpoint(
             origin=str(raw["origin"]), size=int(raw["size"]), head=str(raw["head"]),
             root=str(raw["root"]), time=str(raw["time"]), key_id=str(raw["key_id"]),
-            signature=str(raw["signature"]), public_key=str(raw.get("public_key", "")))
+            signature=str(raw["signature"]), public_key=str(raw.get("public_key", "")),
+            certificate=str(raw.get("certificate", "")),
+            chain=tuple(str(pem) for pem in raw.get("chain") or ()))
     except (KeyError, TypeError, ValueError) as err:
         raise CheckpointError(f"missing or malformed field: {err}") from err
     if checkpoint.size < 0:
         raise CheckpointError("negative size")
     return checkpoint
+
+
+# --- the seal key's certificate (R14.3, R7.2) -------------------------------------------------
+
+def certification_problem(checkpoint: Checkpoint, root_fingerprint: str) -> tuple[str, str]:
+    """Why the checkpoint's key is not certified by a CA chaining to the root of SHA-256
+    ``root_fingerprint`` at the checkpoint's time, in Vietnamese and English (empty: it is).
+    The checkpoint's own signature is checked elsewhere; here the certificate must be of the
+    key that signed (same key id), issued through the chain and valid at ``time``."""
+    if not checkpoint.certificate:
+        return ("điểm kiểm tra không kèm chứng thư của khoá niêm phong",
+                "the checkpoint carries no certificate of the seal key")
+    try:
+        cert = x509.load_pem_x509_certificate(checkpoint.certificate.encode())
+        chain = [x509.load_pem_x509_certificate(pem.encode()) for pem in checkpoint.chain]
+        at = datetime.fromisoformat(checkpoint.time)
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    except ValueError as err:
+        return (f"chứng thư hoặc thời điểm không đọc được ({err})",
+                f"the certificate or the time cannot be read ({err})")
+    key = cert.public_key()
+    if not isinstance(key, Ed25519PublicKey) or _key_id(key) != checkpoint.key_id:
+        return ("chứng thư kèm theo là của một khoá khác",
+                "the certificate is of another key")
+    issued = _issued_by_root(cert, chain, root_fingerprint)
+    if issued[0]:
+        return issued
+    if not all(c.not_valid_before_utc <= at <= c.not_valid_after_utc for c in [cert, *chain]):
+        return (f"chứng thư không còn hiệu lực vào lúc {checkpoint.time}",
+                f"the certificate was not valid at {checkpoint.time}")
+    return ("", "")
+
+
+def _issued_by_root(cert: x509.Certificate, chain: list[x509.Certificate],
+                    root_fingerprint: str) -> tuple[str, str]:
+    """Why ``chain`` does not issue ``cert`` up to the pinned root (empty: it does)."""
+    problem = chain_problem(cert, chain)
+    if problem:
+        return (f"chuỗi chứng thư không cấp chứng thư này ({problem})",
+                f"the chain did not issue the certificate ({problem})")
+    root = hashlib.sha256(chain[-1].public_bytes(serialization.Encoding.DER)).hexdigest()
+    if root != root_fingerprint.replace(":", "").strip().lower():
+        return ("CA gốc của chuỗi không phải CA gốc tin cậy (vân tay SHA-256 khác)",
+                "the chain's root is not the trusted root (SHA-256 fingerprint differs)")
+    return ("", "")
+
+
+def _key_id(key: Ed25519PublicKey) -> str:
+    der = key.public_bytes(serialization.Encoding.DER,
+                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
 
 
 # --- Merkle tree hash over chain hashes (RFC 9162 §2.1.1) ------------------------------------

@@ -23,8 +23,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
-from vanban.audit import chain, keys, schedule
-from vanban.audit.checkpoint import Checkpoint, CheckpointError, MerkleAccumulator, merkle_root
+from vanban.audit import chain, keys, schedule, sealcert
+from vanban.audit.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    MerkleAccumulator,
+    certification_problem,
+    merkle_root,
+)
 from vanban.audit.findings import Failure, FailureKind, VerifyResult
 from vanban.audit.models import AuditEvent, Cosignature, WitnessedCheckpoint
 from vanban.audit.verify import Row, verify_database
@@ -60,13 +66,18 @@ def locator(hashes: Iterator[str]) -> str:
 
 def checkpoint_make(*, with_locator: bool = False) -> tuple[Checkpoint, str]:
     """Seal the head and sign a checkpoint of it; returns it and the locator ('' unless asked).
-    On an empty log the checkpoint has size 0."""
+    On an empty log the checkpoint has size 0. Once the provincial CA certified the seal key,
+    the checkpoint carries the certificate and its chain."""
     sealed = schedule.seal_head()
     size, head = (sealed.seq, sealed.hash) if sealed else (0, chain.GENESIS_HASH)
     root = merkle_root(chain_hashes(size))
     at = chain.iso_utc(clock.now())
     unsigned = Checkpoint(origin=origin_id(), size=size, head=head, root=root, time=at,
                           key_id=keys.key_id(), signature="", public_key=keys.public_key_pem())
+    certified = sealcert.current()
+    if certified is not None and certified.key_id == unsigned.key_id:
+        unsigned = replace(unsigned, certificate=certified.certificate_pem,
+                           chain=certified.chain_pem)
     signed = replace(unsigned, signature=keys.sign(unsigned.body()))
     return signed, locator(chain_hashes(size)) if with_locator else ""
 
@@ -116,10 +127,12 @@ def _located(checkpoint: Checkpoint, locator_text: str, using: str) -> int | Non
 def checkpoint_failure(checkpoint: Checkpoint, result: VerifyResult, *,
                        public_keys: Mapping[str, Ed25519PublicKey], locator_text: str = "",
                        using: str = "default",
-                       stored: tuple[str, str] | None = None) -> Failure | None:
+                       stored: tuple[str, str] | None = None,
+                       root_fingerprint: str | None = None) -> Failure | None:
     """What the stored log lacks against ``checkpoint`` (given the chain's own ``result``).
     ``stored`` is the (hash at the checkpoint's size, Merkle root up to it) when the caller
-    computed them while verifying; else they are read here."""
+    computed them while verifying; else they are read here. With ``root_fingerprint`` the
+    checkpoint's key must also be certified by a CA chaining to that root at its time."""
     size = checkpoint.size
     if not signature_ok(checkpoint, public_keys):
         return _fail(size, FailureKind.CHECKPOINT_INVALID,
@@ -127,6 +140,14 @@ def checkpoint_failure(checkpoint: Checkpoint, result: VerifyResult, *,
                      f"{checkpoint.key_id[:16]}.",
                      f"Checkpoint #{size} is invalid: its signature does not verify with key "
                      f"{checkpoint.key_id[:16]}.")
+    if root_fingerprint is not None:
+        vi, en = certification_problem(checkpoint, root_fingerprint)
+        if vi:
+            return _fail(size, FailureKind.CHECKPOINT_UNCERTIFIED,
+                         f"Khoá của điểm kiểm tra #{size} không được CA gốc tin cậy chứng "
+                         f"nhận: {vi}.",
+                         f"Checkpoint #{size}'s key is not certified by the trusted root CA: "
+                         f"{en}.")
     if result.failure is not None and result.failure.seq <= size:
         return None  # the chain's own first failure lies inside the checkpoint: it is the answer
     if result.last_seq < size:
@@ -160,10 +181,12 @@ def _hash_at(seq: int, using: str) -> str | None:
 def verify_with_checkpoint(checkpoint: Checkpoint, *,
                            public_keys: Mapping[str, Ed25519PublicKey],
                            locator_text: str = "", using: str = "default",
-                           sched: schedule.Schedule | None = None) -> VerifyResult:
-    """The whole verification (chain, seals, schedule) plus the checkpoint: the first failure
-    by position wins. The checkpoint's hash and root are taken from the rows as they are read
-    and verified, so the log is read once."""
+                           sched: schedule.Schedule | None = None,
+                           root_fingerprint: str | None = None) -> VerifyResult:
+    """The whole verification (chain, seals, schedule) plus the checkpoint (certified through
+    the root of SHA-256 ``root_fingerprint`` when given): the first failure by position wins,
+    except that a checkpoint that cannot be trusted is the answer. The checkpoint's hash and
+    root are taken from the rows as they are read and verified, so the log is read once."""
     keyring = dict(public_keys)
     size = checkpoint.size
     accumulator = MerkleAccumulator()
@@ -179,11 +202,13 @@ def verify_with_checkpoint(checkpoint: Checkpoint, *,
     result = verify_database(public_keys=keyring, using=using, schedule=sched, observe=observe)
     stored = (at_size[0], accumulator.root()) if accumulator.size == size else None
     failure = checkpoint_failure(checkpoint, result, public_keys=keyring,
-                                 locator_text=locator_text, using=using, stored=stored)
+                                 locator_text=locator_text, using=using, stored=stored,
+                                 root_fingerprint=root_fingerprint)
     if failure is None:
         return result
     if result.failure is not None and result.failure.seq <= failure.seq and \
-            failure.kind is not FailureKind.CHECKPOINT_INVALID:
+            failure.kind not in (FailureKind.CHECKPOINT_INVALID,
+                                 FailureKind.CHECKPOINT_UNCERTIFIED):
         return result
     return replace(result, ok=False, failure=failure)
 

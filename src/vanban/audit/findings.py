@@ -24,6 +24,7 @@ class FailureKind(StrEnum):
     TRUNCATED = "truncated"  # the log is shorter than a checkpoint that left the machine
     REWRITTEN = "rewritten"  # the chain no longer reaches a checkpoint's head
     CHECKPOINT_INVALID = "checkpoint_invalid"  # the checkpoint itself does not verify
+    CHECKPOINT_UNCERTIFIED = "checkpoint_uncertified"  # its key not certified by the root
     RECORD_ALTERED = "record_altered"  # a row differs from the hash its audit event carries
     RECORD_REMOVED = "record_removed"  # an audit event vouches for a row that is gone
     RECORD_UNVOUCHED = "record_unvouched"  # a row no audit event vouches for

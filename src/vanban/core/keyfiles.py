@@ -2,7 +2,9 @@
 
 The audit seal key, the evidence hub key and the exchange installation key all live in
 ``KEYS_DIR`` and must never be overwritten (a replaced key would orphan every signature made
-with the old one). Pure Python with ``cryptography``; no Django import.
+with the old one). The certificates the provincial CA issues for the hub and seal keys lie
+beside them and are replaced atomically (:func:`replace`), checked with
+:func:`chain_problem`. Pure Python with ``cryptography``; no Django import.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import os
 import threading
 from pathlib import Path
 
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -36,6 +40,39 @@ def write_once(path: Path, data: bytes) -> None:
             os.link(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a private temp file renamed into place): a reader
+    sees the old file or the new one, never half of it (certificates beside a key)."""
+    private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def pem(certs: list[x509.Certificate] | tuple[x509.Certificate, ...]) -> bytes:
+    """The certificates as concatenated PEM (a chain file)."""
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+def chain_problem(cert: x509.Certificate, chain: list[x509.Certificate]) -> str:
+    """Why ``chain`` (issuer first, a self-signed root last) does not issue ``cert`` ("" when
+    it does): each certificate's signature checked with the next one's key. Shared by the
+    evidence hub key and the audit seal key, both certified by the provincial CA."""
+    if not chain:
+        return "no issuer"
+    links = [cert, *chain]
+    for child, parent in zip(links, [*chain, chain[-1]], strict=True):
+        try:
+            child.verify_directly_issued_by(parent)
+        except (ValueError, TypeError, InvalidSignature) as err:
+            return f"{child.subject.rfc4514_string()}: {type(err).__name__} {err}"[:300]
+    return ""
 
 
 def ed25519_key(path: Path) -> Ed25519PrivateKey:

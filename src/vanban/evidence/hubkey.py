@@ -30,7 +30,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
@@ -124,33 +123,9 @@ def _load(directory: Path) -> HubKey:
     return HubKey(private_key=key, certificate=cert, chain=chain)
 
 
-def chain_problem(cert: x509.Certificate, chain: list[x509.Certificate]) -> str:
-    """Why ``chain`` (issuer first, a self-signed root last) does not issue ``cert`` ("" when
-    it does): each certificate's signature checked with the next one's key."""
-    if not chain:
-        return "no issuer"
-    links = [cert, *chain]
-    for child, parent in zip(links, [*chain, chain[-1]], strict=True):
-        try:
-            child.verify_directly_issued_by(parent)
-        except (ValueError, TypeError, InvalidSignature) as err:
-            return f"{child.subject.rfc4514_string()}: {type(err).__name__} {err}"[:300]
-    return ""
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (a private temp file renamed into place)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def _pem(certs: list[x509.Certificate] | tuple[x509.Certificate, ...]) -> bytes:
-    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+chain_problem = keyfiles.chain_problem
+_replace = keyfiles.replace
+_pem = keyfiles.pem
 
 
 def hub_key_rotate() -> tuple[HubKey, HubKey]:

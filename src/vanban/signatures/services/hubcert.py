@@ -1,10 +1,12 @@
-"""The provincial CA certifies the evidence hub's key (R7.2, R12.1; docs/evidence.md).
+"""The provincial CA certifies the installation's own keys: the evidence hub key and the audit
+seal key (R7.2, R12.1, R14.3; docs/evidence.md, docs/adr/0010).
 
-A self-signed hub certificate can only be trusted by pinning its fingerprint, bundle after
-bundle. Certified by the provincial issuing CA, the hub key is trusted the way agency
-signatures are: through the province's root, which a relying party already holds. The key
-itself does not change (every head it signed before stays valid); the certificate is replaced,
-its issuers go beside it, and bundles carry the chain.
+A self-signed hub certificate or a bare seal key can only be trusted by pinning it, bundle after
+bundle, checkpoint after checkpoint. Certified by the provincial issuing CA, both are trusted the
+way agency signatures are: through the province's root, which a relying party already holds.
+The keys themselves do not change (every head or seal signed before stays valid); the
+certificate is replaced, its issuers go beside it, and bundles and checkpoints carry the chain.
+Both go through :func:`_certify`: one certificate profile, one chain walk.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from datetime import timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.x509.oid import NameOID
 
+from vanban.audit import keys as seal_keys
+from vanban.audit import sealcert
 from vanban.audit.checkpoints import origin_id
 from vanban.audit.services import audit_append
 from vanban.core import clock
@@ -27,6 +32,7 @@ from vanban.signatures.services._common import is_province_admin, issuer_of, ref
 from vanban.signatures.services.certificates import _issuing_ca
 
 ACTION = "signatures.hub_certify"
+SEAL_ACTION = "signatures.seal_certify"
 DEFAULT_DAYS = 5 * 365
 
 
@@ -40,14 +46,15 @@ def _chain_of(ca: CertificateAuthority) -> list[x509.Certificate]:
     return chain
 
 
-def _certificate(hub: HubKey, issuer: pki.Issuer, days: int) -> x509.Certificate:
-    """A certificate of the hub's Ed25519 key: digitalSignature + nonRepudiation, not a CA."""
-    key = hub.private_key.public_key()
+def _certificate(key: Ed25519PublicKey, unit: str, issuer: pki.Issuer,
+                 days: int) -> x509.Certificate:
+    """A certificate of one of the installation's Ed25519 keys (``unit`` names its role):
+    digitalSignature + nonRepudiation, not a CA, never outliving its issuer."""
     subject = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "vanban"),
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Evidence hub"),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"vanban evidence hub {origin_id()}"[:64]),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit),
+        x509.NameAttribute(NameOID.COMMON_NAME, f"vanban {unit.lower()} {origin_id()}"[:64]),
     ])
     now = clock.now()
     builder = (
@@ -70,21 +77,48 @@ def _certificate(hub: HubKey, issuer: pki.Issuer, days: int) -> x509.Certificate
     return builder.sign(issuer.key, hashes.SHA256())
 
 
-def hub_certify(*, actor: Actor | None, days: int = DEFAULT_DAYS) -> HubKey:
-    """Certify the evidence hub's key by the provincial issuing CA and install the certificate
-    with its chain (province administrator or console). Audited with both fingerprints."""
+def _certify(*, actor: Actor | None, action: str, key: Ed25519PublicKey, unit: str,
+             days: int) -> tuple[x509.Certificate, list[x509.Certificate], CertificateAuthority]:
+    """The permission and validity checks both keys share, then the provincial issuing CA's
+    certificate of ``key`` and the chain (issuing CA up to the root)."""
     if not is_province_admin(actor):
-        raise refused(actor, ACTION, "", forbidden())
+        raise refused(actor, action, "", forbidden())
     if not 1 <= days <= 10 * 365:
         raise ValidationFailed("Thời hạn phải từ 1 ngày đến 10 năm.",
                                "Validity must be between 1 day and 10 years.")
     ca = _issuing_ca()
+    return _certificate(key, unit, issuer_of(ca), days), _chain_of(ca), ca
+
+
+def hub_certify(*, actor: Actor | None, days: int = DEFAULT_DAYS) -> HubKey:
+    """Certify the evidence hub's key by the provincial issuing CA and install the certificate
+    with its chain (province administrator or console). Audited with both fingerprints."""
     before = hub_key()
-    cert = _certificate(before, issuer_of(ca), days)
-    after = hub_certificate_install(cert, _chain_of(ca))
+    cert, chain, ca = _certify(actor=actor, action=ACTION, days=days, unit="Evidence hub",
+                               key=before.private_key.public_key())
+    after = hub_certificate_install(cert, chain)
     audit_append(actor=actor, action=ACTION, object_type="evidence_hub",
                  object_id=after.fingerprint[:64],
                  data={"before": before.fingerprint, "after": after.fingerprint,
                        "issuer": ca.fingerprint, "root": pki.fingerprint(after.chain[-1]),
+                       "not_after": cert.not_valid_after_utc.isoformat()})
+    return after
+
+
+def seal_certify(*, actor: Actor | None, days: int = DEFAULT_DAYS) -> sealcert.SealCertificate:
+    """Certify the audit seal key by the provincial issuing CA and keep the certificate with
+    its chain beside the key (province administrator or console). Only the public key is
+    needed, so a key on a PKCS#11 token is certified like the file key. Audited with the key
+    id, the certificate's fingerprint and the root's."""
+    key = seal_keys.public_key()
+    before = sealcert.current()
+    cert, chain, ca = _certify(actor=actor, action=SEAL_ACTION, key=key, unit="Audit seal",
+                               days=days)
+    after = sealcert.install(cert, chain)
+    audit_append(actor=actor, action=SEAL_ACTION, object_type="audit_seal_key",
+                 object_id=after.key_id[:64],
+                 data={"before": before.fingerprint if before else "",
+                       "after": after.fingerprint, "issuer": ca.fingerprint,
+                       "root": pki.fingerprint(after.chain[-1]),
                        "not_after": cert.not_valid_after_utc.isoformat()})
     return after

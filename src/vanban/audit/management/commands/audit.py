@@ -4,7 +4,9 @@
 first bad event, in Vietnamese and English (``--json`` for scripts; ``--public-key`` to check
 with an exported key, as a third party would; ``--checkpoint FILE`` to prove the log still holds
 every event of a checkpoint kept elsewhere; ``--witness ID`` to use the checkpoint a witness
-peer countersigned). ``seal`` signs the head now. ``export-key`` prints the public key (PEM).
+peer countersigned; with either, ``--root-fingerprint SHA256`` also requires the checkpoint's
+key to be certified by a CA chaining to that root, valid at the checkpoint's time). ``seal``
+signs the head now. ``export-key`` prints the public key (PEM).
 ``checkpoint export [-o FILE] [--mail]`` writes a signed checkpoint, ``checkpoint witnesses``
 lists the countersignatures kept, ``checkpoint tick`` runs one scheduled moment (cron);
 ``checkpoint repin ORIGIN LOG --key PEM --reason …`` lets a witness accept a peer's new key.
@@ -44,6 +46,9 @@ class Command(BaseCommand):
         verify.add_argument("--witness", default=None,
                             help="Dùng điểm kiểm tra mới nhất mà hệ thống này đã ký xác nhận / "
                                  "use the latest checkpoint this witness countersigned")
+        verify.add_argument("--root-fingerprint", default=None, metavar="SHA256",
+                            help="Khoá của điểm kiểm tra phải được CA gốc này chứng nhận / "
+                                 "the checkpoint's key must be certified by this root CA")
         sub.add_parser("seal", help="Niêm phong đầu chuỗi ngay / seal the chain head now")
         export = sub.add_parser("export-key", help="Xuất khoá công khai / export the public key")
         export.add_argument("--output", type=Path, default=None, help="file (default: stdout)")
@@ -91,11 +96,16 @@ class Command(BaseCommand):
         public_keys = self._keys(options["public_key"])
         sched = schedule.Schedule.from_settings()
         loaded = self._load_checkpoint(options["checkpoint"], options["witness"])
+        root = options["root_fingerprint"]
         if loaded is None:
+            if root is not None:
+                raise CommandError("--root-fingerprint cần --checkpoint hoặc --witness / needs "
+                                   "--checkpoint or --witness")
             result = verify_database(public_keys=public_keys, schedule=sched)
         else:
             result = checkpoints.verify_with_checkpoint(
-                loaded[0], public_keys=public_keys, locator_text=loaded[1], sched=sched)
+                loaded[0], public_keys=public_keys, locator_text=loaded[1], sched=sched,
+                root_fingerprint=root)
         self._report(result, as_json=options["json"])
 
     def _load_checkpoint(self, path: Path | None,

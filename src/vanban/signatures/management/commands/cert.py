@@ -1,6 +1,7 @@
-"""``vanban cert register|issue|renew|revoke|list|crl|certify-hub``: agency certificates, the
-CRLs of the provincial CAs (R21.1), and the provincial CA's certificate of the evidence hub key
-(``certify-hub``, docs/evidence.md)."""
+"""``vanban cert register|issue|renew|revoke|list|crl|certify-hub|certify-seal``: agency
+certificates, the CRLs of the provincial CAs (R21.1), and the provincial CA's certificates of the
+evidence hub key (``certify-hub``, docs/evidence.md) and of the audit seal key
+(``certify-seal``, docs/adr/0010)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,11 @@ class Command(SignaturesCommand):
                                                  "provincial CA certifies the evidence hub key")
         hub.add_argument("--days", type=int, default=5 * 365,
                          help="thời hạn (ngày) / validity in days")
+        seal = sub.add_parser("certify-seal", help="CA tỉnh chứng nhận khoá niêm phong nhật ký "
+                                                   "kiểm toán / the provincial CA certifies the "
+                                                   "audit seal key")
+        seal.add_argument("--days", type=int, default=5 * 365,
+                          help="thời hạn (ngày) / validity in days")
         lst = sub.add_parser("list", help="Liệt kê / list")
         lst.add_argument("--json", action="store_true")
         lst.add_argument("--expiring", type=int, metavar="DAYS",
@@ -74,6 +80,13 @@ class Command(SignaturesCommand):
             hub = hub_certify(actor=None, days=options["days"])
             self.stdout.write(f"certify-hub: sha256={hub.fingerprint} root sha256="
                               f"{pki.fingerprint(hub.chain[-1])}")
+            return
+        if action == "certify-seal":
+            from vanban.signatures.services.hubcert import seal_certify
+
+            seal = seal_certify(actor=None, days=options["days"])
+            self.stdout.write(f"certify-seal: key {seal.key_id} sha256={seal.fingerprint} root "
+                              f"sha256={pki.fingerprint(seal.chain[-1])}")
             return
         if action == "crl":
             for ca in services.crl_refresh_due(within=timedelta(days=options["within"])):
