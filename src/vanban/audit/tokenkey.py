@@ -42,10 +42,19 @@ def _pin() -> str:
 
 
 def _session() -> Any:
+    """A read-write session on the seal token. The PKCS#11 library lists tokens once, when it
+    is first loaded in the process; a token initialised after that (a key moved to a new
+    token) is found after the library is read again, once."""
     import pkcs11
+    from pkcs11.exceptions import NoSuchToken
 
     module, token_label, _key = _where()
-    token = pkcs11.lib(module).get_token(token_label=token_label)
+    library = pkcs11.lib(module)
+    try:
+        token = library.get_token(token_label=token_label)
+    except NoSuchToken:
+        library.reinitialize()
+        token = library.get_token(token_label=token_label)
     return token.open(user_pin=_pin(), rw=True)
 
 
