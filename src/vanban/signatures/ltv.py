@@ -125,11 +125,20 @@ def relevant_crls(material: TrustMaterial,
 def chain_of(material: TrustMaterial,
              leaf: asn1_x509.Certificate) -> list[asn1_x509.Certificate]:
     """``leaf`` and its issuers up to a root, from the material (by subject name)."""
-    by_subject = {c.subject.dump(): c for c in [*material.other_certs, *material.roots]}
+    return chain_in([*material.other_certs, *material.roots], leaf)
+
+
+def chain_in(pool: list[asn1_x509.Certificate],
+             leaf: asn1_x509.Certificate) -> list[asn1_x509.Certificate]:
+    """``leaf`` and its issuers up to a self-issued root, from ``pool`` (by subject name, as
+    DER bytes: comparing asn1crypto names costs more than the rest of the walk)."""
+    by_subject: dict[bytes, asn1_x509.Certificate] = {}
+    for cert in pool:
+        by_subject.setdefault(cert.subject.dump(), cert)
     chain = [leaf]
     seen = {leaf.dump()}
     current = leaf
-    while not current.self_issued:  # self_signed is "no"/"maybe" (a truthy text)
+    while current.issuer.dump() != current.subject.dump():
         parent = by_subject.get(current.issuer.dump())
         if parent is None or parent.dump() in seen:
             break

@@ -87,22 +87,6 @@ def _digest(der: bytes) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
-def _chain(signer: asn1_x509.Certificate,
-           pool: list[asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:
-    """The signer and its issuers up to a self-issued root, from ``pool`` (by subject)."""
-    by_subject: dict[bytes, asn1_x509.Certificate] = {}
-    for cert in pool:
-        by_subject.setdefault(cert.subject.dump(), cert)
-    chain, current = [signer], signer
-    while not current.self_issued:
-        parent = by_subject.get(current.issuer.dump())
-        if parent is None or any(parent.dump() == c.dump() for c in chain):
-            break
-        chain.append(parent)
-        current = parent
-    return chain
-
-
 def _parsed(collected: ltv.Collected) -> tuple[list[asn1_x509.Certificate],
                                                list[asn1_crl.CertificateList]]:
     certs, crls = [], []
@@ -156,7 +140,7 @@ def validation_data(signer: asn1_x509.Certificate | None, collected: ltv.Collect
         return [], []
     collected = collected or ltv.Collected()
     certs, crls = _parsed(collected)
-    chain = _chain(signer, [*certs, *material.other_certs, *material.roots])
+    chain = ltv.chain_in([*certs, *material.other_certs, *material.roots], signer)
     issuers = {c.issuer.dump() for c in chain if not c.self_issued}
     used: dict[str, asn1_crl.CertificateList] = {}
     for crl in [*crls, *material.crls]:

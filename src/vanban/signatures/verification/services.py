@@ -222,7 +222,10 @@ def pdf_verify(*, data: bytes, sender: Agency, channel: VerificationChannel,
     record = _store(data=data, sender=sender, channel=channel, received_via=received_via,
                     examined=examined, signer_certificate_id=signer_certificate_id,
                     pages=pages, sha256=sha256)
-    arrival_keep(record, examined.collected)  # the validation data, beside (ADR 0014)
-    # The verdict as evidence a third party can check offline (R7.2, R12.1; docs/evidence.md).
-    verification_evidence(record, signer=examined.signer, collected=examined.collected)
+    # The validation data, beside (ADR 0014), and the verdict as evidence a third party can
+    # check offline (R7.2, R12.1; docs/evidence.md): one commit for both. Not in the record's
+    # own: that one holds the audit lock, and the exchange takes the evidence lock first.
+    with transaction.atomic(savepoint=False):
+        arrival_keep(record, examined.collected)
+        verification_evidence(record, signer=examined.signer, collected=examined.collected)
     return record

@@ -123,9 +123,22 @@ def _context(material: TrustMaterial, extra: tuple[list[Any], list[Any], list[An
     CAs we know use no certificate holds, so a revocation is never undone."""
     crls, ocsps, certs = extra
     return ValidationContext(
-        trust_roots=material.roots, other_certs=[*material.other_certs, *certs],
-        crls=[*material.crls, *crls], ocsps=ocsps, allow_fetching=False,
+        trust_roots=material.roots, other_certs=_distinct([*material.other_certs, *certs]),
+        crls=_distinct([*material.crls, *crls]), ocsps=ocsps, allow_fetching=False,
         revocation_mode="hard-fail", moment=moment, retroactive_revinfo=True)
+
+
+def _distinct(items: list[Any]) -> list[Any]:
+    """``items`` without repeats by DER: a B-LT file embeds the very CRLs and certificates we
+    hold, and pyHanko would check each copy's signature again."""
+    seen: set[bytes] = set()
+    kept = []
+    for item in items:
+        der = item.dump()
+        if der not in seen:
+            seen.add(der)
+            kept.append(item)
+    return kept
 
 
 def _coverage(status: PdfSignatureStatus) -> Check:
