@@ -389,6 +389,23 @@ def _record(report: Report, entry: Any, *, delivery_id: str, size: int, root: by
                     f"{where[1]}: the inclusion proof does not verify against the signed root.")
 
 
+def _signed_records(report: Report, bundle: Any, hub_fingerprint: str | None,
+                    hub_root_fingerprint: str | None) -> tuple[int, bytes | None, list[Any]]:
+    """The bundle's signed tree head checked against the hub certificate (pinned or by its
+    chain): the tree size, the root the records must lead to, and the records (at least one)."""
+    head = _get(bundle, "tree_head", dict)
+    report.tree_size = size = _get(head, "size", int)
+    report.root_hash = _get(head, "root_hash", str)
+    cert = _certificate(report, _get(bundle, "hub_certificate", str), hub_fingerprint,
+                        chain=bundle.get("hub_chain"), root_pin=hub_root_fingerprint)
+    root = _head(report, head, cert, "")
+    entries = _get(bundle, "records", list)
+    if not entries:
+        report.fail("no_records", "Gói bằng chứng không có bản ghi nào.",
+                    "The bundle holds no record.")
+    return size, root, entries
+
+
 def verify_bundle(bundle: Any, *, hub_fingerprint: str | None = None,
                   hub_root_fingerprint: str | None = None) -> Report:
     """Check an evidence bundle (parsed JSON) completely; never raises on bad input."""
@@ -397,16 +414,8 @@ def verify_bundle(bundle: Any, *, hub_fingerprint: str | None = None,
         if _get(bundle, "format", str) != BUNDLE_FORMAT or _get(bundle, "version", int) != VERSION:
             raise _Malformed("format")
         report.delivery_id = _get(bundle, "delivery_id", str)
-        head = _get(bundle, "tree_head", dict)
-        report.tree_size = size = _get(head, "size", int)
-        report.root_hash = _get(head, "root_hash", str)
-        cert = _certificate(report, _get(bundle, "hub_certificate", str), hub_fingerprint,
-                            chain=bundle.get("hub_chain"), root_pin=hub_root_fingerprint)
-        root = _head(report, head, cert, "")
-        entries = _get(bundle, "records", list)
-        if not entries:
-            report.fail("no_records", "Gói bằng chứng không có bản ghi nào.",
-                        "The bundle holds no record.")
+        size, root, entries = _signed_records(report, bundle, hub_fingerprint,
+                                              hub_root_fingerprint)
         seen: set[int] = set()
         for entry in entries:
             _record(report, entry, delivery_id=report.delivery_id, size=size, root=root,
@@ -592,16 +601,8 @@ def verify_document_bundle(bundle: Any, *, hub_fingerprint: str | None = None,
                 _get(bundle, "version", int) != VERSION:
             raise _Malformed("format")
         report.document_sha256 = _get(bundle, "document_sha256", str)
-        head = _get(bundle, "tree_head", dict)
-        report.tree_size = size = _get(head, "size", int)
-        report.root_hash = _get(head, "root_hash", str)
-        cert = _certificate(report, _get(bundle, "hub_certificate", str), hub_fingerprint,
-                            chain=bundle.get("hub_chain"), root_pin=hub_root_fingerprint)
-        root = _head(report, head, cert, "")
-        entries = _get(bundle, "records", list)
-        if not entries:
-            report.fail("no_records", "Gói bằng chứng không có bản ghi nào.",
-                        "The bundle holds no record.")
+        size, root, entries = _signed_records(report, bundle, hub_fingerprint,
+                                              hub_root_fingerprint)
         seen: set[int] = set()
         for entry in entries:
             _record(report, entry, delivery_id="", size=size, root=root, seen=seen,
