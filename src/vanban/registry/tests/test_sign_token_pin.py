@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from django.test import Client
 
 from vanban.accounts.services.stepup import StepUpFailed, StepUpMethod, stepup_confirm
@@ -24,7 +23,7 @@ from vanban.signatures import pki
 from vanban.signatures import services as signatures
 from vanban.signatures.services._common import issuer_of
 from vanban.signatures.tests import conftest as signing_fixtures
-from vanban.signatures.tests.conftest import SOFTHSM_MODULE, softhsm
+from vanban.signatures.tests.conftest import SOFTHSM_MODULE, token_with_key
 
 pytestmark = pytest.mark.django_db
 softhsm_dir = signing_fixtures.softhsm_dir  # the private SoftHSM2 directory of the run
@@ -36,15 +35,7 @@ def token(softhsm_dir: Path) -> tuple[str, Any]:
     """One token with a fresh key for the run (the PKCS#11 library sees only the tokens that
     existed when it was first loaded): its label and public key."""
     label = f"vb-{uuid.uuid4().hex[:8]}"
-    softhsm("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", PIN,
-            "--so-pin", "97531111")
-    tool = ["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", label]
-    softhsm(*tool, "--login", "--pin", PIN, "--keypairgen", "--key-type", "rsa:2048",
-            "--id", "01", "--label", "agency-key")
-    public_der = softhsm_dir / f"{label}-pub.der"
-    softhsm(*tool, "--read-object", "--type", "pubkey", "--label", "agency-key",
-            "--output-file", str(public_der))
-    return label, serialization.load_der_public_key(public_der.read_bytes())
+    return label, token_with_key(softhsm_dir, label, PIN, "97531111")
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from asn1crypto import crl as asn1_crl
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus
@@ -110,3 +112,18 @@ def softhsm(*args: str) -> str:
     done = subprocess.run(list(args), check=True, capture_output=True, text=True,
                           env={**os.environ}, timeout=60)
     return done.stdout
+
+
+def token_with_key(softhsm_dir: Path, label: str, pin: str,
+                   so_pin: str) -> PublicKeyTypes:
+    """A new SoftHSM2 token ``label`` holding an RSA-2048 key pair ``agency-key`` (id 01);
+    the key's public half, read back from the token."""
+    softhsm("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin,
+            "--so-pin", so_pin)
+    tool = ["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", label]
+    softhsm(*tool, "--login", "--pin", pin, "--keypairgen", "--key-type", "rsa:2048",
+            "--id", "01", "--label", "agency-key")
+    public_der = softhsm_dir / f"{label}-pub.der"
+    softhsm(*tool, "--read-object", "--type", "pubkey", "--label", "agency-key",
+            "--output-file", str(public_der))
+    return serialization.load_der_public_key(public_der.read_bytes())

@@ -11,7 +11,13 @@ from vanban.core import clock
 from vanban.signatures import pki, services
 from vanban.signatures.models import KeyStorage
 from vanban.signatures.services._common import issuer_of
-from vanban.signatures.tests.conftest import SOFTHSM_MODULE, make_pdf, softhsm, validate
+from vanban.signatures.tests.conftest import (
+    SOFTHSM_MODULE,
+    make_pdf,
+    softhsm,
+    token_with_key,
+    validate,
+)
 
 PIN = "246810"
 
@@ -21,22 +27,15 @@ def test_sign_with_softhsm_token(softhsm_dir, demo_pki, agency, clerk, monkeypat
     registers the token (PIN read from an environment variable), and the clerk's signature
     validates against the demo root with the CRLs (R15.2: whole file)."""
     label = f"vb-{uuid.uuid4().hex[:8]}"
-    softhsm("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", PIN,
-            "--so-pin", "13579111")
-    base = ["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", label]
-    softhsm(*base, "--login", "--pin", PIN, "--keypairgen", "--key-type", "rsa:2048",
-            "--id", "01", "--label", "agency-key")
-    pub_der = softhsm_dir / f"{label}-pub.der"
-    softhsm(*base, "--read-object", "--type", "pubkey", "--label", "agency-key",
-            "--output-file", str(pub_der))
-    public_key = serialization.load_der_public_key(pub_der.read_bytes())
+    public_key = token_with_key(softhsm_dir, label, PIN, "13579111")
     cert = pki.make_leaf(subject=pki.name(common_name=agency.name, organization=agency.name,
                                           serial_number=agency.code),
                          public_key=public_key, issuer=issuer_of(demo_pki.issuing),  # type: ignore[arg-type]
                          now=clock.now(), days=365)
     cert_der = softhsm_dir / f"{label}-cert.der"
     cert_der.write_bytes(cert.public_bytes(serialization.Encoding.DER))
-    softhsm(*base, "--login", "--pin", PIN, "--write-object", str(cert_der), "--type", "cert",
+    softhsm("pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", label,
+            "--login", "--pin", PIN, "--write-object", str(cert_der), "--type", "cert",
             "--id", "01", "--label", "agency-key")
 
     monkeypatch.setenv("VANBAN_TEST_TOKEN_PIN", PIN)
