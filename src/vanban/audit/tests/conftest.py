@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
@@ -19,6 +21,16 @@ from vanban.audit.verify import verify_database
 from vanban.core import clock
 
 START = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+
+
+def run_command(name: str, *args: str) -> tuple[int, str, str]:
+    """``vanban NAME ARGS`` in-process: its exit code, standard output and standard error."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(name, *args, stdout=out, stderr=err)
+    except SystemExit as exc:
+        return int(exc.code or 0), out.getvalue(), err.getvalue()
+    return 0, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ rewritten with raw database access). Runs on SQLite and on PostgreSQL (``DATABAS
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import connection, transaction
 from django.test import override_settings
 
@@ -20,7 +19,7 @@ from vanban.audit import chain, checkpoints, keys, schedule
 from vanban.audit.checkpoint import parse
 from vanban.audit.findings import FailureKind, VerifyResult
 from vanban.audit.models import AuditEvent, AuditSeal, Cosignature, WitnessedCheckpoint
-from vanban.audit.tests.conftest import START
+from vanban.audit.tests.conftest import START, run_command
 from vanban.audit.verify import verify_database
 from vanban.core import clock
 
@@ -223,13 +222,6 @@ def test_forged_checkpoint_is_refused(fill: Fill) -> None:
 
 # --- the CLI, the key at rest, append-only tables ------------------------------------------------
 
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("audit", *args, stdout=out, stderr=err)
-    except SystemExit as exc:
-        return int(exc.code or 0), out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
 
 
 def test_cli_export_and_verify_checkpoint(fill: Fill, admin_sql: AdminSql,
@@ -238,15 +230,15 @@ def test_cli_export_and_verify_checkpoint(fill: Fill, admin_sql: AdminSql,
     the first rewritten event in both languages."""
     events = fill(9, seal_every=0)
     target = tmp_path / "cp.json"
-    code, _out, _ = _run("checkpoint", "export", "-o", str(target))
+    code, _out, _ = run_command("audit", "checkpoint", "export", "-o", str(target))
     assert code == 0
     data = json.loads(target.read_text())
     assert (data["size"], data["origin"]) == (9, checkpoints.origin_id())  # the head, sealed
     assert AuditSeal.objects.get().seq == 9
-    assert _run("verify", "--checkpoint", str(target))[0] == 0
+    assert run_command("audit", "verify", "--checkpoint", str(target))[0] == 0
     admin_sql("DELETE FROM audit_auditseal")
     _rehash_from(admin_sql, events, 4, lambda e: setattr(e, "action", "forged"))
-    code, _, err = _run("verify", "--checkpoint", str(target))
+    code, _, err = run_command("audit", "verify", "--checkpoint", str(target))
     assert code == 1
     assert "Sự kiện #4" in err or "sự kiện #4" in err
     assert "event #4" in err
@@ -338,15 +330,15 @@ def test_checkpoint_mailed_to_the_archive(fill: Fill, tmp_path: Path) -> None:
 
     fill(5, seal_every=0)
     with override_settings(VANBAN_CHECKPOINT_MAIL_TO=["luutru@bacgiang.gov.vn"]):
-        code, _out, _err = _run("checkpoint", "export", "-o", str(tmp_path / "cp.json"),
-                                "--mail")
+        code, _out, _err = run_command("audit", "checkpoint", "export",
+                                       "-o", str(tmp_path / "cp.json"), "--mail")
     assert code == 0
     [message] = mail.outbox
     assert message.to == ["luutru@bacgiang.gov.vn"]
     kept = tmp_path / "mailed.json"
     kept.write_text(str(message.body))
     assert parse(str(message.body)).size == 5
-    assert _run("verify", "--checkpoint", str(kept))[0] == 0
+    assert run_command("audit", "verify", "--checkpoint", str(kept))[0] == 0
     with override_settings(VANBAN_CHECKPOINT_MAIL_TO=[]), \
             pytest.raises(CommandError, match="VANBAN_CHECKPOINT_MAIL_TO"):
-        _run("checkpoint", "export", "--mail")
+        run_command("audit", "checkpoint", "export", "--mail")

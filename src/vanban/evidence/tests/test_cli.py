@@ -3,7 +3,6 @@ verifier run by a third party (no database, no network, no Django)."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -13,21 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
+from vanban.audit.tests.conftest import run_command
 from vanban.evidence import hubkey, verifier
 from vanban.evidence.tests.conftest import R2, SENDER
 
 Exchange = Callable[[int], None]
 
 
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("evidence", *args, stdout=out, stderr=err)
-    except SystemExit as exc:
-        return int(exc.code or 0), out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
 
 
 def test_export_then_verify_round_trip(exchange: Exchange, tmp_path: Path) -> None:
@@ -35,11 +28,11 @@ def test_export_then_verify_round_trip(exchange: Exchange, tmp_path: Path) -> No
     exits 1 naming the reason in Vietnamese and English."""
     exchange(2)
     path = tmp_path / "d1-2.json"
-    code, out, _ = _run("export", "d1-2", "-o", str(path))
+    code, out, _ = run_command("evidence", "export", "d1-2", "-o", str(path))
     assert code == 0
     assert str(path) in out
     fingerprint = hubkey.hub_key().fingerprint
-    code, out, _ = _run("verify", str(path), "--hub-fingerprint", fingerprint)
+    code, out, _ = run_command("evidence", "verify", str(path), "--hub-fingerprint", fingerprint)
     assert code == 0
     assert "Bằng chứng hợp lệ: 3 bản ghi" in out
     assert "Valid evidence: 3 record(s)" in out
@@ -48,12 +41,12 @@ def test_export_then_verify_round_trip(exchange: Exchange, tmp_path: Path) -> No
     bundle["records"][2]["record"]["reason"] = "Đồng ý"
     bundle["tree_head"]["size"] += 1
     path.write_text(json.dumps(bundle))
-    code, _, err = _run("verify", str(path))
+    code, _, err = run_command("evidence", "verify", str(path))
     assert code == 1
     assert "Chữ ký của đầu cây" in err
     assert "The signature of tree head" in err
     assert "các trường hiển thị khác nội dung đã ký" in err
-    code, out, _ = _run("verify", str(path), "--json")
+    code, out, _ = run_command("evidence", "verify", str(path), "--json")
     assert code == 1
     assert {p["code"] for p in json.loads(out)["problems"]} == {"head_signature",
                                                                 "record_fields"}
@@ -62,16 +55,16 @@ def test_export_then_verify_round_trip(exchange: Exchange, tmp_path: Path) -> No
 def test_export_to_stdout_and_unknown_delivery(exchange: Exchange) -> None:
     """R7.2: export prints the bundle; an unknown delivery is an error in both languages."""
     exchange(1)
-    _, out, _ = _run("export", "d0-1")
+    _, out, _ = run_command("evidence", "export", "d0-1")
     assert verifier.verify_bundle(json.loads(out)).ok
     with pytest.raises(CommandError, match=r"Không tìm thấy .* not found"):
-        _run("export", "nope")
+        run_command("evidence", "export", "nope")
 
 
 def test_verify_usage_error_exits_two(tmp_path: Path) -> None:
     """R7.2: a missing file is a usage error (2), not an invalid bundle (1)."""
     with pytest.raises(CommandError) as caught:
-        _run("verify", str(tmp_path / "missing.json"))
+        run_command("evidence", "verify", str(tmp_path / "missing.json"))
     assert caught.value.returncode == 2
 
 
@@ -79,27 +72,27 @@ def test_head_consistency_and_list(exchange: Exchange, tmp_path: Path) -> None:
     """R14.3: heads signed as the log grows; the consistency proof between them verifies with
     ``verify``; ``list --json`` groups the records by delivery."""
     exchange(1)
-    code, out, _ = _run("head", "--json")
+    code, out, _ = run_command("evidence", "head", "--json")
     first = json.loads(out)
     assert (code, first["size"]) == (0, 6)
     exchange(1)
-    _, out, _ = _run("head")
+    _, out, _ = run_command("evidence", "head")
     assert "12 lá / leaves" in out
     proof = tmp_path / "proof.json"
-    _run("consistency", "6", "12", "-o", str(proof))
-    code, out, _ = _run("verify", str(proof))
+    run_command("evidence", "consistency", "6", "12", "-o", str(proof))
+    code, out, _ = run_command("evidence", "verify", str(proof))
     assert code == 0
     assert "nhật ký chỉ được ghi thêm" in out
     with pytest.raises(CommandError, match="6, 12"):
-        _run("consistency", "5", "12")
-    _, out, _ = _run("list", "--json")
+        run_command("evidence", "consistency", "5", "12")
+    _, out, _ = run_command("evidence", "list", "--json")
     listed = json.loads(out)
     assert [d["delivery_id"] for d in listed] == ["d1-2", "d1-1", "d0-2", "d0-1"]
     assert listed[0] | {"events": None} == {
         "delivery_id": "d1-2", "transmission_id": "t1", "sender": SENDER, "recipient": R2,
         "records": 3, "events": None}
     assert [e["event"] for e in listed[0]["events"]] == ["sent", "received", "rejected"]
-    _, out, _ = _run("list", "--agency", R2)
+    _, out, _ = run_command("evidence", "list", "--agency", R2)
     assert "2 lần gửi / deliveries" in out
 
 
@@ -113,7 +106,7 @@ def test_stand_alone_verifier_in_a_subprocess(exchange: Exchange, tmp_path: Path
     """
     exchange(1)
     path = tmp_path / "bundle.json"
-    _run("export", "d0-2", "-o", str(path))
+    run_command("evidence", "export", "d0-2", "-o", str(path))
     src = Path(verifier.__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-m", "vanban.evidence.verifier", str(path)],
                           env={**_env(), "PYTHONPATH": str(src)}, capture_output=True,
@@ -153,7 +146,7 @@ def test_verifier_runs_as_a_file_where_it_sits(exchange: Exchange, tmp_path: Pat
     the file's folder first on the path); without ``-I``, as a third party would run it."""
     exchange(1)
     path = tmp_path / "bundle.json"
-    _run("export", "d0-1", "-o", str(path))
+    run_command("evidence", "export", "d0-1", "-o", str(path))
     here = Path(verifier.__file__).resolve()
     assert (here.parent / "selectors.py").exists()  # the neighbour that shadowed
     done = subprocess.run([sys.executable, str(here), str(path)], cwd=tmp_path, env=_env(),

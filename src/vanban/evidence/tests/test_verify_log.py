@@ -17,6 +17,7 @@ from django.test import override_settings
 
 from vanban.audit import triggers as audit_triggers
 from vanban.audit.models import AuditEvent
+from vanban.audit.tests.conftest import run_command
 from vanban.evidence import logcheck, services, tree, verifier
 from vanban.evidence.models import EvidenceRecord, TreeHead
 from vanban.evidence.tests.conftest import load
@@ -92,7 +93,7 @@ def test_truncation_against_kept_head(exchange: Exchange, admin_sql: Any,
     out = io.StringIO()
     call_command("evidence", "head", "--json", stdout=out)
     kept.write_text(out.getvalue())
-    assert _cli("verify-log", "--checkpoint", str(kept))[0] == 0
+    assert run_command("evidence", "verify-log", "--checkpoint", str(kept))[0] == 0
     admin_sql("DELETE FROM evidence_treehead")
     audit_triggers.drop(connection)
     try:
@@ -102,19 +103,12 @@ def test_truncation_against_kept_head(exchange: Exchange, admin_sql: Any,
         audit_triggers.install(connection)
     admin_sql('DELETE FROM evidence_evidencerecord WHERE "index" >= 8')
     admin_sql("UPDATE evidence_evidencehead SET size = 8")
-    code, _out, err = _cli("verify-log", "--checkpoint", str(kept))
+    code, _out, err = run_command("evidence", "verify-log", "--checkpoint", str(kept))
     assert code == 1
     assert "truncated" in err
     assert "cắt" in err
 
 
-def _cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("evidence", *args, stdout=out, stderr=err)
-    except SystemExit as exc:
-        return int(exc.code or 0), out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
 
 
 def test_heads_signed_by_count(record: Callable[..., Any],
