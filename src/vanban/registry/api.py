@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from vanban.accounts.services.stepup import stepup_confirm
 from vanban.core.errors import NotFound, ValidationFailed, forbidden
 from vanban.core.roles import Actor
 from vanban.directory import selectors as directory_selectors
@@ -231,15 +230,13 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str) -> Response:
         """R9.1, R14.3: sign the file with the agency's certificate (clerk, after a step-up)."""
-        from vanban.signatures.services import token_pin_check  # the signing stack, on use
-
         document = self._document(pk)
         body = SignConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        confirmation = stepup_confirm(
-            user=cast("User", request.user), password=body.validated_data["password"],
-            totp=body.validated_data["totp"], pin=body.validated_data["pin"],
-            pin_check=token_pin_check(document.agency), ip=request.META.get("REMOTE_ADDR", ""))
+        confirmation = services.document_sign_confirm(
+            user=cast("User", request.user), document=document,
+            password=body.validated_data["password"], totp=body.validated_data["totp"],
+            pin=body.validated_data["pin"], ip=request.META.get("REMOTE_ADDR", ""))
         found = services.document_sign(actor=_actor(request), document=document,
                                        confirmation=confirmation)
         return Response(file_json(request, document, found), status=status.HTTP_201_CREATED)

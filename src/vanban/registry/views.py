@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from vanban.accounts.services.stepup import stepup_confirm
 from vanban.core import clock
 from vanban.core.errors import DomainError, NotFound
 from vanban.core.pages import request_actor as _actor
@@ -176,13 +175,13 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     from vanban.signatures.services import token_pin_check  # the signing stack loads on use
 
-    pin_check = token_pin_check(document.agency)
+    on_token = token_pin_check(document.agency) is not None  # the PIN field is offered
     if request.method == "POST":
         try:
-            confirmation = stepup_confirm(
-                user=cast("User", request.user), password=request.POST.get("password", ""),
-                totp=request.POST.get("totp", ""), pin=request.POST.get("pin", ""),
-                pin_check=pin_check, ip=request.META.get("REMOTE_ADDR", ""))
+            confirmation = services.document_sign_confirm(
+                user=cast("User", request.user), document=document,
+                password=request.POST.get("password", ""), totp=request.POST.get("totp", ""),
+                pin=request.POST.get("pin", ""), ip=request.META.get("REMOTE_ADDR", ""))
             services.document_sign(actor=actor, document=document, confirmation=confirmation)
         except DomainError as err:
             _failed(request, err)
@@ -191,7 +190,7 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("registry:document_detail", pk=pk)
     return render(request, "registry/document_sign.html", {
         "document": document, "current": selectors.current_file(document),
-        "token": pin_check is not None})
+        "token": on_token})
 document_mark_ready = _action(
     "document_mark_ready", lambda a, d: services.document_mark_ready(actor=a, document=d),
     gettext_lazy("Văn bản sẵn sàng gửi."))

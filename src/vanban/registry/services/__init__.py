@@ -15,7 +15,7 @@ from vanban.registry.services.documents import (
     document_register,
     document_update,
 )
-from vanban.registry.services.files import document_sign, document_upload
+from vanban.registry.services.files import document_sign, document_sign_confirm, document_upload
 
 __all__ = [
     "RecipientInput",
@@ -25,6 +25,7 @@ __all__ = [
     "document_mark_sent",
     "document_register",
     "document_sign",
+    "document_sign_confirm",
     "document_update",
     "document_upload",
 ]

@@ -6,11 +6,11 @@ copy stored as a new blob beside the original, which never changes (R9.1, R15.1)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from vanban.accounts.services.stepup import SIGN_PURPOSE, StepUp, stepup_require
+from vanban.accounts.services.stepup import SIGN_PURPOSE, StepUp, stepup_confirm, stepup_require
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed
@@ -30,6 +30,9 @@ from vanban.registry.services.common import (
 from vanban.security.intake import Door, FileGroup, Hold, intake_files
 from vanban.storage.selectors import blob_read
 from vanban.storage.services import blob_put
+
+if TYPE_CHECKING:
+    from vanban.accounts.models import User
 
 PDF = "application/pdf"
 
@@ -91,6 +94,18 @@ def document_upload(*, actor: Actor | None, document: Document, main: Sequence[b
                      data={"sha256": to_sign.sha256, "original": first.sha256,
                            "appendices": len(extra), "pages": to_sign.page_count})
         return to_sign
+
+
+def document_sign_confirm(*, user: User, document: Document, password: str = "",
+                          totp: str = "", pin: str = "", ip: str = "") -> StepUp:
+    """R14.3, R21.1: the signing clerk's step-up for ``document`` (password, TOTP or the agency
+    token's PIN). Asked of the agency's clerk only, before anything is tried: nobody else may
+    spend the token's PIN retries or learn from the answer whether a PIN is right."""
+    require_clerk(user, "registry.document_sign", document)
+    from vanban.signatures.services import token_pin_check  # the signing stack loads on use
+
+    return stepup_confirm(user=user, password=password, totp=totp, pin=pin,
+                          pin_check=token_pin_check(document.agency), ip=ip)
 
 
 def document_sign(*, actor: Actor | None, document: Document,

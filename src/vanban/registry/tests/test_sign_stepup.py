@@ -157,3 +157,24 @@ def test_repeated_wrong_confirmations_lock_the_account(
     with pytest.raises(StepUpFailed):
         services.document_sign(actor=clerk, document=ready_to_sign)
     assert not _signed(ready_to_sign)
+
+
+def test_only_the_clerk_is_asked_for_a_confirmation(ready_to_sign: Document, make_user: Any,
+                                                    sender: Agency) -> None:
+    """R14.3, R21.1: another staff member of the agency posting a password or a PIN to the sign
+    action is refused before any confirmation is tried, through the API and the page: nobody
+    but the clerk spends the token's PIN retries or learns whether a guess was right."""
+    from vanban.core.roles import Role
+
+    specialist = make_user(sender, roles=[Role.SPECIALIST])
+    client = Client()
+    client.force_login(specialist)
+    url = f"/api/v1/documents/{ready_to_sign.pk}/sign/"
+    for body in ({"password": PASSWORD}, {"pin": "123456"}):
+        refused = client.post(url, body, content_type="application/json")
+        assert refused.status_code == 403
+        assert refused.json()["code"] != "stepup_failed"
+    page = client.post(f"/documents/{ready_to_sign.pk}/sign/", {"password": PASSWORD})
+    assert page.status_code == 403
+    assert not AuditEvent.objects.filter(action__startswith="accounts.stepup").exists()
+    assert not _signed(ready_to_sign)
