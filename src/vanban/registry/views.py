@@ -43,14 +43,6 @@ def _document(request: HttpRequest, pk: int) -> Document:
 
 
 
-def _pdf(data: bytes, filename: str, *, download: bool = False) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @login_required
 def document_list(request: HttpRequest) -> HttpResponse:
     """The agency's outgoing documents, newest first."""
@@ -259,7 +251,9 @@ def dispatch_list_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """R3.2: the printable list of paper copies to send."""
     document = _document(request, pk)
     data = printing.dispatch_list_pdf(document, selectors.dispatch_plan(document))
-    return _pdf(data, f"danh-sach-gui-giay-{pk}.pdf")
+    return blob_response(request, data=data, filename=f"danh-sach-gui-giay-{pk}.pdf",
+                         object_type="registry.document", object_id=pk,
+                         agency_code=document.agency.code)
 
 
 @login_required

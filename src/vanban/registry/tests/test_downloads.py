@@ -44,3 +44,11 @@ def test_file_downloads_are_audited_and_scoped(clerk: Any, specialist: Any, othe
         ("cv.snv", "registry.document", str(draft.pk), "page", "registry:file_download",
          stored.sha256),
         ("cv.snv", "registry.document", str(draft.pk), "api", "document-file", stored.sha256)]
+
+
+def test_paper_dispatch_list_download_is_audited(clerk: Any, draft: Document) -> None:
+    """R16.2: the printed list of paper copies is a document download like the others."""
+    response = _client(clerk).get(f"/documents/{draft.pk}/dispatch-list.pdf")
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="document.downloaded")
+    assert (event.object_type, event.object_id) == ("registry.document", str(draft.pk))
