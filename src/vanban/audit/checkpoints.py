@@ -93,10 +93,11 @@ def checkpoint_file(checkpoint: Checkpoint, locator_text: str = "") -> str:
 
 
 def signature_ok(checkpoint: Checkpoint, public_keys: Mapping[str, Ed25519PublicKey]) -> bool:
-    """Whether the checkpoint is signed by one of ``public_keys`` (by key id), or by the key
-    it carries when that key has the stated id and no trusted key was given for it."""
+    """Whether the checkpoint is signed by one of ``public_keys`` (by key id). Only when no key
+    is trusted at all (a witness's first sight, which then pins it) is the key it carries
+    used: otherwise anyone could sign a forged checkpoint with a key of their own."""
     key = public_keys.get(checkpoint.key_id)
-    if key is None and checkpoint.public_key:
+    if key is None and not public_keys and checkpoint.public_key:
         try:
             carried = keys.load_public_key(checkpoint.public_key.encode())
         except (TypeError, ValueError):

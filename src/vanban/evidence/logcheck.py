@@ -111,7 +111,7 @@ def _check_heads(tree: MerkleTree) -> int:
         message = verifier.tree_head_message(timestamp_ms=head.timestamp_ms, size=size,
                                              root_hash=bytes.fromhex(head.root_hash))
         key = keys.get(head.key_id)  # the current key or a rotated one kept with its certificate
-        if key is not None and not _signed(key, head.signature, message):
+        if key is None or not _signed(key, head.signature, message):  # unknown key: forged
             raise _Failed(size, "head_invalid", f"Đầu cây kích thước {size} có chữ ký sai.",
                           f"The tree head of size {size} has an invalid signature.")
         failure = _root_failure(tree, size, head.root_hash, "đầu cây đã ký",

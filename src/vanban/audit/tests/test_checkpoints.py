@@ -4,6 +4,7 @@ rewritten with raw database access). Runs on SQLite and on PostgreSQL (``DATABAS
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -209,6 +210,24 @@ def test_deleted_head_row_is_named(fill: Fill, admin_sql: AdminSql) -> None:
     fill(4, seal_every=0)
     admin_sql("DELETE FROM audit_audithead")
     assert _kind(_verify(None))[1] is FailureKind.HEAD_MISMATCH
+
+
+def test_checkpoint_signed_by_a_key_of_its_own_is_refused(fill: Fill) -> None:
+    """R14.3: a checkpoint made and signed with another key, carrying that key, is refused
+    when the installation's keys are trusted (the carried key serves a witness's first sight
+    only)."""
+    from dataclasses import replace
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    fill(6, seal_every=0)
+    point, _ = _checkpoint()
+    other = Ed25519PrivateKey.generate()
+    mine = replace(point, key_id=keys.key_id(other.public_key()),
+                   public_key=keys.public_key_pem(other.public_key()), signature="")
+    forged = replace(mine, signature=base64.b64encode(other.sign(mine.body())).decode())
+    assert checkpoints.signature_ok(forged, {})  # alone, it is well signed by its own key
+    assert _kind(_against(forged))[1] is FailureKind.CHECKPOINT_INVALID
 
 
 def test_forged_checkpoint_is_refused(fill: Fill) -> None:

@@ -144,3 +144,14 @@ def test_audit_checkpoint_root_is_this_merkle_tree(db: None) -> None:
     assert merkle_root([]) == MerkleTree().root(0).hex()
     for size in (1, 2, 7, 13):
         assert merkle_root(e.hash for e in events[:size]) == merkle.root(size).hex()
+
+
+def test_head_signed_by_an_unknown_key_is_refused(exchange: Exchange, admin_sql: Any) -> None:
+    """R14.3, R7.2: a tree head row slipped in with a key id no hub key has is reported, not
+    skipped (a database administrator cannot add heads of their own)."""
+    exchange(1)
+    services.tree_head_sign()
+    admin_sql("UPDATE evidence_treehead SET key_id = %s", ["0" * 64])
+    report = logcheck.verify_log()
+    assert not report.ok
+    assert "head_invalid" in json.dumps(report.as_dict())
