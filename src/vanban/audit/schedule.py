@@ -127,8 +127,11 @@ def note_append() -> None:
 
 
 def _tick_quietly() -> None:
+    """The time rule's seal, on the committing request's thread: the seal only. The other
+    apps' hooks (a tree head, pushes to witnesses over the network) run in the timer thread,
+    ``vanban audit checkpoint tick`` and at exit, never while a user waits."""
     try:
-        tick()
+        tick(hooks=False)
     except Exception:
         logger.exception("scheduled audit seal failed")
 

@@ -101,16 +101,20 @@ def test_unsealed_tail_past_the_time_rule_is_missing_seal(fill: Fill) -> None:
 
 def test_time_rule_seals_after_commit(fill: Fill, django_capture_on_commit_callbacks: Any,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """R14.3: with the time rule due, the next append seals the head once it commits."""
+    """R14.3: with the time rule due, the next append seals the head once it commits; the
+    other apps' hooks (tree heads, network pushes to witnesses) do not run on that thread."""
     from vanban.audit.services import audit_append
 
     fill(3, seal_every=0)
+    ran: list[str] = []
+    monkeypatch.setitem(schedule._hooks, "spy", lambda: ran.append("hook"))
     monkeypatch.setitem(schedule._state, "next_due", 0.0)
     with override_settings(VANBAN_AUDIT_SEAL_SECONDS=600), \
             django_capture_on_commit_callbacks(execute=True), \
             clock.frozen(START + timedelta(minutes=1)):
         audit_append(actor=None, action="test.event")
     assert AuditSeal.objects.get().seq == 4
+    assert ran == []
 
 
 # --- rewrites against a checkpoint kept outside --------------------------------------------------
