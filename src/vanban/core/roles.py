@@ -69,3 +69,12 @@ class Actor(Protocol):
     def has_role(self, role: Role) -> bool:
         """Whether the actor holds ``role`` in its own agency."""
         ...
+
+
+def keeps_register(actor: Actor | None, agency_id: int | None) -> bool:
+    """A clerk, the head or a delegate of ``agency_id`` (or the console operator): who reads
+    what arrives for the agency and its incoming register (R16.2, R16.5)."""
+    if actor is None:
+        return True
+    return (agency_id is not None and actor.agency_id == agency_id
+            and any(actor.has_role(role) for role in REGISTER_KEEPERS))

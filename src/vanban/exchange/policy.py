@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from vanban.audit.services import audit_refusal
 from vanban.core.errors import forbidden
-from vanban.core.roles import REGISTER_KEEPERS, Actor
+from vanban.core.roles import Actor, keeps_register
 
 
 def reads_arrivals(actor: Actor | None) -> bool:
-    """A register keeper of an agency (or the console operator)."""
-    return actor is None or (actor.agency_id is not None
-                             and any(actor.has_role(role) for role in REGISTER_KEEPERS))
+    """A register keeper of its own agency (or the console operator)."""
+    return keeps_register(actor, actor.agency_id if actor is not None else None)
 
 
 def arrivals_allowed(actor: Actor | None, *, action: str = "exchange.inbox_view") -> None:

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 
 from vanban.audit.services import audit_refusal
 from vanban.core.errors import forbidden, not_found
-from vanban.core.roles import REGISTER_KEEPERS, Actor
+from vanban.core.roles import Actor, keeps_register
 from vanban.incoming.models import IncomingDocument
 
 OBJECT_TYPE = "incoming.document"
@@ -37,14 +37,6 @@ def holdings_register(holdings: Holdings) -> None:
     """Called by the workflow app when it starts: where the work lines are."""
     if holdings not in _holdings:
         _holdings.append(holdings)
-
-
-def keeps_register(actor: Actor | None, agency_id: int | None) -> bool:
-    """A clerk, the head or a delegate of ``agency_id`` (or the console operator)."""
-    if actor is None:
-        return True
-    return (agency_id is not None and actor.agency_id == agency_id
-            and any(actor.has_role(role) for role in REGISTER_KEEPERS))
 
 
 def visible(actor: Actor | None) -> QuerySet[IncomingDocument]:

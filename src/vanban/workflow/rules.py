@@ -36,12 +36,6 @@ def is_director(actor: Actor | None, agency_id: int) -> bool:
                              and any(actor.has_role(r) for r in DIRECTORS))
 
 
-def sees_all(actor: Actor | None, agency_id: int) -> bool:
-    """Directors and clerks see every incoming document of their agency."""
-    return is_director(actor, agency_id) or (actor is not None and actor.agency_id == agency_id
-                                             and actor.has_role(Role.CLERK))
-
-
 def is_unit_leader(actor: Actor | None, unit_id: int) -> bool:
     """A member of the unit holding the head or delegate role."""
     return actor is not None and unit_of(actor) == unit_id and any(
