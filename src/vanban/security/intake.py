@@ -34,7 +34,12 @@ from vanban.pdfs.errors import PdfRejected
 from vanban.pdfs.inspect import PdfInfo, inspect_pdf
 from vanban.pdfs.sniff import sniff
 from vanban.security.cleared import cleared, cleared_now
-from vanban.security.errors import HeldForScanning, MalwareFound, ScannerUnavailable
+from vanban.security.errors import (
+    HeldForScanning,
+    MalwareFound,
+    ScannerUnavailable,
+    Unscannable,
+)
 from vanban.security.scanner import get_scanner
 
 OBJECT_TYPE = "security.file"
@@ -147,6 +152,12 @@ def _scan_all(*, door: Door, groups: Sequence[FileGroup], actor: Actor | None,
             continue
         try:
             verdict = scanner.scan(data)
+        except Unscannable as err:  # over the scanner's limit: refused, and said so
+            _audit(door, "security.unscannable", actor=actor, agency_code=agency_code,
+                   sha256=sha256, data={"name": name, "detail": err.detail[:300],
+                                        **(context or {})})
+            err.audited = True
+            raise
         except ScannerUnavailable as err:
             if hold is None:
                 _audit(door, "security.scan_unavailable", actor=actor, agency_code=agency_code,

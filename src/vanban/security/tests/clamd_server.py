@@ -35,7 +35,7 @@ def clamd_binary() -> str | None:
 class ClamdServer:
     """Start clamd (foreground, own config, own folder); ``stop()`` ends only this process."""
 
-    def __init__(self, binary: str) -> None:
+    def __init__(self, binary: str, *, stream_max: str = "100M") -> None:
         self.root = Path(tempfile.mkdtemp(prefix="vanban-clamd-"))
         self.socket = str(self.root / "clamd.sock")
         database = self.root / "db"
@@ -45,7 +45,7 @@ class ClamdServer:
         self.config.write_text("\n".join([
             "Foreground yes", f"DatabaseDirectory {database}", f"LocalSocket {self.socket}",
             f"PidFile {self.root / 'clamd.pid'}", f"LogFile {self.root / 'clamd.log'}",
-            "StreamMaxLength 100M", "MaxThreads 4", "SelfCheck 0", ""]))
+            f"StreamMaxLength {stream_max}", "MaxThreads 4", "SelfCheck 0", ""]))
         self.process = subprocess.Popen(
             [binary, "-c", str(self.config)], stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)

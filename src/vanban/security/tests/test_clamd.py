@@ -105,3 +105,27 @@ def test_deploy_check_warns_without_a_scanner():
     with override_settings(VANBAN_MALWARE_SCANNER="clamd"):
         assert "vanban.security.W001" not in {
             m.id for m in run_checks(include_deployment_checks=True)}
+
+
+@pytest.mark.django_db
+def test_file_over_the_scanners_limit_is_refused_and_audited(clamd_server, tmp_path):
+    """R16.1: a file clamd will not read whole (over its StreamMaxLength) is refused, never
+    accepted unscanned, and the refusal is an audit event at every door."""
+    from vanban.audit.models import AuditEvent
+    from vanban.security.errors import Unscannable
+    from vanban.security.intake import Door, FileGroup, intake_files
+    from vanban.security.tests.clamd_server import ClamdServer, clamd_binary
+
+    small = ClamdServer(str(clamd_binary()), stream_max="1K")
+    try:
+        small.wait_ready()
+        data = clean_pdf("Tai lieu lon " + "x" * 4000)
+        with override_settings(VANBAN_MALWARE_SCANNER="clamd", VANBAN_CLAMD_SOCKET=small.socket,
+                               VANBAN_CLAMD_TIMEOUT=5.0,
+                               VANBAN_QUARANTINE_DIR=str(tmp_path / "q")), \
+                pytest.raises(Unscannable):
+            intake_files(door=Door.FEDERATION, groups=[FileGroup(parts=[data], what_vi="văn bản",
+                                                             what_en="document")])
+    finally:
+        small.stop()
+    assert AuditEvent.objects.filter(action="security.unscannable").count() == 1
