@@ -69,7 +69,7 @@ def federation_receive(*, installation: str, signature: str, body: bytes) -> Rec
             elif message.business_type is BusinessType.REVOKE:
                 _apply_revoke(peer, message, sender)
             else:
-                transmission = _store_document(peer, message, key, accepted)
+                transmission = _store_document(peer, message, key, accepted, sender)
             # Recorded with the change (one INSERT): its unique key turns a concurrent repeat
             # into an IntegrityError that rolls the whole change back.
             InboxMessage.objects.create(
@@ -80,15 +80,6 @@ def federation_receive(*, installation: str, signature: str, body: bytes) -> Rec
             return Receipt(message_id=key, kind=kind, duplicate=True)
         raise
     return Receipt(message_id=key, kind=kind, duplicate=False)
-
-
-def _agency(code: str, what_vi: str, what_en: str) -> Agency:
-    agency = Agency.objects.filter(code=code).first()
-    if agency is None:
-        raise ValidationFailed(f"Không có {what_vi} mã “{code}” trong danh bạ.",
-                               f"No {what_en} with code “{code}” in the directory.",
-                               code="unknown_agency")
-    return agency
 
 
 def _intake(peer: Peer, message: edxml.EdocMessage | StatusMessage,
@@ -109,26 +100,22 @@ def _intake(peer: Peer, message: edxml.EdocMessage | StatusMessage,
 
 
 def _store_document(peer: Peer, message: edxml.EdocMessage, key: str,
-                    accepted: Accepted | None = None) -> Transmission:
-    """A document for our agencies: stored once, each recipient's copy in its inbox (01)."""
-    codes = [message.sender.organ_id, *(o.organ_id for o in message.recipients)]
+                    accepted: Accepted | None, sender: Agency) -> Transmission:
+    """A document for our agencies: stored once, each recipient's copy in its inbox (01).
+    ``accepted`` is its main attachment through the intake (None: the message has none);
+    ``sender`` the agency the peer speaks for."""
+    codes = [o.organ_id for o in message.recipients]
     known = {a.code: a for a in Agency.objects.filter(code__in=codes)}  # one query
-    sender = known.get(message.sender.organ_id) or _agency(
-        message.sender.organ_id, "cơ quan gửi", "sending agency")
     local = [a for a in (known.get(o.organ_id) for o in message.recipients)
              if a is not None and not a.installation]
     if not local:
         raise ValidationFailed("Không có nơi nhận nào thuộc hệ thống này.",
                                "No recipient is served by this installation.",
                                code="no_local_recipient")
-    if not message.attachments:
+    if accepted is None:
         raise ValidationFailed("Văn bản không có tệp đính kèm.", "The message has no attachment.",
                                code="no_attachment")
     main = message.attachments[0]
-    accepted = accepted or _intake(peer, message, key)  # never stored unchecked
-    if accepted is None:  # not reached: a document message with an attachment is checked
-        raise ValidationFailed("Văn bản không có tệp đính kèm.", "The message has no attachment.",
-                               code="no_attachment")
     blob = blob_put(data=accepted.data, content_type="application/pdf")
     related = None
     if message.business.document_id:

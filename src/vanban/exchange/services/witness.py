@@ -27,7 +27,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from django.db import transaction
 
 from vanban.audit import checkpoints as audit_checkpoints
@@ -272,12 +271,6 @@ def witness_push_all(*, post: Transport = _http) -> dict[str, bool]:
                                peer.installation_id, exc_info=True)
                 results[f"{peer.installation_id}/{log}"] = False
     return results
-
-
-def public_key_der(pem: str) -> bytes:
-    """DER of a peer key (for display)."""
-    return identity.load_public_key(pem).public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 __all__ = ["Checkpoint", "witness_push", "witness_push_all", "witness_receive"]
