@@ -240,12 +240,19 @@ def _client() -> Any:
 # agency it does not accept from us, a file its intake refuses, too large). 401 (its key for us
 # may be fixed), 408, 409 (a document it has not received yet), 425 and 429 stay retried.
 PERMANENT_REFUSALS = frozenset({400, 403, 404, 405, 410, 411, 413, 414, 415, 422})
-REFUSED = "refused: "
 
 
-def _post(peer: Peer, body: bytes) -> tuple[bool, str]:
-    """POST to the peer; (True, "") on 2xx, else (False, why); why starts with ``REFUSED``
-    when the peer's answer is final (:data:`PERMANENT_REFUSALS`)."""
+@dataclass(frozen=True)
+class _Answer:
+    """What a post came to: delivered, or why not and whether a retry could change it."""
+
+    ok: bool
+    error: str = ""
+    final: bool = False  # the peer refused for good (:data:`PERMANENT_REFUSALS`)
+
+
+def _post(peer: Peer, body: bytes) -> _Answer:
+    """POST to the peer and say how it went."""
     import httpx
 
     from vanban.exchange.identity import installation_headers
@@ -254,16 +261,17 @@ def _post(peer: Peer, body: bytes) -> tuple[bool, str]:
     try:
         response = _client().post(url, content=body, headers=installation_headers(body))
     except httpx.HTTPError as err:
-        return False, f"{type(err).__name__}: {err}"[:500]
+        return _Answer(False, f"{type(err).__name__}: {err}"[:500])
     if 200 <= response.status_code < 300:
-        return True, ""
-    final = REFUSED if response.status_code in PERMANENT_REFUSALS else ""
-    return False, f"{final}HTTP {response.status_code}: {response.text[:400]}"
+        return _Answer(True)
+    final = response.status_code in PERMANENT_REFUSALS
+    return _Answer(False, f"{'refused: ' if final else ''}HTTP {response.status_code}: "
+                          f"{response.text[:400]}", final)
 
 
-def _unbuilt(peer: Peer, body: bytes) -> tuple[bool, str]:
+def _unbuilt(peer: Peer, body: bytes) -> _Answer:
     """Stands in for the post of a message whose body could not be built."""
-    return False, "the message could not be built"
+    return _Answer(False, "the message could not be built")
 
 
 def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
@@ -285,24 +293,24 @@ def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
         return 0
     outgoing = _bodies(messages)
     _client()  # created before the threads share it
-    in_flight: list[tuple[_Outgoing, Future[tuple[bool, str]]]] = []
+    in_flight: list[tuple[_Outgoing, Future[_Answer]]] = []
 
     def settle() -> None:
         for item, future in in_flight:
             try:
-                ok, error = future.result()
+                answer = future.result()
             except Exception as err:
-                ok, error = False, f"{type(err).__name__}: {err}"[:500]
+                answer = _Answer(False, f"{type(err).__name__}: {err}"[:500])
             if item.error:
-                ok, error = False, item.error
-            if ok:
+                answer = _Answer(False, item.error)
+            if answer.ok:
                 done.append(item.message)
                 report.sent += 1
             else:
                 down.add(item.peer.pk)
-                _failed(item.message, error)
+                _failed(item.message, answer)
                 report.failed += 1
-                report.errors.append(error)
+                report.errors.append(answer.error)
         in_flight.clear()
 
     try:
@@ -344,10 +352,11 @@ def _done(messages: list[OutboxMessage]) -> None:
                        reason=delivery.reason)
 
 
-def _failed(message: OutboxMessage, error: str) -> None:
+def _failed(message: OutboxMessage, answer: _Answer) -> None:
     attempts = message.attempts + 1
     now = clock.now()
-    if error.startswith(REFUSED):
+    error = answer.error
+    if answer.final:
         _refused(message, error, attempts=attempts, at=now)
         return
     OutboxMessage.objects.filter(pk=message.pk).update(
