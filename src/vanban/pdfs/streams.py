@@ -94,6 +94,12 @@ def _decoded_size(raw: bytes, filters: list[str], limit: int) -> int:
     """Bytes after the leading ASCII and Flate stages, stopping just past ``limit``. Stages
     after the first other filter (images: DCT, JBIG2…) are not expanded further: their output
     is what a reader holds."""
+    first_other = next((i for i, f in enumerate(filters) if f not in _ASCII | _FLATE),
+                       len(filters))
+    if _FLATE.intersection(filters[first_other:]):
+        # Flate behind a stage we do not expand (LZW, RunLength…): its size cannot be bounded
+        # without decoding the stage before it, and no ordinary producer writes such a chain.
+        return limit + 1
     size = 0
     try:
         chunks: Iterable[bytes] = (raw,)

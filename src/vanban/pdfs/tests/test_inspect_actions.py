@@ -192,6 +192,16 @@ def test_bomb_behind_an_ascii_stage_is_found(valid_pdf: bytes) -> None:
     _refused(data, Reason.DECOMPRESSION_BOMB, max_stream_bytes=4 * MB)
 
 
+def test_flate_behind_a_stage_not_expanded_is_refused(valid_pdf: bytes) -> None:
+    """R16.1: a Flate bomb put behind a RunLength (or LZW) stage cannot slip past the count:
+    such a chain is refused whatever it holds."""
+    packed = _zeros_deflated(6 * MB)
+    run_length = b"".join(bytes([len(packed[i:i + 128]) - 1]) + packed[i:i + 128]
+                          for i in range(0, len(packed), 128)) + b"\x80"
+    data = _with_stream(valid_pdf, run_length, ["/RunLengthDecode", "/FlateDecode"])
+    _refused(data, Reason.DECOMPRESSION_BOMB, max_stream_bytes=4 * MB)
+
+
 def test_ordinary_compressed_pages_pass(valid_pdf: bytes) -> None:
     """R16.1 without false alarms: real page content, compressed, is measured and passes."""
     with pikepdf.open(io.BytesIO(valid_pdf)) as pdf:
