@@ -73,7 +73,23 @@ def _people(world: World, province: Agency, x: Agency, y: Agency, unit: Unit) ->
     world.people["province_admin"] = _user(province, "admin.p", (Role.PROVINCE_ADMIN,))
     world.people["other"] = _user(y, "all.y", AGENCY_ROLES)
     world.people["anonymous"] = None
-    world.ids["staff"] = _user(x, "target.x", (Role.SPECIALIST,), unit=unit).pk
+    target = _user(x, "target.x", (Role.SPECIALIST,), unit=unit)
+    world.ids["staff"] = target.pk
+    _accounts(world, target)
+
+
+def _accounts(world: World, target: Any) -> None:
+    """A clerk role the IT officer asked for the target (pending the head's approval) and an
+    API token of the clerk: the approval and revocation actions act on real rows."""
+    from vanban.accounts.models import RoleRequest
+    from vanban.accounts.services.tokens import api_token_create
+
+    world.ids["role_request"] = RoleRequest.objects.create(
+        user=target, role=Role.CLERK.value, requested_by=world.people[Role.IT_OFFICER.value],
+        requested_at=clock.now()).pk
+    clerk = world.people[Role.CLERK.value]
+    assert clerk is not None
+    world.ids["token"] = api_token_create(user=clerk, ip="127.0.0.1").record.pk
 
 
 def _outgoing(world: World, x: Agency, y: Agency) -> None:

@@ -158,7 +158,7 @@ staff-list                        GET    signed
 staff-list                        POST   directors+it_officer+province
 staff-detail                      GET    agency+province  # a colleague's record; the page: managers
 me-tokens-list                    GET    signed
-me-tokens-detail                  DELETE signed
+me-tokens-detail                  DELETE clerk
 role-requests-list                GET    signed
 role-requests-approve             POST   directors+province
 role-requests-refuse              POST   directors+province
@@ -239,8 +239,8 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "workflow:work_file": {"pk": "work_file", "item_pk": "item"},
     "workflow:": {"pk": "incoming"}, "workflow-incoming-": {"pk": "incoming"},
     "workflow-line-": {"pk": "line"}, "workflow-file-": {"pk": "work_file", "item_id": "item"},
-    "audit-event-": {"seq": "audit_seq"}, "me-tokens-": {"pk": "missing"},
-    "role-requests-": {"pk": "missing"},
+    "audit-event-": {"seq": "audit_seq"}, "me-tokens-": {"pk": "token"},
+    "role-requests-": {"pk": "role_request"},
 }
 _REFUSED = {401, 403, 404}
 
@@ -327,7 +327,8 @@ def _url(route: Route, ids: dict[str, Any]) -> str:
         rules = [v for k, v in sorted(ARGUMENTS.items(), key=lambda i: -len(i[0]))
                  if route.name.startswith(k) and argument in v]
         assert rules, f"no world id for {route.name} <{argument}>"
-        kwargs[argument] = ids.get(rules[0][argument], 0)
+        assert rules[0][argument] in ids, f"the world has no {rules[0][argument]}"
+        kwargs[argument] = ids[rules[0][argument]]
     return reverse(route.name, kwargs=kwargs)
 
 
