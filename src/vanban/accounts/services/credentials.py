@@ -43,12 +43,15 @@ def _login_failed() -> LoginError:
         "repeated failures. Check and try again later.")
 
 
-def _locked(until: datetime) -> AccountLockedError:
+def locked_error(until: datetime, *, what_vi: str = "đăng nhập",
+                 what_en: str = "sign-ins") -> AccountLockedError:
+    """The bilingual 'account locked until …' refusal, with ``locked_until`` for API clients;
+    ``what`` says what failed (sign-ins, signing confirmations)."""
     local = until.astimezone(clock.VN_TZ)
     return AccountLockedError(
-        "Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần. "
+        f"Tài khoản tạm thời bị khóa do {what_vi} sai nhiều lần. "
         f"Vui lòng thử lại sau {local:%H:%M} ngày {local:%d/%m/%Y}.",
-        "The account is temporarily locked after repeated failed sign-ins. "
+        f"The account is temporarily locked after repeated failed {what_en}. "
         f"Try again after {local:%H:%M} on {local:%d/%m/%Y}.",
         locked_until=until.isoformat(),
     )
@@ -72,7 +75,7 @@ def record_login_failure(user: User, *, ip: str, reason: str) -> DomainError:
     """Count a failure of a known account from ``ip`` (a wrong code, a wrong step-up password);
     returns the error to raise: :class:`AccountLockedError` when this failure locked the pair."""
     until = _count_failure(user, username=user.username, ip=ip, reason=reason)
-    return _locked(until) if until is not None else _login_failed()
+    return locked_error(until) if until is not None else _login_failed()
 
 
 def _count_failure(user: User | None, *, username: str, ip: str, reason: str
@@ -125,13 +128,13 @@ def login_second_factor(*, user: User, code: str, ip: str) -> User:
     user.refresh_from_db()
     if (until := lockout.blocked_until(user.username, ip)) is not None:
         _audit_login(user, "login.refused_locked", ip=ip, username=user.username)
-        raise _locked(until)
+        raise locked_error(until)
     try:
         totp.totp_verify(user=user, code=code)
     except ValidationFailed:
         until = _count_failure(user, username=user.username, ip=ip, reason="otp")
         if until is not None:  # the password was right: the lock may be named
-            raise _locked(until) from None
+            raise locked_error(until) from None
         raise LoginError("Mã xác thực không đúng hoặc đã được dùng.",
                           "The code is wrong or was already used.", code="otp_invalid"
                           ) from None

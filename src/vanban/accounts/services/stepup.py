@@ -21,7 +21,11 @@ from enum import StrEnum
 from typing import Any
 
 from vanban.accounts.models import User
-from vanban.accounts.services.credentials import AccountLockedError, record_login_failure
+from vanban.accounts.services.credentials import (
+    AccountLockedError,
+    locked_error,
+    record_login_failure,
+)
 from vanban.accounts.services.lockout import blocked_until
 from vanban.accounts.services.totp import totp_verify
 from vanban.audit.services import audit_append, audit_refusal
@@ -134,7 +138,8 @@ def stepup_confirm(*, user: User, password: str = "", totp: str = "", pin: str =
     user.refresh_from_db(fields=["is_active"])
     until = blocked_until(user.username, ip)
     if not user.is_active or until is not None:
-        error: DomainError = _wrong() if until is None else record_locked_error(until)
+        error: DomainError = (_wrong() if until is None else
+                              locked_error(until, what_vi="xác nhận", what_en="confirmations"))
         raise _refuse(user, error, method="", purpose=purpose)
     method = _check(user, password=password, totp=totp, pin=pin, pin_check=pin_check,
                     purpose=purpose, ip=ip)
@@ -144,16 +149,6 @@ def stepup_confirm(*, user: User, password: str = "", totp: str = "", pin: str =
                  object_id=user.pk, agency_code=_agency_code(user),
                  data={"method": method.value, "purpose": purpose, "ip": ip})
     return confirmed
-
-
-def record_locked_error(until: datetime) -> DomainError:
-    """The bilingual 'account locked' refusal (the same words as at sign-in)."""
-    local = until.astimezone(clock.VN_TZ)
-    return AccountLockedError(
-        "Tài khoản tạm thời bị khóa do xác nhận sai nhiều lần. "
-        f"Vui lòng thử lại sau {local:%H:%M} ngày {local:%d/%m/%Y}.",
-        "The account is temporarily locked after repeated failed confirmations. "
-        f"Try again after {local:%H:%M} on {local:%d/%m/%Y}.")
 
 
 def stepup_require(*, actor: Actor | None, confirmation: StepUp | None, purpose: str,
