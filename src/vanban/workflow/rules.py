@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from vanban.core.roles import Actor, Role
 from vanban.workflow.models import AssignmentLine, LineRole
@@ -95,6 +96,13 @@ def lead_lines(lines: Iterable[AssignmentLine]) -> list[AssignmentLine]:
                 known.add(line.pk)
                 changed = True
     return leads
+
+
+def handling_deadline(lines: Iterable[AssignmentLine]) -> date | None:
+    """The document's handling deadline now: the current top-level lead line's (a deadline a
+    re-assignment withdrew is history, not the deadline shown in the header)."""
+    leads = [x for x in lead_lines(lines) if x.assignment.parent_id is None]
+    return leads[0].deadline if leads else None
 
 
 def is_lead_holder(actor: Actor | None, lines: Iterable[AssignmentLine]) -> bool:
