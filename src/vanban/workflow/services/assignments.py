@@ -81,7 +81,10 @@ def _validate(document: IncomingDocument, items: Sequence[LineInput], *,
         raise ValidationFailed("Chưa chọn đơn vị hoặc người xử lý.",
                                "No unit or person was chosen.", code="no_lines")
     leads = [x for x in items if x.role == LineRole.LEAD]
-    if len(leads) > 1 or (need_lead and not leads):
+    if need_lead and not leads:  # nothing preselected: an unchosen lead assigns nobody
+        raise ValidationFailed("Chưa chọn đơn vị hoặc người chủ trì.",
+                               "No lead unit or person was chosen.", code="no_lead")
+    if len(leads) > 1:
         raise ValidationFailed("Cần đúng một đơn vị hoặc người chủ trì.",
                                "Exactly one lead unit or person is needed.", code="one_lead")
     seen: set[str] = set()
@@ -285,7 +288,8 @@ def incoming_start(*, actor: Actor, document: IncomingDocument) -> IncomingDocum
 def incoming_complete(*, actor: Actor, document: IncomingDocument,
                       reply_document: Document | None = None) -> IncomingDocument:
     """"Hoàn thành": only the lead (or the head/delegate) completes; 06 goes to the sender,
-    linking the reply document if there is one. Every open line is closed with it."""
+    linking the reply document if there is one. The lead lines are closed with it; every other
+    line (co-operating, for information) completes alone, by its holder (:func:`line_done`)."""
     action = "workflow.complete"
     _require_visible(actor, action, document)
     lines = selectors.lines_of(document)
@@ -295,12 +299,13 @@ def incoming_complete(*, actor: Actor, document: IncomingDocument,
     with transaction.atomic():
         # Under the document's lock: a re-assignment may have withdrawn the lead meanwhile.
         IncomingDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
-        if not (director or rules.is_lead_holder(actor, selectors.lines_of(document))):
+        current = selectors.lines_of(document)
+        if not (director or rules.is_lead_holder(actor, current)):
             raise _withdrawn()
-        now = clock.now()
-        AssignmentLine.objects.filter(incoming=document, done_at__isnull=True,
+        leads = [x.pk for x in rules.lead_lines(current) if x.done_at is None]
+        AssignmentLine.objects.filter(pk__in=leads, done_at__isnull=True,
                                       withdrawn_at__isnull=True).update(
-            done_at=now, done_by_id=rules.actor_pk(actor))
+            done_at=clock.now(), done_by_id=rules.actor_pk(actor))
         return progress.incoming_mark_completed(actor=actor, document=document,
                                                 reply_document=reply_document)
 
