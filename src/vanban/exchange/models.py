@@ -35,6 +35,16 @@ class Channel(models.TextChoices):
 
     INTERNAL = "internal", _("Trong hệ thống")
     FEDERATED = "federated", _("Liên thông hệ thống khác")
+    AXIS = "axis", _("Trục liên thông văn bản quốc gia")
+    MAIL = "mail", _("Thư điện tử công vụ")
+
+
+class Transport(models.TextChoices):
+    """How the outbox reaches a peer (:mod:`vanban.exchange.services.transports`)."""
+
+    FEDERATION = "federation", _("Liên thông giữa các hệ thống vanban")
+    AXIS_SPOOL = "axis_spool", _("Trục quốc gia qua thư mục trao đổi")
+    AXIS_HTTP = "axis_http", _("Trục quốc gia qua cổng HTTP")
 
 
 class Peer(models.Model):
@@ -42,8 +52,12 @@ class Peer(models.Model):
 
     installation_id = models.CharField(max_length=100, unique=True)
     name = models.CharField(max_length=200, blank=True)
-    base_url = models.URLField(max_length=300)
-    public_key_pem = models.TextField()
+    base_url = models.URLField(max_length=300, blank=True)
+    public_key_pem = models.TextField(blank=True)
+    # The adapter the outbox posts through, and its own settings (folders, base URL, the name
+    # of the credentials' setting: never a secret itself).
+    transport = models.CharField(max_length=20, default=Transport.FEDERATION)
+    settings = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -66,21 +80,32 @@ class Transmission(models.Model):
                                      default=BusinessType.NEW)
     related = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="followers")
-    # Empty: sent from this installation; else the peer installation it came from.
-    origin = models.CharField(max_length=100, blank=True, default="")
-    origin_message_id = models.CharField(max_length=100, blank=True, default="")
+    # Empty: sent from this installation; else the channel it arrived through, the peer
+    # installation (federated, axis) or sender address (mail) it came from, and the channel's
+    # idempotency key (:func:`vanban.exchange.arrivals.arrival_accept`).
+    channel = models.CharField(max_length=20, blank=True, default="")
+    origin = models.CharField(max_length=254, blank=True, default="")
+    origin_message_id = models.CharField(max_length=200, blank=True, default="")
     # edXML DocumentId "<OrganId>,<yyyy/MM/dd>,<number>/<notation>": the key statuses refer to.
     edxml_document_id = models.CharField(max_length=200, db_index=True)
-    code_number = models.CharField(max_length=20, blank=True)
+    code_number = models.CharField(max_length=50, blank=True)
     code_notation = models.CharField(max_length=50, blank=True)
     issued_date = models.DateField(null=True, blank=True)
     type_name = models.CharField(max_length=100, blank=True)
     subject = models.CharField(max_length=500)
-    priority = models.PositiveSmallIntegerField(default=0)
+    # edXML Priority as received (real systems send −1 and 5): forwarded unchanged.
+    priority = models.SmallIntegerField(default=0)
+    # The main document (also an :class:`Attachment` with ``main``).
     file_sha256 = models.CharField(max_length=64)
     file_name = models.CharField(max_length=200, blank=True)
     file_size = models.PositiveBigIntegerField(default=0)
     reason = models.CharField(max_length=500, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    # The message exactly as received (edXML, .eml), as a blob; empty for what we sent.
+    raw_sha256 = models.CharField(max_length=64, blank=True, default="")
+    # A verdict the channel reached on arrival (mail); empty: the hub's own verification.
+    verification = models.ForeignKey("signatures.Verification", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField()
     frozen_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -90,9 +115,9 @@ class Transmission(models.Model):
         ordering = ("-sent_at", "-id")
         constraints = (
             # A peer's message is stored once however often it is repeated.
-            models.UniqueConstraint(fields=("origin", "origin_message_id"),
+            models.UniqueConstraint(fields=("channel", "origin", "origin_message_id"),
                                     condition=~models.Q(origin=""),
-                                    name="transmission_once_per_peer_message"),
+                                    name="transmission_once_per_channel_message"),
         )
 
     def __str__(self) -> str:
@@ -105,6 +130,32 @@ class Transmission(models.Model):
             return ""
         return f"{int(self.code_number):02d}/{self.code_notation}" if self.code_number.isdigit() \
             else f"{self.code_number}/{self.code_notation}"
+
+
+class Attachment(models.Model):
+    """One file of a transmission, in the order received: every attachment is kept with its
+    real type (detected from the bytes) beside the type the message declared (R4.1)."""
+
+    transmission = models.ForeignKey(Transmission, on_delete=models.PROTECT,
+                                     related_name="attachments")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100, help_text="Detected from the bytes")
+    declared_type = models.CharField(max_length=100, blank=True)
+    main = models.BooleanField(default=False)
+    description = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("transmission", "position")
+        constraints = (
+            models.UniqueConstraint(fields=("transmission", "position"),
+                                    name="attachment_position_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.transmission_id}#{self.position} {self.name}"
 
 
 class Delivery(models.Model):
@@ -154,6 +205,7 @@ class OutboxKind(models.TextChoices):
     EDOC = "edoc", _("Gửi văn bản sang hệ thống khác")
     STATUS = "status", _("Gửi trạng thái sang hệ thống khác")
     REVOKE = "revoke", _("Gửi thông báo thu hồi sang hệ thống khác")
+    MAIL = "mail", _("Gửi qua thư điện tử công vụ")
 
 
 class OutboxMessage(models.Model):

@@ -52,7 +52,7 @@ class IncomingDocument(models.Model):
     issuer = models.ForeignKey("directory.Agency", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
     issuer_name = models.CharField(max_length=200)
-    code_number = models.CharField(max_length=20, blank=True)
+    code_number = models.CharField(max_length=50, blank=True)
     code_notation = models.CharField(max_length=50, blank=True)
     issued_date = models.DateField(null=True, blank=True)
     type_name = models.CharField(max_length=100, blank=True)

@@ -29,6 +29,12 @@ from vanban.exchange.core import states
 from vanban.exchange.models import BusinessType as RowBusinessType
 from vanban.exchange.models import Delivery, OutboxKind, OutboxMessage, Peer
 from vanban.exchange.services.common import OBJECT_DELIVERY, record, verify_after_commit
+from vanban.exchange.services.transports import (
+    Answer,
+    outbox_handlers,
+    peer_sender,
+    register_peer_transport,
+)
 
 log = logging.getLogger(__name__)
 FEDERATION_PATH = "/exchange/federation/messages/"
@@ -154,12 +160,16 @@ def _arrive(deliveries: list[Delivery]) -> None:
 # ---------------------------------------------------------------- federated messages
 
 
+# The kinds this module carries to peers; other kinds (mail) belong to registered handlers.
+_REMOTE = (OutboxKind.EDOC, OutboxKind.STATUS, OutboxKind.REVOKE)
+
+
 def _claim_remote(batch: int) -> list[OutboxMessage]:
     with transaction.atomic():
         now = clock.now()
         messages = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_due(now)).exclude(kind=OutboxKind.INTERNAL).order_by("id")[:batch])
+            .filter(_due(now), kind__in=_REMOTE).order_by("id")[:batch])
         if messages:
             OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
                 locked_until=now + timedelta(seconds=lease_seconds()))
@@ -242,17 +252,9 @@ def _client() -> Any:
 PERMANENT_REFUSALS = frozenset({400, 403, 404, 405, 410, 411, 413, 414, 415, 422})
 
 
-@dataclass(frozen=True)
-class _Answer:
-    """What a post came to: delivered, or why not and whether a retry could change it."""
-
-    ok: bool
-    error: str = ""
-    final: bool = False  # the peer refused for good (:data:`PERMANENT_REFUSALS`)
-
-
-def _post(peer: Peer, body: bytes) -> _Answer:
-    """POST to the peer and say how it went."""
+def federation_post(peer: Peer, body: bytes, kind: str = "edoc") -> Answer:
+    """POST to the peer installation, signed with this installation's key, and say how it
+    went (the ``"federation"`` transport)."""
     import httpx
 
     from vanban.exchange.identity import installation_headers
@@ -261,17 +263,25 @@ def _post(peer: Peer, body: bytes) -> _Answer:
     try:
         response = _client().post(url, content=body, headers=installation_headers(body))
     except httpx.HTTPError as err:
-        return _Answer(False, f"{type(err).__name__}: {err}"[:500])
+        return Answer(False, f"{type(err).__name__}: {err}"[:500])
     if 200 <= response.status_code < 300:
-        return _Answer(True)
+        return Answer(True)
     final = response.status_code in PERMANENT_REFUSALS
-    return _Answer(False, f"{'refused: ' if final else ''}HTTP {response.status_code}: "
+    return Answer(False, f"{'refused: ' if final else ''}HTTP {response.status_code}: "
                           f"{response.text[:400]}", final)
 
 
-def _unbuilt(peer: Peer, body: bytes) -> _Answer:
+register_peer_transport("federation", federation_post)
+
+
+def _post(peer: Peer, body: bytes, kind: str) -> Answer:
+    """Carry one body to the peer through the transport its row names."""
+    return peer_sender(peer.transport or "federation")(peer, body, kind)
+
+
+def _unbuilt(peer: Peer, body: bytes, kind: str) -> Answer:
     """Stands in for the post of a message whose body could not be built."""
-    return _Answer(False, "the message could not be built")
+    return Answer(False, "the message could not be built")
 
 
 def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
@@ -293,16 +303,16 @@ def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
         return 0
     outgoing = _bodies(messages)
     _client()  # created before the threads share it
-    in_flight: list[tuple[_Outgoing, Future[_Answer]]] = []
+    in_flight: list[tuple[_Outgoing, Future[Answer]]] = []
 
     def settle() -> None:
         for item, future in in_flight:
             try:
                 answer = future.result()
             except Exception as err:
-                answer = _Answer(False, f"{type(err).__name__}: {err}"[:500])
+                answer = Answer(False, f"{type(err).__name__}: {err}"[:500])
             if item.error:
-                answer = _Answer(False, item.error)
+                answer = Answer(False, item.error)
             if answer.ok:
                 done.append(item.message)
                 report.sent += 1
@@ -322,7 +332,8 @@ def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
                     OutboxMessage.objects.filter(pk=item.message.pk).update(locked_until=None)
                     continue
                 post = _unbuilt if item.error else _post
-                in_flight.append((item, pool.submit(post, item.peer, item.body)))
+                in_flight.append((item, pool.submit(post, item.peer, item.body,
+                                                    str(item.message.kind))))
                 if not item.independent:
                     settle()
             settle()
@@ -352,7 +363,7 @@ def _done(messages: list[OutboxMessage]) -> None:
                        reason=delivery.reason)
 
 
-def _failed(message: OutboxMessage, answer: _Answer) -> None:
+def _failed(message: OutboxMessage, answer: Answer) -> None:
     attempts = message.attempts + 1
     now = clock.now()
     error = answer.error
@@ -398,9 +409,25 @@ def outbox_run(*, batch: int = 100, max_rounds: int | None = None) -> RunReport:
         report.delivered += internal
         sent_before = report.sent
         send_remote_batch(batch=min(batch, 50), report=report)
+        _run_handlers(min(batch, 50), report)  # they count what they carried in report.sent
         if internal == 0 and report.sent == sent_before:
             break  # nothing left that is due, or every peer with work is down
     return report
+
+
+def _run_handlers(batch: int, report: RunReport) -> int:
+    """Each registered outbox handler once (mail…); how many messages they attempted. Each adds
+    what it carried to ``report.sent`` (and its failures to ``report.failed``); a handler that
+    raises is logged and counted as a failure, and the others still run."""
+    attempted = 0
+    for name, handler in outbox_handlers():
+        try:
+            attempted += handler(batch, report)
+        except Exception as err:
+            log.exception("exchange: outbox handler %s failed", name)
+            report.failed += 1
+            report.errors.append(f"{name}: {type(err).__name__}: {err}"[:500])
+    return attempted
 
 
 def outbox_retry_now(*, actor: Actor | None, message: OutboxMessage) -> None:
