@@ -1,4 +1,5 @@
-"""``vanban directory import FILE [--dry-run]`` and ``vanban directory list [--json]`` (R1.1)."""
+"""``vanban directory import FILE [--dry-run]``, ``vanban directory list [--json]`` (R1.1) and
+``vanban directory national-import FILE --peer ID | --axis ID [--dry-run]`` (the national list)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vanban.core.errors import DomainError
 from vanban.directory import importer, selectors
 from vanban.directory.selectors import AgencyNode
 
@@ -25,6 +27,14 @@ class Command(BaseCommand):
         imp.add_argument("file", type=Path)
         imp.add_argument("--dry-run", action="store_true",
                          help="Chỉ kiểm tra, không lưu / validate only, store nothing")
+        nat = sub.add_parser("national-import",
+                             help="Nhập danh sách cơ quan quốc gia / import the national list")
+        nat.add_argument("file", type=Path, nargs="?")
+        nat.add_argument("--axis", default="", help="mã trục / the axis peer's id")
+        nat.add_argument("--peer", default="",
+                         help="trục phục vụ cơ quan mới (khi nhập từ tệp) / axis peer serving "
+                              "new agencies (file import)")
+        nat.add_argument("--dry-run", action="store_true")
         lst = sub.add_parser("list", help="Liệt kê cơ quan / list agencies")
         lst.add_argument("--json", action="store_true", help="In JSON / print JSON")
 
@@ -32,6 +42,8 @@ class Command(BaseCommand):
         """Dispatch to the subcommand."""
         if options["action"] == "import":
             self._import(options["file"], dry_run=options["dry_run"])
+        elif options["action"] == "national-import":
+            self._national(options)
         else:
             self._list(as_json=options["json"])
 
@@ -49,6 +61,33 @@ class Command(BaseCommand):
                 f"{prefix}{vi} / {key}: tạo mới / created {report.created[key]}, "
                 f"cập nhật / updated {report.updated[key]}, "
                 f"không đổi / unchanged {report.unchanged[key]}")
+
+    def _national(self, options: dict[str, Any]) -> None:
+        from vanban.directory import national
+
+        peer = options["axis"] or options["peer"]
+        if not peer or (options["file"] is None) == (not options["axis"]):
+            raise CommandError("Cần FILE --peer ID hoặc --axis ID / give FILE --peer ID or "
+                               "--axis ID", returncode=2)
+        try:
+            if options["axis"]:
+                entries = national.fetch("axis", options["axis"])
+            else:
+                entries = national.parse_list(options["file"].read_bytes())
+            report = national.national_import(
+                actor=None, entries=entries, installation=peer, dry_run=options["dry_run"],
+                source="axis" if options["axis"] else "file")
+        except OSError as err:
+            raise CommandError(f"Không đọc được tệp / cannot read the file: {err}") from err
+        except DomainError as err:
+            raise CommandError(f"{err.vi} / {err.en}", returncode=1) from err
+        for line in report.conflicts + report.skipped:
+            self.stderr.write(line)
+        prefix = "[thử / dry run] " if report.dry_run else ""
+        self.stdout.write(
+            f"{prefix}tạo mới / created {len(report.created)}, cập nhật / updated "
+            f"{len(report.updated)}, không đổi / unchanged {report.unchanged}, xung đột / "
+            f"conflicts {len(report.conflicts)}, bỏ qua / skipped {len(report.skipped)}")
 
     def _list(self, *, as_json: bool) -> None:
         if as_json:
