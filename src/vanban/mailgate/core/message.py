@@ -1,0 +1,225 @@
+"""Reading one received message (R4.1): the facts the gateway judges, from the raw bytes.
+
+Pure Python: no Django import. Never raises on bad input: what cannot be read becomes a
+``defect`` the judge refuses with a reason (a malformed MIME structure, an undecodable subject),
+so one broken message never stops the gateway.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import errors as email_errors
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+# Defects that mean the structure cannot be trusted: the parts we would file may not be the
+# parts the sender meant. Anything else (a missing MIME-Version…) is tolerated.
+SERIOUS_DEFECTS: tuple[type[email_errors.MessageDefect], ...] = (
+    email_errors.StartBoundaryNotFoundDefect,
+    email_errors.CloseBoundaryNotFoundDefect,
+    email_errors.MultipartInvariantViolationDefect,
+    email_errors.NoBoundaryInMultipartDefect,
+    email_errors.MisplacedEnvelopeHeaderDefect,
+    email_errors.MissingHeaderBodySeparatorDefect,
+    email_errors.InvalidBase64PaddingDefect,
+    email_errors.InvalidBase64CharactersDefect,
+    email_errors.InvalidBase64LengthDefect,
+)
+HEADER_DEFECTS: tuple[type[email_errors.MessageDefect], ...] = (
+    email_errors.CharsetError,
+    email_errors.UndecodableBytesDefect,
+    email_errors.NonASCIILocalPartDefect,
+)
+# The register data a sending gateway puts in headers (lower case names).
+VANBAN_HEADER = re.compile(r"^x-vanban-[a-z0-9-]+$")
+_ENCODED_WORD = re.compile(r"=\?([^?*]+)(?:\*[^?]*)?\?[bBqQ]\?")
+_BODY_SPLIT = re.compile(rb"\r?\n\r?\n")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One attachment as received."""
+
+    name: str
+    content_type: str
+    data: bytes
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    """What the judge needs from one message."""
+
+    message_id: str
+    body_sha256: str
+    from_address: str  # lower case addr-spec; empty when missing or unreadable
+    from_count: int  # how many From addresses (exactly one is allowed)
+    return_path: str  # lower case, empty when absent
+    subject: str
+    sent_at: datetime | None
+    body_text: str
+    attachments: tuple[Part, ...]
+    headers: Mapping[str, str] = field(default_factory=dict)  # X-Vanban-* (lower case)
+    defects: tuple[str, ...] = ()
+    dsn: bool = False
+    size: int = 0
+
+    @property
+    def key(self) -> str:
+        """The gateway's idempotency key: Message-ID plus the body's SHA-256."""
+        return f"{self.message_id}|{self.body_sha256}"
+
+
+def body_sha256(raw: bytes) -> str:
+    """SHA-256 of the body (after the first empty line), line ends normalised to CRLF: relays
+    add Received headers, the body stays the sender's."""
+    found = _BODY_SPLIT.search(raw)
+    body = raw[found.end():] if found else b""
+    return hashlib.sha256(re.sub(rb"\r?\n", b"\r\n", body)).hexdigest()
+
+
+def _header(message: Message, name: str, defects: list[str]) -> str:
+    """A header as text (NFC, control characters removed); an undecodable one (an unknown
+    charset, bytes that are not text) is a defect, not a crash."""
+    try:
+        value = message.get(name)
+        if value is None:
+            return ""
+        for defect in getattr(value, "defects", ()):
+            if isinstance(defect, HEADER_DEFECTS):
+                defects.append(f"header {name}: {type(defect).__name__}")
+        text = unicodedata.normalize("NFC", str(value))
+        if "\ufffd" in text or _unknown_charset(_raw_header(message, name)):
+            defects.append(f"header {name}: undecodable")
+    except (ValueError, LookupError, TypeError, UnicodeError) as err:
+        defects.append(f"header {name}: {type(err).__name__}")
+        return ""
+    return " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split())
+
+
+def _raw_header(message: Message, name: str) -> str:
+    return next((str(v) for k, v in message.raw_items() if k.lower() == name.lower()), "")
+
+
+def _unknown_charset(raw: str) -> bool:
+    """An RFC 2047 encoded word in a charset Python does not know (windows-1258 it knows)."""
+    for charset in _ENCODED_WORD.findall(raw):
+        try:
+            codecs.lookup(charset)
+        except LookupError:
+            return True
+    return False
+
+
+def _addresses(value: str) -> list[str]:
+    return [addr.strip().lower() for _name, addr in getaddresses([value]) if addr.strip()]
+
+
+def _address_ok(address: str) -> bool:
+    try:
+        parsed = Address(addr_spec=address)
+    except (ValueError, IndexError, email_errors.HeaderParseError):
+        return False
+    return bool(parsed.username and parsed.domain and "." in parsed.domain)
+
+
+def _sent_at(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        at = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def _payload(part: Message, defects: list[str]) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except (ValueError, TypeError, LookupError) as err:
+        defects.append(f"payload: {type(err).__name__}")
+        return b""
+    return data if isinstance(data, bytes) else b""
+
+
+def _text(part: Message, defects: list[str]) -> str:
+    data = _payload(part, defects)
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return data.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        defects.append(f"body charset {charset}")
+        return data.decode("utf-8", "replace")
+
+
+def _walk(message: Message, defects: list[str]) -> tuple[str, list[Part]]:
+    """The first plain-text body and every attachment (parts with a file name, or any
+    non-text leaf part), in order."""
+    body = ""
+    parts: list[Part] = []
+    for part in message.walk():
+        defects.extend(type(d).__name__ for d in part.defects
+                       if isinstance(d, SERIOUS_DEFECTS))
+        if part.is_multipart():
+            continue
+        content_type = part.get_content_type()
+        try:
+            name = part.get_filename() or ""
+        except (ValueError, LookupError, TypeError, UnicodeError):
+            defects.append("filename")
+            name = ""
+        if content_type.startswith("message/") and not name:
+            continue  # a DSN's report parts are read by the DSN matcher
+        if not name and content_type.startswith("text/"):
+            if not body and content_type == "text/plain":
+                body = _text(part, defects)
+            continue
+        data = _payload(part, defects)
+        parts.append(Part(name=" ".join(name.split())[:200], content_type=content_type,
+                          data=data, sha256=hashlib.sha256(data).hexdigest()))
+    return body, parts
+
+
+def parse_message(raw: bytes) -> ParsedMail:
+    """The facts of ``raw``; whatever cannot be read is listed in ``defects``."""
+    defects: list[str] = []
+    try:
+        message: Message = BytesParser(policy=policy.default).parsebytes(raw)
+    except (ValueError, TypeError, LookupError, IndexError,
+            email_errors.MessageError) as err:  # pragma: no cover - the parser is lenient
+        message = EmailMessage()
+        defects.append(f"unparseable: {type(err).__name__}")
+    if not _BODY_SPLIT.search(raw):
+        defects.append("no header/body separator")
+    senders = _addresses(_header(message, "From", defects))
+    return_path = _addresses(_header(message, "Return-Path", defects))
+    message_id = _header(message, "Message-ID", defects).strip()[:250]
+    headers = {}
+    for name in set(message.keys()):
+        if VANBAN_HEADER.match(name.lower()):
+            headers[name.lower()] = _header(message, name, defects)[:500]
+    body, parts = _walk(message, defects)
+    report = message.get_content_type() == "multipart/report" and \
+        (message.get_param("report-type") or "") == "delivery-status"
+    return ParsedMail(
+        message_id=message_id, body_sha256=body_sha256(raw),
+        from_address=senders[0] if len(senders) == 1 and _address_ok(senders[0]) else "",
+        from_count=len(senders), return_path=return_path[0] if return_path else "",
+        subject=_header(message, "Subject", defects)[:500],
+        sent_at=_sent_at(_header(message, "Date", defects)), body_text=body[:20000],
+        attachments=tuple(parts), headers=headers, defects=tuple(dict.fromkeys(defects)),
+        dsn=bool(report), size=len(raw))
+
+
+def domain_of(address: str) -> str:
+    """The domain of an address, lower case."""
+    return address.rpartition("@")[2].lower()

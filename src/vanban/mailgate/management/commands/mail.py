@@ -1,0 +1,124 @@
+"""``vanban mail …``: the official mail road's operator commands.
+
+* ``import FILE.eml --mailbox ADDRESS [--json]`` judges and files one message exactly as the
+  gateway would: exit 0 filed (or already handled), 1 refused (reasons in the JSON), 2 usage
+  error (no such file, a mailbox of no agency).
+* ``gateway [--once]`` reads every clerk mailbox and runs the outbox (the mail sending is an
+  outbox handler), then waits (IDLE or polling) and starts again; ``--once`` stops after one
+  pass. SIGTERM or SIGINT stops it between two passes.
+* the mail app's own subcommands (mailboxes, DKIM keys, ``check``) from ``vanban.mail.cli``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
+
+from vanban.core.errors import DomainError
+from vanban.mailgate import reader
+from vanban.mailgate.services.receive import mail_receive
+
+logger = logging.getLogger(__name__)
+OWN = ("import", "gateway")
+
+
+def _mail_cli() -> Any:
+    """The mail app's subcommands, when it has them."""
+    try:
+        from vanban.mail import cli
+    except ImportError:
+        return None
+    return cli
+
+
+class Command(BaseCommand):
+    help = "Cổng thư điện tử công vụ (R4.1, R9.1) / the official mail gateway."
+    requires_system_checks: list[str] = []  # noqa: RUF012 - Django's own attribute
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        one = sub.add_parser("import", help="Xét và nhận một thư .eml / judge and file one "
+                                            ".eml message")
+        one.add_argument("file", help="tệp .eml / the .eml file")
+        one.add_argument("--mailbox", required=True,
+                         help="hộp thư văn thư nhận thư / the clerk mailbox it arrived in")
+        one.add_argument("--json", action="store_true", help="kết quả dạng JSON / JSON output")
+        gateway = sub.add_parser("gateway", help="Đọc hộp thư và gửi thư / read the mailboxes "
+                                                 "and send mail")
+        gateway.add_argument("--once", action="store_true",
+                             help="một lượt rồi dừng / one pass, then stop")
+        cli = _mail_cli()
+        if cli is not None:
+            cli.add_subcommands(sub)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name = options["subcommand"]
+        if name == "import":
+            self._import(Path(options["file"]), options["mailbox"], as_json=options["json"])
+        elif name == "gateway":
+            self._gateway(once=options["once"])
+        else:
+            cli = _mail_cli()
+            if cli is None:
+                raise CommandError(f"unknown subcommand {name}", returncode=2)
+            cli.handle(self, name, options)
+
+    def _import(self, path: Path, mailbox: str, *, as_json: bool) -> None:
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            raise CommandError(f"Không đọc được tệp / cannot read {path}: {err.strerror}",
+                               returncode=2) from err
+        try:
+            outcome = mail_receive(raw=raw, mailbox=mailbox)
+        except DomainError as err:
+            if as_json:
+                self.stdout.write(json.dumps({"error": err.code, "vi": err.vi, "en": err.en},
+                                             ensure_ascii=False))
+            raise CommandError(f"{err.vi} / {err.en}",
+                               returncode=1 if err.status == 503 else 2) from err
+        data = outcome.as_dict()
+        if as_json:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(f"{data['state']}: {data['message_id']} from {data['from']}")
+            for item in data["reasons"]:
+                self.stdout.write(f"  - {item['code']}: {item['vi']} / {item['en']}")
+        if data["state"] not in ("filed", "dsn"):
+            raise CommandError("Thư bị từ chối / the message was refused", returncode=1)
+
+    def _gateway(self, *, once: bool) -> None:
+        """Read, send, wait; until a signal (or after one pass with ``--once``)."""
+        from vanban.exchange.services.outbox import outbox_run
+
+        stop: list[int] = []
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            """Stop after the current pass."""
+            stop.append(signum)
+
+        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            while not stop:
+                close_old_connections()
+                for report in reader.gateway_pass():
+                    self.stdout.write(
+                        f"{report.mailbox}: read={report.read} filed={report.filed} "
+                        f"refused={report.refused} dsn={report.dsn} "
+                        f"repeated={report.duplicates} errors={len(report.errors)}")
+                sent = outbox_run()
+                self.stdout.write(f"outbox: {sent}")
+                self.stdout.flush()
+                if once:
+                    break
+                reader.wait_for_mail(reader.ports.clerk_addresses(), reader.poll_seconds())
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)

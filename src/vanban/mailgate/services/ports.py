@@ -1,0 +1,127 @@
+"""What the gateway asks of the mail app below it: the clerk mailboxes and their credentials,
+an IMAP connection, DKIM against the provincial key table, DSN matching, and sending a reply.
+
+One module, so the judging and the reader speak of :class:`~vanban.mailgate.core.judge.Dkim`
+and addresses only.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from django.conf import settings
+from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
+from imap_tools.mailbox import BaseMailBox
+
+from vanban.core import clock
+from vanban.directory.models import Agency
+from vanban.mailgate.core.judge import Dkim
+from vanban.mailgate.core.message import domain_of
+from vanban.mailgate.models import MailMessage
+
+
+def _setting(name: str, default: object) -> object:
+    return getattr(settings, f"VANBAN_MAIL_{name}", default)
+
+
+def clerk_addresses() -> list[str]:
+    """The active clerk mailboxes of this installation's agencies, lower case."""
+    rows = (Agency.objects.filter(active=True, installation="").exclude(mailbox="")
+            .order_by("code").values_list("mailbox", flat=True))
+    return [str(address).lower() for address in rows]
+
+
+def credentials(address: str) -> tuple[str, str]:
+    """(login, password) of a clerk mailbox, from the mail app's encrypted store."""
+    from vanban.mail.services import mailbox_credentials
+
+    found = mailbox_credentials(address)
+    return str(found[0]), str(found[1])
+
+
+@contextmanager
+def imap_open(address: str) -> Iterator[BaseMailBox]:
+    """A logged-in IMAP connection to ``address``'s INBOX: TLS unless the settings say the
+    server is on loopback without it (the tests' Dovecot)."""
+    host = str(_setting("IMAP_HOST", "127.0.0.1"))
+    port = int(str(_setting("IMAP_PORT", 993)))
+    timeout = float(str(_setting("TIMEOUT", 30.0)))
+    box: BaseMailBox
+    if _setting("IMAP_SSL", True):
+        box = MailBox(host, port, timeout=timeout)
+    elif _setting("IMAP_STARTTLS", False):
+        box = MailBoxStartTls(host, port, timeout=timeout)
+    else:
+        box = MailBoxUnencrypted(host, port, timeout=timeout)
+    login, password = credentials(address)
+    box.login(login, password, "INBOX")
+    try:
+        yield box
+    finally:
+        with suppress(Exception):  # the connection is gone either way
+            box.logout()
+
+
+def dkim_check(raw: bytes) -> Dkim:
+    """DKIM of ``raw`` against the provincial key table (no DNS)."""
+    from vanban.mail.dkim import dkim_verify
+
+    result = dkim_verify(raw)
+    return Dkim(status=str(result.status), domain=str(result.domain or ""),
+                selector=str(result.selector or ""), identity=str(result.identity or ""),
+                detail=str(getattr(result, "detail", "") or ""))
+
+
+def dsn_handle(raw: bytes) -> None:
+    """Hand a delivery status notification to the sending side, which matches it to the
+    delivery it reports on."""
+    from vanban.mail.dsn import dsn_match
+
+    dsn_match(raw)
+
+
+def reply_send(message: MailMessage) -> str:
+    """Mail the clerk's rejection of ``message`` to its sender from the clerk mailbox,
+    DKIM-signed; returns the reply's Message-ID."""
+    from vanban.mail.dkim import dkim_sign
+
+    mailbox = message.mailbox
+    reply = EmailMessage()
+    reply["From"] = mailbox
+    reply["To"] = message.from_address
+    reply["Subject"] = f"Từ chối: {message.subject}"[:300]
+    reply["Date"] = format_datetime(clock.now())
+    reply["Message-ID"] = make_msgid(domain=domain_of(mailbox))
+    if message.message_id.startswith("<"):
+        reply["In-Reply-To"] = message.message_id
+        reply["References"] = message.message_id
+    reply["Auto-Submitted"] = "auto-replied"
+    reply.set_content(
+        f"{message.agency.name} từ chối thư “{message.subject}” ({message.message_id}).\n"
+        f"Lý do: {message.reject_reason}\n\n"
+        f"{message.agency.name} rejected the message “{message.subject}”.\n"
+        f"Reason: {message.reject_reason}\n")
+    data = dkim_sign(bytes(reply), domain_of(mailbox))
+    _smtp_send(mailbox, message.from_address, data)
+    return str(reply["Message-ID"])
+
+
+def _smtp_send(sender: str, recipient: str, data: bytes) -> None:
+    host = str(_setting("SMTP_HOST", "127.0.0.1"))
+    port = int(str(_setting("SMTP_PORT", 587)))
+    timeout = float(str(_setting("TIMEOUT", 30.0)))
+    login, password = credentials(sender)
+    smtp: smtplib.SMTP
+    if _setting("SMTP_SSL", False):
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if _setting("SMTP_STARTTLS", True) and not _setting("SMTP_SSL", False):
+            smtp.starttls()
+        smtp.login(login, password)
+        smtp.sendmail(sender, [recipient], data)
