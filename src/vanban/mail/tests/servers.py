@@ -85,6 +85,7 @@ def _dovecot_config(root: Path, imap_port: int, lmtp_port: int) -> str:
         "protocols = imap lmtp", f"listen = {HOST}", "ssl = no", "disable_plaintext_auth = no",
         "auth_mechanisms = plain login", "mail_location = maildir:~/Maildir",
         "first_valid_uid = 1", "postmaster_address = postmaster@vanban.test",
+        "auth_failure_delay = 0",
         "hostname = mail.vanban.test", *users,
         "passdb {", "  driver = passwd-file",
         f"  args = scheme=PLAIN username_format=%u {root}/passwd", "}",
@@ -92,7 +93,10 @@ def _dovecot_config(root: Path, imap_port: int, lmtp_port: int) -> str:
         "service imap-login {", "  inet_listener imap {", f"    address = {HOST}",
         f"    port = {imap_port}", "  }", "  inet_listener imaps {", "    port = 0", "  }", "}",
         "service lmtp {", "  inet_listener lmtp {", f"    address = {HOST}",
-        f"    port = {lmtp_port}", "  }", "}", ""])
+        f"    port = {lmtp_port}", "  }", "}",
+        # no growing wait after a refused login (tests refuse logins on purpose)
+        "service anvil {", "  unix_listener anvil-auth-penalty {", "    mode = 0", "  }", "}",
+        ""])
 
 
 class Dovecot:
@@ -416,7 +420,7 @@ class MailServers:
         deadline = time.monotonic() + timeout
         while self.can_login(address, password) != expect:
             assert time.monotonic() < deadline, f"{address}: login still {not expect}"
-            time.sleep(0.1)
+            time.sleep(0.05)
 
     def deliver(self, address: str, raw: bytes, sender: str = "") -> bool:
         """Put a raw message straight into a mailbox over LMTP (as the relay would)."""

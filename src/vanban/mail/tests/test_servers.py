@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import smtplib
+from email.message import Message
 
 from vanban.mail.tests.servers import MailServers, unique_address
 
@@ -26,9 +27,14 @@ def test_relay_delivers_and_reports_by_dsn(mail_servers: MailServers) -> None:
     assert b"noi dung" in mail_servers.wait_messages(known, known_password, 1)[0]
     dsn = email.message_from_bytes(mail_servers.wait_messages(sender, password, 1)[0])
     assert dsn.get_content_type() == "multipart/report"
-    status = dsn.get_payload()[1]
+    parts = dsn.get_payload()
+    assert isinstance(parts, list)
+    status = parts[1]
+    assert isinstance(status, Message)
     assert status.get_content_type() == "message/delivery-status"
     blocks = status.get_payload()
+    assert isinstance(blocks, list)
+    blocks = [b for b in blocks if isinstance(b, Message)]
     assert blocks[0]["Original-Envelope-Id"] == "env+1"
     actions = {b["Final-Recipient"].split(";")[1].strip(): b["Action"] for b in blocks[1:]}
     assert actions == {known: "delivered", unknown: "failed"}
