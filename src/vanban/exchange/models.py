@@ -179,6 +179,11 @@ class Delivery(models.Model):
     recall_answered_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=500, blank=True)
+    # The mail channel (R9.1): the Message-ID it went with (a DSN names it), when the relay
+    # took it, and when it came back undelivered. Delivered is ``received_at`` (state 01).
+    mail_message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("transmission", "id")

@@ -165,11 +165,19 @@ _REMOTE = (OutboxKind.EDOC, OutboxKind.STATUS, OutboxKind.REVOKE)
 
 
 def _claim_remote(batch: int) -> list[OutboxMessage]:
+    return outbox_claim(_REMOTE, batch)
+
+
+def outbox_claim(kinds: tuple[str, ...] | str, batch: int) -> list[OutboxMessage]:
+    """Lease up to ``batch`` due messages of ``kinds`` for ``VANBAN_EXCHANGE_LEASE`` seconds:
+    a handler carries them outside any transaction, then calls :func:`outbox_done` or
+    :func:`outbox_failed` for each (a handler that dies leaves them to the next lease)."""
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
     with transaction.atomic():
         now = clock.now()
         messages = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_due(now), kind__in=_REMOTE).order_by("id")[:batch])
+            .filter(_due(now), kind__in=kinds).order_by("id")[:batch])
         if messages:
             OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
                 locked_until=now + timedelta(seconds=lease_seconds()))
@@ -340,6 +348,17 @@ def send_remote_batch(*, batch: int = 20, report: RunReport) -> int:
     finally:
         _done(done)
     return len(messages)
+
+
+def outbox_done(messages: list[OutboxMessage]) -> None:
+    """Mark carried messages done (a handler's successes, together)."""
+    _done(messages)
+
+
+def outbox_failed(message: OutboxMessage, answer: Answer) -> None:
+    """One failed attempt: retried after the back-off, or with ``answer.final`` kept as
+    refused for good with a ``refused`` evidence record of its delivery."""
+    _failed(message, answer)
 
 
 def _done(messages: list[OutboxMessage]) -> None:

@@ -21,6 +21,7 @@ from vanban.core.roles import Actor
 from vanban.directory.models import Agency
 from vanban.exchange.core import states
 from vanban.exchange.models import (
+    Attachment,
     BusinessType,
     Channel,
     Delivery,
@@ -44,6 +45,13 @@ from vanban.registry.models import Document, DocumentFile, DocumentState, Priori
 from vanban.registry.selectors import current_file, dispatch_plan, signed_file
 from vanban.registry.services import document_mark_sent
 
+# The plan's channels this hub carries, and the delivery channel and outbox kind of each.
+CARRIED: dict[PlanChannel, Channel] = {PlanChannel.INTERNAL: Channel.INTERNAL,
+                                       PlanChannel.FEDERATED: Channel.FEDERATED,
+                                       PlanChannel.MAIL: Channel.MAIL}
+OUTBOX_KINDS: dict[str, OutboxKind] = {Channel.INTERNAL: OutboxKind.INTERNAL,
+                                      Channel.FEDERATED: OutboxKind.EDOC,
+                                      Channel.MAIL: OutboxKind.MAIL}
 PRIORITY_CODES = {Priority.NORMAL: 0, Priority.URGENT: 1, Priority.VERY_URGENT: 2,
                   Priority.FLASH: 3}
 
@@ -81,15 +89,17 @@ def _file_to_send(document: Document) -> DocumentFile:
 
 
 def _electronic_recipients(document: Document) -> list[tuple[Agency, Channel, Peer | None]]:
-    """Agencies reached electronically by the dispatch plan, with their peer if federated."""
+    """Agencies reached electronically by the dispatch plan, with their peer if federated.
+    An agency whose route is its official mailbox goes by mail (R9.1); an individual's
+    mailbox has no agency to track and stays with the clerk's paper and by-hand list."""
     peers = {p.installation_id: p for p in Peer.objects.filter(active=True)}
     out: list[tuple[Agency, Channel, Peer | None]] = []
     for row in dispatch_plan(document):
         agency = row.recipient.agency
-        if agency is None or row.channel not in (PlanChannel.INTERNAL, PlanChannel.FEDERATED):
+        if agency is None or row.channel not in CARRIED:
             continue
-        if row.channel == PlanChannel.INTERNAL:
-            out.append((agency, Channel.INTERNAL, None))
+        if row.channel != PlanChannel.FEDERATED:
+            out.append((agency, CARRIED[row.channel], None))
             continue
         peer = peers.get(agency.installation)
         if peer is None:
@@ -149,7 +159,7 @@ def transmission_send(*, actor: Actor | None, document: Document,
 
 def _create(actor: Actor | None, document: Document, file: DocumentFile, business_type: str,
             related: Transmission | None) -> Transmission:
-    return Transmission.objects.create(
+    transmission = Transmission.objects.create(
         document=document, sender=document.agency, business_type=business_type,
         related=related, edxml_document_id=edxml_document_id(document),
         code_number=str(document.code_number or ""), code_notation=document.code_notation,
@@ -157,6 +167,10 @@ def _create(actor: Actor | None, document: Document, file: DocumentFile, busines
         subject=document.subject, priority=PRIORITY_CODES.get(Priority(document.priority), 0),
         file_sha256=file.sha256, file_name=file.filename or f"{document.pk}.pdf",
         file_size=file.size, sent_at=clock.now(), created_by_id=actor_id(actor))
+    Attachment.objects.create(transmission=transmission, position=0,
+                              name=transmission.file_name[:255], sha256=file.sha256,
+                              size=file.size, content_type="application/pdf", main=True)
+    return transmission
 
 
 def _fan_out(actor: Actor | None, transmission: Transmission,
@@ -167,9 +181,9 @@ def _fan_out(actor: Actor | None, transmission: Transmission,
         Delivery(transmission=transmission, recipient=agency, channel=channel, sent_at=at)
         for agency, channel, _peer in recipients])
     OutboxMessage.objects.bulk_create([
-        OutboxMessage(kind=OutboxKind.INTERNAL if peer is None else OutboxKind.EDOC,
-                      delivery=delivery, peer=peer, created_at=at, next_attempt_at=at)
-        for delivery, (_agency, _channel, peer) in zip(deliveries, recipients, strict=True)])
+        OutboxMessage(kind=OUTBOX_KINDS[channel], delivery=delivery, peer=peer,
+                      created_at=at, next_attempt_at=at)
+        for delivery, (_agency, channel, peer) in zip(deliveries, recipients, strict=True)])
     for delivery, (agency, _channel, _peer) in zip(deliveries, recipients, strict=True):
         delivery.transmission = transmission
         delivery.recipient = agency
@@ -215,8 +229,14 @@ def _revoke_delivery(actor: Actor | None, transmission: Transmission, delivery: 
     delivery.state = step.state
     delivery.reason = reason
     record(actor=actor, event="revoked", delivery=delivery, at=at, reason=reason)
-    if delivery.channel == Channel.INTERNAL:
+    if delivery.channel in (Channel.INTERNAL, Channel.MAIL):
+        # Mail cannot take a message back: the recipient's copy is withdrawn here, and the
+        # revocation stands in the evidence log (the clerk tells the recipient by hand); one
+        # not mailed yet never leaves.
         delivery.withdrawn_at = at
+        OutboxMessage.objects.filter(delivery=delivery, kind=OutboxKind.MAIL,
+                                     done_at__isnull=True).update(
+            done_at=at, locked_until=None, last_error="revoked before it was mailed")
         record(actor=actor, event="withdrawn", delivery=delivery, at=at, reason=reason,
                audit=False)
     else:
