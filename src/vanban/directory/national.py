@@ -187,8 +187,11 @@ def _plan(clean: dict[str, NationalEntry], installation: str,
     for code, parent in list(plan.parents.items()):
         if parent and (parent not in known or _loops(code, parent, plan, existing)):
             report.conflicts.append(f"{code}: cấp trên / parent {parent} bỏ qua / ignored")
-            plan.parents[code] = "" if code in plan.create else (
-                existing[code].parent.code if existing[code].parent else "")
+            if code in plan.create:
+                plan.parents[code] = ""
+            else:  # keeps the parent it has
+                del plan.parents[code]
+                report.unchanged += code not in plan.rename
     return plan
 
 
