@@ -1,9 +1,9 @@
 """Settings for every deployment, chosen by environment variables.
 
-Embedded default (nothing set): SQLite in WAL mode and files under ``VANBAN_HOME`` (``./var``),
-background tasks run in-process. Production: ``DATABASE_URL`` (PostgreSQL), ``VANBAN_TASKS``
-(``rq`` with ``REDIS_URL``), ``VANBAN_STORAGE`` (``s3`` through django-storages). See
-``docs/operator-guide.md``.
+Embedded default (nothing set): SQLite in WAL mode and files under ``VANBAN_HOME`` (default
+``~/.local/share/vanban``), background tasks run in-process. Production: ``DATABASE_URL``
+(PostgreSQL), ``VANBAN_TASKS`` (``rq`` with ``REDIS_URL``), ``VANBAN_STORAGE`` (``s3`` through
+django-storages). See ``docs/operator-guide.md``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # src/
-VANBAN_HOME = Path(os.environ.get("VANBAN_HOME", Path.cwd() / "var")).resolve()
+
+
+def _default_home() -> Path:
+    """A per-user data folder (``$XDG_DATA_HOME/vanban``, else ``~/.local/share/vanban``): the
+    same installation whatever folder a command runs in."""
+    data = os.environ.get("XDG_DATA_HOME", "").strip()
+    return (Path(data) if data else Path.home() / ".local" / "share") / "vanban"
+
+
+VANBAN_HOME = Path(os.environ.get("VANBAN_HOME") or _default_home()).resolve()
 
 
 def env_bool(name: str, default: bool = False) -> bool:
