@@ -24,7 +24,7 @@ from django.db import transaction
 
 from vanban.accounts.services import staff_create
 from vanban.core.errors import Conflict
-from vanban.core.roles import ROLE_LABELS_VI, Role
+from vanban.core.roles import Role
 from vanban.demo import data
 from vanban.demo.incoming import demo_answer
 from vanban.directory import services as directory
@@ -106,7 +106,7 @@ def _load_agency(spec: data.DemoAgency, parents: dict[str, Agency]) -> tuple[Age
     return agency, units
 
 
-def _staff_plan(spec: data.DemoAgency) -> list[tuple[str, Role, int | None, str]]:
+def staff_plan(spec: data.DemoAgency) -> list[tuple[str, Role, int | None, str]]:
     """The accounts of one demo agency."""
     plan = list(_FULL_STAFF if spec.full_staff else _COMMUNE_STAFF)
     if spec.slug == "stttt":
@@ -124,7 +124,7 @@ def _hashes(password: str, count: int, pool: ThreadPoolExecutor) -> Iterator[str
 def _load_staff(spec: data.DemoAgency, agency: Agency, units: list[Unit],
                 password_hashes: Iterator[str], result: DemoResult) -> None:
     head, deputy = _TITLES[spec.kind]
-    for prefix, role, unit_index, position in _staff_plan(spec):
+    for prefix, role, unit_index, position in staff_plan(spec):
         username = f"{prefix}.{spec.slug}"
         full_name = data.person_name(len(result.accounts) + 1)
         staff_create(
@@ -138,16 +138,19 @@ def _load_staff(spec: data.DemoAgency, agency: Agency, units: list[Unit],
 
 
 def _print(result: DemoResult, stdout: Writer) -> None:
-    stdout.write(f"{'Tên đăng nhập / username':<26} {'Vai trò / role':<34} Cơ quan / agency\n")
-    for account in result.accounts:
-        roles = ", ".join(ROLE_LABELS_VI[r] for r in account.roles)
-        stdout.write(f"{account.username:<26} {roles:<34} {account.agency_code} "
-                     f"{account.agency_name}\n")
+    """A short starter list and the password, not every account (``vanban demo accounts
+    --all`` lists them)."""
+    from vanban.demo.accounts import accounts_table, demo_accounts
+
+    stdout.write(accounts_table(demo_accounts()))
     stdout.write(
         f"\nĐã tạo / created: {result.agencies} cơ quan / agencies, {result.units} đơn vị / "
-        f"units, {len(result.accounts)} tài khoản / accounts.\n"
+        f"units, {len(result.accounts)} tài khoản / accounts "
+        "(xem tất cả / list all: vanban demo accounts --all).\n"
         f"Mật khẩu chung của mọi tài khoản mẫu / password of every demo account: "
         f"{result.password}\n"
+        "Mật khẩu chỉ in một lần; quên thì đặt lại / shown once; if lost, reset it: "
+        "vanban demo accounts --reset-password\n"
         "Chỉ dùng để thử nghiệm. / For trying out only.\n")
 
 
@@ -158,7 +161,7 @@ def demo_load(*, stdout: Writer, if_empty: bool = False) -> DemoResult | None:
     specs = data.agencies()
     pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
     try:
-        hashes = _hashes(result.password, sum(len(_staff_plan(s)) for s in specs), pool)
+        hashes = _hashes(result.password, sum(len(staff_plan(s)) for s in specs), pool)
         if not _load_directory(specs, hashes, result, stdout, if_empty=if_empty):
             return None
     finally:
