@@ -34,9 +34,9 @@ def test_relay_delivers_and_reports_by_dsn(mail_servers: MailServers) -> None:
     assert status.get_content_type() == "message/delivery-status"
     blocks = status.get_payload()
     assert isinstance(blocks, list)
-    blocks = [b for b in blocks if isinstance(b, Message)]
-    assert blocks[0]["Original-Envelope-Id"] == "env+1"
-    actions = {b["Final-Recipient"].split(";")[1].strip(): b["Action"] for b in blocks[1:]}
+    records = [b for b in blocks if isinstance(b, Message)]
+    assert records[0]["Original-Envelope-Id"] == "env+1"
+    actions = {b["Final-Recipient"].split(";")[1].strip(): b["Action"] for b in records[1:]}
     assert actions == {known: "delivered", unknown: "failed"}
 
 
