@@ -42,7 +42,8 @@ REGISTER_COLUMNS = (
     "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản", "Ngày chuyển",
     "Ký nhận", "Ghi chú",
 )
-REGISTER_WIDTHS_MM = (28, 20, 62, 32, 44, 24, 14, 18, 18, 17)
+REGISTER_WIDTHS_MM = (28, 24, 58, 32, 42, 24, 14, 24, 15, 16)
+CELL_PADDING = 12.5  # points: the table's default left and right padding, and a hair
 
 
 @cache
@@ -81,8 +82,33 @@ def _d(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-def _grid(rows: list[list[Flowable]], widths_mm: Sequence[float]) -> Table:
-    table = Table(rows, colWidths=[w * mm for w in widths_mm], repeatRows=1)
+def fit_widths(widths_mm: Sequence[float], rows: Sequence[Sequence[str]]) -> list[float]:
+    """Column widths in points where no word breaks inside (a date ``31/12/2026`` is one word,
+    never printed as ``31/12/202`` over ``6``): a column narrower than its longest word grows,
+    and the columns with room to spare (the widest first) give the width back."""
+    regular, bold = _fonts()
+    widths = [w * mm for w in widths_mm]
+    least = [0.0] * len(widths)
+    for n, row in enumerate(rows):
+        font = bold if n == 0 else regular
+        for i, text in enumerate(row):
+            for word in text.split():
+                least[i] = max(least[i], pdfmetrics.stringWidth(word, font, 8) + CELL_PADDING)
+    wanted = [max(w, m) for w, m in zip(widths, least, strict=True)]
+    excess = sum(wanted) - sum(widths)
+    for i in sorted(range(len(wanted)), key=lambda k: wanted[k] - least[k], reverse=True):
+        if excess <= 0:
+            break
+        give = min(excess, max(0.0, wanted[i] - least[i]))
+        wanted[i] -= give
+        excess -= give
+    return wanted
+
+
+def _grid(rows: list[list[Flowable]], widths_mm: Sequence[float],
+          texts: Sequence[Sequence[str]] = ()) -> Table:
+    widths = fit_widths(widths_mm, texts) if texts else [w * mm for w in widths_mm]
+    table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -96,7 +122,7 @@ def signer_text(document: Document) -> str:
     return "\n".join(x for x in (document.competence, document.position, document.full_name) if x)
 
 
-def _register_row(document: Document, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+def _register_values(document: Document) -> list[str]:
     recipients = "; ".join(r.display_name for r in document.recipients.all())
     copies = document.issued_amount or (len(document.recipients.all()) + 1)
     note = document.description
@@ -106,7 +132,7 @@ def _register_row(document: Document, styles: dict[str, ParagraphStyle]) -> list
               f"{document.type_name}: {document.subject}", signer_text(document), recipients,
               document.archive_units, str(copies),
               _d(document.ready_at.date()) if document.ready_at else "", "", note)
-    return [_p(v, styles["cell"]) for v in values]
+    return list(values)
 
 
 def _cover(register: Register, documents: Sequence[Document],
@@ -142,28 +168,30 @@ def table_pdf(*, title: str, author: str, front: list[Flowable], columns: Sequen
     """A landscape A4 register: ``front`` (the cover), then numbered column heads and one
     line of text cells per row."""
     styles = _styles()
-    header = [_p(f"({i}) {name}", styles["head"]) for i, name in enumerate(columns, 1)]
-    table: list[list[Flowable]] = [header]
+    heads = [f"({i}) {name}" for i, name in enumerate(columns, 1)]
+    table: list[list[Flowable]] = [[_p(v, styles["head"]) for v in heads]]
     table += [[_p(v, styles["cell"]) for v in row] for row in rows]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm,
                             rightMargin=10 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
                             title=title, author=author)
-    doc.build([*front, _grid(table, widths_mm)])
+    doc.build([*front, _grid(table, widths_mm, [heads, *rows])])
     return buffer.getvalue()
 
 
 def register_pdf(register: Register, documents: Sequence[Document]) -> bytes:
     """The register as a PDF: cover page, then the ten Decree 30 columns, one row per number."""
     styles = _styles()
-    header = [_p(f"({i}) {name}", styles["head"]) for i, name in enumerate(REGISTER_COLUMNS, 1)]
-    rows = [header] + [_register_row(d, styles) for d in documents]
+    heads = [f"({i}) {name}" for i, name in enumerate(REGISTER_COLUMNS, 1)]
+    texts = [heads, *(_register_values(d) for d in documents)]
+    rows = [[_p(v, styles["head" if n == 0 else "cell"]) for v in row]
+            for n, row in enumerate(texts)]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm,
                             rightMargin=10 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
                             title=f"Sổ đăng ký văn bản đi {register.year}",
                             author=register.agency.name)
-    doc.build([*_cover(register, documents, styles), _grid(rows, REGISTER_WIDTHS_MM)])
+    doc.build([*_cover(register, documents, styles), _grid(rows, REGISTER_WIDTHS_MM, texts)])
     return buffer.getvalue()
 
 

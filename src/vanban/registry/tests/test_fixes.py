@@ -1,0 +1,59 @@
+"""Fixes of the outgoing pages and PDFs (issue 13, observed 9): the register PDF keeps a date
+on one line, a draft's page says it is not issued yet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from vanban.pdfs.render import page_text
+from vanban.registry import printing, services
+from vanban.registry.models import Document
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    client.force_login(user)
+    return client
+
+
+def test_register_pdf_keeps_the_date_on_one_line(clerk: Any, draft: Document) -> None:
+    """R6.1: the register PDF prints ``dd/mm/yyyy`` whole, never ``…/202`` over ``6``."""
+    registered = services.document_register(actor=clerk, document=draft)
+    assert registered.register is not None
+    assert registered.issued_date is not None
+    pdf = _client(clerk).get(reverse("registry:register_pdf",
+                                     args=[registered.register.year, "administrative"]))
+    text = page_text(pdf.content, 2)
+    assert registered.issued_date.strftime("%d/%m/%Y") in text
+
+
+def test_narrow_date_columns_grow_to_fit() -> None:
+    """Any register built on :func:`printing.table_pdf` (the incoming one too): a column
+    narrower than a date grows, the wide columns give the width back, the page width stays."""
+    widths = (22, 14, 38, 28, 22, 62, 36, 20, 16, 19)
+    rows = [["1", "31/12/2026", "Sở Nội vụ", "12/SNV-VP", "30/12/2026", "Về việc " * 10,
+             "Phòng A", "", "", ""]]
+    fitted = printing.fit_widths(widths, [[f"({i})" for i in range(1, 11)], *rows])
+    assert fitted[1] > 14 * printing.mm
+    assert abs(sum(fitted) - sum(widths) * printing.mm) < 0.01
+    data = printing.table_pdf(title="t", author="a", front=[], columns=[str(i) for i in range(10)],
+                              widths_mm=widths, rows=rows)
+    assert "31/12/2026" in page_text(data, 1)
+
+
+def test_draft_page_says_not_issued(clerk: Any, draft: Document) -> None:
+    """A draft has no issue date: the page says so instead of ``Bắc Giang—``."""
+    html = _client(clerk).get(reverse("registry:document_detail", args=[draft.pk])).content
+    text = html.decode()
+    assert "Bắc Giang—" not in text
+    assert "Chưa ban hành" in text
+    registered = services.document_register(actor=clerk, document=draft)
+    assert registered.issued_date is not None
+    html = _client(clerk).get(reverse("registry:document_detail", args=[draft.pk])).content
+    assert f"Bắc Giang, ngày {registered.issued_date:%d/%m/%Y}" in html.decode()
