@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from reportlab.lib.units import mm
 
 from vanban.pdfs.render import page_text
 from vanban.registry import printing, services
@@ -40,8 +41,8 @@ def test_narrow_date_columns_grow_to_fit() -> None:
     rows = [["1", "31/12/2026", "Sở Nội vụ", "12/SNV-VP", "30/12/2026", "Về việc " * 10,
              "Phòng A", "", "", ""]]
     fitted = printing.fit_widths(widths, [[f"({i})" for i in range(1, 11)], *rows])
-    assert fitted[1] > 14 * printing.mm
-    assert abs(sum(fitted) - sum(widths) * printing.mm) < 0.01
+    assert fitted[1] > 14 * mm
+    assert abs(sum(fitted) - sum(widths) * mm) < 0.01
     data = printing.table_pdf(title="t", author="a", front=[], columns=[str(i) for i in range(10)],
                               widths_mm=widths, rows=rows)
     assert "31/12/2026" in page_text(data, 1)
