@@ -2,7 +2,8 @@
 
 Layout under the spool root (the gateway owns the other side of each folder)::
 
-    out/<key>.edxml       what we send (beside it <key>.json: from, servicetype, messagetype)
+    out/<key>.edxml       what we send (beside it <key>.json: from, servicetype, messagetype,
+                          seq: the gateway sends in seq order, as the outbox sent them)
     sent/                 where the gateway may move what it has sent (listed by sent_list)
     in/<id>.edxml         what the axis delivered (optional <id>.json: from, servicetype, …)
     done/ failed/         fetched messages, each with <name>.ack (status, reason, time)
@@ -25,6 +26,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,7 +104,7 @@ class SpoolAxis:
         key = safe_key(message_id, body)
         out = self._folder("out")
         meta = {"id": key, "from": sender_code, "servicetype": service_type,
-                "messagetype": message_type, "time": _now(),
+                "messagetype": message_type, "time": _now(), "seq": time.time_ns(),
                 "sha256": hashlib.sha256(body).hexdigest()}
         try:  # the sidecar first: the .edxml is what the gateway waits for
             write_atomic(out / f"{key}.json", json.dumps(meta, ensure_ascii=False).encode())

@@ -38,6 +38,7 @@ class Held:
     status: str = ""      # "", "done", "fail"
     reason: str = ""
     fetched: int = 0
+    redelivered: bool = False
 
 
 @dataclass
@@ -50,22 +51,23 @@ class StandinAxis:
     keys: dict[str, str] = field(default_factory=dict)   # Idempotency-Key → axis id
     registered: list[dict[str, str]] = field(default_factory=list)
     outage: str = ""          # "", "503" (HTTP) — see HttpStandin.refuse for a closed port
-    duplicate: bool = False   # list every acknowledged message once more
+    duplicate: bool = False   # deliver every acknowledged message a second time
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- what a member system does -------------------------------------------------------
     def submit(self, body: bytes, *, sender: str, service_type: str, message_type: str,
-               key: str = "") -> str:
-        """``sendEdoc``: route the message to its recipients; a known key is not sent again."""
+               key: str = "", to: list[str] | None = None) -> str:
+        """``sendEdoc``: route the message to its recipients (``to``: where the test says); a
+        known key is not sent again."""
         with self.lock:
             if key and key in self.keys:
                 return self.keys[key]
-        targets = _targets(body)
+        targets = to if to is not None else _targets(body)
         axis_id = str(uuid.uuid4())
         now = datetime.now(UTC).strftime("%Y/%m/%d %H:%M:%S")
         with self.lock:
-            for n, to in enumerate(targets):
-                self.held.append(Held(id=axis_id if n == 0 else f"{axis_id}-{n}", to=to,
+            for n, code in enumerate(targets):
+                self.held.append(Held(id=axis_id if n == 0 else f"{axis_id}-{n}", to=code,
                                       sender=sender, service_type=service_type,
                                       message_type=message_type, body=body, time=now))
             if key:
@@ -78,7 +80,11 @@ class StandinAxis:
         with self.lock:
             items = [h for h in self.held if h.to.upper() in wanted and not h.status]
             if self.duplicate:
-                items += [h for h in self.held if h.to.upper() in wanted and h.status]
+                again = [h for h in self.held
+                         if h.to.upper() in wanted and h.status and not h.redelivered]
+                for held in again:
+                    held.status, held.redelivered = "", True
+                items += again
         return items
 
     def find(self, axis_id: str) -> Held | None:
@@ -249,10 +255,9 @@ class SpoolStandin:
 
     def pump(self) -> None:
         """Take what was written to ``out/``, read the acknowledgements, fill ``in/``."""
-        for path in sorted((self.root / "out").iterdir()):
-            if not COMPLETE.match(path.name):
-                continue
-            meta = json.loads(path.with_suffix(".json").read_text("utf-8"))
+        ready = [(json.loads(p.with_suffix(".json").read_text("utf-8")), p)
+                 for p in (self.root / "out").iterdir() if COMPLETE.match(p.name)]
+        for meta, path in sorted(ready, key=lambda item: int(item[0]["seq"])):
             self.axis.submit(path.read_bytes(), sender=meta["from"],
                              service_type=meta["servicetype"], message_type=meta["messagetype"],
                              key=meta["id"])
