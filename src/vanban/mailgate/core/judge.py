@@ -139,6 +139,19 @@ def is_pdf(part: Part) -> bool:
     return part.data[:1024].lstrip().startswith(PDF_MAGIC)
 
 
+def too_large(mail: ParsedMail, *, max_attachment_bytes: int) -> list[Reason]:
+    """The refusal of a message whose size alone exceeds what any attachment within the limit
+    could make (base64 grows by a third): judged on its headers, the body is never parsed."""
+    megabytes = f"{max_attachment_bytes / (1024 * 1024):.0f}"
+    size = f"{mail.size / (1024 * 1024):.0f} MB"
+    return [reason("too_large", f"{mail.subject or mail.message_id} ({size})", limit=megabytes)]
+
+
+def max_message_bytes(max_attachment_bytes: int) -> int:
+    """The largest message that can carry attachments within the limit."""
+    return max_attachment_bytes * 4 // 3 + 2 * 1024 * 1024
+
+
 def judge_message(mail: ParsedMail, *, sender_known: bool, dkim: Dkim,
                   max_attachment_bytes: int) -> list[Reason]:
     """Every reason to refuse ``mail`` before its files are opened; empty: may be filed."""

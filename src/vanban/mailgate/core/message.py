@@ -84,7 +84,7 @@ def body_sha256(raw: bytes) -> str:
     add Received headers, the body stays the sender's."""
     found = _BODY_SPLIT.search(raw)
     body = raw[found.end():] if found else b""
-    return hashlib.sha256(re.sub(rb"\r?\n", b"\r\n", body)).hexdigest()
+    return hashlib.sha256(body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")).hexdigest()
 
 
 def _header(message: Message, name: str, defects: list[str]) -> str:
@@ -189,11 +189,14 @@ def _walk(message: Message, defects: list[str]) -> tuple[str, list[Part]]:
     return body, parts
 
 
-def parse_message(raw: bytes) -> ParsedMail:
-    """The facts of ``raw``; whatever cannot be read is listed in ``defects``."""
+def parse_message(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
+    """The facts of ``raw``; whatever cannot be read is listed in ``defects``. With
+    ``headers_only`` the body is not read (a message too large to file)."""
     defects: list[str] = []
     try:
-        message: Message = BytesParser(policy=policy.default).parsebytes(raw)
+        split = _BODY_SPLIT.search(raw) if headers_only else None
+        message: Message = BytesParser(policy=policy.default).parsebytes(
+            raw[:split.end()] if split else raw, headersonly=headers_only)
     except (ValueError, TypeError, LookupError, IndexError,
             email_errors.MessageError) as err:  # pragma: no cover - the parser is lenient
         message = EmailMessage()
@@ -207,7 +210,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     for name in set(message.keys()):
         if VANBAN_HEADER.match(name.lower()):
             headers[name.lower()] = _header(message, name, defects)[:500]
-    body, parts = _walk(message, defects)
+    body, parts = ("", []) if headers_only else _walk(message, defects)
     report = message.get_content_type() == "multipart/report" and \
         (message.get_param("report-type") or "") == "delivery-status"
     return ParsedMail(

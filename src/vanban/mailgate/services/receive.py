@@ -30,7 +30,9 @@ from vanban.mailgate.core.judge import (
     documents,
     is_pdf,
     judge_message,
+    max_message_bytes,
     reason,
+    too_large,
 )
 from vanban.mailgate.core.message import ParsedMail, Part, parse_message
 from vanban.mailgate.models import MailMessage, MailState
@@ -106,12 +108,17 @@ def mail_receive(*, raw: bytes, mailbox: str) -> Outcome:
     """
     recipient = receiving_agency(mailbox)
     address = recipient.mailbox.lower()
-    mail = parse_message(raw)
+    limit = max_attachment_bytes()
+    oversize = len(raw) > max_message_bytes(limit)
+    mail = parse_message(raw, headers_only=oversize)
     message_id = mail.message_id or f"<{mail.body_sha256}@no-message-id>"
     existing = MailMessage.objects.filter(mailbox=address, message_id=message_id,
                                           body_sha256=mail.body_sha256).first()
     if existing is not None:
         return Outcome(message=existing, duplicate=True)
+    if oversize:
+        return _keep(raw, mail, message_id, recipient,
+                     reasons=too_large(mail, max_attachment_bytes=limit))
     if mail.dsn:
         ports.dsn_handle(raw)
         return _keep(raw, mail, message_id, recipient, state=MailState.DSN)
@@ -119,7 +126,7 @@ def mail_receive(*, raw: bytes, mailbox: str) -> Outcome:
         if mail.from_address else None
     dkim = ports.dkim_check(raw)
     reasons = judge_message(mail, sender_known=sender is not None, dkim=dkim,
-                            max_attachment_bytes=max_attachment_bytes())
+                            max_attachment_bytes=limit)
     if reasons or sender is None:
         return _keep(raw, mail, message_id, recipient, reasons=reasons, dkim=dkim,
                      sender=sender)
