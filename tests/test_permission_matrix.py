@@ -50,6 +50,8 @@ GROUPS: dict[str, frozenset[str]] = {
 # name  method  audience   (the ids used in the address are chosen by :data:`ARGUMENTS`)
 MATRIX_TEXT = """
 web:home                          GET    signed
+web:outgoing                      GET    signed
+web:rejected                      GET    signed
 set_language                      POST   public
 accounts:login                    GET    public
 accounts:logout                   POST   public
@@ -119,6 +121,8 @@ incoming:entry                    GET    keepers+holder
 incoming:entry_file               GET    keepers+holder
 workflow:my_tasks                 GET    signed
 workflow:overdue                  GET    directors+other
+workflow:queue                    GET    signed
+workflow:unassigned               GET    directors+other
 workflow:document                 GET    keepers+holder
 workflow:assign                   POST   directors
 workflow:reassign                 POST   directors
