@@ -1,4 +1,5 @@
-"""Template context shared by every page: the navigation the signed-in user may use."""
+"""Template context shared by every page: the navigation the signed-in user may use, with the
+dashboard's counts as badges and the bell (computed once per request)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from vanban.core.roles import AUDIT_READERS, ROLE_LABELS_EN, ROLE_LABELS_VI, Role
+from vanban.web.dashboard import dashboard_of
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class NavItem:
     label: str
     url: str
     active: bool
+    badge: int = 0  # work waiting behind the entry (the dashboard's count), 0: none shown
 
 
 def _url(name: str) -> str | None:
@@ -36,8 +39,12 @@ _MENU: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     (gettext_noop("Trang chủ"), "web:home", None),
     (gettext_noop("Văn bản đi"), "registry:document_list", _STAFF),
     (gettext_noop("Sổ đăng ký văn bản đi"), "registry:register_view", _MANAGERS),
+    (gettext_noop("Văn bản chờ ký, chờ gửi"), "web:outgoing", frozenset({Role.CLERK})),
     (gettext_noop("Văn bản đến"), "incoming:inbox", _MANAGERS),
+    # For whoever does not keep the register: the incoming documents they work on.
+    (gettext_noop("Văn bản đến"), "workflow:queue", _STAFF),
     (gettext_noop("Sổ đăng ký văn bản đến"), "incoming:register_list", _MANAGERS),
+    (gettext_noop("Chờ phân công"), "workflow:unassigned", _HEADS),
     (gettext_noop("Việc của tôi"), "workflow:my_tasks", _STAFF),
     (gettext_noop("Văn bản quá hạn"), "workflow:overdue", _HEADS),
     (gettext_noop("Hồ sơ công việc"), "workflow:work_files", _STAFF),
@@ -58,21 +65,37 @@ _MENU: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
 )
 
 
+def _entries(roles: frozenset[Role] | set[Role]) -> list[tuple[str, str, str]]:
+    """(label, URL name, URL) of the entries the roles see; one entry per label (the first)."""
+    found: list[tuple[str, str, str]] = []
+    labels: set[str] = set()
+    for label, name, allowed in _MENU:
+        if allowed is not None and not roles & allowed:
+            continue
+        url = _url(name)
+        if url is not None and label not in labels:
+            labels.add(label)
+            found.append((_(label), name, url))
+    return found
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """Menu entries and role labels for the current user (empty when signed out)."""
+    """Menu entries with their badges, the bell and role labels for the current user (empty
+    when signed out)."""
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": [], "role_labels": []}
     roles = user.role_set()
-    wanted = [(_(label), name) for label, name, allowed in _MENU
-              if allowed is None or roles & allowed]
-    found = [(label, url) for label, name in wanted if (url := _url(name)) is not None]
+    found = _entries(roles)
     # The entry whose address is the longest prefix of the page is the active one, so that
     # /incoming/register/ lights "Sổ đăng ký văn bản đến", not also "Văn bản đến" (/incoming/).
-    prefixes = [url for _label, url in found
+    prefixes = [url for _label, _name, url in found
                 if (request.path == url if url == "/" else request.path.startswith(url))]
     current = max(prefixes, key=len, default=None)
-    items = [NavItem(label=label, url=url, active=url == current) for label, url in found]
+    board = dashboard_of(request)
+    items = [NavItem(label=label, url=url, active=url == current,
+                     badge=board.badges.get(name, 0)) for label, name, url in found]
     english = (request.LANGUAGE_CODE or "vi").startswith("en")
     labels = ROLE_LABELS_EN if english else ROLE_LABELS_VI
-    return {"nav_items": items, "role_labels": [labels[r] for r in sorted(roles)]}
+    return {"nav_items": items, "role_labels": [labels[r] for r in sorted(roles)],
+            "bell": board.bell}

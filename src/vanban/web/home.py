@@ -19,7 +19,7 @@ class Block:
     title: str
     duties: list[str]
     links: list[tuple[str, str]] = field(default_factory=list)
-    # Duties of the regulation that a later version of the system will support.
+    # Duties of the regulation this version of the system does not support yet.
     coming: list[str] = field(default_factory=list)
 
 
@@ -46,28 +46,33 @@ def blocks_for(user: User) -> list[Block]:
     if Role.HEAD in roles or Role.DELEGATE in roles:
         out.append(Block(
             _("Lãnh đạo cơ quan"),
-            [_("Tạo tài khoản cho cán bộ của cơ quan (Điều 20)."),
+            [_("Phân công xử lý văn bản đến cho đơn vị và chuyên viên (Điều 8)."),
+             _("Tạo tài khoản cho cán bộ của cơ quan (Điều 20)."),
              _("Chịu trách nhiệm an toàn thông tin của cơ quan (Điều 17).")],
-            _link(_("Cán bộ của cơ quan"), "accounts:staff_list")
+            _link(_("Văn bản chờ phân công"), "workflow:unassigned")
+            + _link(_("Văn bản quá hạn"), "workflow:overdue")
+            + _link(_("Cán bộ của cơ quan"), "accounts:staff_list")
             + _link(_("Văn bản đi"), "registry:document_list")
             + _link(_("Nhật ký kiểm toán"), "audit:event_list"),
-            [_("Phân công xử lý văn bản đến cho đơn vị và chuyên viên (Điều 8).")],
         ))
     if Role.CLERK in roles:
         out.append(Block(
             _("Văn thư"),
-            [_("Quét, ký số và gửi văn bản đi (Điều 9, Điều 15).")],
-            _link(_("Soạn văn bản mới"), "registry:document_create")
-            + _link(_("Sổ đăng ký văn bản đi"), "registry:register_view"),
             [_("Kiểm tra văn bản đến ít nhất hai lần mỗi ngày làm việc (Điều 10)."),
-             _("Vào sổ văn bản đến, gắn văn bản vào hệ thống (Điều 10).")],
+             _("Vào sổ văn bản đến, gắn văn bản vào hệ thống (Điều 10)."),
+             _("Quét, ký số và gửi văn bản đi (Điều 9, Điều 15).")],
+            _link(_("Văn bản đến"), "incoming:inbox")
+            + _link(_("Sổ đăng ký văn bản đến"), "incoming:register_list")
+            + _link(_("Soạn văn bản mới"), "registry:document_create")
+            + _link(_("Sổ đăng ký văn bản đi"), "registry:register_view"),
         ))
     if Role.SPECIALIST in roles:
         out.append(Block(
             _("Chuyên viên"),
-            [_("Soạn dự thảo văn bản đi để văn thư vào sổ và ký số (Điều 9).")],
-            _link(_("Soạn văn bản mới"), "registry:document_create"),
-            [_("Xử lý văn bản được phân công, ghi ý kiến trên hệ thống (Điều 8, Điều 14).")],
+            [_("Xử lý văn bản được phân công, ghi ý kiến trên hệ thống (Điều 8, Điều 14)."),
+             _("Soạn dự thảo văn bản đi để văn thư vào sổ và ký số (Điều 9).")],
+            _link(_("Việc của tôi"), "workflow:my_tasks")
+            + _link(_("Soạn văn bản mới"), "registry:document_create"),
         ))
     if Role.ONESTOP in roles:
         out.append(Block(

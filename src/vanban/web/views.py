@@ -1,16 +1,88 @@
-"""Shell pages: the home page, which shows each role what it is responsible for."""
+"""Shell pages: the home page (each role's work dashboard and duties) and the clerk's two
+queues of outgoing work the other apps' lists do not filter: documents by state and sendings
+a recipient rejected."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET
 
+from vanban.core import clock
+from vanban.core.pages import request_actor
+from vanban.exchange import selectors as exchange_selectors
+from vanban.exchange.core.states import State
+from vanban.registry import selectors as registry_selectors
+from vanban.web import dashboard
 from vanban.web import home as home_blocks
+from vanban.workflow import selectors as workflow_selectors
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Home page per role (clerk, head, specialist, one-stop, IT, province administrator)."""
+    """Home page per role: the work dashboard (counters of every queue, what is new since the
+    last visit), then the duties of each role with links to act."""
+    board = dashboard.dashboard_of(request)
     blocks = home_blocks.blocks_for(request.user)  # type: ignore[arg-type]
-    return render(request, "web/home.html", {"blocks": blocks})
+    response = render(request, "web/home.html", {"blocks": blocks, "board": board})
+    dashboard.mark_seen(request)
+    return response
+
+
+def _paging(request: HttpRequest) -> tuple[int | None, str]:
+    before = request.GET.get("before", "")
+    return (int(before) if before.isdigit() else None), " ".join(
+        request.GET.get("q", "").split())
+
+
+OUTGOING_TITLES = {
+    "to_number": gettext_noop("Dự thảo chờ cấp số"),
+    "to_sign": gettext_noop("Văn bản chờ ký số"),
+    "to_send": gettext_noop("Văn bản chờ gửi"),
+}
+
+
+@login_required
+@require_GET
+def outgoing(request: HttpRequest) -> HttpResponse:
+    """Outgoing documents of the agency waiting for the clerk: to number, to sign, to send
+    (``queue``), with search and keyset paging."""
+    queue = request.GET.get("queue", "")
+    queue = queue if queue in OUTGOING_TITLES else "to_sign"
+    before, search = _paging(request)
+    documents = registry_selectors.documents_of(request_actor(request)).filter(
+        state__in=dashboard.OUTGOING_QUEUES[queue])
+    if search:
+        documents = documents.filter(Q(subject__icontains=search)
+                                     | Q(code_notation__icontains=search))
+    page = workflow_selectors.keyset_page(documents, before)
+    return render(request, "web/outgoing.html", {
+        "queue": queue, "title": _(OUTGOING_TITLES[queue]), "page": page, "q": search,
+        "queues": [(k, _(v)) for k, v in OUTGOING_TITLES.items()], "before": before})
+
+
+@login_required
+@require_GET
+def rejected(request: HttpRequest) -> HttpResponse:
+    """Sendings of the agency that a recipient rejected in the last 30 days (status 02), each
+    with a link to its tracking page, where the clerk sees the reason and acts."""
+    before, search = _paging(request)
+    since = clock.now() - timedelta(days=dashboard.REJECTED_DAYS)
+    found = exchange_selectors.transmissions_of(request_actor(request)).filter(
+        deliveries__state=State.REJECTED, deliveries__rejected_at__gte=since).distinct()
+    if search:
+        found = found.filter(document__subject__icontains=search)
+    page = workflow_selectors.keyset_page(found.prefetch_related("deliveries__recipient"),
+                                          before)
+    rows = [{"transmission": t,
+             "rejections": [d for d in t.deliveries.all() if d.state == State.REJECTED]}
+            for t in page.rows]
+    return render(request, "web/rejected.html", {
+        "page": page, "rows": rows, "q": search, "before": before})

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet
 
 from vanban.core import clock
 from vanban.core.errors import not_found
@@ -29,6 +29,8 @@ from vanban.workflow.models import (
 )
 
 DUE_SOON_WORKING_DAYS = 2
+PAGE = 50
+M = TypeVar("M", bound=Model)
 
 
 def today() -> date:
@@ -106,12 +108,140 @@ def _open_lines() -> QuerySet[AssignmentLine]:
             .select_related("incoming", "unit", "user", "assignment"))
 
 
-def my_tasks(actor: Actor) -> list[AssignmentLine]:
-    """The actor's open lines (in person or through their unit), nearest deadline first."""
+def my_open_lines(actor: Actor) -> QuerySet[AssignmentLine]:
+    """The actor's open lines (in person or through their unit), nearest deadline first
+    (no deadline last)."""
     if actor.agency_id is None:
-        return []
-    lines = _open_lines().filter(_holding(actor), incoming__agency_id=actor.agency_id)
-    return sorted(lines, key=lambda x: (x.deadline is None, x.deadline or date.max, x.pk))
+        return AssignmentLine.objects.none()
+    return (_open_lines().filter(_holding(actor), incoming__agency_id=actor.agency_id)
+            .order_by(F("deadline").asc(nulls_last=True), "pk"))
+
+
+def my_tasks(actor: Actor) -> list[AssignmentLine]:
+    """The actor's open lines, nearest deadline first."""
+    return list(my_open_lines(actor))
+
+
+def due_soon_until(agency_id: int) -> date:
+    """The last day that counts as "due soon": two working days from today."""
+    return work_calendar(agency_id).add_working_days(today(), DUE_SOON_WORKING_DAYS)
+
+
+def by_due(lines: QuerySet[AssignmentLine], due: str, agency_id: int) -> QuerySet[AssignmentLine]:
+    """Lines filtered by ``due``: ``overdue`` (deadline before today), ``soon`` (today up to
+    two working days on), anything else: all."""
+    if due == "overdue":
+        return lines.filter(deadline__lt=today())
+    if due == "soon":
+        return lines.filter(deadline__gte=today(), deadline__lte=due_soon_until(agency_id))
+    return lines
+
+
+@dataclass(frozen=True)
+class DeadlineCounts:
+    """Open lines, and how many of them are due soon or past their deadline."""
+
+    open: int
+    due_soon: int
+    overdue: int
+    new: int = 0  # given after the ``since`` asked for (the bell)
+
+
+def _deadline_counts(lines: QuerySet[AssignmentLine], agency_id: int,
+                     since: datetime | None = None) -> DeadlineCounts:
+    """One aggregate query for the counters."""
+    now = today()
+    found = lines.order_by().aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(deadline__lt=now)),
+        due_soon=Count("pk", filter=Q(deadline__gte=now,
+                                      deadline__lte=due_soon_until(agency_id))),
+        new=Count("pk", filter=Q(assignment__assigned_at__gt=since) if since else Q(pk=None)))
+    return DeadlineCounts(open=found["open"], due_soon=found["due_soon"],
+                          overdue=found["overdue"], new=found["new"])
+
+
+def my_deadline_counts(actor: Actor, since: datetime | None = None) -> DeadlineCounts:
+    """The dashboard's "việc của tôi", "sắp đến hạn" and "quá hạn" for the actor's own lines,
+    and how many of them were given after ``since``."""
+    if actor.agency_id is None:
+        return DeadlineCounts(0, 0, 0)
+    return _deadline_counts(my_open_lines(actor), actor.agency_id, since)
+
+
+def agency_deadline_counts(agency_id: int) -> DeadlineCounts:
+    """The same over the agency's open lines with a deadline (for its directors; lines "for
+    information" have no work to be late with)."""
+    lines = (_open_lines().filter(incoming__agency_id=agency_id, deadline__isnull=False)
+             .exclude(role=LineRole.INFORM))
+    return _deadline_counts(lines, agency_id)
+
+
+# --- queues of incoming documents --------------------------------------------------------------
+
+# A queue's name in the address and the document states it holds.
+QUEUE_STATES: dict[str, tuple[str, ...]] = {
+    "unassigned": (IncomingState.REGISTERED,),
+    "in_progress": (IncomingState.ASSIGNED, IncomingState.PROCESSING),
+    "completed": (IncomingState.COMPLETED,),
+}
+
+
+@dataclass(frozen=True)
+class IncomingCounts:
+    """The agency's registered documents waiting for assignment and being worked on."""
+
+    unassigned: int
+    in_progress: int
+
+
+def incoming_counts(agency_id: int) -> IncomingCounts:
+    """One aggregate query over the agency's register (index ``agency, state``)."""
+    found = (IncomingDocument.objects.filter(agency_id=agency_id).order_by().aggregate(
+        unassigned=Count("pk", filter=Q(state__in=QUEUE_STATES["unassigned"])),
+        in_progress=Count("pk", filter=Q(state__in=QUEUE_STATES["in_progress"]))))
+    return IncomingCounts(unassigned=found["unassigned"], in_progress=found["in_progress"])
+
+
+def incoming_search(documents: QuerySet[IncomingDocument], text: str
+                    ) -> QuerySet[IncomingDocument]:
+    """Documents whose subject, issuer, number or notation contain ``text``."""
+    text = " ".join(text.split())
+    if not text:
+        return documents
+    return documents.filter(Q(subject__icontains=text) | Q(issuer_name__icontains=text)
+                            | Q(code_notation__icontains=text) | Q(code_number=text))
+
+
+def incoming_queue(actor: Actor | None, queue: str, search: str = ""
+                   ) -> QuerySet[IncomingDocument]:
+    """The documents the actor may see in ``queue`` (:data:`QUEUE_STATES`; anything else: all),
+    filtered by ``search``."""
+    documents = incoming_visible(actor)
+    if queue in QUEUE_STATES:
+        documents = documents.filter(state__in=QUEUE_STATES[queue])
+    return incoming_search(documents, search)
+
+
+@dataclass(frozen=True)
+class KeysetPage(Generic[M]):
+    """One page of a list, newest first, and the key of the next page (None: the last)."""
+
+    rows: list[M]
+    next_before: int | None
+
+
+def keyset_page(rows: QuerySet[M], before: int | None, limit: int | None = None
+                ) -> KeysetPage[M]:
+    """``limit`` rows with a key below ``before``, newest first: the same cost on page 1 and
+    page 1000, and nothing is cut silently (the page says when there is more)."""
+    limit = limit or PAGE
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    found = list(rows.order_by("-pk")[:limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    return KeysetPage(rows=found, next_before=int(found[-1].pk) if more else None)
 
 
 @dataclass
@@ -123,16 +253,17 @@ class HolderLoad:
     due_soon: list[AssignmentLine] = field(default_factory=list)
 
 
-def overdue_report(actor: Actor | None, agency_id: int) -> list[HolderLoad]:
-    """R8.1: open lines past their deadline or due within two working days, per unit/person.
+def overdue_report(actor: Actor | None, agency_id: int, due: str = "") -> list[HolderLoad]:
+    """R8.1: open lines past their deadline or due within two working days, per unit/person;
+    only one of the two when ``due`` is ``overdue`` or ``soon`` (:func:`by_due`).
 
     For the agency's directors; anyone else is refused by the caller (``rules.is_director``).
     """
     now = today()
-    soon = work_calendar(agency_id).add_working_days(now, DUE_SOON_WORKING_DAYS)
-    lines = (_open_lines().filter(incoming__agency_id=agency_id, deadline__isnull=False,
-                                  deadline__lte=soon)
-             .exclude(role=LineRole.INFORM).order_by("deadline", "pk"))
+    soon = due_soon_until(agency_id)
+    lines = by_due(_open_lines().filter(incoming__agency_id=agency_id, deadline__isnull=False,
+                                        deadline__lte=soon)
+                   .exclude(role=LineRole.INFORM).order_by("deadline", "pk"), due, agency_id)
     by_holder: dict[str, HolderLoad] = defaultdict(lambda: HolderLoad(""))
     for line in lines:
         key = f"u{line.unit_id}" if line.unit_id else f"p{line.user_id}"

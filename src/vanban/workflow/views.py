@@ -15,10 +15,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.core.errors import DomainError, Forbidden, NotFound
@@ -36,8 +38,6 @@ from vanban.workflow.services.workfiles import may_manage
 from vanban.workflow.slip import handling_slip_pdf
 
 View = Callable[..., HttpResponse]
-
-
 
 def acting(view: View) -> View:
     """Signed-in only; "not found" is a 404, a refusal a 403, any other domain error a
@@ -215,26 +215,108 @@ def slip(request: HttpRequest, pk: int) -> HttpResponse:
 # --- lists ------------------------------------------------------------------------------------
 
 
+def _before(request: HttpRequest) -> int | None:
+    """The keyset of the next page (``?before=``), ignored when it is not a number."""
+    text = request.GET.get("before", "")
+    return int(text) if text.isdigit() else None
+
+
+def _query(request: HttpRequest, **changes: str) -> str:
+    """The page's query string with ``changes`` (an empty value removes the key)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value:
+            query[key] = value
+    return query.urlencode()
+
+
+DUES = ("overdue", "soon")
+
+
 @require_GET
 @acting
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    """"Việc của tôi": open lines, nearest deadline first, overdue highlighted."""
-    tasks = selectors.my_tasks(_actor(request))
+    """"Việc của tôi": open lines, nearest deadline first, overdue highlighted; filtered by
+    deadline (``due``) and text (``q``), a page at a time with a visible next page."""
+    actor = _actor(request)
+    due = request.GET.get("due", "")
+    search = request.GET.get("q", "").strip()
+    lines = selectors.my_open_lines(actor)
+    if actor.agency_id is not None:
+        lines = selectors.by_due(lines, due, actor.agency_id)
+    if search:
+        lines = lines.filter(incoming__in=selectors.incoming_search(
+            selectors.incoming_visible(actor), search))
+    page = Paginator(lines, selectors.PAGE).get_page(request.GET.get("page"))
     today = selectors.today()
     return render(request, "workflow/my_tasks.html", {
         "tasks": [{"line": t, "overdue": t.deadline is not None and t.deadline < today}
-                  for t in tasks]})
+                  for t in page],
+        "page": page, "due": due if due in DUES else "", "q": search,
+        "next_query": _query(request, page=str(page.next_page_number()))
+        if page.has_next() else "",
+        "previous_query": _query(request, page=str(page.previous_page_number()))
+        if page.has_previous() else ""})
 
 
 @require_GET
 @acting
 def overdue(request: HttpRequest) -> HttpResponse:
-    """R8.1: overdue and due-soon lines per unit/person, for the head or a delegate."""
+    """R8.1: overdue and due-soon lines per unit/person, for the head or a delegate; ``due``
+    keeps one of the two."""
     actor = _actor(request)
     if actor.agency_id is None or not rules.is_director(actor, actor.agency_id):
         raise PermissionDenied
+    due = request.GET.get("due", "")
     return render(request, "workflow/overdue.html", {
-        "report": selectors.overdue_report(actor, actor.agency_id), "today": selectors.today()})
+        "report": selectors.overdue_report(actor, actor.agency_id, due),
+        "today": selectors.today(), "due": due if due in DUES else ""})
+
+
+QUEUE_TITLES = {
+    "unassigned": gettext_noop("Văn bản chờ phân công"),
+    "in_progress": gettext_noop("Văn bản đang xử lý"),
+    "completed": gettext_noop("Văn bản đã hoàn thành"),
+    "": gettext_noop("Văn bản đến"),
+}
+
+
+def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:
+    actor = _actor(request)
+    search = request.GET.get("q", "").strip()
+    page = selectors.keyset_page(selectors.incoming_queue(actor, queue, search),
+                                 _before(request))
+    director = actor.agency_id is not None and rules.is_director(actor, actor.agency_id)
+    return render(request, "workflow/queue.html", {
+        "queue": queue, "title": _(QUEUE_TITLES[queue]), "page": page, "q": search,
+        "queues": [(key, _(QUEUE_TITLES[key])) for key in ("", "unassigned", "in_progress",
+                                                           "completed")],
+        "director": director,
+        "next_query": _query(request, before=str(page.next_before))
+        if page.next_before else "",
+        "first_query": _query(request, before="") if _before(request) else None})
+
+
+@require_GET
+@acting
+def queue(request: HttpRequest) -> HttpResponse:
+    """The registered incoming documents the user may see (every one of the agency for its
+    register keepers, the ones they hold a line of for others), by state (``queue``), with
+    search and keyset paging."""
+    name = request.GET.get("queue", "")
+    return _queue_page(request, name if name in QUEUE_TITLES else "")
+
+
+@require_GET
+@acting
+def unassigned(request: HttpRequest) -> HttpResponse:
+    """"Chờ phân công": the agency's registered documents not yet assigned, each a click from
+    its assignment form; for the head and delegates (R8.1)."""
+    actor = _actor(request)
+    if actor.agency_id is None or not rules.is_director(actor, actor.agency_id):
+        raise PermissionDenied
+    return _queue_page(request, "unassigned")
 
 
 # --- work files -------------------------------------------------------------------------------

@@ -1,0 +1,143 @@
+"""The work dashboard (issue 13): each role's counters, each one click from its list, the menu's
+badges and the bell, with few queries, scoped to the user's agency and role (R8.1, R10.1)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from vanban.core import clock
+from vanban.exchange import services as exchange
+from vanban.exchange.tests.conftest import ready_document
+from vanban.web.dashboard import compute
+from vanban.workflow.models import LineRole
+from vanban.workflow.services import assignment_create
+from vanban.workflow.tests.conftest import MONDAY
+from vanban.workflow.tests.conftest import line as line_input
+
+pytestmark = pytest.mark.django_db
+LATER = datetime.fromisoformat("2026-11-16T09:00:00+07:00")  # two weeks after the Monday
+
+
+@pytest.fixture(autouse=True)
+def _monday():
+    """On Monday 02/11/2026, 09:00 in Hà Nội, as the workflow's tests."""
+    with clock.frozen(MONDAY):
+        yield
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _counters(html: str) -> dict[str, tuple[int, str]]:
+    """{counter key: (count, link)} read from the home page."""
+    found = re.findall(r'<a class="counter[^"]*" href="([^"]+)" data-testid="counter" '
+                       r'data-counter="([a-z_]+)" data-count="(\d+)"', html)
+    return {key: (int(count), url.replace("&amp;", "&")) for url, key, count in found}
+
+
+def _arrived(sender_clerk: Any, sender: Any, agency: Any) -> None:
+    """A real delivery from Sở Nội vụ, arrived (01) and waiting for the clerk."""
+    document = ready_document(sender_clerk, sender, [agency], subject="Về việc kiểm tra")
+    exchange.transmission_send(actor=sender_clerk, document=document)
+    exchange.outbox_run()
+
+
+def test_clerk_counts_arrivals_badge_and_bell(clerk, sender_clerk, sender, agency):
+    """R10.1: the clerk's "chờ vào sổ" counts the arrived delivery and links to the inbox; the
+    menu shows it as a badge; the bell rings until the clerk has looked at the home page."""
+    _arrived(sender_clerk, sender, agency)
+    page = _client(clerk)
+    html = page.get("/").content.decode()
+    counters = _counters(html)
+    assert counters["waiting"] == (1, "/incoming/")
+    assert counters["to_sign"][1] == "/queues/outgoing/?queue=to_sign"
+    assert {"rejected", "to_number", "to_send"} <= set(counters)
+    assert "unassigned" not in counters
+    assert "my_tasks" not in counters
+    assert re.search(r'href="/incoming/">Văn bản đến <span class="nav-badge"[^>]*>1<', html)
+    assert 'data-testid="bell" data-count="1"' in html
+    assert "1 văn bản mới đến" in html
+    # Looked at: nothing new any more, the work still waits.
+    html = page.get("/").content.decode()
+    assert 'data-testid="bell" data-count="0"' in html
+    assert _counters(html)["waiting"][0] == 1
+    assert "Sẽ có trong phiên bản sau" not in html
+
+
+def test_head_counts_unassigned_in_progress_and_deadlines(head, paper, budget, agency):
+    """R8.1: the head's "chờ phân công" counts the registered document and links to the queue;
+    after assigning it is "đang xử lý", and two weeks on it is "quá hạn"."""
+    page = _client(head)
+    counters = _counters(page.get("/").content.decode())
+    assert counters["unassigned"] == (1, "/work/unassigned/")
+    assert counters["in_progress"] == (0, "/work/documents/?queue=in_progress")
+    assignment_create(actor=head, document=paper, lines=[line_input(LineRole.LEAD, unit=budget,
+                                                                    days=2)])
+    counters = _counters(page.get("/").content.decode())
+    assert counters["unassigned"][0] == 0
+    assert counters["in_progress"][0] == 1
+    assert counters["agency_due_soon"] == (1, "/work/overdue/?due=soon")
+    with clock.frozen(LATER):
+        html = page.get("/").content.decode()
+        assert _counters(html)["agency_overdue"] == (1, "/work/overdue/?due=overdue")
+        listed = page.get("/work/overdue/?due=overdue").content.decode()
+        assert paper.subject in listed
+        assert paper.subject not in page.get("/work/overdue/?due=soon").content.decode()
+    assert "Sẽ có trong phiên bản sau" not in html
+
+
+def test_specialist_counts_own_tasks(head, paper, budget, specialist, stranger):
+    """R8.1: the specialist's "việc của tôi" counts the line of their unit, links to the list
+    and from there to the processing page; another agency's head sees none of it."""
+    assignment_create(actor=head, document=paper, lines=[line_input(LineRole.LEAD, unit=budget,
+                                                                    days=2)])
+    page = _client(specialist)
+    html = page.get("/").content.decode()
+    counters = _counters(html)
+    assert counters["my_tasks"] == (1, "/work/")
+    assert 'data-testid="bell" data-count="1"' in html
+    assert "unassigned" not in counters
+    assert "waiting" not in counters
+    assert f'href="/work/incoming/{paper.pk}/"' in page.get("/work/").content.decode()
+    assert 'href="/work/documents/">Văn bản đến' in html
+    with clock.frozen(LATER):
+        assert _counters(page.get("/").content.decode())["my_overdue"] == (
+            1, "/work/?due=overdue")
+        assert paper.subject in page.get("/work/?due=overdue").content.decode()
+        assert paper.subject not in page.get("/work/?due=soon").content.decode()
+    other = _counters(_client(stranger).get("/").content.decode())
+    assert other["unassigned"][0] == 0
+    assert other["in_progress"][0] == 0
+
+
+@pytest.mark.parametrize("who", ["clerk", "head", "specialist"])
+def test_one_query_per_counter_group(who, request, django_assert_max_num_queries, paper):
+    """Each group of counters is one aggregate query (the clerk's three: arrivals, rejections,
+    outgoing; the head's two; the specialist's one), plus the user's roles."""
+    user = request.getfixturevalue(who)
+    user.role_set()  # the roles are read once per request by the menu already
+    limit = {"clerk": 4, "head": 3, "specialist": 2}[who]
+    with django_assert_max_num_queries(limit):
+        board = compute(user, clock.now())
+    assert board.groups
+
+
+def test_outgoing_queue_lists_documents_to_send(clerk, agency, sender, province):
+    """The clerk's "chờ gửi" counts a document ready to send and its list links to it."""
+    document = ready_document(clerk, agency, [sender], subject="Về việc gửi báo cáo tháng")
+    page = _client(clerk)
+    counters = _counters(page.get("/").content.decode())
+    assert counters["to_send"][0] == 1
+    html = page.get("/queues/outgoing/?queue=to_send").content.decode()
+    assert f'href="/documents/{document.pk}/"' in html
+    assert "Về việc gửi báo cáo tháng" not in page.get(
+        "/queues/outgoing/?queue=to_send&q=khong-co").content.decode()
+    assert page.get("/queues/rejected/").status_code == 200
