@@ -1,0 +1,101 @@
+"""The provincial DKIM key table: signing with the province's key, verification without DNS."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from vanban.core.errors import Conflict, ValidationFailed
+from vanban.mail.dkim import DkimUnavailable, dkim_key_add, dkim_key_disable, dkim_sign, \
+    dkim_verify
+from vanban.mail.models import DkimKey
+from vanban.mail.tests.conftest import DOMAIN, KeyPair, make_keypair
+
+pytestmark = pytest.mark.django_db
+
+
+def message(body: str = "Nội dung văn bản.\n") -> bytes:
+    mail = EmailMessage()
+    mail["From"] = f"vanthu@{DOMAIN}"
+    mail["To"] = "nhan@vanban.test"
+    mail["Subject"] = "Văn bản số 12/SNV-VP: Về việc thử"
+    mail["Date"] = "Sat, 05 Dec 2026 09:00:00 +0700"
+    mail["Message-ID"] = f"<m1@{DOMAIN}>"
+    mail["X-Vanban-Document-Id"] = "000.00.02.H06,2026/12/05,12/SNV-VP"
+    mail.set_content(body)
+    return mail.as_bytes()
+
+
+def test_signed_message_verifies_and_a_tampered_one_fails(signing_key: Any) -> None:
+    """R4.1, R9.1: a message signed with the province's key verifies against the table; the
+    same message with its body or a signed vanban header changed does not."""
+    signed = dkim_sign(message(), DOMAIN)
+    result = dkim_verify(signed)
+    assert (result.status, result.domain, result.selector) == ("pass", DOMAIN, "tinh2026")
+    assert b"x-vanban-document-id" in signed.split(b"\r\n\r\n")[0].lower()
+    tampered = signed.replace("Nội dung".encode(), "Nội dunG".encode())
+    if tampered == signed:  # the body went out as base64 / quoted-printable
+        tampered = signed[:-12] + b"QUFBQUFBQUE=\n"
+    assert dkim_verify(tampered).status == "fail"
+    forged = signed.replace(b"000.00.02.H06", b"000.00.09.H06")
+    assert dkim_verify(forged).status == "fail"
+
+
+def test_missing_unknown_and_disabled_keys(signing_key: Any) -> None:
+    assert dkim_verify(message()).status == "none"
+    other = make_keypair()
+    dkim_key_add(actor=None, domain="khac.vn", selector="s1", public_pem=other.public_pem,
+                 private_pem=other.private_pem)
+    signed_elsewhere = dkim_sign(message(), "khac.vn")
+    DkimKey.objects.filter(domain="khac.vn").delete()
+    result = dkim_verify(signed_elsewhere)
+    assert result.status == "fail" and "khac.vn" in result.reason
+    signed = dkim_sign(message(), DOMAIN)
+    dkim_key_disable(actor=None, domain=DOMAIN, selector="tinh2026")
+    assert dkim_verify(signed).status == "fail"
+    with pytest.raises(DkimUnavailable):
+        dkim_sign(message(), DOMAIN)
+
+
+def test_keys_are_checked_when_added(province_keys: KeyPair, signing_key: Any) -> None:
+    other = make_keypair()
+    with pytest.raises(ValidationFailed):
+        dkim_key_add(actor=None, domain="a.vn", selector="s", public_pem=other.public_pem,
+                     private_pem=province_keys.private_pem)
+    with pytest.raises(ValidationFailed):
+        dkim_key_add(actor=None, domain="a.vn", selector="s", public_pem="not a key")
+    with pytest.raises(ValidationFailed):
+        dkim_key_add(actor=None, domain="a..vn", selector="s", public_pem=other.public_pem)
+    with pytest.raises(Conflict):
+        dkim_key_add(actor=None, domain=DOMAIN.upper(), selector="TINH2026",
+                     public_pem=other.public_pem)
+    row = DkimKey.objects.get(domain=DOMAIN)
+    assert province_keys.private_pem not in row.private_key and row.can_sign
+
+
+def test_dkim_commands(tmp_path: Path) -> None:
+    """``vanban mail dkim add --domain D --selector S PUBLIC.pem`` and ``dkim list``."""
+    keys = make_keypair()
+    public = tmp_path / "public.pem"
+    public.write_text(keys.public_pem)
+    private = tmp_path / "private.pem"
+    private.write_text(keys.private_pem)
+    out = StringIO()
+    call_command("mail", "dkim", "add", "--domain", "stc.vanban.test", "--selector", "s1",
+                 str(public), stdout=out)
+    call_command("mail", "dkim", "add", "--domain", DOMAIN, "--selector", "k2",
+                 str(public), "--private", str(private), stdout=out)
+    out = StringIO()
+    call_command("mail", "dkim", "list", "--json", stdout=out)
+    assert '"signs": true' in out.getvalue() and "stc.vanban.test" in out.getvalue()
+    assert "PRIVATE" not in out.getvalue()
+    with pytest.raises(CommandError) as refused:
+        call_command("mail", "dkim", "add", "--domain", "x.vn", "--selector", "s",
+                     str(tmp_path / "missing.pem"))
+    assert refused.value.returncode == 2
