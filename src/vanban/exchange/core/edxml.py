@@ -1,24 +1,31 @@
 """edXML codec (QCVN 102:2016 envelope): build and parse document messages.
 
-Strict on output: one fixed layout (the VNPT SDK sample's, vn-standards.md §1.2), every element
-``edXML:``-prefixed inside the envelope, ``cid:`` content ids, UTF-8 with an XML declaration,
-and the same bytes for the same message. Lenient on input: any prefix or default namespace,
-any element order, ``cid:`` or bare ids, optional fields absent. Everything a sender can get
-wrong is refused with an ``EdxmlError`` (a ``ValidationFailed``), never an lxml exception.
+Faithful on output: the VNPT SDK's layout and element order (vn-standards.md §1.2, §1.9),
+every element ``edXML:``-prefixed inside the envelope, ``cid:`` content ids, UTF-8 with an XML
+declaration, the same bytes for the same message, and never a message bigger than our own
+reader accepts. Tolerant on input (``reading``): any prefix or default namespace, any element
+order, ``cid:`` or bare ids, zipped or plain attachments, optional fields absent or odd; what
+was tolerated is listed in ``EdocMessage.warnings``. What cannot be accepted is refused with an
+``EdxmlError`` (a ``ValidationFailed``), never an lxml exception.
 
 Pure Python + lxml: no Django import (import-linter "Pure cores import no framework").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date
-
 from vanban.exchange.core.attachments import (
     Attachment,
     build_encoded,
     build_manifest,
-    read_attachments,
+    encoded_size,
+)
+from vanban.exchange.core.document import (
+    DEFAULT_MAX_ATTACHMENT_BYTES,
+    DEFAULT_MAX_BYTES,
+    MAX_PRIORITY,
+    MIN_PRIORITY,
+    EdocMessage,
+    make_document_id,
 )
 from vanban.exchange.core.organisation import (
     Organisation,
@@ -28,10 +35,8 @@ from vanban.exchange.core.organisation import (
     build_organisation,
     build_response_for,
     build_signer,
-    read_organisation,
-    read_response_for,
-    read_signer,
 )
+from vanban.exchange.core.reading import read_edoc
 from vanban.exchange.core.status import StatusMessage, parse_status_tree
 from vanban.exchange.core.trace import (
     Business,
@@ -40,10 +45,8 @@ from vanban.exchange.core.trace import (
     Replacement,
     TraceHop,
     build_trace,
-    read_business,
-    read_hops,
-    read_message_id,
 )
+from vanban.exchange.core.unzip import ZipLimits
 from vanban.exchange.core.xmlsafe import (
     NS,
     PLAIN_TREE_TEXT_LIMIT,
@@ -56,131 +59,99 @@ from vanban.exchange.core.xmlsafe import (
     EdxmlNotXml,
     EdxmlTooLarge,
     EdxmlUnknownRoot,
+    EdxmlZipBomb,
     Element,
     bad_value,
     child,
-    children,
-    code_text,
     format_date,
-    int_value,
+    local,
     missing,
     new_root,
     open_message,
-    optional_int,
-    parse_date,
+    parse_xml,
     serialise,
     sub,
-    text,
 )
 
 __all__ = [
-    "DEFAULT_MAX_ATTACHMENT_BYTES", "DEFAULT_MAX_BYTES", "NS", "Attachment", "Business",
-    "BusinessType", "EdocMessage", "EdxmlAttachmentTooLarge", "EdxmlBadBase64", "EdxmlBadValue",
-    "EdxmlError", "EdxmlForbiddenConstruct", "EdxmlMissingField", "EdxmlNotXml", "EdxmlTooLarge",
-    "EdxmlUnknownRoot", "Organisation", "ReceiverChange", "Replacement", "ResponseFor",
-    "SignerInfo", "StaffInfo", "TraceHop", "build_edoc", "make_document_id", "parse_edoc",
-    "parse_message",
+    "DEFAULT_MAX_ATTACHMENT_BYTES", "DEFAULT_MAX_BYTES", "MAX_PRIORITY", "MIN_PRIORITY", "NS",
+    "Attachment", "Business", "BusinessType", "EdocMessage", "EdxmlAttachmentTooLarge",
+    "EdxmlBadBase64", "EdxmlBadValue", "EdxmlError", "EdxmlForbiddenConstruct",
+    "EdxmlMissingField", "EdxmlNotXml", "EdxmlTooLarge", "EdxmlUnknownRoot", "EdxmlZipBomb",
+    "Organisation", "ReceiverChange", "Replacement", "ResponseFor", "SignerInfo", "StaffInfo",
+    "TraceHop", "ZipLimits", "build_edoc", "make_document_id", "parse_edoc", "parse_message",
 ]
 
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-DEFAULT_MAX_ATTACHMENT_BYTES = 32 * 1024 * 1024
-MAX_PRIORITY = 4
-
-
-def make_document_id(organ_id: str, promulgation_date: date, number: str, notation: str) -> str:
-    """The global document key ``<OrganId>,<yyyy/MM/dd>,<number>/<notation>`` (§1.3 #1.14)."""
-    code = f"{number}/{notation}" if number else notation
-    return f"{organ_id},{format_date(promulgation_date)},{code}"
-
-
-@dataclass(frozen=True)
-class EdocMessage:
-    """One edXML document message. Sequences are stored as tuples (lists are accepted).
-
-    ``document_id`` left empty is derived from sender, date and code. ``priority`` is the
-    urgency 0–4 (§1.3 #1.11); ``steering_type`` the raw integer (send 1, §1.3 #1.13).
-    """
-
-    message_id: str
-    sender: Organisation
-    recipients: tuple[Organisation, ...]
-    code_number: str
-    code_notation: str
-    promulgation_date: date
-    subject: str
-    promulgation_place: str = ""
-    type_name: str = ""
-    type_code: int = 1
-    type_detail: int = 0
-    content: str = ""
-    signer: SignerInfo | None = None
-    due_date: date | None = None
-    to_places: tuple[str, ...] = ()
-    priority: int = 0
-    sphere: str = ""
-    typer_notation: str = ""
-    promulgation_amount: int | None = None
-    page_amount: int | None = None
-    appendixes: tuple[str, ...] = ()
-    steering_type: int = 1
-    response_for: tuple[ResponseFor, ...] = ()
-    document_id: str = ""
-    business: Business = field(default_factory=Business)
-    trace: tuple[TraceHop, ...] = ()
-    attachments: tuple[Attachment, ...] = ()
-
-    def __post_init__(self) -> None:
-        for name in ("recipients", "to_places", "appendixes", "response_for", "trace",
-                     "attachments"):
-            object.__setattr__(self, name, tuple(getattr(self, name)))
-        if not self.document_id:
-            object.__setattr__(self, "document_id", make_document_id(
-                self.sender.organ_id, self.promulgation_date, self.code_number,
-                self.code_notation))
-        if self.business.document_id == self.document_id:
-            object.__setattr__(self, "business", replace(self.business, document_id=""))
-
-    @property
-    def business_type(self) -> BusinessType:
-        """Shortcut for ``business.type``."""
-        return self.business.type
-
-    @property
-    def code(self) -> str:
-        """Number and notation as displayed, e.g. ``7816/VPCP-TTĐT``."""
-        return f"{self.code_number}/{self.code_notation}" if self.code_number else (
-            self.code_notation)
+# Room the envelope takes beside the base64 of the attachments, for the early size check.
+_HEADER_ALLOWANCE = 64 * 1024
 
 
 # ---------------------------------------------------------------- building
 
 
-def build_edoc(msg: EdocMessage) -> bytes:
-    """The edXML bytes of ``msg``; refuses values the standard cannot carry."""
-    _check_outgoing(msg)
+def build_edoc(msg: EdocMessage, *, max_bytes: int = DEFAULT_MAX_BYTES,
+               max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES) -> bytes:
+    """The edXML bytes of ``msg``; refuses values the standard cannot carry and a message
+    (or attachment) over the sizes our own reader accepts (``EdxmlTooLarge``)."""
+    _check_outgoing(msg, max_bytes, max_attachment_bytes)
     root = new_root()
     envelope = child(root, "edXMLEnvelope")
     header = sub(envelope, "edXMLHeader")
     _build_message_header(header, msg)
     build_trace(header, message_id=msg.message_id, document_id=msg.document_id,
                 hops=msg.trace, business=msg.business)
+    if msg.signature:
+        header.append(_signature_element(msg.signature))
     build_manifest(sub(envelope, "edXMLBody"), msg.attachments)
-    build_encoded(root, msg.attachments)
-    return serialise(root)
+    build_encoded(root, msg.attachments, limit=max_attachment_bytes)
+    data = serialise(root)
+    if len(data) > max_bytes:
+        raise _too_large(len(data), max_bytes)
+    return data
 
 
-def _check_outgoing(msg: EdocMessage) -> None:
+def _check_outgoing(msg: EdocMessage, max_bytes: int, max_attachment_bytes: int) -> None:
     if not msg.recipients:
         raise missing("MessageHeader/To")
     if not msg.subject.strip():
         raise missing("MessageHeader/Subject")
-    if not msg.code_notation.strip():
-        raise missing("MessageHeader/Code/CodeNotation")
-    if not 0 <= msg.priority <= MAX_PRIORITY:
+    if not (msg.code_notation.strip() or msg.code_number.strip()):
+        raise missing("MessageHeader/Code")
+    if not MIN_PRIORITY <= msg.priority <= MAX_PRIORITY:
         raise bad_value("OtherInfo/Priority", str(msg.priority))
+    for item in msg.attachments:
+        if item.size > max_attachment_bytes:
+            raise EdxmlAttachmentTooLarge(
+                f"Tệp đính kèm “{item.name[:80]}” dài {item.size} byte, vượt giới hạn "
+                f"{max_attachment_bytes} byte.",
+                f"Attachment “{item.name[:80]}” is {item.size} bytes, over the limit of "
+                f"{max_attachment_bytes} bytes.", size=item.size, limit=max_attachment_bytes)
+    # Early, before any memory is spent: plain attachments alone already too big.
+    estimate = encoded_size(tuple(a for a in msg.attachments if not a.zipped))
+    if estimate + _HEADER_ALLOWANCE > max_bytes:
+        raise _too_large(estimate + _HEADER_ALLOWANCE, max_bytes)
+
+
+def _too_large(size: int, limit: int) -> EdxmlTooLarge:
+    return EdxmlTooLarge(
+        f"Thông điệp dựng ra dài khoảng {size} byte, vượt giới hạn {limit} byte mà bên nhận "
+        "chấp nhận.",
+        f"The message built is about {size} bytes, over the limit of {limit} bytes a "
+        "receiver accepts.", size=size, limit=limit)
+
+
+def _signature_element(data: bytes) -> Element:
+    """The carried ``Signature`` block back as an element (parsed as safely as input)."""
+    el = parse_xml(data, max_bytes=max(len(data), 1), huge_tree=False)
+    if local(el) != "Signature":
+        raise bad_value("Signature", local(el))
+    return el
 
 
 def _build_message_header(header: Element, msg: EdocMessage) -> None:
+    """``MessageHeader`` children in the SDK's order (edoc_new.edxml, the 2019 axis message):
+    From, To*, DocumentId, Code, PromulgationInfo, DocumentType, Subject, Content, SignerInfo,
+    DueDate, OtherInfo, ResponseFor*, SteeringType, ToPlaces."""
     mh = sub(header, "MessageHeader")
     build_organisation(mh, "From", msg.sender)
     for organ in msg.recipients:
@@ -203,12 +174,13 @@ def _build_message_header(header: Element, msg: EdocMessage) -> None:
     if msg.due_date is not None:
         sub(mh, "DueDate", format_date(msg.due_date))
     _build_other_info(mh, msg)
-    sub(mh, "SteeringType", str(msg.steering_type))
+    for reply in msg.response_for:
+        build_response_for(mh, reply)
+    if msg.steering_type is not None:
+        sub(mh, "SteeringType", str(msg.steering_type))
     places = sub(mh, "ToPlaces")
     for place in msg.to_places:
         sub(places, "Place", place, path="ToPlaces/Place")
-    for reply in msg.response_for:
-        build_response_for(mh, reply)
 
 
 def _build_other_info(mh: Element, msg: EdocMessage) -> None:
@@ -220,6 +192,8 @@ def _build_other_info(mh: Element, msg: EdocMessage) -> None:
         sub(other, "PromulgationAmount", str(msg.promulgation_amount))
     if msg.page_amount is not None:
         sub(other, "PageAmount", str(msg.page_amount))
+    if msg.direction is not None:
+        sub(other, "Direction", "true" if msg.direction else "false")
     if msg.appendixes:
         appendixes = sub(other, "Appendixes")
         for appendix in msg.appendixes:
@@ -230,91 +204,28 @@ def _build_other_info(mh: Element, msg: EdocMessage) -> None:
 
 
 def parse_edoc(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
-               max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES) -> EdocMessage:
+               max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+               zip_limits: ZipLimits | None = None) -> EdocMessage:
     """Read an edXML document message, or raise an ``EdxmlError`` saying why not."""
     root, envelope, header, mh = _open(data, max_bytes)
-    return _read_edoc(root, envelope, header, mh, max_attachment_bytes)
+    return read_edoc(root, envelope, header, mh, max_attachment_bytes=max_attachment_bytes,
+                     zip_limits=zip_limits)
 
 
 def parse_message(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
                   max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
-                  ) -> EdocMessage | StatusMessage:
+                  zip_limits: ZipLimits | None = None) -> EdocMessage | StatusMessage:
     """Read either kind of message (a ``StatusCode`` in the header makes it a status)."""
     root, envelope, header, mh = _open(data, max_bytes)
     if child(mh, "StatusCode") is not None:
         return parse_status_tree(header, mh)
-    return _read_edoc(root, envelope, header, mh, max_attachment_bytes)
+    return read_edoc(root, envelope, header, mh, max_attachment_bytes=max_attachment_bytes,
+                     zip_limits=zip_limits)
 
 
-def _open(data: bytes, max_bytes: int) -> tuple[
-    Element, Element, Element, Element
-]:
+def _open(data: bytes, max_bytes: int) -> tuple[Element, Element, Element, Element]:
     # ``huge_tree`` only lifts libxml2's 10 MB cap per text node, which a big base64
     # attachment needs; it is set only when ``max_bytes`` allows such a node at all. DTDs
     # stay refused and the total size stays bounded by ``max_bytes``.
     huge = max_bytes > PLAIN_TREE_TEXT_LIMIT
     return open_message(data, max_bytes=max_bytes, huge_tree=huge)
-
-
-def _read_edoc(root: Element, envelope: Element, header: Element, mh: Element,
-               max_attachment_bytes: int) -> EdocMessage:
-    sender_el = child(mh, "From")
-    if sender_el is None:
-        raise missing("MessageHeader/From")
-    recipients = tuple(read_organisation(el, "To") for el in children(mh, "To"))
-    if not recipients:
-        raise missing("MessageHeader/To")
-    code = child(mh, "Code")
-    notation = code_text(code, "CodeNotation")
-    if code is None or not (notation or code_text(code, "CodeNumber")):
-        raise missing("MessageHeader/Code")
-    info = child(mh, "PromulgationInfo")
-    promulgated = _required_date(info, "PromulgationDate", "PromulgationInfo/PromulgationDate")
-    subject = text(mh, "Subject")
-    if not subject.strip():
-        raise missing("MessageHeader/Subject")
-    document_id = code_text(mh, "DocumentId")
-    kind = child(mh, "DocumentType")
-    other = child(mh, "OtherInfo")
-    return EdocMessage(
-        message_id=read_message_id(header),
-        sender=read_organisation(sender_el, "From"),
-        recipients=recipients,
-        code_number=code_text(code, "CodeNumber"),
-        code_notation=notation,
-        promulgation_date=promulgated,
-        subject=subject,
-        promulgation_place=text(info, "Place"),
-        type_name=text(kind, "TypeName"),
-        type_code=int_value(kind, "Type", "DocumentType/Type", 1),
-        type_detail=int_value(kind, "TypeDetail", "DocumentType/TypeDetail", 0),
-        content=text(mh, "Content"),
-        signer=read_signer(child(mh, "SignerInfo")),
-        due_date=parse_date(code_text(mh, "DueDate")),
-        to_places=tuple("".join(el.itertext()) for el in children(child(mh, "ToPlaces"), "Place")),
-        priority=int_value(other, "Priority", "OtherInfo/Priority", 0),
-        sphere=text(other, "SphereOfPromulgation"),
-        typer_notation=text(other, "TyperNotation"),
-        promulgation_amount=optional_int(other, "PromulgationAmount", "PromulgationAmount"),
-        page_amount=optional_int(other, "PageAmount", "OtherInfo/PageAmount"),
-        appendixes=tuple("".join(el.itertext()) for el in children(
-            child(other, "Appendixes"), "Appendix")),
-        steering_type=int_value(mh, "SteeringType", "SteeringType", 1),
-        response_for=tuple(read_response_for(el, "ResponseFor")
-                           for el in children(mh, "ResponseFor")),
-        document_id=document_id,
-        business=read_business(header, document_id),
-        trace=read_hops(header),
-        attachments=read_attachments(root, envelope, limit=max_attachment_bytes),
-    )
-
-
-def _required_date(el: Element | None, name: str, path: str) -> date:
-    raw = code_text(el, name)
-    if not raw:
-        raise missing(path)
-    value = parse_date(raw)
-    if value is None:
-        raise bad_value(path, raw)
-    return value
-

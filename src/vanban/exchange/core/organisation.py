@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from vanban.exchange.core.notes import Notes
 from vanban.exchange.core.xmlsafe import (
     Element,
     bad_value,
+    children,
     code_text,
     format_date,
     parse_date,
@@ -88,10 +90,32 @@ def build_organisation(parent: Element, tag: str, organ: Organisation) -> None:
 
 
 def read_organisation(el: Element, path: str) -> Organisation:
-    """Read an organisation; only ``OrganId`` is required."""
+    """Read an organisation; only ``OrganId`` is required (the literal ``null`` is absent)."""
     values = {attr: text(el, name) for attr, name in _ORGAN_FIELDS}
-    values["organ_id"] = required(el, "OrganId", f"{path}/OrganId")
+    values["organ_id"] = organ_code(el)
+    if not values["organ_id"]:
+        required(None, "OrganId", f"{path}/OrganId")
     return Organisation(**values)
+
+
+def organ_code(el: Element | None) -> str:
+    """``OrganId`` trimmed; ``null`` (written by one gateway for "none") reads as empty."""
+    value = code_text(el, "OrganId")
+    return "" if value.lower() == "null" else value
+
+
+def read_recipients(mh: Element, notes: Notes) -> tuple[Organisation, ...]:
+    """Every ``To`` with an ``OrganId``; one without is skipped with a note, not refused."""
+    found: list[Organisation] = []
+    for position, el in enumerate(children(mh, "To"), start=1):
+        if not organ_code(el):
+            name = text(el, "OrganName").strip()[:80]
+            notes.add("receiver_without_organ_id",
+                      f"Receiver #{position} ({name or 'no name'}) has no OrganId; skipped",
+                      f"Nơi nhận thứ {position} ({name or 'không tên'}) thiếu OrganId; bỏ qua")
+            continue
+        found.append(read_organisation(el, "To"))
+    return tuple(found)
 
 
 def build_staff(parent: Element, staff: StaffInfo) -> None:
@@ -141,6 +165,39 @@ def build_response_for(parent: Element, reply: ResponseFor) -> None:
     when = format_date(reply.promulgation_date) if reply.promulgation_date else ""
     sub(el, "PromulgationDate", when)
     sub(el, "DocumentId", reply.document_id, path="ResponseFor/DocumentId")
+
+
+def read_replies(mh: Element, notes: Notes) -> tuple[ResponseFor, ...]:
+    """Every usable ``ResponseFor``; an empty one (``<ResponseFor />``) is dropped with a note."""
+    found: list[ResponseFor] = []
+    for el in children(mh, "ResponseFor"):
+        reply = read_reply(el, notes)
+        if reply is not None:
+            found.append(reply)
+    return tuple(found)
+
+
+def read_reply(el: Element, notes: Notes) -> ResponseFor | None:
+    """A tolerant ``ResponseFor``: without ``OrganId`` the issuer is taken from ``DocumentId``
+    (``<OrganId>,<date>,<code>``); with neither it is dropped with a note."""
+    organ_id = organ_code(el)
+    document_id = code_text(el, "DocumentId")
+    if not organ_id and document_id and "," in document_id:
+        organ_id = document_id.split(",", 1)[0].strip()
+        notes.add("response_for_organ_from_document_id",
+                  "ResponseFor has no OrganId; taken from its DocumentId",
+                  "ResponseFor thiếu OrganId; lấy từ DocumentId")
+    if not organ_id:
+        notes.add("empty_response_for", "Empty or unidentifiable ResponseFor ignored",
+                  "Bỏ qua ResponseFor rỗng hoặc không xác định được")
+        return None
+    raw_date = code_text(el, "PromulgationDate")
+    when = parse_date(raw_date) if raw_date else None
+    if raw_date and when is None:
+        notes.add("response_for_bad_date", f"ResponseFor date “{raw_date[:40]}” unreadable; "
+                  "dropped", f"Ngày “{raw_date[:40]}” của ResponseFor không đọc được; bỏ qua")
+    return ResponseFor(organ_id=organ_id, code=code_text(el, "Code"), promulgation_date=when,
+                       document_id=document_id)
 
 
 def read_response_for(el: Element, path: str) -> ResponseFor:

@@ -1,7 +1,11 @@
 """edXML status messages (vn-standards.md §1.6): build and parse.
 
-Same envelope as document messages; the ``MessageHeader`` holds ``ResponseFor``, ``From``,
-``StatusCode``, ``Description``, ``Timestamp`` and ``StaffInfo``. Codes 01–06, 13, 15, 16 are
+Same envelope as document messages; the ``MessageHeader`` holds, in the SDK's order, ``From``,
+``ResponseFor``, ``StaffInfo``, ``StatusCode``, ``Description``, ``Timestamp`` (§1.9). Every
+status vanban writes carries ``StaffInfo`` (a public C# receiver reads it unchecked): the
+caller's, else one made from the sender organisation. The message id still travels as the
+``id`` of a ``TraceHeaderList`` after the ``MessageHeader`` (idempotent delivery), which SDK
+readers ignore. Codes 01–06, 13, 15, 16 are
 known. ``14`` is read as ``15`` (a builder bug in one public adapter writes 14 for "agree").
 Any other code is kept as ``StatusCode.UNKNOWN`` with ``raw_code`` holding what was sent,
 so the message is stored and logged rather than lost; it is never sent.
@@ -12,10 +16,11 @@ Pure Python + lxml: no Django import (import-linter "Pure cores import no framew
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from vanban.exchange.core.notes import Notes
 from vanban.exchange.core.organisation import (
     Organisation,
     ResponseFor,
@@ -24,7 +29,7 @@ from vanban.exchange.core.organisation import (
     build_response_for,
     build_staff,
     read_organisation,
-    read_response_for,
+    read_reply,
     read_staff,
 )
 from vanban.exchange.core.xmlsafe import (
@@ -45,7 +50,7 @@ from vanban.exchange.core.xmlsafe import (
 
 __all__ = [
     "DEFAULT_STATUS_MAX_BYTES", "StatusCode", "StatusMessage", "build_status", "parse_status",
-    "parse_status_tree", "status_code_from_wire",
+    "parse_status_tree", "staff_for", "status_code_from_wire",
 ]
 
 DEFAULT_STATUS_MAX_BYTES = 1024 * 1024
@@ -119,9 +124,20 @@ class StatusMessage:
     description: str = ""
     staff: StaffInfo | None = None
     raw_code: str = ""
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status_code", StatusCode(self.status_code))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+
+
+def staff_for(msg: StatusMessage) -> StaffInfo:
+    """The ``StaffInfo`` a status is written with: the caller's, else the sender's office
+    (its name as department, its e-mail and telephone) with an empty staff name."""
+    if msg.staff is not None:
+        return msg.staff
+    return StaffInfo(department=msg.sender.name, staff="", email=msg.sender.email,
+                     mobile=msg.sender.telephone)
 
 
 def build_status(msg: StatusMessage) -> bytes:
@@ -140,13 +156,12 @@ def build_status(msg: StatusMessage) -> bytes:
     root = new_root()
     header = sub(child(root, "edXMLEnvelope"), "edXMLHeader")
     mh = sub(header, "MessageHeader")
-    build_response_for(mh, msg.response_for)
     build_organisation(mh, "From", msg.sender)
+    build_response_for(mh, msg.response_for)
+    build_staff(mh, staff_for(msg))
     sub(mh, "StatusCode", msg.status_code.value)
     sub(mh, "Description", msg.description)
     sub(mh, "Timestamp", when)
-    if msg.staff is not None:
-        build_staff(mh, msg.staff)
     trace = sub(header, "TraceHeaderList")
     trace.set("id", msg.message_id)
     hop = sub(trace, "TraceHeader")
@@ -163,7 +178,9 @@ def parse_status(data: bytes, *, max_bytes: int = DEFAULT_STATUS_MAX_BYTES) -> S
 
 def parse_status_tree(header: Element, mh: Element) -> StatusMessage:
     """Read an already parsed status header (shared with ``edxml.parse_message``)."""
-    reply = child(mh, "ResponseFor")
+    notes = Notes()
+    reply_el = child(mh, "ResponseFor")
+    reply = None if reply_el is None else read_reply(reply_el, notes)
     if reply is None:
         raise missing("MessageHeader/ResponseFor")
     sender = child(mh, "From")
@@ -173,14 +190,32 @@ def parse_status_tree(header: Element, mh: Element) -> StatusMessage:
     if not raw_code:
         raise missing("MessageHeader/StatusCode")
     code, raw = status_code_from_wire(raw_code)
+    if code is StatusCode.UNKNOWN:
+        notes.add("unknown_status_code", f"Status code “{raw[:35]}” is not known; kept",
+                  f"Mã trạng thái “{raw[:35]}” không xác định; vẫn lưu")
+    raw_time = code_text(mh, "Timestamp")
+    when = parse_timestamp(raw_time)
+    if when is None:
+        notes.add("status_bad_time", f"Status time “{raw_time[:40]}” unreadable",
+                  f"Thời điểm “{raw_time[:40]}” của trạng thái không đọc được")
     trace = child(header, "TraceHeaderList")
     return StatusMessage(
         message_id="" if trace is None else str(trace.get("id") or "").strip(),
-        response_for=read_response_for(reply, "ResponseFor"),
+        response_for=reply,
         sender=read_organisation(sender, "From"),
         status_code=code,
         raw_code=raw,
-        timestamp=parse_timestamp(code_text(mh, "Timestamp")),
+        timestamp=when,
         description=text(mh, "Description"),
-        staff=read_staff(child(mh, "StaffInfo")),
+        staff=_staff(child(mh, "StaffInfo"), read_organisation(sender, "From")),
+        warnings=notes.items(),
     )
+
+
+def _staff(el: Element | None, sender: Organisation) -> StaffInfo | None:
+    """``StaffInfo`` as sent; None when absent or exactly what the writer makes from the
+    sender (``staff_for``), so that reading what was written gives the same message."""
+    staff = read_staff(el)
+    default = StaffInfo(department=sender.name, staff="", email=sender.email,
+                        mobile=sender.telephone)
+    return None if staff == default else staff

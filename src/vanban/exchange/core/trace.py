@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from vanban.exchange.core.organisation import StaffInfo, build_staff, read_staff
+from vanban.exchange.core.notes import Notes
+from vanban.exchange.core.organisation import StaffInfo, build_staff, organ_code, read_staff
 from vanban.exchange.core.xmlsafe import (
     Element,
     bad_value,
@@ -25,7 +26,6 @@ from vanban.exchange.core.xmlsafe import (
     int_value,
     parse_timestamp,
     path_child,
-    required,
     sub,
     text,
 )
@@ -55,7 +55,8 @@ DEFAULT_REASON = {
 
 @dataclass(frozen=True)
 class TraceHop:
-    """One system the message passed through, and when."""
+    """One system the message passed through, and when; ``organ_id`` is "" for a hop that
+    named no agency (the axis writes its own hop so)."""
 
     organ_id: str
     timestamp: datetime
@@ -111,7 +112,8 @@ def build_trace(header: Element, *, message_id: str, document_id: str,
     trace.set("id", message_id)
     for hop in hops:
         el = sub(trace, "TraceHeader")
-        sub(el, "OrganId", hop.organ_id, path="TraceHeader/OrganId")
+        if hop.organ_id:
+            sub(el, "OrganId", hop.organ_id, path="TraceHeader/OrganId")
         sub(el, "Timestamp", format_timestamp(hop.timestamp, "TraceHeader/Timestamp"))
     el = sub(trace, "Bussiness")
     sub(el, "DocumentId", business.document_id or document_id, path="Bussiness/DocumentId")
@@ -144,24 +146,45 @@ def _build_update(parent: Element, business: Business) -> None:
         sub(el, "ReceiverType", "1" if change.added else "0")
 
 
+def _receiver_changes(info: Element | None, notes: Notes) -> tuple[ReceiverChange, ...]:
+    """Update receivers; one without ``OrganId`` is skipped with a note, not refused."""
+    found: list[ReceiverChange] = []
+    for r in children(child(info, "ReceiverList"), "Receiver"):
+        organ_id = organ_code(r)
+        if not organ_id:
+            notes.add("receiver_without_organ_id",
+                      "An update's Receiver has no OrganId; skipped",
+                      "Nơi nhận trong thông tin cập nhật thiếu OrganId; bỏ qua")
+            continue
+        found.append(ReceiverChange(organ_id=organ_id, added=bool_value(r, "ReceiverType")))
+    return tuple(found)
+
+
 def read_message_id(header: Element) -> str:
     """The ``id`` attribute of ``TraceHeaderList`` ("" if absent)."""
     trace = child(header, "TraceHeaderList")
     return "" if trace is None else str(trace.get("id") or "").strip()
 
 
-def read_hops(header: Element) -> tuple[TraceHop, ...]:
-    """Trace hops; a hop with an unreadable time is skipped (it is informative only)."""
+def read_hops(header: Element, notes: Notes | None = None) -> tuple[TraceHop, ...]:
+    """Every trace hop, with or without ``OrganId``; a hop whose time cannot be read is
+    skipped with a note (hops are informative only)."""
     hops: list[TraceHop] = []
-    for el in children(child(header, "TraceHeaderList"), "TraceHeader"):
-        organ_id = code_text(el, "OrganId")
-        when = parse_timestamp(code_text(el, "Timestamp"))
-        if organ_id and when is not None:
-            hops.append(TraceHop(organ_id=organ_id, timestamp=when))
+    for position, el in enumerate(children(child(header, "TraceHeaderList"), "TraceHeader"),
+                                  start=1):
+        raw = code_text(el, "Timestamp")
+        when = parse_timestamp(raw)
+        if when is None:
+            if notes is not None:
+                notes.add("trace_hop_bad_time",
+                          f"Trace hop #{position} time “{raw[:40]}” unreadable; hop skipped",
+                          f"Thời điểm “{raw[:40]}” của chặng {position} không đọc được; bỏ qua")
+            continue
+        hops.append(TraceHop(organ_id=organ_code(el), timestamp=when))
     return tuple(hops)
 
 
-def read_business(header: Element, document_id: str) -> Business:
+def read_business(header: Element, document_id: str, notes: Notes | None = None) -> Business:
     """The business block; absent means a new document (as the oldest senders do)."""
     el = path_child(header, "TraceHeaderList", "Bussiness")
     if el is None:
@@ -180,13 +203,7 @@ def read_business(header: Element, document_id: str) -> Business:
         staff=read_staff(child(el, "StaffInfo")),
         document_info_changed=bool_value(info, "DocumentInfo"),
         receivers_changed=bool_value(info, "DocumentReceiver"),
-        receiver_changes=tuple(
-            ReceiverChange(
-                organ_id=required(r, "OrganId", "Receiver/OrganId"),
-                added=bool_value(r, "ReceiverType"),
-            )
-            for r in children(child(info, "ReceiverList"), "Receiver")
-        ),
+        receiver_changes=_receiver_changes(info, notes or Notes()),
         replacements=tuple(
             Replacement(
                 document_id=code_text(r, "DocumentId"),

@@ -12,8 +12,9 @@ Pure Python + lxml: no Django import.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from lxml import etree
@@ -81,6 +82,12 @@ class EdxmlAttachmentTooLarge(EdxmlTooLarge):
     """One attachment is over the configured size."""
 
     code = "edxml_attachment_too_large"
+
+
+class EdxmlZipBomb(EdxmlTooLarge):
+    """A zipped attachment expands too far (size, ratio or number of entries)."""
+
+    code = "edxml_zip_bomb"
 
 
 class EdxmlBadBase64(EdxmlError):
@@ -182,11 +189,19 @@ def path_child(el: Element | None, *names: str) -> Element | None:
 
 
 def text(el: Element | None, name: str) -> str:
-    """The text of child ``name`` exactly as sent ("" if absent): free text is not trimmed."""
+    """The text of child ``name`` as sent but NFC-normalised ("" if absent); not trimmed.
+
+    Vietnamese arrives in NFD from some systems; NFC makes search and comparison agree."""
     found = child(el, name)
     if found is None:
         return ""
-    return "".join(found.itertext())
+    return nfc("".join(found.itertext()))
+
+
+def nfc(value: str) -> str:
+    """NFC form (cheap when already NFC, as almost all input is)."""
+    return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize(
+        "NFC", value)
 
 
 def code_text(el: Element | None, name: str) -> str:
@@ -224,10 +239,10 @@ def bool_value(el: Element | None, name: str) -> bool:
 
 
 _DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
-_TIME_FORMATS = (
-    "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S",
-    "%Y/%m/%d %H:%M", "%d/%m/%Y %H:%M",
-)
+_TIMESTAMP = re.compile(
+    r"(?P<date>\d{4}[/-]\d{1,2}[/-]\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{4})"
+    r"(?:[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?)?"
+    r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2})?", re.ASCII)
 
 
 def parse_date(raw: str) -> date | None:
@@ -242,24 +257,33 @@ def parse_date(raw: str) -> date | None:
 
 
 def parse_timestamp(raw: str) -> datetime | None:
-    """Read a timestamp; without an offset it is local Viet Nam time (as the SDKs write it)."""
-    value = raw.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("/", "-", 2)) if "T" in value else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        for fmt in _TIME_FORMATS:
-            try:
-                parsed = datetime.strptime(value, fmt)
-                break
-            except ValueError:
-                continue
-    if parsed is None:
+    """Read a timestamp: ``yyyy/MM/dd HH:mm:ss`` and its relatives (``-``, ``T``, ``dd/MM/yyyy``,
+    milliseconds, a zone). Without a zone it is local Viet Nam time, as the SDKs write it."""
+    found = _TIMESTAMP.fullmatch(raw.strip())
+    if found is None:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=VN_TZ)
+    day = parse_date(found["date"])
+    if day is None:
+        return None
+    # Kept to the millisecond: what the writer can carry back out.
+    frac = (found["frac"] or "")[:3].ljust(6, "0")
+    try:
+        parsed = datetime(day.year, day.month, day.day, int(found["h"] or 0),
+                          int(found["m"] or 0), int(found["s"] or 0), int(frac),
+                          tzinfo=_zone(found["zone"]))
+    except ValueError:
+        return None
     return parsed.astimezone(VN_TZ)
+
+
+def _zone(raw: str | None) -> timezone:
+    if not raw:
+        return VN_TZ
+    if raw == "Z":
+        return UTC
+    sign = -1 if raw[0] == "-" else 1
+    digits = raw[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
 def strip_cid(raw: str) -> str:
@@ -317,14 +341,22 @@ def format_date(value: date) -> str:
 
 
 def format_timestamp(value: datetime, path: str) -> str:
-    """Local Viet Nam time ``yyyy/MM/dd HH:mm:ss``; a naive datetime is a programming slip."""
+    """Local Viet Nam time ``yyyy/MM/dd HH:mm:ss``; a naive datetime is a programming slip.
+
+    A time in whole milliseconds (what the reader makes of ``…:36.123``) is written with them,
+    so a forward carries what it received; any finer time (the local clock) is written to
+    the second, as the SDK writes."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise EdxmlBadValue(
             f"Thời điểm “{path}” thiếu múi giờ.", f"Timestamp “{path}” has no time zone.",
             field=path,
         )
     local_time = value.astimezone(VN_TZ)
-    return f"{format_date(local_time.date())} {local_time:%H:%M:%S}"
+    stamp = f"{format_date(local_time.date())} {local_time:%H:%M:%S}"
+    micro = local_time.microsecond
+    if micro and micro % 1000 == 0:
+        stamp += f".{micro // 1000:03d}"
+    return stamp
 
 
 def open_message(data: bytes, *, max_bytes: int, huge_tree: bool = False) -> tuple[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 
 from hypothesis import HealthCheck, given, settings
@@ -39,7 +40,8 @@ CHARS = st.one_of(
     st.sampled_from(" \t\n\r<>&\"';/.,-:"),
     st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufffe\uffff"),
 )
-TEXT = st.text(CHARS, max_size=24)
+# The reader gives NFC text (NFD Vietnamese is normalised), so generated text is NFC.
+TEXT = st.text(CHARS, max_size=24).map(lambda s: unicodedata.normalize("NFC", s))
 NON_BLANK = TEXT.filter(lambda s: s.strip() != "")
 ORGAN_ID = st.builds(
     "{:03d}.{:02d}.{:02d}.{}{:02d}".format, st.integers(0, 999), st.integers(0, 99),
@@ -50,7 +52,8 @@ CODE = st.text("0123456789ABCDEFabcdef-_.", min_size=1, max_size=20)
 DATES = st.dates(min_value=date(1945, 9, 2), max_value=date(2100, 12, 31))
 TIMES = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1),
                      timezones=st.sampled_from([VN_TZ, UTC])).map(
-    lambda d: d.replace(microsecond=0))
+    lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000 if d.microsecond % 7 == 0
+                        else 0))
 SMALL_INT = st.integers(min_value=0, max_value=10_000)
 
 organisations = st.builds(
@@ -72,7 +75,9 @@ businesses = st.builds(
 attachment_lists = st.lists(
     st.builds(Attachment, content_id=CODE, name=TEXT,
               content_type=st.sampled_from(["application/pdf", "application/zip", ""]),
-              data=st.binary(max_size=300), description=TEXT),
+              data=st.binary(max_size=300).filter(lambda b: not b.startswith(b"PK")),
+              description=TEXT, zipped=st.booleans(),
+              manifest_type=st.sampled_from(["", "application/zip", "application/msword"])),
     max_size=3, unique_by=lambda a: a.content_id).map(tuple)
 
 
@@ -85,18 +90,20 @@ def messages(draw: st.DrawFn) -> EdocMessage:
         code_number=draw(st.just("") | st.integers(1, 99999).map(str)),
         code_notation=draw(NOTATION), promulgation_date=draw(DATES), subject=draw(NON_BLANK),
         promulgation_place=draw(TEXT), type_name=draw(TEXT),
-        type_code=draw(st.sampled_from([1, 2])),
+        type_code=draw(st.integers(-5, 200)),
         type_detail=draw(SMALL_INT), content=draw(TEXT),
         signer=draw(st.none() | st.builds(SignerInfo, competence=TEXT, position=TEXT,
                                           full_name=TEXT)),
         due_date=draw(st.none() | DATES), to_places=draw(st.lists(TEXT, max_size=3).map(tuple)),
-        priority=draw(st.integers(0, 4)), sphere=draw(TEXT), typer_notation=draw(TEXT),
+        priority=draw(st.integers(-1, 9)), direction=draw(st.none() | st.booleans()),
+        sphere=draw(TEXT), typer_notation=draw(TEXT),
         promulgation_amount=draw(st.none() | SMALL_INT), page_amount=draw(st.none() | SMALL_INT),
         appendixes=draw(st.lists(TEXT, max_size=2).map(tuple)),
-        steering_type=draw(st.integers(0, 3)),
+        steering_type=draw(st.none() | st.integers(0, 3)),
         response_for=draw(st.lists(response_fors, max_size=2).map(tuple)),
         document_id=draw(st.just("") | CODE), business=draw(businesses),
-        trace=draw(st.lists(st.builds(TraceHop, organ_id=ORGAN_ID, timestamp=TIMES),
+        trace=draw(st.lists(st.builds(TraceHop, organ_id=st.just("") | ORGAN_ID,
+                                      timestamp=TIMES),
                             max_size=2).map(tuple)),
         attachments=draw(attachment_lists),
     )
