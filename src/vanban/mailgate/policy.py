@@ -33,9 +33,10 @@ def visible(actor: Actor | None) -> QuerySet[MailMessage]:
     rows = MailMessage.objects.select_related("agency", "sender", "rejected_by")
     if actor is None:
         return rows
-    if not is_mailbox_clerk(actor, actor.agency_id):
+    agency_id = actor.agency_id
+    if agency_id is None or not is_mailbox_clerk(actor, agency_id):
         return rows.none()
-    return rows.filter(agency_id=actor.agency_id)
+    return rows.filter(agency_id=agency_id)
 
 
 def message_allowed(actor: Actor | None, message: MailMessage | None, *,

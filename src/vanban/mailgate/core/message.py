@@ -34,7 +34,7 @@ SERIOUS_DEFECTS: tuple[type[email_errors.MessageDefect], ...] = (
     email_errors.InvalidBase64CharactersDefect,
     email_errors.InvalidBase64LengthDefect,
 )
-HEADER_DEFECTS: tuple[type[email_errors.MessageDefect], ...] = (
+HEADER_DEFECTS: tuple[type[Exception], ...] = (
     email_errors.CharsetError,
     email_errors.UndecodableBytesDefect,
     email_errors.NonASCIILocalPartDefect,

@@ -7,7 +7,6 @@ and addresses only.
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from email.message import EmailMessage
@@ -18,7 +17,6 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.mailbox import BaseMailBox
 
 from vanban.core import clock
-from vanban.directory.models import Agency
 from vanban.mailgate.core.judge import Dkim
 from vanban.mailgate.core.message import domain_of
 from vanban.mailgate.models import MailMessage
@@ -29,10 +27,10 @@ def _setting(name: str, default: object) -> object:
 
 
 def clerk_addresses() -> list[str]:
-    """The active clerk mailboxes of this installation's agencies, lower case."""
-    rows = (Agency.objects.filter(active=True, installation="").exclude(mailbox="")
-            .order_by("code").values_list("mailbox", flat=True))
-    return [str(address).lower() for address in rows]
+    """The active clerk mailboxes of this installation's active agencies, lower case."""
+    from vanban.mail.services import clerk_mailboxes
+
+    return [box.address.lower() for box in clerk_mailboxes() if box.agency.active]
 
 
 def credentials(address: str) -> tuple[str, str]:
@@ -71,9 +69,8 @@ def dkim_check(raw: bytes) -> Dkim:
     from vanban.mail.dkim import dkim_verify
 
     result = dkim_verify(raw)
-    return Dkim(status=str(result.status), domain=str(result.domain or ""),
-                selector=str(result.selector or ""), identity=str(result.identity or ""),
-                detail=str(getattr(result, "detail", "") or ""))
+    return Dkim(status=result.status, domain=result.domain, selector=result.selector,
+                identity=result.identity, detail=result.detail)
 
 
 def dsn_handle(raw: bytes) -> None:
@@ -111,17 +108,10 @@ def reply_send(message: MailMessage) -> str:
 
 
 def _smtp_send(sender: str, recipient: str, data: bytes) -> None:
-    host = str(_setting("SMTP_HOST", "127.0.0.1"))
-    port = int(str(_setting("SMTP_PORT", 587)))
-    timeout = float(str(_setting("TIMEOUT", 30.0)))
+    """Through the provincial relay, logged in as the clerk mailbox."""
+    from vanban.mail.smtp import smtp_connect
+
     login, password = credentials(sender)
-    smtp: smtplib.SMTP
-    if _setting("SMTP_SSL", False):
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout)
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
-    with smtp:
-        if _setting("SMTP_STARTTLS", True) and not _setting("SMTP_SSL", False):
-            smtp.starttls()
+    with smtp_connect() as smtp:
         smtp.login(login, password)
         smtp.sendmail(sender, [recipient], data)

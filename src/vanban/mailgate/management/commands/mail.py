@@ -23,6 +23,7 @@ from django.db import close_old_connections
 
 from vanban.core.errors import DomainError
 from vanban.mailgate import reader
+from vanban.mailgate.services import ports
 from vanban.mailgate.services.receive import mail_receive
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ class Command(BaseCommand):
                 self.stdout.flush()
                 if once:
                     break
-                reader.wait_for_mail(reader.ports.clerk_addresses(), reader.poll_seconds())
+                reader.wait_for_mail(ports.clerk_addresses(), reader.poll_seconds())
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
