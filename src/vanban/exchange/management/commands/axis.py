@@ -87,7 +87,8 @@ class Command(BaseCommand):
         if options["loop"]:
             signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
         while True:
-            close_old_connections()
+            if options["loop"]:  # a long-running poller drops connections the server closed
+                close_old_connections()
             targets = ([peers.axis_peer(options["peer"])] if options["peer"] else
                        list(Peer.objects.filter(transport__in=TRANSPORTS, active=True)))
             for peer in targets:
