@@ -16,18 +16,16 @@ from django.test import override_settings
 
 from vanban.directory.models import Agency
 from vanban.exchange.tests import conftest as hub
-from vanban.mail.tests.servers import (  # noqa: F401 - fixtures pytest collects by name
-    MailServers,
-    mail_servers,
-    mail_settings,
-    unique_address,
-)
+from vanban.mail.tests import servers
+from vanban.mail.tests.servers import MailServers, unique_address
 
 DOMAIN = "vanban.test"
 province = hub.province
 sender = hub.sender
 finance = hub.finance
 clerk = hub.clerk
+mail_servers = servers.mail_servers
+mail_settings = servers.mail_settings
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from vanban.core.errors import Conflict, ValidationFailed
-from vanban.mail.dkim import DkimUnavailable, dkim_key_add, dkim_key_disable, dkim_sign, \
-    dkim_verify
+from vanban.mail.dkim import DkimUnavailable, dkim_key_add, dkim_key_disable, dkim_sign, dkim_verify
 from vanban.mail.models import DkimKey
 from vanban.mail.tests.conftest import DOMAIN, KeyPair, make_keypair
 
@@ -55,7 +54,8 @@ def test_missing_unknown_and_disabled_keys(signing_key: Any) -> None:
     signed_elsewhere = dkim_sign(message(), "khac.vn")
     DkimKey.objects.filter(domain="khac.vn").delete()
     result = dkim_verify(signed_elsewhere)
-    assert result.status == "fail" and "khac.vn" in result.reason
+    assert result.status == "fail"
+    assert "khac.vn" in result.reason
     signed = dkim_sign(message(), DOMAIN)
     dkim_key_disable(actor=None, domain=DOMAIN, selector="tinh2026")
     assert dkim_verify(signed).status == "fail"
@@ -76,7 +76,8 @@ def test_keys_are_checked_when_added(province_keys: KeyPair, signing_key: Any) -
         dkim_key_add(actor=None, domain=DOMAIN.upper(), selector="TINH2026",
                      public_pem=other.public_pem)
     row = DkimKey.objects.get(domain=DOMAIN)
-    assert province_keys.private_pem not in row.private_key and row.can_sign
+    assert province_keys.private_pem not in row.private_key
+    assert row.can_sign
 
 
 def test_dkim_commands(tmp_path: Path) -> None:
@@ -93,7 +94,8 @@ def test_dkim_commands(tmp_path: Path) -> None:
                  str(public), "--private", str(private), stdout=out)
     out = StringIO()
     call_command("mail", "dkim", "list", "--json", stdout=out)
-    assert '"signs": true' in out.getvalue() and "stc.vanban.test" in out.getvalue()
+    assert '"signs": true' in out.getvalue()
+    assert "stc.vanban.test" in out.getvalue()
     assert "PRIVATE" not in out.getvalue()
     with pytest.raises(CommandError) as refused:
         call_command("mail", "dkim", "add", "--domain", "x.vn", "--selector", "s",

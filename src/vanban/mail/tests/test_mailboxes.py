@@ -65,7 +65,8 @@ def test_personal_mailbox_names_the_staff_member(mail_settings: MailServers, mak
     address = unique_address("canbo", DOMAIN)
     created = services.mailbox_create(actor=None, address=address, agency=agency, user=user)
     user.refresh_from_db()
-    assert user.mailbox == address and created.mailbox.kind == "personal"
+    assert user.mailbox == address
+    assert created.mailbox.kind == "personal"
     assert services.clerk_mailboxes() == []
 
 
