@@ -38,6 +38,8 @@ STATUS_CHANNELS = frozenset({Channel.FEDERATED, Channel.AXIS})
 DOORS: dict[str, Door] = {Channel.FEDERATED: Door.FEDERATION, Channel.AXIS: Door.FEDERATION,
                           Channel.MAIL: Door.MAIL}
 RAW_TYPES: dict[str, str] = {Channel.MAIL: "message/rfc822"}
+# Attachments never kept, whatever else the message carries: the door refuses them.
+PROGRAMS = frozenset({"exe", "elf"})
 
 
 @dataclass(frozen=True)
@@ -149,17 +151,24 @@ def _stored(arrival: Arrival) -> ArrivalResult | None:
 
 def _check_files(arrival: Arrival) -> list[_Checked]:
     """Every PDF through the door's intake (type, PDF rules, scanner), every other file through
-    the scanner; any refusal refuses the message, so nothing of it is stored half-checked."""
+    the scanner; any refusal refuses the message, so nothing of it is stored half-checked. A
+    program among the files, or no PDF at all, is refused by the door with the real kind."""
     door = DOORS.get(arrival.channel, Door.FEDERATION)
-    context = {"channel": arrival.channel, "origin": arrival.origin,
-               "message_id": arrival.message_key}
+    context = {"channel": arrival.channel, "message_id": arrival.message_key,
+               ("peer" if arrival.channel in STATUS_CHANNELS else "origin"): arrival.origin}
     pdfs = [f for f in arrival.files if sniff(f.data).code == "pdf"]
-    if not pdfs:
+    programs = [f for f in arrival.files if sniff(f.data).code in PROGRAMS]
+    if not pdfs or programs:  # the door refuses it with the file's real kind, audited
+        first = (programs or list(arrival.files) or [None])[0]
+        if first is not None:
+            intake_files(door=door, agency_code=arrival.sender.code, context=context,
+                         groups=[FileGroup(parts=[first.data], what_vi="văn bản",
+                                           what_en="document", images=False,
+                                           names=[first.name])])
         raise ValidationFailed(
-            "Thư không có văn bản chính (tệp PDF) nên không được nhận; các tệp kèm theo: "
-            f"{', '.join(f.name for f in arrival.files) or 'không có'}.",
-            "The message carries no main document (a PDF) and is refused; its files: "
-            f"{', '.join(f.name for f in arrival.files) or 'none'}.", code="no_main_document")
+            "Thư không có văn bản chính (tệp PDF) nên không được nhận.",
+            "The message carries no main document (a PDF) and is refused.",
+            code="no_main_document")
     accepted = intake_files(
         door=door, agency_code=arrival.sender.code, context=context,
         groups=[FileGroup(parts=[f.data], what_vi="văn bản", what_en="document", images=False,

@@ -18,9 +18,10 @@ from django.db import IntegrityError, transaction
 
 from vanban.audit.services import audit_append
 from vanban.core import clock
-from vanban.core.errors import Conflict, ValidationFailed
+from vanban.core.errors import Conflict
 from vanban.directory.models import Agency
 from vanban.exchange import wire
+from vanban.exchange.arrivals import arrival_accept
 from vanban.exchange.core import edxml, states
 from vanban.exchange.core.status import StatusCode, StatusMessage
 from vanban.exchange.core.trace import BusinessType
@@ -34,12 +35,9 @@ from vanban.exchange.models import (
     Peer,
     Transmission,
 )
-from vanban.exchange.services.common import OBJECT_TRANSMISSION, record, verify_after_commit
+from vanban.exchange.services.common import OBJECT_TRANSMISSION, record
 from vanban.exchange.services.federation_trust import authenticate, speaker
-from vanban.exchange.services.outbox import enqueue_status
 from vanban.exchange.services.statuses import event_for, stamp
-from vanban.security.intake import Accepted, Door, FileGroup, intake_files
-from vanban.storage.services import blob_put
 
 
 @dataclass(frozen=True)
@@ -60,21 +58,18 @@ def federation_receive(*, installation: str, signature: str, body: bytes) -> Rec
     kind = "status" if isinstance(message, StatusMessage) else "edoc"
     if InboxMessage.objects.filter(peer=peer, message_key=key).exists():
         return Receipt(message_id=key, kind=kind, duplicate=True)
-    accepted = _intake(peer, message, key)  # R16.1: before anything is stored
+    if isinstance(message, edxml.EdocMessage) and message.business_type is not \
+            BusinessType.REVOKE:
+        return _receive_document(peer, message, key, sender, body)
     try:
         with transaction.atomic():
-            transmission = None
             if isinstance(message, StatusMessage):
                 _apply_status(peer, message, sender)
-            elif message.business_type is BusinessType.REVOKE:
-                _apply_revoke(peer, message, sender)
             else:
-                transmission = _store_document(peer, message, key, accepted, sender)
+                _apply_revoke(peer, message, sender)
             # Recorded with the change (one INSERT): its unique key turns a concurrent repeat
             # into an IntegrityError that rolls the whole change back.
-            InboxMessage.objects.create(
-                peer=peer, kind=kind, message_key=key, transmission=transmission,
-                body_sha256=hashlib.sha256(body).hexdigest(), received_at=clock.now())
+            _remember(peer, kind, key, body, None)
     except IntegrityError:  # the same message, applied by a concurrent request
         if InboxMessage.objects.filter(peer=peer, message_key=key).exists():
             return Receipt(message_id=key, kind=kind, duplicate=True)
@@ -82,75 +77,28 @@ def federation_receive(*, installation: str, signature: str, body: bytes) -> Rec
     return Receipt(message_id=key, kind=kind, duplicate=False)
 
 
-def _intake(peer: Peer, message: edxml.EdocMessage | StatusMessage,
-            key: str) -> Accepted | None:
-    """The main attachment of a document message through the intake every door applies
-    (R16.1, R3.1): a PDF by content, the PDF rules, the malware scanner. A refusal (audited, with
-    the peer) refuses the whole message and nothing is stored; with the scanner down the answer
-    is 503 with Retry-After, so the file waits in the peer's outbox, never accepted unscanned."""
-    if isinstance(message, StatusMessage) or message.business_type is BusinessType.REVOKE \
-            or not message.attachments:
-        return None
-    main = message.attachments[0]
-    return intake_files(
-        door=Door.FEDERATION, agency_code=message.sender.organ_id,
-        groups=[FileGroup(parts=[main.data], what_vi="văn bản", what_en="document",
-                          images=False, names=[main.name])],
-        context={"peer": peer.installation_id, "message_id": key})[0]
+def _receive_document(peer: Peer, message: edxml.EdocMessage, key: str, sender: Agency,
+                      body: bytes) -> Receipt:
+    """A document for our agencies, through the one arrival port (ADR 0015): every attachment
+    through the intake (R16.1, R3.1) before anything is stored, all kept, the main one chosen
+    by content; once per (peer, message id), whatever a repeat or a crash in between does."""
+    arrival = wire.edoc_arrival(message, channel=Channel.FEDERATED, origin=peer.installation_id,
+                                key=key, sender=sender, raw=body,
+                                evidence={"peer": peer.installation_id, "message_id": key})
+    result = arrival_accept(arrival)
+    try:
+        with transaction.atomic():
+            _remember(peer, "edoc", key, body, result.transmission)
+    except IntegrityError:  # a concurrent repeat remembered it first
+        pass
+    return Receipt(message_id=key, kind="edoc", duplicate=result.duplicate)
 
 
-def _store_document(peer: Peer, message: edxml.EdocMessage, key: str,
-                    accepted: Accepted | None, sender: Agency) -> Transmission:
-    """A document for our agencies: stored once, each recipient's copy in its inbox (01).
-    ``accepted`` is its main attachment through the intake (None: the message has none);
-    ``sender`` the agency the peer speaks for."""
-    codes = [o.organ_id for o in message.recipients]
-    known = {a.code: a for a in Agency.objects.filter(code__in=codes)}  # one query
-    local = [a for a in (known.get(o.organ_id) for o in message.recipients)
-             if a is not None and not a.installation]
-    if not local:
-        raise ValidationFailed("Không có nơi nhận nào thuộc hệ thống này.",
-                               "No recipient is served by this installation.",
-                               code="no_local_recipient")
-    if accepted is None:
-        raise ValidationFailed("Văn bản không có tệp đính kèm.", "The message has no attachment.",
-                               code="no_attachment")
-    main = message.attachments[0]
-    blob = blob_put(data=accepted.data, content_type="application/pdf")
-    related = None
-    if message.business.document_id:
-        related = Transmission.objects.filter(
-            origin=peer.installation_id,
-            edxml_document_id=message.business.document_id).order_by("-id").first()
-    now = clock.now()
-    transmission = Transmission.objects.create(
-        sender=sender, business_type=wire.ROW_BUSINESS[message.business_type], related=related,
-        origin=peer.installation_id, origin_message_id=key,
-        edxml_document_id=message.document_id, code_number=message.code_number,
-        code_notation=message.code_notation, issued_date=message.promulgation_date,
-        type_name=message.type_name, subject=message.subject[:500], priority=message.priority,
-        file_sha256=blob.sha256, file_name=main.name[:200], file_size=len(main.data),
-        reason=message.business.reason[:500], sent_at=_sent_at(message, now))
-    for agency in local:
-        delivery = Delivery.objects.create(
-            transmission=transmission, recipient=agency, channel=Channel.FEDERATED,
-            state=states.State.ARRIVED, sent_at=transmission.sent_at, received_at=now,
-            status_at=now)
-        record(actor=None, event="received", delivery=delivery, at=now,
-               extra={"code": "01", "peer": peer.installation_id, "message_id": key})
-        enqueue_status(delivery=delivery, code=states.Code.ARRIVED, reason="", at=now,
-                       from_sender=False, peer=peer)
-    verify_after_commit({transmission.pk})
-    audit_append(actor=None, action="exchange.federation_receive",
-                 object_type=OBJECT_TRANSMISSION, object_id=transmission.message_id,
-                 agency_code=sender.code, data={"peer": peer.installation_id,
-                                                "message_id": key, "recipients": len(local)})
-    return transmission
-
-
-def _sent_at(message: edxml.EdocMessage, default: datetime) -> datetime:
-    """Time sent at the origin: the first trace hop, when the sender wrote one."""
-    return message.trace[0].timestamp if message.trace else default
+def _remember(peer: Peer, kind: str, key: str, body: bytes,
+              transmission: Transmission | None) -> None:
+    InboxMessage.objects.create(
+        peer=peer, kind=kind, message_key=key, transmission=transmission,
+        body_sha256=hashlib.sha256(body).hexdigest(), received_at=clock.now())
 
 
 def _origin_transmissions(peer: Peer, document_id: str, sender: Agency) -> list[Transmission]:
