@@ -16,8 +16,9 @@ from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor
+from vanban.directory.models import Agency
 from vanban.exchange import identity
-from vanban.exchange.axis.adapters import HTTP, SPOOL, TRANSPORTS, not_an_axis
+from vanban.exchange.axis.adapters import HTTP, SPOOL, TRANSPORTS, axis_for, not_an_axis
 from vanban.exchange.models import Peer
 from vanban.exchange.services.peers import may_admin, peer_route
 
@@ -83,3 +84,19 @@ def axis_route(*, actor: Actor | None, peer: Peer, agency_codes: Sequence[str]) 
     if peer.transport not in TRANSPORTS:
         raise not_an_axis(peer)
     return peer_route(actor=actor, peer=peer, agency_codes=agency_codes)
+
+
+def axis_register(*, actor: Actor | None, peer: Peer, agency: Agency) -> None:
+    """Register one of this installation's agencies on the axis (``registerAgency``), so
+    other systems can address it; audited."""
+    if not may_admin(actor):
+        raise forbidden()
+    if agency.installation:
+        raise ValidationFailed(
+            f"Cơ quan “{agency.code}” không thuộc hệ thống này.",
+            f"Agency “{agency.code}” is not served by this installation.", code="not_local")
+    parent = agency.parent.code if agency.parent else ""
+    axis_for(peer).register_agency(agency.code, agency.name, parent)
+    audit_append(actor=actor, action="exchange.axis_register", object_type=OBJECT_PEER,
+                 object_id=peer.installation_id, agency_code=agency.code,
+                 data={"code": agency.code, "name": agency.name, "parent": parent})

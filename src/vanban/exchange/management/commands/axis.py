@@ -132,9 +132,8 @@ class Command(BaseCommand):
                                        installation="").first()
         if agency is None:
             raise CommandError("Không có cơ quan này trong tỉnh / no such local agency")
-        parent = agency.parent.code if agency.parent else ""
-        axis_for(peers.axis_peer(options["installation_id"])).register_agency(
-            agency.code, agency.name, parent)
+        peers.axis_register(actor=None, peer=peers.axis_peer(options["installation_id"]),
+                            agency=agency)
         self.stdout.write(f"Đã đăng ký / registered: {agency.code}")
 
     def _sent(self, options: dict[str, Any]) -> None:
