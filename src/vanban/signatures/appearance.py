@@ -21,7 +21,8 @@ from typing import Any
 
 import uharfbuzz as hb
 from fontTools import subset, ttLib
-from pyhanko.pdf_utils import generic
+from fontTools.ttLib.scaleUpem import scale_upem
+from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -35,6 +36,7 @@ FONT_SIZE = 7
 LEADING = 9
 WIDTH = 230  # points; about 60 characters of 7 pt DejaVuSans per line
 MARGIN = 28  # points (1 cm) from the page edge
+PADDING = 26  # points: pyHanko's text box margin (10) and the frame's (3), both sides together
 WRAP = 58
 _VIETNAMESE = ("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯư"
                + "".join(chr(c) for c in range(0x1EA0, 0x1EFA)))
@@ -70,6 +72,10 @@ def _vietnamese_font(path: str) -> _Font:
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=_CHARSET)
     subsetter.subset(font)
+    # pyHanko writes glyph widths (/W) and TJ adjustments in font units as if they were PDF's
+    # thousandths of an em: with DejaVuSans' 2048 units per em every letter advanced twice its
+    # width ("K ý b ở i") and the line ran out of its box. At 1000 units they are the same.
+    scale_upem(font, 1000)
     out = io.BytesIO()
     font.save(out)
     return _Font(out.getvalue())
@@ -161,12 +167,26 @@ def stamp_style(font_path: str) -> TextStampStyle:
     """Black text in a thin frame, Vietnamese font; the text comes in as ``%(mark)s``."""
     return TextStampStyle(
         stamp_text="%(mark)s", border_width=1,
+        inner_content_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins(3, 3, 3, 3)),
         text_box_style=TextBoxStyle(font=VietnameseFontFactory(font_path), font_size=FONT_SIZE,
                                     leading=LEADING))
 
 
+def text_width(lines: list[str], font_path: str) -> float:
+    """The widest line's width in points at the mark's size (the cut font has 1000 units per
+    em), so the frame fits the text instead of a fixed width that clips or leaves a gap."""
+    font = _vietnamese_font(font_path)
+    cmap = font.tt.getBestCmap()
+    metrics = font.tt["hmtx"].metrics
+    widest: int = max((sum(int(metrics[cmap.get(ord(c), ".notdef")][0]) for c in line)
+                        for line in lines), default=0)
+    return float(widest * FONT_SIZE / font.units_per_em)
+
+
 def mark_box(placement: str, page_box: tuple[float, float, float, float],
-             line_count: int) -> tuple[int, int, int, int]:
+             line_count: int, width_needed: float = WIDTH - PADDING) -> tuple[int, int, int, int]:
     """Where the mark goes on page 1 (x1, y1, x2, y2 in PDF points).
 
     ``bottom_left_first_page`` is the provincial rule (R15.1); ``top_right_first_page`` is
@@ -174,8 +194,8 @@ def mark_box(placement: str, page_box: tuple[float, float, float, float],
     part of the usual signature block (lower right half of the page).
     """
     x0, y0, x1, y1 = page_box
-    height = line_count * LEADING + 10
-    width = min(WIDTH, int(x1 - x0) - 2 * MARGIN)
+    height = line_count * LEADING + PADDING
+    width = min(int(width_needed + PADDING) + 1, int(x1 - x0) - 2 * MARGIN)
     if placement == "top_right_first_page":
         left, bottom = x1 - MARGIN - width, y1 - MARGIN - height
     elif placement == "signature_block_overlay":

@@ -103,7 +103,8 @@ def sign_pdf_bytes(data: bytes, *, signer: Any, at: datetime, mark: Mark,
     ``validation_context`` is given too (its certificates and CRLs are embedded)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     field_name = f"ChuKyCoQuan-{uuid.uuid4().hex[:8]}"
-    box = appearance.mark_box(mark.placement, page_box(writer), len(mark.lines))
+    box = appearance.mark_box(mark.placement, page_box(writer), len(mark.lines),
+                              appearance.text_width(list(mark.lines), mark.font_path))
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES, use_pades_lta=False,
