@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vanban.core.dayinput import DayField
 from vanban.directory.models import Agency, Unit
 from vanban.registry.core.numbering import DOCUMENT_TYPES
 from vanban.registry.models import Classification, Competence, DocumentRecipient, Priority
@@ -51,8 +52,7 @@ class DocumentForm(forms.Form):
                                    required=False)
     position = forms.CharField(label=_("Chức vụ người ký"), max_length=100, required=False)
     full_name = forms.CharField(label=_("Họ tên người ký"), max_length=50, required=False)
-    due_date = forms.DateField(label=_("Hạn trả lời"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = DayField(label=_("Hạn trả lời"), required=False)
     archive_units = forms.CharField(label=_("Lưu (nơi giữ bản lưu)"), max_length=200, initial="VT",
                                     required=False)
     description = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)

@@ -7,12 +7,13 @@ services check that it belongs to the agency, so a forged value ends as "not fou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 
+from vanban.core.dayinput import parse_day
 from vanban.core.errors import ValidationFailed, not_found
 from vanban.directory.models import Unit
 from vanban.workflow.models import LineRole
@@ -20,17 +21,8 @@ from vanban.workflow.services import LineInput, WorkFileInput
 
 
 def parse_date(value: str) -> date | None:
-    """``dd/mm/yyyy`` or ``yyyy-mm-dd`` (what a date input sends); empty is None."""
-    value = value.strip()
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationFailed(f"Ngày “{value}” không hợp lệ (dd/mm/yyyy).",
-                           f"Invalid date “{value}” (dd/mm/yyyy).", code="bad_date")
+    """``dd/mm/yyyy`` (what the pages' text inputs ask for) or ``yyyy-mm-dd``; empty is None."""
+    return parse_day(value)
 
 
 def parse_int(value: str, *, what_vi: str, what_en: str) -> int | None:

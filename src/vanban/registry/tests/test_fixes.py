@@ -1,8 +1,10 @@
 """Fixes of the outgoing pages and PDFs (issue 13, observed 9): the register PDF keeps a date
-on one line, a draft's page says it is not issued yet."""
+on one line, a draft's page says it is not issued yet, dates are typed dd/mm/yyyy."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -10,6 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from reportlab.lib.units import mm
 
+from vanban.core.dayinput import parse_day
+from vanban.core.errors import ValidationFailed
+from vanban.directory.models import Agency
 from vanban.pdfs.render import page_text
 from vanban.registry import printing, services
 from vanban.registry.models import Document
@@ -58,3 +63,38 @@ def test_draft_page_says_not_issued(clerk: Any, draft: Document) -> None:
     assert registered.issued_date is not None
     html = _client(clerk).get(reverse("registry:document_detail", args=[draft.pk])).content
     assert f"Bắc Giang, ngày {registered.issued_date:%d/%m/%Y}" in html.decode()
+
+
+def test_due_date_is_typed_dd_mm_yyyy(clerk: Any, finance: Agency) -> None:
+    """Dates are text inputs in ``dd/mm/yyyy`` (not the browser's locale order): the form
+    shows the hint, reads ``05/01/2027`` as 5 January and shows it back the same way."""
+    client = _client(clerk)
+    html = client.get(reverse("registry:document_create")).content.decode()
+    field = re.search(r'<input[^>]*name="due_date"[^>]*>', html)
+    assert field is not None
+    assert 'type="text"' in field.group(0)
+    assert 'placeholder="dd/mm/yyyy"' in field.group(0)
+    response = client.post(reverse("registry:document_create"), {
+        "type_code": "cong_van", "subject": "Về việc báo cáo", "priority": "thuong",
+        "classification": "thuong", "due_date": "05/01/2027", "agencies": [finance.code]})
+    assert response.status_code == 302
+    document = Document.objects.get(subject="Về việc báo cáo")
+    assert document.due_date == date(2027, 1, 5)
+    edit = client.get(reverse("registry:document_edit", args=[document.pk])).content.decode()
+    assert 'value="05/01/2027"' in edit
+
+
+@pytest.mark.parametrize(("text", "day"), [("05/01/2027", date(2027, 1, 5)),
+                                           ("5/1/2027", date(2027, 1, 5)),
+                                           ("2027-01-05", date(2027, 1, 5)),
+                                           ("", None)])
+def test_parse_day(text: str, day: date | None) -> None:
+    """One parser for every form: dd/mm/yyyy first, ISO for API clients and old links."""
+    assert parse_day(text) == day
+
+
+def test_parse_day_refuses_month_first() -> None:
+    """``12/31/2026`` (a US browser's order) is refused in both languages, never guessed."""
+    with pytest.raises(ValidationFailed) as err:
+        parse_day("12/31/2026")
+    assert "dd/mm/yyyy" in err.value.vi
