@@ -37,6 +37,7 @@ from vanban.exchange.models import (
 )
 from vanban.exchange.services.common import OBJECT_TRANSMISSION, record
 from vanban.exchange.services.federation_trust import authenticate, speaker
+from vanban.exchange.services.matching import sent_deliveries
 from vanban.exchange.services.statuses import event_for, stamp
 
 
@@ -157,10 +158,8 @@ def _apply_status(peer: Peer, message: StatusMessage, sender: Agency) -> None:
         targets = [d for t in _origin_transmissions(peer, document_id, sender)
                    for d in t.deliveries.select_related("transmission__sender", "recipient")]
     else:
-        targets = list(Delivery.objects.select_for_update(of=("self",))
-                       .select_related("transmission__sender", "recipient").filter(
-                           transmission__origin="", transmission__edxml_document_id=document_id,
-                           recipient=sender))
+        # By the exact DocumentId, else by issuer, number and date (a receiver's rebuilt id).
+        targets = list(sent_deliveries(message.response_for, sender))
     if not targets:
         raise _not_yet(document_id)
     at = message.timestamp or clock.now()
@@ -192,3 +191,8 @@ def _advance(peer: Peer, delivery: Delivery, code: states.Code, at: datetime,
     delivery.save(update_fields=sorted({*fields, "received_at"}))
     record(actor=None, event=event_for(code), delivery=delivery, at=at,
            reason=reason, extra={"code": code.value, "peer": peer.installation_id})
+
+
+# The appliers other edXML channels (the national axis) share with federation.
+status_apply = _apply_status
+revoke_apply = _apply_revoke
