@@ -7,6 +7,7 @@ own tasks, the overdue and due-soon list for the head, and work files.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -253,25 +254,34 @@ class HolderLoad:
     due_soon: list[AssignmentLine] = field(default_factory=list)
 
 
+def overdue_lines(agency_id: int, due: str = "") -> QuerySet[AssignmentLine]:
+    """R8.1: the agency's open lines past their deadline or due within two working days,
+    nearest deadline first; only one of the two when ``due`` is ``overdue`` or ``soon``."""
+    return by_due(_open_lines().filter(incoming__agency_id=agency_id, deadline__isnull=False,
+                                       deadline__lte=due_soon_until(agency_id))
+                  .exclude(role=LineRole.INFORM).order_by("deadline", "pk"), due, agency_id)
+
+
+def by_holder(lines: Iterable[AssignmentLine]) -> list[HolderLoad]:
+    """The lines per unit/person, the most overdue first."""
+    now = today()
+    loads: dict[str, HolderLoad] = defaultdict(lambda: HolderLoad(""))
+    for line in lines:
+        key = f"u{line.unit_id}" if line.unit_id else f"p{line.user_id}"
+        load = loads[key]
+        load.name = line.holder_name
+        assert line.deadline is not None  # noqa: S101 - filtered by overdue_lines
+        (load.overdue if line.deadline < now else load.due_soon).append(line)
+    return sorted(loads.values(), key=lambda x: (-len(x.overdue), x.name))
+
+
 def overdue_report(actor: Actor | None, agency_id: int, due: str = "") -> list[HolderLoad]:
-    """R8.1: open lines past their deadline or due within two working days, per unit/person;
-    only one of the two when ``due`` is ``overdue`` or ``soon`` (:func:`by_due`).
+    """R8.1: :func:`overdue_lines` per unit/person (every line: for the API and tests; the page
+    reads them a page at a time).
 
     For the agency's directors; anyone else is refused by the caller (``rules.is_director``).
     """
-    now = today()
-    soon = due_soon_until(agency_id)
-    lines = by_due(_open_lines().filter(incoming__agency_id=agency_id, deadline__isnull=False,
-                                        deadline__lte=soon)
-                   .exclude(role=LineRole.INFORM).order_by("deadline", "pk"), due, agency_id)
-    by_holder: dict[str, HolderLoad] = defaultdict(lambda: HolderLoad(""))
-    for line in lines:
-        key = f"u{line.unit_id}" if line.unit_id else f"p{line.user_id}"
-        load = by_holder[key]
-        load.name = line.holder_name
-        assert line.deadline is not None  # noqa: S101 - filtered above
-        (load.overdue if line.deadline < now else load.due_soon).append(line)
-    return sorted(by_holder.values(), key=lambda x: (-len(x.overdue), x.name))
+    return by_holder(overdue_lines(agency_id, due))
 
 
 def is_overdue(line: AssignmentLine) -> bool:

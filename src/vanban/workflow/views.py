@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -231,7 +231,16 @@ def _query(request: HttpRequest, **changes: str) -> str:
     return query.urlencode()
 
 
+def _page_links(request: HttpRequest, page: Page[Any]) -> dict[str, str]:
+    """The query strings of the next and previous pages (empty: there is none)."""
+    return {"next_query": _query(request, page=str(page.next_page_number()))
+            if page.has_next() else "",
+            "previous_query": _query(request, page=str(page.previous_page_number()))
+            if page.has_previous() else ""}
+
+
 DUES = ("overdue", "soon")
+OVERDUE_PAGE = 100
 
 
 @require_GET
@@ -254,10 +263,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         "tasks": [{"line": t, "overdue": t.deadline is not None and t.deadline < today}
                   for t in page],
         "page": page, "due": due if due in DUES else "", "q": search,
-        "next_query": _query(request, page=str(page.next_page_number()))
-        if page.has_next() else "",
-        "previous_query": _query(request, page=str(page.previous_page_number()))
-        if page.has_previous() else ""})
+        **_page_links(request, page)})
 
 
 @require_GET
@@ -269,9 +275,12 @@ def overdue(request: HttpRequest) -> HttpResponse:
     if actor.agency_id is None or not rules.is_director(actor, actor.agency_id):
         raise PermissionDenied
     due = request.GET.get("due", "")
+    page = Paginator(selectors.overdue_lines(actor.agency_id, due),
+                     OVERDUE_PAGE).get_page(request.GET.get("page"))
     return render(request, "workflow/overdue.html", {
-        "report": selectors.overdue_report(actor, actor.agency_id, due),
-        "today": selectors.today(), "due": due if due in DUES else ""})
+        "report": selectors.by_holder(page), "page": page,
+        "today": selectors.today(), "due": due if due in DUES else "",
+        **_page_links(request, page)})
 
 
 QUEUE_TITLES = {
@@ -333,10 +342,16 @@ def work_files(request: HttpRequest) -> HttpResponse:
             actor=actor, data=forms.work_file_from(request.POST, actor.agency_id))
         messages.success(request, _("Đã lập hồ sơ."))
         return redirect("workflow:work_file", pk=created.pk)
+    search = " ".join(request.GET.get("q", "").split())
     files = selectors.work_files_of(actor)
+    if search:
+        files = files.filter(Q(title__icontains=search) | Q(notation__icontains=search))
+    page = Paginator(files.order_by("-year", "notation", "pk"),
+                     selectors.PAGE).get_page(request.GET.get("page"))
     units = Unit.objects.filter(agency_id=actor.agency_id or 0, active=True).order_by("code")
     return render(request, "workflow/work_files.html", {
-        "files": files[:500], "units": units, "today": selectors.today()})
+        "files": list(page), "page": page, "q": search, "units": units,
+        "today": selectors.today(), **_page_links(request, page)})
 
 
 @require_GET

@@ -3,7 +3,14 @@ search and paging that never cuts a list silently (R8.1)."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.test import Client
+
+from vanban.workflow.models import LineRole
+from vanban.workflow.services import assignment_create
+from vanban.workflow.tests.conftest import line
 
 
 def _client(user) -> Client:
@@ -27,3 +34,66 @@ def test_my_tasks_for_a_head_without_tasks(head):
     """The page answers a user with no lines."""
     response = _client(head).get("/work/")
     assert response.status_code == 200, response.content.decode()[:3000]
+
+
+def _second(clerk: Any) -> Any:
+    from vanban.exchange.tests.conftest import make_pdf
+    from vanban.incoming.services import incoming_register_paper
+
+    return incoming_register_paper(
+        actor=clerk, data=make_pdf("Cong van giay 2"), subject="Về việc rà soát chi thường xuyên",
+        issuer_name="Kho bạc Nhà nước", code_number="45", code_notation="KBNN-KSC",
+        type_name="Công văn")
+
+
+def test_queue_pages_on_with_a_visible_next_page_and_searches(head, clerk, paper, monkeypatch):
+    """Issue 13 observed 6: a list is never cut silently — one row a page here, the first page
+    says there is a next one, which holds the other document; the search keeps one."""
+    from vanban.workflow import selectors
+
+    second = _second(clerk)
+    monkeypatch.setattr(selectors, "PAGE", 1)
+    page = _client(head)
+    first = page.get("/work/unassigned/").content.decode()
+    assert second.subject in first
+    assert paper.subject not in first
+    link = re.search(r'href="\?([^"]+)" data-testid="next-page"', first)
+    assert link is not None
+    rest = page.get("/work/unassigned/?" + link.group(1).replace("&amp;", "&")).content.decode()
+    assert paper.subject in rest
+    assert 'data-testid="next-page"' not in rest
+    assert "Hết danh sách." in rest
+    found = page.get("/work/documents/?q=KBNN").content.decode()
+    assert second.subject in found
+    assert paper.subject not in found
+
+
+def test_my_tasks_pages_and_filters(head, clerk, paper, budget, specialist,  # noqa: PLR0917
+                                    monkeypatch):
+    """R8.1: "việc của tôi" one task a page with a next page; the search and the due filter
+    narrow it; the specialist's "Văn bản đến" lists only what they hold."""
+    from vanban.workflow import selectors
+
+    second = _second(clerk)
+    for document in (paper, second):
+        assignment_create(actor=head, document=document,
+                          lines=[line(LineRole.LEAD, unit=budget, days=5)])
+    other = _second(clerk)
+    monkeypatch.setattr(selectors, "PAGE", 1)
+    page = _client(specialist)
+    first = page.get("/work/").content.decode()
+    assert "Trang 1/2 · 2 việc" in first
+    assert 'data-testid="next-page"' in first
+    assert "Trang 2/2" in page.get("/work/?page=2").content.decode()
+    assert second.subject in page.get("/work/?q=KBNN").content.decode()
+    assert "Không có việc phù hợp." in page.get("/work/?due=overdue").content.decode()
+    monkeypatch.setattr(selectors, "PAGE", 50)
+    listed = page.get("/work/documents/").content.decode()
+    assert paper.subject in listed
+    assert f'data-incoming="{other.pk}"' not in listed
+
+
+def test_unassigned_queue_is_the_directors(specialist, clerk):
+    """The queue of documents waiting for assignment is for the head and delegates."""
+    assert _client(specialist).get("/work/unassigned/").status_code == 403
+    assert _client(clerk).get("/work/unassigned/").status_code == 403
