@@ -76,6 +76,11 @@ def axis_poll(peer: Peer, *, limit: int = 500) -> PollReport:
             break
         except AxisError as err:
             report.errors.append(f"{item.id}: {err}")
+        except Exception as err:  # a fault of ours (storage, database): retried next poll
+            log.exception("axis %s: message %s could not be filed", peer.installation_id,
+                          item.id)
+            report.waiting += 1
+            report.errors.append(f"{item.id}: {type(err).__name__}: {err}"[:500])
     return report
 
 
