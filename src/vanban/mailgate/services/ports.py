@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
 from django.conf import settings
@@ -87,7 +88,7 @@ def reply_send(message: MailMessage) -> str:
     from vanban.mail.dkim import dkim_sign
 
     mailbox = message.mailbox
-    reply = EmailMessage()
+    reply = EmailMessage(policy=SMTP)
     reply["From"] = mailbox
     reply["To"] = message.from_address
     reply["Subject"] = f"Từ chối: {message.subject}"[:300]
@@ -102,7 +103,7 @@ def reply_send(message: MailMessage) -> str:
         f"Lý do: {message.reject_reason}\n\n"
         f"{message.agency.name} rejected the message “{message.subject}”.\n"
         f"Reason: {message.reject_reason}\n")
-    data = dkim_sign(bytes(reply), domain_of(mailbox))
+    data = dkim_sign(reply.as_bytes(), domain_of(mailbox))
     _smtp_send(mailbox, message.from_address, data)
     return str(reply["Message-ID"])
 

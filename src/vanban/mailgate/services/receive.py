@@ -40,6 +40,7 @@ from vanban.mailgate.services import ports
 from vanban.security.errors import ScannerUnavailable
 from vanban.security.intake import Accepted, Door, FileGroup, intake_files
 from vanban.signatures.verification.mail import MailFacts, mail_verify
+from vanban.storage.models import Blob
 from vanban.storage.services import blob_put
 
 logger = logging.getLogger(__name__)
@@ -225,7 +226,8 @@ def _keep(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
           verification_id: int | None = None, transmission_id: int | None = None) -> Outcome:
     """The message's row (and raw blob) with its audit event, once; a concurrent writer's row
     wins."""
-    blob = blob_put(data=raw, content_type="message/rfc822")
+    blob = Blob.objects.filter(sha256=hashlib.sha256(raw).hexdigest()).first() \
+        or blob_put(data=raw, content_type="message/rfc822")  # the port keeps a filed one
     found = [r.as_dict() for r in reasons]
     try:
         with transaction.atomic():

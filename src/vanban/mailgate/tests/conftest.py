@@ -18,13 +18,12 @@ from django.test import override_settings
 from vanban.core.roles import Role
 from vanban.directory.models import Agency
 from vanban.exchange.tests.conftest import make_pdf
-from vanban.mail.tests.servers import (  # noqa: F401 - fixtures pytest collects by name
-    MailServers,
-    mail_servers,
-    mail_settings,
-    unique_address,
-)
+from vanban.mail.tests import servers
+from vanban.mail.tests.servers import MailServers, unique_address
 
+# The test servers' fixtures, collected by name.
+mail_servers = servers.mail_servers
+mail_settings = servers.mail_settings
 SENDER_DOMAIN = "snv.bacgiang.vanban.test"
 RECIPIENT_DOMAIN = "stc.bacgiang.vanban.test"
 EVIL_DOMAIN = "evil.vanban.test"
