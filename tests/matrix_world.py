@@ -186,4 +186,33 @@ def build_world() -> World:
     _outgoing(world, x, y)
     _arrival(world, x, y)
     _incoming(world, x, unit)
+    _mail(world, x)
     return world
+
+
+def _mail(world: World, x: Agency) -> None:
+    """X's clerk mailbox (provisioned into a passwd-file of its own, then gone) and a DKIM key
+    of the table: the disable actions act on real rows."""
+    import shutil
+    import tempfile
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from django.test import override_settings
+
+    from vanban.mail.dkim import dkim_key_add
+    from vanban.mail.services import mailbox_create
+
+    folder = tempfile.mkdtemp(prefix="vanban-matrix-mail-")
+    try:
+        with override_settings(VANBAN_MAIL_PROVISIONER="dovecot",
+                               VANBAN_MAIL_PASSWD_FILE=f"{folder}/passwd"):
+            box = mailbox_create(actor=None, address=x.mailbox, agency=x).mailbox
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    world.ids["mailbox"] = box.pk
+    public = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()
+    pem = public.public_bytes(serialization.Encoding.PEM,
+                              serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    world.ids["dkim_key"] = dkim_key_add(actor=None, domain="stc.matrix.invalid",
+                                         selector="s1", public_pem=pem).pk

@@ -144,6 +144,12 @@ checks:report                     GET    keepers+other+province
 checks:report_csv                 GET    keepers+other+province
 checks:reminders                  GET    signed
 checks:reminders_read             POST   signed
+mail:mailboxes                    GET    province
+mail:mailboxes                    POST   province
+mail:mailbox_disable              POST   province
+mail:dkim                         GET    province
+mail:dkim                         POST   province
+mail:dkim_disable                 POST   province
 api-root                          GET    signed
 api-schema                        GET    public
 api-docs                          GET    public
@@ -245,6 +251,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "workflow-line-": {"pk": "line"}, "workflow-file-": {"pk": "work_file", "item_id": "item"},
     "audit-event-": {"seq": "audit_seq"}, "me-tokens-": {"pk": "token"},
     "role-requests-": {"pk": "role_request"},
+    "mail:mailbox_disable": {"pk": "mailbox"}, "mail:dkim_disable": {"pk": "dkim_key"},
 }
 _REFUSED = {401, 403, 404}
 
