@@ -72,7 +72,13 @@ def mailbox_disable(request: HttpRequest, pk: int) -> HttpResponse:
     """Stop logins to a mailbox (its mail stays on the server)."""
     _admin(request)
     box = get_object_or_404(Mailbox, pk=pk)
-    services.mailbox_disable(actor=request_actor(request), mailbox=box)
+    try:
+        services.mailbox_disable(actor=request_actor(request), mailbox=box)
+    except Forbidden:
+        raise
+    except DomainError as err:  # the mail system is down: nothing changed
+        show_error(request, err)
+        return redirect("mail:mailboxes")
     messages.success(request, _("Đã khoá hộp thư %(address)s.") % {"address": box.address})
     return redirect("mail:mailboxes")
 
