@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from vanban.audit.models import AuditEvent
@@ -172,3 +174,13 @@ def test_only_the_clerk_sees_the_quarantine(live: Live, make_user: Any) -> None:
     client.force_login(specialist)
     assert client.get("/mailgate/quarantine/").status_code == 403
     assert AuditEvent.objects.filter(action="mailgate.quarantine_view.denied").exists()
+
+
+def test_gateway_command_once(live: Live) -> None:
+    """``vanban mail gateway --once``: one pass over every clerk mailbox and the outbox."""
+    live.deliver(_message(live, "Về việc C", make_pdf("C")))
+    out = StringIO()
+    call_command("mail", "gateway", "--once", stdout=out)
+    assert f"{live.road.recipient_address}: read=1 filed=1" in out.getvalue()
+    assert f"{live.road.sender_address}: read=0" in out.getvalue()
+    assert "outbox:" in out.getvalue()

@@ -197,3 +197,10 @@ def test_import_command(road: Road, scan: bytes, tmp_path: Path) -> None:
         with pytest.raises(CommandError) as usage:
             call_command("mail", "import", *args, stdout=StringIO())
         assert usage.value.returncode == 2
+
+
+def test_the_mail_apps_subcommands_are_wired(road: Road) -> None:
+    """``vanban mail dkim list`` (the mail app's subcommand) runs through the one command."""
+    out = StringIO()
+    call_command("mail", "dkim", "list", "--json", stdout=out)
+    assert SENDER_DOMAIN in out.getvalue()

@@ -22,21 +22,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 from vanban.core.errors import DomainError
+from vanban.mail import cli
 from vanban.mailgate import reader
 from vanban.mailgate.services import ports
 from vanban.mailgate.services.receive import mail_receive
 
 logger = logging.getLogger(__name__)
-OWN = ("import", "gateway")
-
-
-def _mail_cli() -> Any:
-    """The mail app's subcommands, when it has them."""
-    try:
-        from vanban.mail import cli
-    except ImportError:
-        return None
-    return cli
 
 
 class Command(BaseCommand):
@@ -55,9 +46,7 @@ class Command(BaseCommand):
                                                  "and send mail")
         gateway.add_argument("--once", action="store_true",
                              help="một lượt rồi dừng / one pass, then stop")
-        cli = _mail_cli()
-        if cli is not None:
-            cli.add_subcommands(sub)
+        cli.add_subcommands(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["subcommand"]
@@ -66,9 +55,6 @@ class Command(BaseCommand):
         elif name == "gateway":
             self._gateway(once=options["once"])
         else:
-            cli = _mail_cli()
-            if cli is None:
-                raise CommandError(f"unknown subcommand {name}", returncode=2)
             cli.handle(self, name, options)
 
     def _import(self, path: Path, mailbox: str, *, as_json: bool) -> None:
@@ -108,7 +94,6 @@ class Command(BaseCommand):
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
         try:
             while not stop:
-                close_old_connections()
                 for report in reader.gateway_pass():
                     self.stdout.write(
                         f"{report.mailbox}: read={report.read} filed={report.filed} "
@@ -120,6 +105,7 @@ class Command(BaseCommand):
                 if once:
                     break
                 reader.wait_for_mail(ports.clerk_addresses(), reader.poll_seconds())
+                close_old_connections()  # a long wait: the next pass gets a fresh connection
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
