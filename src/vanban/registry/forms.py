@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanban.core.dayinput import DayField
-from vanban.directory.models import Agency, Unit
+from vanban.directory.models import Agency, AgencyKind, Unit
 from vanban.registry.core.numbering import DOCUMENT_TYPES
 from vanban.registry.models import Classification, Competence, DocumentRecipient, Priority
 from vanban.registry.services import RecipientInput
@@ -35,6 +35,43 @@ class MultipleFileField(forms.FileField):
         return super().clean(data, initial)
 
 
+# Recipient groups of the picker, from the directory's kind of agency, in the order a clerk
+# of the province reads them.
+GROUPS: tuple[tuple[str, Any], ...] = (
+    (AgencyKind.PROVINCE, _("UBND tỉnh, Văn phòng UBND tỉnh")),
+    (AgencyKind.DEPARTMENT, _("Các Sở, ban, ngành")),
+    (AgencyKind.DISTRICT, _("UBND các huyện, thành phố")),
+    (AgencyKind.COMMUNE, _("UBND các xã, phường, thị trấn")),
+    (AgencyKind.OTHER, _("Cơ quan khác, ngoài tỉnh")),
+)
+_GROUP_OF = {AgencyKind.OFFICE: AgencyKind.PROVINCE}
+
+
+def recipient_groups(sender: Agency) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The active agencies a document of ``sender`` may go to, grouped by kind (the sender
+    itself is never offered), each group sorted by name; empty groups left out."""
+    members: dict[str, list[tuple[str, str]]] = {str(kind): [] for kind, _label in GROUPS}
+    for agency in Agency.objects.filter(active=True).exclude(pk=sender.pk).order_by("name"):
+        kind = _GROUP_OF.get(AgencyKind(agency.kind), AgencyKind(agency.kind))
+        if agency.installation:
+            kind = AgencyKind.OTHER
+        members[str(kind)].append((agency.code, agency.name))
+    return [(str(label), members[str(kind)]) for kind, label in GROUPS if members[str(kind)]]
+
+
+class AgencyPickerField(forms.MultipleChoiceField):
+    """Agencies by code, offered in groups; cleans to :class:`Agency` rows."""
+
+    def offer(self, *, sender: Agency) -> None:
+        """The choices for a document of ``sender``."""
+        self.choices = recipient_groups(sender)
+
+    def clean(self, value: Any) -> list[Agency]:
+        """The chosen agencies, in the directory's order."""
+        codes = super().clean(value)
+        return list(Agency.objects.filter(code__in=codes, active=True).order_by("code"))
+
+
 class DocumentForm(forms.Form):
     """The drafting form (dự thảo văn bản đi)."""
 
@@ -56,14 +93,14 @@ class DocumentForm(forms.Form):
     archive_units = forms.CharField(label=_("Lưu (nơi giữ bản lưu)"), max_length=200, initial="VT",
                                     required=False)
     description = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
-    agencies = forms.ModelMultipleChoiceField(
-        label=_("Cơ quan nhận (danh bạ)"), required=False, to_field_name="code",
-        queryset=Agency.objects.filter(active=True).order_by("code"),
-        widget=forms.SelectMultiple(attrs={"size": 8}))
-    paper_agencies = forms.ModelMultipleChoiceField(
+    agencies = AgencyPickerField(
+        label=_("Cơ quan nhận (danh bạ)"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12, "data-picker": "1",
+                                           "data-search-label": _("Tìm cơ quan nhận…")}))
+    paper_agencies = AgencyPickerField(
         label=_("Cơ quan nhận bản giấy (ghi ở “Nơi nhận”)"), required=False,
-        to_field_name="code", queryset=Agency.objects.filter(active=True).order_by("code"),
-        widget=forms.SelectMultiple(attrs={"size": 4}))
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-picker": "1",
+                                           "data-search-label": _("Tìm cơ quan nhận…")}))
     individuals = forms.CharField(
         label=_("Cá nhân nhận (mỗi dòng: Họ tên | Địa chỉ | Thư điện tử)"), required=False,
         widget=forms.Textarea(attrs={"rows": 3}))
@@ -72,6 +109,8 @@ class DocumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         units = cast(forms.ModelChoiceField, self.fields["unit"])  # type: ignore[type-arg]
         units.queryset = Unit.objects.filter(agency=agency, active=True).order_by("code")
+        for name in ("agencies", "paper_agencies"):
+            cast(AgencyPickerField, self.fields[name]).offer(sender=agency)
 
     def recipients(self) -> list[RecipientInput]:
         """The chosen agencies (electronic, or paper when marked so) then the individuals."""

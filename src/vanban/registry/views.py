@@ -90,8 +90,8 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(document, f) for f in (
         "type_code", "legal_normative", "subject", "unit", "place", "priority", "classification",
         "competence", "position", "full_name", "due_date", "archive_units", "description")}
-    initial["agencies"] = [r.agency for r in recipients if r.agency is not None]
-    initial["paper_agencies"] = [r.agency for r in recipients
+    initial["agencies"] = [r.agency.code for r in recipients if r.agency is not None]
+    initial["paper_agencies"] = [r.agency.code for r in recipients
                                  if r.agency is not None and r.role == "paper"]
     initial["individuals"] = "\n".join(f"{r.name} | {r.address} | {r.mailbox}"
                                        for r in recipients if r.agency is None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,3 +99,37 @@ def test_parse_day_refuses_month_first() -> None:
     with pytest.raises(ValidationFailed) as err:
         parse_day("12/31/2026")
     assert "dd/mm/yyyy" in err.value.vi
+
+
+def test_recipient_picker_groups_and_never_offers_the_sender(
+        clerk: Any, sender: Agency, finance: Agency, commune: Agency) -> None:
+    """R3.1: the recipients list is grouped by kind (Sở, huyện, xã…), searchable through a
+    static script (no inline script), and never offers the drafting agency itself; a forged
+    post naming it is refused by the form."""
+    client = _client(clerk)
+    html = client.get(reverse("registry:document_create")).content.decode()
+    block = html.split('name="agencies"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{finance.code}"' in block
+    assert f'value="{commune.code}"' in block
+    assert f'value="{sender.code}"' not in block
+    assert 'label="Các Sở, ban, ngành"' in block
+    assert 'label="UBND các xã, phường, thị trấn"' in block
+    assert "data-picker" in html
+    assert "registry/picker.js" in html
+    assert "<script>" not in html
+    response = client.post(reverse("registry:document_create"), {
+        "type_code": "cong_van", "subject": "Gửi chính mình", "priority": "thuong",
+        "classification": "thuong", "agencies": [sender.code]})
+    assert response.status_code == 200
+    assert not Document.objects.filter(subject="Gửi chính mình").exists()
+
+
+def test_picker_script_is_served() -> None:
+    """The picker's script is a static file of the registry app."""
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("registry/picker.js")
+    assert found is not None
+    text = Path(str(found)).read_text()
+    assert "data-picker" in text
+    assert 'normalize("NFD")' in text
