@@ -257,6 +257,21 @@ VANBAN_FONT_PATH = os.environ.get(
 # the second); reminders go out at each end (``vanban checks remind`` / ``scheduler``).
 VANBAN_CHECK_TIMES = os.environ.get("VANBAN_CHECK_TIMES", "11:30,16:30")
 
+# The official mail road (R9.1, R4.1, R13.1; docs/mail.md): the provincial mail servers the
+# gateway reads (IMAP) and sends through (SMTP), and how mailboxes are provisioned.
+VANBAN_MAIL_IMAP_HOST = os.environ.get("VANBAN_MAIL_IMAP_HOST", "127.0.0.1")
+VANBAN_MAIL_IMAP_PORT = int(os.environ.get("VANBAN_MAIL_IMAP_PORT", "993"))
+VANBAN_MAIL_IMAP_SSL = env_bool("VANBAN_MAIL_IMAP_SSL", True)
+VANBAN_MAIL_IMAP_STARTTLS = env_bool("VANBAN_MAIL_IMAP_STARTTLS", False)
+VANBAN_MAIL_SMTP_HOST = os.environ.get("VANBAN_MAIL_SMTP_HOST", "127.0.0.1")
+VANBAN_MAIL_SMTP_PORT = int(os.environ.get("VANBAN_MAIL_SMTP_PORT", "587"))
+VANBAN_MAIL_SMTP_SSL = env_bool("VANBAN_MAIL_SMTP_SSL", False)
+VANBAN_MAIL_SMTP_STARTTLS = env_bool("VANBAN_MAIL_SMTP_STARTTLS", True)
+VANBAN_MAIL_TIMEOUT = float(os.environ.get("VANBAN_MAIL_TIMEOUT", "30"))
+VANBAN_MAIL_HELO = os.environ.get("VANBAN_MAIL_HELO", "")
+VANBAN_MAIL_PROVISIONER = os.environ.get("VANBAN_MAIL_PROVISIONER", "")  # "dovecot" | "ldap"
+VANBAN_MAIL_PASSWD_FILE = os.environ.get("VANBAN_MAIL_PASSWD_FILE", "")
+
 # Outgoing mail (reminders of R10.2; the mail gateway later). Without EMAIL_HOST the embedded
 # default writes each message as a file under VANBAN_HOME/mail instead of sending it.
 if os.environ.get("EMAIL_HOST"):
