@@ -14,8 +14,8 @@ shape is documented in ``docs/interop.md``)::
 
 Authentication: one header (``auth_header``, default ``Authorization``) whose value is read
 from the environment variable or setting named by ``token_env`` (the peer's row holds the
-name, never the secret). A refused connection, a timeout, 5xx, 408, 425 and 429 are outages
-(retried); other 4xx are refusals (final).
+name, never the secret). A refused connection, a timeout, 5xx, 401 (a credential being
+fixed), 408, 425 and 429 are outages (retried); other 4xx are refusals (final).
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from vanban.exchange.axis.port import (
 PATHS = {"send": "/edocs", "received": "/edocs/received", "get": "/edocs/{id}",
          "status": "/edocs/{id}/status", "sent": "/edocs/sent", "agencies": "/agencies",
          "register": "/agencies"}
-RETRIED = frozenset({408, 425, 429})
+# 401: the credential may be fixed by the operator, as federation retries its 401.
+RETRIED = frozenset({401, 408, 425, 429})
 
 
 class HttpAxis:

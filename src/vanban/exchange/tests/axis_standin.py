@@ -52,6 +52,7 @@ class StandinAxis:
     registered: list[dict[str, str]] = field(default_factory=list)
     outage: str = ""          # "", "503" (HTTP) — see HttpStandin.refuse for a closed port
     duplicate: bool = False   # deliver every acknowledged message a second time
+    refuse_sends: int = 0     # answer every sendEdoc with this HTTP status (e.g. 413)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- what a member system does -------------------------------------------------------
@@ -215,7 +216,9 @@ def _handler(gateway: HttpStandin) -> type[BaseHTTPRequestHandler]:
                 return
             path = self.path.removeprefix("/api")
             body = self._body()
-            if path == "/edocs":
+            if path == "/edocs" and axis.refuse_sends:
+                self._send(axis.refuse_sends, {"error": "refused"})
+            elif path == "/edocs":
                 try:
                     axis_id = axis.submit(
                         body, sender=self.headers.get("X-Axis-From", ""),

@@ -265,3 +265,18 @@ def test_spool_file_names_follow_the_message_id(tmp_path: Path, clerk: Any, send
     body = (tmp_path / "out" / f"{message.uid}.edxml").read_bytes()
     assert hashlib.sha256(body).hexdigest() == json.loads(
         (tmp_path / "out" / f"{message.uid}.json").read_text())["sha256"]
+
+
+@pytest.mark.parametrize("connected", ["http"], indirect=True)  # a folder cannot refuse
+def test_a_final_refusal_stops_the_retries(connected: Connected, clerk: Any,
+                                           sender: Agency) -> None:
+    """R7.1: the gateway refuses the document for good (413): kept with its reason, recorded
+    as evidence of the delivery, not retried until the hub administrator asks."""
+    connected.axis.refuse_sends = 413
+    document = ready_document(clerk, sender, [connected.ministry])
+    services.transmission_send(actor=clerk, document=document)
+    services.outbox_run(max_rounds=1)
+    message = OutboxMessage.objects.get(kind=OutboxKind.EDOC)
+    assert message.refused_at is not None
+    assert "413" in message.last_error
+    assert connected.axis.for_agency(MINISTRY) == []

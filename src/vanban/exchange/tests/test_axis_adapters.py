@@ -124,7 +124,7 @@ def test_http_operations(gateway: HttpStandin, axis: StandinAxis) -> None:
 
 
 def test_http_outage_and_refusals(gateway: HttpStandin, axis: StandinAxis) -> None:
-    """503 and a closed port are outages (retried); a bad token is a refusal (final)."""
+    """503, a closed port and a bad token are outages (retried); a 413 is a refusal."""
     body = ministry_edoc(sender=OURS, to=[MINISTRY])
     axis.outage = "503"
     with pytest.raises(AxisUnavailable):
@@ -135,6 +135,10 @@ def test_http_outage_and_refusals(gateway: HttpStandin, axis: StandinAxis) -> No
         _http(gateway).send_edoc(body, sender_code=OURS, service_type="eDoc",
                                  message_type="edoc")
     gateway.start()
-    with pytest.raises(AxisRefused):
+    with pytest.raises(AxisUnavailable):
         _http(gateway, token="wrong").received_list()
+    axis.refuse_sends = 413
+    with pytest.raises(AxisRefused):
+        _http(gateway).send_edoc(body, sender_code=OURS, service_type="eDoc",
+                                 message_type="edoc")
     assert _http(gateway).received_list() == []
