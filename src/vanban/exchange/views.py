@@ -25,14 +25,16 @@ from vanban.core.pages import show_error as _failed
 from vanban.core.roles import Role
 from vanban.exchange import identity, selectors, services
 from vanban.exchange.core.states import STATE_LABELS, State
-from vanban.exchange.models import Delivery, OutboxMessage
+from vanban.exchange.models import Channel, Delivery, OutboxMessage
 from vanban.exchange.services.federation import federation_receive
+from vanban.exchange.services.mail_deliveries import MAIL_STATE_LABELS, mail_state
 from vanban.registry import selectors as registry_selectors
 from vanban.registry.core.dispatch import Channel as PlanChannel
 from vanban.registry.models import Document, DocumentState
 from vanban.storage.views import blob_response
 
-HUB_CHANNELS = frozenset({PlanChannel.INTERNAL, PlanChannel.FEDERATED})
+# What the hub carries: its own agencies, other installations, an agency's official mailbox.
+HUB_CHANNELS = frozenset({PlanChannel.INTERNAL, PlanChannel.FEDERATED, PlanChannel.MAIL})
 
 
 
@@ -51,8 +53,19 @@ def state_text(state: str, language: str) -> str:
     return en if (language or "vi").startswith("en") else vi
 
 
+def delivery_state_text(delivery: Delivery, language: str) -> str:
+    """The state as the page says it: a mail delivery also says queued, mailed, delivered to
+    the mailbox or bounced (R9.1)."""
+    if delivery.channel == Channel.MAIL:
+        label = MAIL_STATE_LABELS.get(mail_state(delivery))
+        if label is not None:
+            return label[1] if (language or "vi").startswith("en") else label[0]
+    return state_text(delivery.state, language)
+
+
 def _rows(request: HttpRequest, deliveries: Any) -> list[dict[str, Any]]:
-    return [{"delivery": d, "state_text": state_text(d.state, request.LANGUAGE_CODE),
+    return [{"delivery": d, "state_text": delivery_state_text(d, request.LANGUAGE_CODE),
+             "mail_state": mail_state(d) if d.channel == Channel.MAIL else "",
              "evidence_url": evidence_url(d.uid)} for d in deliveries]
 
 
@@ -87,8 +100,9 @@ def tracking(request: HttpRequest, pk: int) -> HttpResponse:
                 for t in transmissions]
     can_send = is_clerk and document.state == DocumentState.READY and not transmissions
     plan = registry_selectors.dispatch_plan(document)
-    # R3.2: what the hub does not carry (official mailbox, paper) the clerk sends by hand.
-    by_hand = [row for row in plan if row.paper or row.channel not in HUB_CHANNELS]
+    # R3.2: what the hub does not carry (paper, an individual's mailbox) the clerk sends by hand.
+    by_hand = [row for row in plan if row.paper or row.channel not in HUB_CHANNELS
+               or (row.channel == PlanChannel.MAIL and row.recipient.agency_id is None)]
     return render(request, "exchange/tracking.html", {
         "document": document, "sections": sections, "is_clerk": is_clerk,
         "can_send": can_send, "plan": plan, "by_hand": by_hand})

@@ -21,6 +21,7 @@ from vanban.core.pages import request_actor as _actor
 from vanban.core.pages import show_error as _failed
 from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
+from vanban.exchange.arrivals import transmission_attachments
 from vanban.exchange.core.states import State
 from vanban.exchange.models import Delivery
 from vanban.exchange.selectors import readable_file
@@ -100,6 +101,7 @@ def delivery(request: HttpRequest, uid: str) -> HttpResponse:
     waiting = found.state == State.ARRIVED and entry is None
     return render(request, "incoming/delivery.html", {
         "delivery": found, "verification": verification, "entry": entry,
+        "attachments": transmission_attachments(found.transmission),
         "checks": check_rows(verification, request.LANGUAGE_CODE),
         "can_act": waiting and _is_clerk(actor),
         "register_form": RegisterForm(agency_id=found.recipient_id),
@@ -248,10 +250,23 @@ def entry_file(request: HttpRequest, pk: int) -> HttpResponse:
 @policy_pages
 @require_GET
 def delivery_file(request: HttpRequest, uid: str) -> HttpResponse:
-    """The delivery's file as received (kept even when it failed verification), audited."""
+    """The delivery's main file as received (kept even when it failed verification), or with
+    ``?n=<position>`` any other attachment of it (ADR 0015), audited. A file that is not a PDF
+    is only ever downloaded, never shown in the browser."""
     found = _delivery(request, uid)
     if not readable_file(found):
         raise Http404
-    return blob_response(request, sha256=found.transmission.file_sha256,
-                         filename="van-ban-den.pdf", object_type="exchange.delivery",
-                         object_id=found.uid, agency_code=found.recipient.code)
+    position = request.GET.get("n")
+    if position is None:
+        return blob_response(request, sha256=found.transmission.file_sha256,
+                             filename="van-ban-den.pdf", object_type="exchange.delivery",
+                             object_id=found.uid, agency_code=found.recipient.code)
+    chosen = next((a for a in transmission_attachments(found.transmission)
+                   if str(a.position) == position), None)
+    if chosen is None:
+        raise Http404
+    pdf = chosen.content_type == "application/pdf"
+    return blob_response(request, sha256=chosen.sha256, filename=chosen.name,
+                         object_type="exchange.delivery", object_id=found.uid,
+                         agency_code=found.recipient.code, attachment=not pdf,
+                         content_type=chosen.content_type if pdf else "application/octet-stream")

@@ -16,7 +16,7 @@ from vanban.core import clock
 from vanban.core.errors import ValidationFailed
 from vanban.core.roles import Actor
 from vanban.exchange.core import states
-from vanban.exchange.models import Delivery
+from vanban.exchange.models import Channel, Delivery
 from vanban.exchange.services.common import (
     locked_delivery,
     record,
@@ -127,7 +127,8 @@ def _apply_local(actor: Actor | None, delivery: Delivery, code: states.Code,
         delivery.save(update_fields=fields)
         record(actor=actor, event=event_for(code), delivery=delivery, at=now, reason=reason,
                extra={**(relies_on or {}), "code": str(code)})
-        if delivery.transmission.origin:  # came from a peer: tell the sender's installation
+        if delivery.transmission.origin and delivery.transmission.channel != Channel.MAIL:
+            # came from a peer or the axis: tell the sender's system (mail has no statuses)
             from vanban.exchange.services.outbox import enqueue_status
 
             enqueue_status(delivery=delivery, code=code, reason=reason, at=now,

@@ -129,11 +129,13 @@ def _create(actor: Actor | None, delivery: Delivery, *, verification_id: int,
     today = clock.local_now().date()
     register = incoming_register_of(agency, today.year)
     sender = transmission.sender
-    due = transmission.document.due_date if transmission.document is not None else None
+    due = (transmission.document.due_date if transmission.document is not None
+           else transmission.due_date)
     return IncomingDocument.objects.create(
         agency=agency, register=register, arrival_number=next_arrival_number(register),
         arrival_date=today, received_at=delivery.received_at or now,
-        source=IncomingSource.HUB, delivery=delivery, verification_id=verification_id,
+        source=IncomingSource.MAIL if delivery.channel == Channel.MAIL else IncomingSource.HUB,
+        delivery=delivery, verification_id=verification_id,
         issuer=sender, issuer_name=sender.name[:200], code_number=transmission.code_number,
         code_notation=transmission.code_notation, issued_date=transmission.issued_date,
         type_name=transmission.type_name, subject=transmission.subject,
