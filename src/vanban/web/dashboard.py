@@ -65,13 +65,15 @@ class Dashboard:
     groups: list[Group] = field(default_factory=list)
     badges: dict[str, int] = field(default_factory=dict)
     new_arrivals: int = 0
+    new_unassigned: int = 0
     new_tasks: int = 0
     since: datetime | None = None
 
     @property
     def bell(self) -> int:
-        """What arrived or was given to the user since their last look."""
-        return self.new_arrivals + self.new_tasks
+        """What arrived, was registered for assignment or was given to the user since their
+        last look."""
+        return self.new_arrivals + self.new_unassigned + self.new_tasks
 
 
 def _seen(request: HttpRequest) -> datetime:
@@ -118,7 +120,8 @@ def _clerk(actor: Actor, board: Dashboard) -> None:
 
 def _director(actor: Actor, agency_id: int, board: Dashboard) -> None:
     """Lãnh đạo: documents to assign and in progress, lines near or past their deadline."""
-    found = workflow_selectors.incoming_counts(agency_id)
+    found = workflow_selectors.incoming_counts(agency_id, board.since)
+    board.new_unassigned = found.new_unassigned
     lines = workflow_selectors.agency_deadline_counts(agency_id)
     board.badges["workflow:unassigned"] = found.unassigned
     board.badges["workflow:overdue"] = lines.overdue

@@ -194,14 +194,18 @@ class IncomingCounts:
 
     unassigned: int
     in_progress: int
+    new_unassigned: int = 0  # registered after the ``since`` asked for (the bell)
 
 
-def incoming_counts(agency_id: int) -> IncomingCounts:
+def incoming_counts(agency_id: int, since: datetime | None = None) -> IncomingCounts:
     """One aggregate query over the agency's register (index ``agency, state``)."""
+    waiting = Q(state__in=QUEUE_STATES["unassigned"])
     found = (IncomingDocument.objects.filter(agency_id=agency_id).order_by().aggregate(
-        unassigned=Count("pk", filter=Q(state__in=QUEUE_STATES["unassigned"])),
-        in_progress=Count("pk", filter=Q(state__in=QUEUE_STATES["in_progress"]))))
-    return IncomingCounts(unassigned=found["unassigned"], in_progress=found["in_progress"])
+        unassigned=Count("pk", filter=waiting),
+        in_progress=Count("pk", filter=Q(state__in=QUEUE_STATES["in_progress"])),
+        new=Count("pk", filter=waiting & Q(registered_at__gt=since) if since else Q(pk=None))))
+    return IncomingCounts(unassigned=found["unassigned"], in_progress=found["in_progress"],
+                          new_unassigned=found["new"])
 
 
 def incoming_search(documents: QuerySet[IncomingDocument], text: str

@@ -76,8 +76,11 @@ def test_head_counts_unassigned_in_progress_and_deadlines(head, paper, budget, a
     """R8.1: the head's "chờ phân công" counts the registered document and links to the queue;
     after assigning it is "đang xử lý", and two weeks on it is "quá hạn"."""
     page = _client(head)
-    counters = _counters(page.get("/").content.decode())
+    html = page.get("/").content.decode()
+    counters = _counters(html)
     assert counters["unassigned"] == (1, "/work/unassigned/")
+    assert "1 văn bản mới vào sổ chờ phân công" in html
+    assert 'data-testid="bell" data-count="1"' in html
     assert counters["in_progress"] == (0, "/work/documents/?queue=in_progress")
     assignment_create(actor=head, document=paper, lines=[line_input(LineRole.LEAD, unit=budget,
                                                                     days=2)])
