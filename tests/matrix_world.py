@@ -165,6 +165,20 @@ def _incoming(world: World, x: Agency, unit: Unit) -> None:
     world.ids["item"] = work_file_add(actor=head, work_file=work_file, incoming=entry).pk
 
 
+def _quarantined_mail(world: World, x: Agency, y: Agency) -> None:
+    """A message from Y's mailbox without a DKIM signature, kept in X's quarantine."""
+    from email.message import EmailMessage
+
+    from vanban.mailgate.services import mail_receive
+
+    message = EmailMessage()
+    message["From"], message["To"] = y.mailbox, x.mailbox
+    message["Subject"], message["Message-ID"] = "Thư ma trận", "<ma-tran@syt.matrix.invalid>"
+    message.set_content("Thư không có chữ ký DKIM.")
+    message.add_attachment(pdf("Mail"), maintype="application", subtype="pdf", filename="m.pdf")
+    world.ids["mail_message"] = mail_receive(raw=bytes(message), mailbox=x.mailbox).message.uid
+
+
 def build_world() -> World:
     """Make the province (inside the test's database transaction)."""
     from vanban.signatures.demo import demo_pki_load
@@ -187,6 +201,7 @@ def build_world() -> World:
     _arrival(world, x, y)
     _incoming(world, x, unit)
     _mail(world, x)
+    _quarantined_mail(world, x, y)
     return world
 
 

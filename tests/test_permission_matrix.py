@@ -140,6 +140,10 @@ workflow:work_file_add            POST   directors
 workflow:work_file_remove         POST   directors
 workflow:work_file_close          POST   directors
 workflow:calendar                 GET    signed
+mailgate:quarantine               GET    clerk+other
+mailgate:message                  GET    clerk
+mailgate:message_raw              GET    clerk
+mailgate:reject                   POST   clerk
 checks:report                     GET    keepers+other+province
 checks:report_csv                 GET    keepers+other+province
 checks:reminders                  GET    signed
@@ -252,6 +256,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "audit-event-": {"seq": "audit_seq"}, "me-tokens-": {"pk": "token"},
     "role-requests-": {"pk": "role_request"},
     "mail:mailbox_disable": {"pk": "mailbox"}, "mail:dkim_disable": {"pk": "dkim_key"},
+    "mailgate:": {"uid": "mail_message"},
 }
 _REFUSED = {401, 403, 404}
 
