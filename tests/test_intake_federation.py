@@ -150,3 +150,58 @@ def test_clean_pdf_is_delivered_with_the_scanner_on(parties, scanner_on):
     assert response.status_code == 200, response.content
     assert Transmission.objects.get().file_sha256 == hashlib.sha256(data).hexdigest()
     assert not _events("security.malware_found")
+
+
+def test_a_pdf_and_a_word_file_are_both_kept(parties, scanner_on):
+    """R4.1, R16.1 (issue 10 observed 2): a peer's letter with a .doc before its PDF keeps
+    both, each scanned, each with the type its bytes show; the PDF is the main document."""
+    from vanban.exchange.models import Attachment
+
+    local, remote = parties
+    pdf = clean_pdf("Hai tep")
+    doc = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    body = edxml.build_edoc(edxml.EdocMessage(
+        message_id=str(uuid.uuid4()),
+        sender=edxml.Organisation(organ_id=remote.code, name=remote.name),
+        recipients=(edxml.Organisation(organ_id=local.code),), code_number="12",
+        code_notation="STC-NS", promulgation_date=date(2026, 3, 2),
+        subject="Về việc phối hợp liên tỉnh", type_name="Công văn",
+        attachments=(edxml.Attachment(content_id="1", name="du-thao.doc",
+                                      content_type="application/msword", data=doc),
+                     edxml.Attachment(content_id="2", name="cong-van.pdf",
+                                      content_type="application/pdf", data=pdf))))
+    response = _post(body)
+    assert response.status_code == 200, response.content
+    transmission = Transmission.objects.get()
+    assert transmission.file_sha256 == hashlib.sha256(pdf).hexdigest()
+    rows = list(Attachment.objects.filter(transmission=transmission).order_by("position"))
+    assert [(a.name, a.content_type, a.main) for a in rows] == [
+        ("du-thao.doc", "application/msword", False), ("cong-van.pdf", "application/pdf", True)]
+    assert Blob.objects.filter(sha256=hashlib.sha256(doc).hexdigest()).exists()
+    assert Blob.objects.filter(sha256=transmission.raw_sha256).exists()
+
+
+def test_malware_in_a_word_file_refuses_the_message(parties, scanner_on):
+    """R16.1: a file that is not a PDF is scanned too; malware in it refuses the whole
+    message, audited with the peer, and nothing of the message is stored."""
+    from vanban.security.tests.clamd_server import eicar
+
+    local, remote = parties
+    pdf = clean_pdf("Kem tep nhiem")
+    doc = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + eicar()
+    body = edxml.build_edoc(edxml.EdocMessage(
+        message_id=str(uuid.uuid4()),
+        sender=edxml.Organisation(organ_id=remote.code, name=remote.name),
+        recipients=(edxml.Organisation(organ_id=local.code),), code_number="13",
+        code_notation="STC-NS", promulgation_date=date(2026, 3, 2), subject="Tệp nhiễm",
+        attachments=(edxml.Attachment(content_id="1", name="cong-van.pdf",
+                                      content_type="application/pdf", data=pdf),
+                     edxml.Attachment(content_id="2", name="phu-luc.doc",
+                                      content_type="application/msword", data=doc))))
+    response = _post(body)
+    assert response.status_code == 400
+    assert response.json()["code"] == "malware_found"
+    _nothing_stored(doc)
+    [event] = _events("security.malware_found")
+    assert event == {**event, "door": "federation", "peer": PEER, "name": "phu-luc.doc",
+                     "sha256": hashlib.sha256(doc).hexdigest()}
