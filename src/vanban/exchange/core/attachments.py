@@ -18,7 +18,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from vanban.exchange.core.filetype import detect_type
@@ -76,7 +76,7 @@ class Attachment:
             object.__setattr__(self, "declared_name", "")
         if self.manifest_name == self.wire_name:
             object.__setattr__(self, "manifest_name", "")
-        if not self.zipped or self.zip_entry == (self.name or DEFAULT_ENTRY):
+        if not self.zipped or self.zip_entry == entry_for(self.name):
             object.__setattr__(self, "zip_entry", "")
 
     @cached_property
@@ -98,6 +98,13 @@ class Attachment:
     def wire_name(self) -> str:
         """``AttachmentName`` as written in ``AttachmentEncoded``."""
         return self.declared_name or self.name
+
+
+def entry_for(name: str) -> str:
+    """The zip entry an attachment called ``name`` is wrapped in (a usable file name)."""
+    if not name or name.endswith(("/", "\\")) or "\x00" in name:
+        return DEFAULT_ENTRY
+    return name
 
 
 def build_manifest(body: Element, attachments: tuple[Attachment, ...]) -> None:
@@ -137,7 +144,7 @@ def build_encoded(root: Element, attachments: tuple[Attachment, ...], *,
         sub(el, "ContentType", item.content_type, path="Attachment/ContentType")
         # Prefixed and bound locally, exactly as in the SDK sample.
         data = sub(el, "ContentTransferEncoded", declare=True)
-        payload = (wrap(item.data, item.zip_entry or item.name or DEFAULT_ENTRY)
+        payload = (wrap(item.data, item.zip_entry or entry_for(item.name))
                    if item.zipped else item.data)
         if limit is not None and len(payload) > limit:
             raise _too_large(item.name, len(payload), limit)
@@ -210,11 +217,19 @@ def read_attachments(root: Element, envelope: Element, *, limit: int,
         *children(child(envelope, "edXMLBody"), "AttachmentEncoded"),
     ]
     found: list[Attachment] = []
+    used: set[str] = set()
     for holder in holders:
         for el in children(holder, "Attachment"):
-            found.append(_read_one(el, manifest, len(found) + 1, _Reading(limit, zip_limits,
-                                                                            notes)))
-    used = {item.content_id for item in found}
+            item = _read_one(el, manifest, len(found) + 1, _Reading(limit, zip_limits, notes))
+            if item.content_id in used:  # kept under a new id: the writer needs unique ones
+                fresh = f"{item.content_id}.{len(found) + 1}"
+                notes.add("repeated_content_id", f"Content id “{item.content_id[:80]}” "
+                          f"repeated; the later file is kept as “{fresh[:90]}”",
+                          f"Mã tệp “{item.content_id[:80]}” bị lặp; tệp sau giữ với mã "
+                          f"“{fresh[:90]}”")
+                item = replace(item, content_id=fresh)
+            used.add(item.content_id)
+            found.append(item)
     for content_id in manifest:
         if content_id not in used:
             notes.add("manifest_without_content", f"Manifest reference “{content_id[:80]}” "

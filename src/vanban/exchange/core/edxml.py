@@ -82,8 +82,7 @@ __all__ = [
     "TraceHop", "ZipLimits", "build_edoc", "make_document_id", "parse_edoc", "parse_message",
 ]
 
-# Room the envelope takes beside the base64 of the attachments, for the early size check.
-_HEADER_ALLOWANCE = 64 * 1024
+_SIGNATURE_SLOT = "SignatureSlot"
 
 
 # ---------------------------------------------------------------- building
@@ -101,10 +100,15 @@ def build_edoc(msg: EdocMessage, *, max_bytes: int = DEFAULT_MAX_BYTES,
     build_trace(header, message_id=msg.message_id, document_id=msg.document_id,
                 hops=msg.trace, business=msg.business)
     if msg.signature:
-        header.append(_signature_element(msg.signature))
+        _check_signature(msg.signature)
+        sub(header, _SIGNATURE_SLOT)
     build_manifest(sub(envelope, "edXMLBody"), msg.attachments)
     build_encoded(root, msg.attachments, limit=max_attachment_bytes)
     data = serialise(root)
+    if msg.signature:
+        # Spliced as bytes: appended as an element, lxml would rebind it to the ``edXML:``
+        # prefix, and the block would no longer be the one received.
+        data = data.replace(f"<edXML:{_SIGNATURE_SLOT}/>".encode(), msg.signature, 1)
     if len(data) > max_bytes:
         raise _too_large(len(data), max_bytes)
     return data
@@ -128,8 +132,8 @@ def _check_outgoing(msg: EdocMessage, max_bytes: int, max_attachment_bytes: int)
                 f"{max_attachment_bytes} bytes.", size=item.size, limit=max_attachment_bytes)
     # Early, before any memory is spent: plain attachments alone already too big.
     estimate = encoded_size(tuple(a for a in msg.attachments if not a.zipped))
-    if estimate + _HEADER_ALLOWANCE > max_bytes:
-        raise _too_large(estimate + _HEADER_ALLOWANCE, max_bytes)
+    if estimate > max_bytes:
+        raise _too_large(estimate, max_bytes)
 
 
 def _too_large(size: int, limit: int) -> EdxmlTooLarge:
@@ -140,12 +144,11 @@ def _too_large(size: int, limit: int) -> EdxmlTooLarge:
         "receiver accepts.", size=size, limit=limit)
 
 
-def _signature_element(data: bytes) -> Element:
-    """The carried ``Signature`` block back as an element (parsed as safely as input)."""
+def _check_signature(data: bytes) -> None:
+    """The carried ``Signature`` block must be one well-formed ``Signature`` element."""
     el = parse_xml(data, max_bytes=max(len(data), 1), huge_tree=False)
-    if local(el) != "Signature":
+    if local(el) != "Signature" or data.lstrip()[:5] == b"<?xml":
         raise bad_value("Signature", local(el))
-    return el
 
 
 def _build_message_header(header: Element, msg: EdocMessage) -> None:

@@ -150,7 +150,7 @@ def build_status(msg: StatusMessage) -> bytes:
         )
     if msg.timestamp is None:
         raise missing("MessageHeader/Timestamp")
-    if not msg.message_id.strip():
+    if msg.message_id != msg.message_id.strip():
         raise bad_value("TraceHeaderList/@id", msg.message_id)
     when = format_timestamp(msg.timestamp, "Timestamp")
     root = new_root()
@@ -162,6 +162,8 @@ def build_status(msg: StatusMessage) -> bytes:
     sub(mh, "StatusCode", msg.status_code.value)
     sub(mh, "Description", msg.description)
     sub(mh, "Timestamp", when)
+    if not msg.message_id:  # as the SDK writes a status: no trace list at all
+        return serialise(root)
     trace = sub(header, "TraceHeaderList")
     trace.set("id", msg.message_id)
     hop = sub(trace, "TraceHeader")

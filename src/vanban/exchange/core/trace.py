@@ -105,11 +105,14 @@ class Business:
 
 def build_trace(header: Element, *, message_id: str, document_id: str,
                 hops: tuple[TraceHop, ...], business: Business) -> None:
-    """Write ``TraceHeaderList`` (hops, then the business block)."""
-    if not message_id.strip():
+    """Write ``TraceHeaderList`` (hops, then the business block). An empty ``message_id``
+    (a message read without one, forwarded as it came) writes no ``id``; a blank one is a
+    slip and refused."""
+    if message_id != message_id.strip() or (message_id and not message_id.strip()):
         raise bad_value("TraceHeaderList/@id", message_id)
     trace = sub(header, "TraceHeaderList")
-    trace.set("id", message_id)
+    if message_id:
+        trace.set("id", message_id)
     for hop in hops:
         el = sub(trace, "TraceHeader")
         if hop.organ_id:

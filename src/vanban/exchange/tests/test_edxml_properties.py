@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,7 @@ from vanban.exchange.core.edxml import (
     parse_edoc,
     parse_message,
 )
-from vanban.exchange.core.status import StatusMessage
+from vanban.exchange.core.status import StatusCode, StatusMessage, build_status, parse_status
 from vanban.exchange.core.xmlsafe import VN_TZ
 from vanban.exchange.tests.test_edxml import message, sample
 
@@ -109,10 +110,11 @@ def messages(draw: st.DrawFn) -> EdocMessage:
     )
 
 
-def read_or_refuse(data: bytes, **limits: int) -> EdocMessage | StatusMessage | EdxmlError:
+def read_or_refuse(data: bytes, *, max_attachment_bytes: int = 10**6,
+                   ) -> EdocMessage | StatusMessage | EdxmlError:
     """The parsed message or our refusal; any other exception propagates and fails the test."""
     try:
-        return parse_message(data, **limits)
+        return parse_message(data, max_attachment_bytes=max_attachment_bytes)
     except EdxmlError as exc:
         refusal = exc
     assert refusal.code.startswith("edxml_")
@@ -137,11 +139,28 @@ def test_random_bytes_only_raise_our_errors(data: bytes) -> None:
     """Random input never escapes as anything but an ``EdxmlError``."""
     outcome = read_or_refuse(data)
     assert isinstance(outcome, EdocMessage | StatusMessage | EdxmlError)
+    assert_written_back(outcome)
 
 
-# Seeds for mutation: the hand-written SDK sample (cid: and bare) and our own output.
+CORPUS = Path(__file__).resolve().parent / "corpus"
+# Seeds for mutation: the hand-written SDK sample (cid: and bare), our own output, and the
+# corpus of real shapes (except the zip bomb, refused whatever the mutation).
 SEEDS = [sample(), sample("209"), build_edoc(message()),
-         build_edoc(message(attachments=(), signer=None, due_date=None))]
+         build_edoc(message(attachments=(), signer=None, due_date=None)),
+         *(path.read_bytes() for path in sorted(CORPUS.glob("*.edxml"))
+           if path.name != "zip_bomb.edxml")]
+
+
+def assert_written_back(outcome: EdocMessage | StatusMessage | EdxmlError) -> None:
+    """R14.1: anything vanban reads it can write back and read again with nothing lost
+    (statuses with an unknown code or no readable time are kept, never sent)."""
+    if isinstance(outcome, EdocMessage):
+        again = parse_edoc(build_edoc(outcome))
+        assert again == outcome
+        assert build_edoc(again) == build_edoc(outcome)
+    elif isinstance(outcome, StatusMessage) and outcome.timestamp is not None and (
+            outcome.status_code is not StatusCode.UNKNOWN):
+        assert parse_status(build_status(outcome)) == outcome
 
 
 @st.composite
@@ -173,8 +192,9 @@ def mutated(draw: st.DrawFn) -> bytes:
 @given(mutated())
 def test_mutated_messages_only_raise_our_errors(data: bytes) -> None:
     """Damaged messages are read or refused with a reason, never a crash."""
-    outcome = read_or_refuse(data, max_attachment_bytes=200)
+    outcome = read_or_refuse(data, max_attachment_bytes=1000)
     assert isinstance(outcome, EdocMessage | StatusMessage | EdxmlError)
+    assert_written_back(outcome)
 
 
 @st.composite
@@ -197,3 +217,4 @@ def pruned(draw: st.DrawFn) -> bytes:
 def test_structurally_damaged_messages_only_raise_our_errors(data: bytes) -> None:
     outcome = read_or_refuse(data)
     assert isinstance(outcome, EdocMessage | StatusMessage | EdxmlError)
+    assert_written_back(outcome)
