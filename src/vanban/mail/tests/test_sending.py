@@ -154,3 +154,32 @@ def test_sender_without_signing_key_waits(road: Road, clerk: Any) -> None:
     assert outbox.done_at is None
     assert outbox.refused_at is None
     assert "DKIM" in outbox.last_error
+
+
+def test_a_retry_builds_the_same_message(road: Road, clerk: Any) -> None:
+    """R9.1: the message depends only on the outbox message: the same bytes and Message-ID on
+    every attempt, so the receiving gateway files it once."""
+    from vanban.mail.compose import compose
+
+    transmission = send(clerk, road.sender, [road.recipient])
+    outbox = OutboxMessage.objects.get(delivery__transmission=transmission)
+    delivery = Delivery.objects.select_related("transmission__sender", "recipient").get(
+        transmission=transmission)
+    first = compose(outbox, delivery, road.sender_address)
+    again = compose(outbox, delivery, road.sender_address)
+    assert first == again
+    assert first.message_id == f"<{outbox.uid}@{DOMAIN}>"
+
+
+def test_a_dsn_naming_another_message_changes_nothing(road: Road, clerk: Any) -> None:
+    """A DSN whose envelope id names the delivery but whose returned headers name another
+    message is not taken as this delivery's (a forged or confused report)."""
+    transmission = send(clerk, road.sender, [road.recipient])
+    outbox_run()
+    dsn = dsns(road, 1)[0]
+    outbox = OutboxMessage.objects.get(delivery__transmission=transmission)
+    forged = dsn.replace(f"<{outbox.uid}@{DOMAIN}>".encode(), f"<khac@{DOMAIN}>".encode())
+    assert forged != dsn
+    assert dsn_match(forged) is True
+    delivery = Delivery.objects.get(transmission=transmission)
+    assert delivery.state == states.State.SENT
