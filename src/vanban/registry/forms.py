@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from vanban.core.dayinput import DayField
 from vanban.directory.models import Agency, AgencyKind, Unit
 from vanban.registry.core.numbering import DOCUMENT_TYPES
-from vanban.registry.models import Classification, Competence, DocumentRecipient, Priority
+from vanban.registry.models import (
+    Classification,
+    Competence,
+    DocumentRecipient,
+    DocumentState,
+    Priority,
+)
+from vanban.registry.selectors import DocumentFilter
 from vanban.registry.services import RecipientInput
 
 
@@ -133,6 +140,25 @@ class DocumentForm(forms.Form):
                 "classification", "competence", "position", "full_name", "due_date",
                 "archive_units", "description")
         return {k: data[k] for k in keys} | {"recipients": self.recipients()}
+
+
+class DocumentFilterForm(forms.Form):
+    """The outgoing list's search and filters (a GET form: the filters are in the address)."""
+
+    q = forms.CharField(label=_("Tìm (số, ký hiệu, trích yếu, người ký)"), required=False,
+                        max_length=100, widget=forms.TextInput(attrs={"type": "search"}))
+    state = forms.ChoiceField(label=_("Trạng thái"), required=False,
+                              choices=[("", _("Tất cả")), *list(DocumentState.choices)])
+    year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
+    type_code = forms.ChoiceField(label=_("Loại văn bản"), required=False,
+                                  choices=[("", _("Tất cả"))]
+                                  + [(t.code, t.name) for t in DOCUMENT_TYPES])
+
+    def query(self) -> DocumentFilter:
+        """The filter the selectors take (an invalid field is left out, not an error page)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return DocumentFilter(text=data.get("q") or "", state=data.get("state") or "",
+                              year=data.get("year"), type_code=data.get("type_code") or "")
 
 
 class UploadForm(forms.Form):

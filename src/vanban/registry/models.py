@@ -144,7 +144,9 @@ class Document(models.Model):
             models.UniqueConstraint(fields=("register", "code_number"),
                                     name="document_number_unique_in_register"),
         )
-        indexes = (models.Index(fields=("agency", "state")),)
+        indexes = (models.Index(fields=("agency", "state")),
+                   # The outgoing list's pages: newest first within the agency (keyset paging).
+                   models.Index(fields=("agency", "-id"), name="document_agency_newest"))
 
     def __str__(self) -> str:
         return self.number_text or f"#{self.pk}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from vanban.core.errors import not_found
 from vanban.core.roles import Actor
@@ -36,6 +36,37 @@ def documents_of(actor: Actor | None, *, agency_id: int | None = None) -> QueryS
     if actor.agency_id is None:
         return documents.none()
     return documents.filter(agency_id=actor.agency_id)
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """What the outgoing list is narrowed to: words of the number, notation, subject or signer;
+    a state; a year of issue (or of drafting, for drafts); a type."""
+
+    text: str = ""
+    state: str = ""
+    year: int | None = None
+    type_code: str = ""
+
+
+def documents_search(documents: QuerySet[Document], query: DocumentFilter) -> QuerySet[Document]:
+    """The documents matching every part of ``query`` (each word somewhere in the number,
+    notation, subject or signer's name)."""
+    for word in query.text.split()[:10]:
+        match = (Q(subject__icontains=word) | Q(code_notation__icontains=word)
+                 | Q(full_name__icontains=word) | Q(position__icontains=word))
+        number = word.split("/", 1)[0]
+        if number.isdigit() and len(number) < 10:
+            match |= Q(code_number=int(number))
+        documents = documents.filter(match)
+    if query.state:
+        documents = documents.filter(state=query.state)
+    if query.year is not None:
+        documents = documents.filter(Q(issued_date__year=query.year)
+                                     | Q(issued_date__isnull=True, created_at__year=query.year))
+    if query.type_code:
+        documents = documents.filter(type_code=query.type_code)
+    return documents
 
 
 def document_get(actor: Actor | None, document_id: int) -> Document:

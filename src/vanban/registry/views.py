@@ -19,11 +19,12 @@ from vanban.core import clock
 from vanban.core.errors import DomainError, NotFound
 from vanban.core.pages import request_actor as _actor
 from vanban.core.pages import show_error as _failed
+from vanban.core.paging import after_of, keyset_page
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency
 from vanban.registry import printing, rules, selectors, services
 from vanban.registry.core.numbering import ADMINISTRATIVE, series_label
-from vanban.registry.forms import CancelForm, DocumentForm, UploadForm
+from vanban.registry.forms import CancelForm, DocumentFilterForm, DocumentForm, UploadForm
 from vanban.registry.models import Document
 from vanban.storage.views import blob_response
 
@@ -45,12 +46,17 @@ def _document(request: HttpRequest, pk: int) -> Document:
 
 @login_required
 def document_list(request: HttpRequest) -> HttpResponse:
-    """The agency's outgoing documents, newest first."""
+    """The agency's outgoing documents, newest first: search, filters and pages of 50 with a
+    link to the next page (never a list cut silently)."""
     actor = _actor(request)
-    documents = selectors.documents_of(actor)[:200]
+    form = DocumentFilterForm(request.GET or None)
+    query = form.query() if request.GET else selectors.DocumentFilter()
+    found = selectors.documents_search(selectors.documents_of(actor), query)
+    page = keyset_page(found, after=after_of(request.GET.get("after")))
     can_draft = actor.agency_id is not None and rules.can_draft(actor, actor.agency_id)
     return render(request, "registry/document_list.html",
-                  {"documents": documents, "can_draft": can_draft})
+                  {"documents": page.items, "page": page, "form": form,
+                   "filtered": query != selectors.DocumentFilter(), "can_draft": can_draft})
 
 
 def _agency_of(request: HttpRequest) -> Agency:

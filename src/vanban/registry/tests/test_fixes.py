@@ -133,3 +133,36 @@ def test_picker_script_is_served() -> None:
     text = Path(str(found)).read_text()
     assert "data-picker" in text
     assert 'normalize("NFD")' in text
+
+
+def test_document_list_pages_searches_and_filters(clerk: Any, sender: Agency,
+                                                  draft: Document) -> None:
+    """The outgoing list shows 50 documents and a visible link to the next page (never cut
+    silently); the search box finds words of the subject and the number; filters narrow by
+    state."""
+    for n in range(52):
+        services.document_create(actor=clerk, agency=sender, type_code="cong_van",
+                                 subject=f"Về việc số liệu tháng {n}")
+    client = _client(clerk)
+    first = client.get(reverse("registry:document_list")).content.decode()
+    assert first.count("Về việc số liệu tháng") == 50
+    next_link = re.search(r'href="([^"]*after=\d+[^"]*)"[^>]*data-testid="page-next"', first)
+    assert next_link is not None
+    second = client.get(reverse("registry:document_list")
+                        + next_link.group(1).replace("&amp;", "&")).content.decode()
+    assert second.count("Về việc số liệu tháng") == 2
+    assert "kiện toàn tổ chức" in second
+    assert 'data-testid="page-end"' in second
+    found = client.get(reverse("registry:document_list"), {"q": "kiện toàn"}).content.decode()
+    assert "kiện toàn tổ chức" in found
+    assert "Về việc số liệu tháng" not in found
+    registered = services.document_register(actor=clerk, document=draft)
+    by_number = client.get(reverse("registry:document_list"),
+                           {"q": f"{registered.code_number}/"}).content.decode()
+    assert "kiện toàn tổ chức" in by_number
+    by_state = client.get(reverse("registry:document_list"),
+                          {"state": "registered"}).content.decode()
+    assert "kiện toàn tổ chức" in by_state
+    assert "Về việc số liệu tháng" not in by_state
+    none = client.get(reverse("registry:document_list"), {"q": "không có từ này"})
+    assert "Không có văn bản nào khớp" in none.content.decode()
