@@ -81,10 +81,23 @@ class Command(BaseCommand):
         if data["state"] not in ("filed", "dsn"):
             raise CommandError("Thư bị từ chối / the message was refused", returncode=1)
 
-    def _gateway(self, *, once: bool) -> None:
-        """Read, send, wait; until a signal (or after one pass with ``--once``)."""
+    def _pass(self) -> None:
+        """Every clerk mailbox once, then the outbox (the mail sending among its handlers)."""
         from vanban.exchange.services.outbox import outbox_run
 
+        for report in reader.gateway_pass():
+            self.stdout.write(
+                f"{report.mailbox}: read={report.read} filed={report.filed} "
+                f"refused={report.refused} dsn={report.dsn} "
+                f"repeated={report.duplicates} errors={len(report.errors)}")
+        self.stdout.write(f"outbox: {outbox_run()}")
+        self.stdout.flush()
+
+    def _gateway(self, *, once: bool) -> None:
+        """Read, send, wait; until a signal (or after one pass with ``--once``)."""
+        if once:
+            self._pass()
+            return
         stop: list[int] = []
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -94,16 +107,7 @@ class Command(BaseCommand):
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
         try:
             while not stop:
-                for report in reader.gateway_pass():
-                    self.stdout.write(
-                        f"{report.mailbox}: read={report.read} filed={report.filed} "
-                        f"refused={report.refused} dsn={report.dsn} "
-                        f"repeated={report.duplicates} errors={len(report.errors)}")
-                sent = outbox_run()
-                self.stdout.write(f"outbox: {sent}")
-                self.stdout.flush()
-                if once:
-                    break
+                self._pass()
                 reader.wait_for_mail(ports.clerk_addresses(), reader.poll_seconds())
                 close_old_connections()  # a long wait: the next pass gets a fresh connection
         finally:
