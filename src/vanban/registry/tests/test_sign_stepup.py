@@ -178,3 +178,18 @@ def test_only_the_clerk_is_asked_for_a_confirmation(ready_to_sign: Document, mak
     assert page.status_code == 403
     assert not AuditEvent.objects.filter(action__startswith="accounts.stepup").exists()
     assert not _signed(ready_to_sign)
+
+
+def test_confirmation_page_shows_what_is_signed(ready_to_sign: Document, clerk: Any) -> None:
+    """R14.3: the confirmation step says what the clerk is about to sign (number, subject,
+    signer, pages) and links to the file to read it again; the hash sits behind a fold."""
+    client = Client()
+    client.force_login(clerk)
+    body = client.get(f"/documents/{ready_to_sign.pk}/sign/").content.decode()
+    assert 'data-testid="sign-summary"' in body
+    assert ready_to_sign.number_text in body
+    assert ready_to_sign.subject in body
+    current = ready_to_sign.files.order_by("-pk").first()
+    assert current is not None
+    assert f'href="/documents/{ready_to_sign.pk}/files/{current.pk}/"' in body
+    assert "<details" in body
