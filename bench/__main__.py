@@ -1,6 +1,7 @@
 """``python -m bench [--database sqlite|postgres] [--events N] [--appends N] [--only NAME]``.
 
-Runs the audit-log, signing, numbering, evidence, verification, exchange and inbox benchmarks
+Runs the audit-log, signing, numbering, evidence, verification, exchange, inbox, scanning and
+edXML codec benchmarks
 (``--only`` picks one).
 
 Creates a throwaway ``VANBAN_HOME`` (and, for PostgreSQL, recreates the ``vanban_bench``
@@ -38,7 +39,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="PDFs scanned by clamd each way (ours and clamdscan)")
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
                                            "evidence", "verification", "exchange", "inbox",
-                                           "scanning", "documents"),
+                                           "scanning", "documents", "edxml"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     _setup(args)
     from bench import (
         audit_log,
+        edxml,
         evidence,
         evidence_documents,
         exchange,
@@ -108,6 +110,8 @@ def main(argv: list[str] | None = None) -> None:
         results += inbox.run(args)
     if args.only in (None, "scanning"):
         results += scanning.run(args)
+    if args.only in (None, "edxml"):
+        results += edxml.run(args)
     print()
     print(f"Database: {audit_log.describe_database()} · Python {platform.python_version()} · "
           f"{os.cpu_count()} CPU · {time.perf_counter() - started:.0f} s")
