@@ -1,7 +1,7 @@
 """``python -m bench [--database sqlite|postgres] [--events N] [--appends N] [--only NAME]``.
 
-Runs the audit-log, signing, numbering, evidence, verification, exchange, inbox, scanning and
-edXML codec benchmarks
+Runs the audit-log, signing, numbering, evidence, verification, exchange, inbox, mail gateway,
+scanning and edXML codec benchmarks
 (``--only`` picks one).
 
 Creates a throwaway ``VANBAN_HOME`` (and, for PostgreSQL, recreates the ``vanban_bench``
@@ -37,9 +37,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="signed PDFs verified per size (ours and raw pyHanko, interleaved)")
     parser.add_argument("--scan-files", type=int, default=40,
                         help="PDFs scanned by clamd each way (ours and clamdscan)")
+    parser.add_argument("--mail-messages", type=int, default=2000,
+                        help="messages in the clerk mailbox the mail gateway files")
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
                                            "evidence", "verification", "exchange", "inbox",
-                                           "scanning", "documents", "edxml"),
+                                           "scanning", "documents", "edxml", "mail"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -81,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         evidence_documents,
         exchange,
         inbox,
+        mail_gateway,
         markdown,
         numbering,
         scanning,
@@ -108,6 +111,8 @@ def main(argv: list[str] | None = None) -> None:
         results += exchange.run(args)
     if args.only in (None, "inbox"):
         results += inbox.run(args)
+    if args.only in (None, "mail"):
+        results += mail_gateway.run(args)
     if args.only in (None, "scanning"):
         results += scanning.run(args)
     if args.only in (None, "edxml"):
