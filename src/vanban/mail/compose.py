@@ -100,7 +100,7 @@ def compose(message: OutboxMessage, delivery: Delivery, sender: str,
     for name, value in vanban_headers(delivery).items():
         if value:
             mail[name] = value
-    mail.set_content(body_text(delivery))
+    mail.set_content(body_text(delivery), cte="quoted-printable")  # 7-bit clean: DKIM survives
     cache = files if files is not None else {}
     rows = sorted(transmission_attachments(t), key=lambda a: (not a.main, a.position))
     for row in rows:

@@ -68,6 +68,7 @@ def test_signed_document_arrives_by_mail_signed_and_intact(road: Road, clerk: An
     raw = road.servers.wait_messages(road.recipient_address, road.recipient_password, 1)[0]
     mail = parsed(raw)
     assert dkim_verify(raw).status == "pass"
+    assert max(raw) < 128  # 7-bit clean: no relay needs to re-encode what DKIM signed
     assert mail["From"].addresses[0].addr_spec == road.sender_address
     assert mail["X-Vanban-Document-Id"] == transmission.edxml_document_id
     assert mail["X-Vanban-Code-Notation"] == transmission.code_notation
