@@ -51,9 +51,27 @@ def target(value: str, agency_id: int) -> tuple[Unit | None, Any]:
     raise not_found("đơn vị hoặc cán bộ", "Unit or staff member")
 
 
+# The co-operating and for-information targets come from one list each (``cooperate``,
+# ``inform``) or from separate lists of units and of people, so a page can offer them apart.
+LIST_NAMES: dict[str, tuple[str, ...]] = {
+    LineRole.COOPERATE: ("cooperate", "cooperate_units", "cooperate_people"),
+    LineRole.INFORM: ("inform", "inform_units", "inform_people"),
+}
+
+
+def _targets_of(post: QueryDict, role: str) -> list[str]:
+    values: list[str] = []
+    for name in LIST_NAMES[role]:
+        for value in post.getlist(name):
+            if value and value not in values:
+                values.append(value)
+    return values
+
+
 def lines_from(post: QueryDict, agency_id: int) -> list[LineInput]:
-    """The lead (``lead``, ``lead_days`` or ``lead_deadline``), the co-operating (``cooperate``,
-    several; ``cooperate_days``) and for-information (``inform``, several) targets."""
+    """The lead (``lead``, ``lead_days`` or ``lead_deadline``), the co-operating (``cooperate``
+    or ``cooperate_units`` and ``cooperate_people``, several; ``cooperate_days``) and
+    for-information (``inform`` or ``inform_units`` and ``inform_people``) targets."""
     out: list[LineInput] = []
     lead = post.get("lead", "")
     if lead:
@@ -64,8 +82,9 @@ def lines_from(post: QueryDict, agency_id: int) -> list[LineInput]:
                              deadline=parse_date(post.get("lead_deadline", ""))))
     coop_days = parse_int(post.get("cooperate_days", ""), what_vi="Số ngày",
                           what_en="number of days")
-    out += _many(post.getlist("cooperate"), LineRole.COOPERATE, agency_id, coop_days)
-    out += _many(post.getlist("inform"), LineRole.INFORM, agency_id, None)
+    out += _many(_targets_of(post, LineRole.COOPERATE), LineRole.COOPERATE, agency_id,
+                 coop_days)
+    out += _many(_targets_of(post, LineRole.INFORM), LineRole.INFORM, agency_id, None)
     return out
 
 

@@ -63,3 +63,24 @@ def test_assignment_without_a_lead_is_refused(head, paper, planning):
     assert err.value.code == "no_lead"
     assert "chủ trì" in err.value.vi
     assert not AssignmentLine.objects.filter(incoming=paper).exists()
+
+
+def test_units_and_people_come_from_separate_lists(  # noqa: PLR0917
+        head, paper, budget, planning, specialist, clerk):
+    """R8.1: the co-operating and for-information choices may come as separate lists of units
+    and of people (a page offers them apart); the same target in both counts once."""
+    from django.http import QueryDict
+
+    from vanban.workflow.forms import lines_from
+
+    post = QueryDict(mutable=True)
+    post.update({"lead": f"u:{budget.pk}", "lead_days": "5"})
+    post.setlist("cooperate_units", [f"u:{planning.pk}"])
+    post.setlist("cooperate_people", [f"p:{specialist.pk}", f"p:{specialist.pk}"])
+    post.setlist("inform_people", [f"p:{clerk.pk}"])
+    lines = lines_from(post, paper.agency_id)
+    assert [(x.role, x.unit, x.user) for x in lines] == [
+        (LineRole.LEAD, budget, None), (LineRole.COOPERATE, planning, None),
+        (LineRole.COOPERATE, None, specialist), (LineRole.INFORM, None, clerk)]
+    assignment_create(actor=head, document=paper, lines=lines)
+    assert AssignmentLine.objects.filter(incoming=paper).count() == 4
