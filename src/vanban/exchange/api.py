@@ -40,6 +40,7 @@ def delivery_json(delivery: Delivery) -> dict[str, Any]:
         "acknowledged_at": _time(delivery.acknowledged_at),
         "rejected_at": _time(delivery.rejected_at), "status_at": _time(delivery.status_at),
         "withdrawn_at": _time(delivery.withdrawn_at),
+        "mail_sent_at": _time(delivery.mail_sent_at), "bounced_at": _time(delivery.bounced_at),
         "evidence_url": f"/evidence/delivery/{delivery.uid}/bundle.json",
     }
 

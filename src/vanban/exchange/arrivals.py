@@ -159,7 +159,7 @@ def _check_files(arrival: Arrival) -> list[_Checked]:
     pdfs = [f for f in arrival.files if sniff(f.data).code == "pdf"]
     programs = [f for f in arrival.files if sniff(f.data).code in PROGRAMS]
     if not pdfs or programs:  # the door refuses it with the file's real kind, audited
-        first = (programs or list(arrival.files) or [None])[0]
+        first = next(iter(programs or arrival.files), None)
         if first is not None:
             intake_files(door=door, agency_code=arrival.sender.code, context=context,
                          groups=[FileGroup(parts=[first.data], what_vi="văn bản",

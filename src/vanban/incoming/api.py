@@ -60,7 +60,8 @@ def delivery_json(delivery: Delivery, verification: Verification | None) -> dict
     """An arrived delivery as the receiving clerk sees it."""
     transmission = delivery.transmission
     return {"id": str(delivery.uid), "state": delivery.state, "reason": delivery.reason,
-            "sender_code": transmission.sender.code, "sender_name": transmission.sender.name,
+            "channel": delivery.channel, "sender_code": transmission.sender.code,
+            "sender_name": transmission.sender.name,
             "number": transmission.number_text, "subject": transmission.subject,
             "type_name": transmission.type_name,
             "issued_date": _time(transmission.issued_date),
