@@ -5,10 +5,12 @@ STARTTLS, a certificate that does not verify…)."""
 from __future__ import annotations
 
 import imaplib
+import os
 import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
+from pathlib import Path
 
 from vanban.core.errors import DomainError
 from vanban.mail.services import clerk_mailboxes, mailbox_credentials
@@ -118,8 +120,28 @@ def check_smtp(login: str, password: str) -> list[Finding]:
     return found
 
 
+def check_provisioner() -> Finding:
+    """Whether vanban can create mailboxes (the provisioning port's settings)."""
+    name = str(setting("PROVISIONER", "") or "")
+    if name != "dovecot":
+        return Finding(True, f"Cấp hộp thư: {name or 'chưa cấu hình'} (tạo hộp thư ngoài "
+                             "vanban).", f"Provisioning: {name or 'not configured'} (mailboxes "
+                             "are created outside vanban).")
+    path = Path(str(setting("PASSWD_FILE", "") or ""))
+    folder = path.parent if str(path) not in ("", ".") else None
+    if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK):
+        return Finding(False, f"Cấp hộp thư: không ghi được tệp {path} của Dovecot.",
+                       f"Provisioning: Dovecot's file {path} cannot be written.")
+    return Finding(True, f"Cấp hộp thư: tệp {path} của Dovecot ghi được.",
+                   f"Provisioning: Dovecot's file {path} is writable.")
+
+
 def mail_check(mailbox: str = "") -> list[Finding]:
-    """Every finding, in order: the mailbox used, IMAP, SMTP."""
+    """Every finding, in order: provisioning, the mailbox used, IMAP, SMTP."""
+    return [check_provisioner(), *_servers(mailbox)]
+
+
+def _servers(mailbox: str) -> list[Finding]:
     address = mailbox.strip()
     if not address:
         boxes = clerk_mailboxes()

@@ -51,6 +51,7 @@ def test_check_passes_against_the_servers(mail_settings: MailServers, make_agenc
                              agency=make_agency())
     mail_settings.wait_login(created.mailbox.address, created.password)
     out, err = run("check")
+    assert "is writable" in out
     assert "IMAP" in out
     assert "DSN" in out
     assert err == ""
