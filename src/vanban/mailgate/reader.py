@@ -90,6 +90,10 @@ def mailbox_pass(address: str, *,
             except ScannerUnavailable as err:  # left unread: the next pass tries again
                 report.errors.append(f"{uid}: {err.code}")
                 continue
+            except Exception as err:  # a fault of ours: left unread, logged, the rest read
+                logger.exception("mail gateway: message %s of %s not handled", uid, address)
+                report.errors.append(f"{uid}: {type(err).__name__}")
+                continue
             if after_each is not None:
                 after_each(outcome)
             box.flag(uid, MailMessageFlags.SEEN, True)
