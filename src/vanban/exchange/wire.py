@@ -121,5 +121,6 @@ def edoc_arrival(message: edxml.EdocMessage, *, channel: str, origin: str, key: 
 
 
 def _arrived_files(attachments: Sequence[edxml.Attachment]) -> list[ArrivedFile]:
-    return [ArrivedFile(name=a.name, data=a.data, declared_type=a.content_type,
+    return [ArrivedFile(name=a.name, data=a.data,
+                        declared_type=a.content_type or getattr(a, "manifest_type", ""),
                         description=a.description) for a in attachments]
