@@ -1,7 +1,10 @@
 """Parts shared by edXML document and status messages: organisations, staff, replies.
 
 Field names follow vn-standards.md §1.3 (From/To with 8 children), §1.4 (StaffInfo) and
-§1.3 item 1.12 / §1.6 (ResponseFor). Free text is kept exactly; codes are trimmed.
+§1.3 item 1.12 / §1.6 (ResponseFor). Free text is kept as sent (NFC-normalised); codes are
+trimmed. Reading is tolerant where one bad part must not lose the message: a receiver without
+``OrganId`` and an empty ``ResponseFor`` are skipped with a note (``read_recipients``,
+``read_replies``).
 
 Pure Python + lxml: no Django import.
 """
