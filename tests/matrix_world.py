@@ -226,7 +226,7 @@ def _mail(world: World, x: Agency) -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     world.ids["mailbox"] = box.pk
-    public = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()
+    public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
     pem = public.public_bytes(serialization.Encoding.PEM,
                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     world.ids["dkim_key"] = dkim_key_add(actor=None, domain="stc.matrix.invalid",
