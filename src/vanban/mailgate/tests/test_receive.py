@@ -7,6 +7,7 @@ import base64
 import json
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -204,3 +205,26 @@ def test_the_mail_apps_subcommands_are_wired(road: Road) -> None:
     out = StringIO()
     call_command("mail", "dkim", "list", "--json", stdout=out)
     assert SENDER_DOMAIN in out.getvalue()
+
+
+def test_malware_is_refused(road: Road, scanner_on: Any) -> None:
+    """R16.1: the PDF goes through the intake of every door: malware keeps the message in
+    quarantine with the scanner's reason, audited."""
+    from vanban.audit.models import AuditEvent
+    from vanban.security.tests.fixtures import infected_pdf
+
+    codes = _refused(road, _message(road, [("nhiem.pdf", infected_pdf())]))
+    assert codes == ["intake_refused"]
+    assert "mã độc" in MailMessage.objects.get().reasons[0]["vi"]
+    assert AuditEvent.objects.filter(action="security.malware_found").exists()
+
+
+def test_a_scanner_outage_records_nothing(road: Road, scan: bytes, scanner_down: str) -> None:
+    """R16.1: with the scanner down nothing is accepted unscanned and nothing is recorded: the
+    message stays unread for the next pass."""
+    from vanban.security.errors import ScannerUnavailable
+
+    with pytest.raises(ScannerUnavailable):
+        mail_receive(raw=_message(road, [("cv.pdf", scan)]), mailbox=RECIPIENT_MAILBOX)
+    assert not MailMessage.objects.exists()
+    assert not Transmission.objects.exists()
