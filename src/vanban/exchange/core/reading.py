@@ -22,6 +22,7 @@ from vanban.exchange.core.attachments import read_attachments
 from vanban.exchange.core.document import MAX_PRIORITY, MIN_PRIORITY, EdocMessage
 from vanban.exchange.core.notes import Notes
 from vanban.exchange.core.organisation import (
+    Organisation,
     read_organisation,
     read_recipients,
     read_replies,
@@ -50,23 +51,9 @@ def read_edoc(root: Element, envelope: Element, header: Element, mh: Element, *,
               max_attachment_bytes: int, zip_limits: ZipLimits | None = None) -> EdocMessage:
     """The document message in an opened envelope, or an ``EdxmlError`` saying why not."""
     notes = Notes()
-    sender_el = child(mh, "From")
-    if sender_el is None:
-        raise missing("MessageHeader/From")
-    if child(mh, "To") is None:
-        raise missing("MessageHeader/To")
-    recipients = read_recipients(mh, notes)
-    if not recipients:
-        raise missing("To/OrganId")
-    code = child(mh, "Code")
-    notation = code_text(code, "CodeNotation")
-    if code is None or not (notation or code_text(code, "CodeNumber")):
-        raise missing("MessageHeader/Code")
+    sender_el, recipients, code, promulgated, subject = _identify(mh, notes)
     info = child(mh, "PromulgationInfo")
-    promulgated = _required_date(info, "PromulgationDate", "PromulgationInfo/PromulgationDate")
-    subject = text(mh, "Subject")
-    if not subject.strip():
-        raise missing("MessageHeader/Subject")
+    notation = code_text(code, "CodeNotation")
     document_id = code_text(mh, "DocumentId")
     kind = child(mh, "DocumentType")
     other = child(mh, "OtherInfo")
@@ -107,6 +94,28 @@ def read_edoc(root: Element, envelope: Element, header: Element, mh: Element, *,
         signature=read_signature(header),
         warnings=notes.items(),
     )
+
+
+def _identify(mh: Element, notes: Notes) -> tuple[
+        Element, tuple[Organisation, ...], Element, date, str]:
+    """What identifies the document, or the refusal: sender, receivers, code, date, subject."""
+    sender_el = child(mh, "From")
+    if sender_el is None:
+        raise missing("MessageHeader/From")
+    if child(mh, "To") is None:
+        raise missing("MessageHeader/To")
+    recipients = read_recipients(mh, notes)
+    if not recipients:
+        raise missing("To/OrganId")
+    code = child(mh, "Code")
+    if code is None or not (code_text(code, "CodeNotation") or code_text(code, "CodeNumber")):
+        raise missing("MessageHeader/Code")
+    promulgated = _required_date(child(mh, "PromulgationInfo"), "PromulgationDate",
+                                 "PromulgationInfo/PromulgationDate")
+    subject = text(mh, "Subject")
+    if not subject.strip():
+        raise missing("MessageHeader/Subject")
+    return sender_el, recipients, code, promulgated, subject
 
 
 def read_signature(header: Element) -> bytes:
