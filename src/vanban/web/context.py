@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 
 from vanban.core.roles import AUDIT_READERS, ROLE_LABELS_EN, ROLE_LABELS_VI, Role
 from vanban.web.dashboard import dashboard_of
+from vanban.workflow.selectors import COUNT_CAP
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class NavItem:
     label: str
     url: str
     active: bool
-    badge: int = 0  # work waiting behind the entry (the dashboard's count), 0: none shown
+    badge: str = ""  # work waiting behind the entry (the dashboard's count), "": none shown
 
 
 def _url(name: str) -> str | None:
@@ -79,6 +80,13 @@ def _entries(roles: frozenset[Role] | set[Role]) -> list[tuple[str, str, str]]:
     return found
 
 
+def _badge(count: int) -> str:
+    """A badge's text: nothing for 0, "1000+" for a count that reached the cap."""
+    if not count:
+        return ""
+    return f"{count}+" if count >= COUNT_CAP else str(count)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     """Menu entries with their badges, the bell and role labels for the current user (empty
     when signed out)."""
@@ -94,7 +102,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     current = max(prefixes, key=len, default=None)
     board = dashboard_of(request)
     items = [NavItem(label=label, url=url, active=url == current,
-                     badge=board.badges.get(name, 0)) for label, name, url in found]
+                     badge=_badge(board.badges.get(name, 0))) for label, name, url in found]
     english = (request.LANGUAGE_CODE or "vi").startswith("en")
     labels = ROLE_LABELS_EN if english else ROLE_LABELS_VI
     return {"nav_items": items, "role_labels": [labels[r] for r in sorted(roles)],

@@ -49,6 +49,11 @@ class Counter:
     url: str
     tone: str = ""  # "warn" or "err": drawn in that colour when not zero
 
+    @property
+    def more(self) -> bool:
+        """Counted up to the cap only: shown as "1000+"."""
+        return self.count >= workflow_selectors.COUNT_CAP
+
 
 @dataclass(frozen=True)
 class Group:
