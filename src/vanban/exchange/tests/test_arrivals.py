@@ -248,3 +248,32 @@ def test_types_are_detected_from_the_bytes() -> None:
     assert detected_type(docx.getvalue(), "x.pdf").endswith("wordprocessingml.document")
     assert detected_type(b"PK\x03\x04broken", "x.zip") == "application/zip"
     assert detected_type(b"\xff\xfe\xfd\x80", "") == "application/octet-stream"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_gives_old_transmissions_their_main_attachment(make_agency: Any) -> None:
+    """ADR 0015: a transmission stored before attachments were rows gets its one file as the
+    main attachment, and one received from a peer is marked federated."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    agency = make_agency()
+    executor = MigrationExecutor(connection)
+    before = [("exchange", "0002_outbox_refused")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("exchange", "Transmission")
+    now = clock.now()
+    local = old.objects.create(sender_id=agency.pk, edxml_document_id="a", subject="Cũ",
+                               file_sha256="a" * 64, file_name="cu.pdf", file_size=7, sent_at=now)
+    received = old.objects.create(sender_id=agency.pk, edxml_document_id="b", subject="Nhận",
+                                  origin=PEER, origin_message_id="m", file_sha256="b" * 64,
+                                  file_name="", file_size=9, sent_at=now)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    rows = {a.transmission_id: a for a in Attachment.objects.all()}
+    assert (rows[local.pk].name, rows[local.pk].sha256, rows[local.pk].size,
+            rows[local.pk].main) == ("cu.pdf", "a" * 64, 7, True)
+    assert rows[received.pk].name == f"{received.pk}.pdf"
+    assert Transmission.objects.get(pk=received.pk).channel == Channel.FEDERATED
+    assert Transmission.objects.get(pk=local.pk).channel == ""
