@@ -184,3 +184,21 @@ def test_gateway_command_once(live: Live) -> None:
     assert f"{live.road.recipient_address}: read=1 filed=1" in out.getvalue()
     assert f"{live.road.sender_address}: read=0" in out.getvalue()
     assert "outbox:" in out.getvalue()
+
+
+def test_idle_ends_the_wait_when_mail_arrives(live: Live) -> None:
+    """IDLE where the server offers it: a new message ends the wait at once instead of the
+    polling interval."""
+    import threading
+    import time
+
+    address = live.road.recipient_address
+    raw = _message(live, "Về việc D", make_pdf("D"))
+    timer = threading.Timer(0.5, live.deliver, args=(raw,))
+    started = time.monotonic()
+    timer.start()
+    try:
+        reader.wait_for_mail([address], 20)
+    finally:
+        timer.join()
+    assert time.monotonic() - started < 10
