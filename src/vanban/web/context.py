@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 
 from vanban.core.roles import AUDIT_READERS, ROLE_LABELS_EN, ROLE_LABELS_VI, Role
 from vanban.web.dashboard import dashboard_of
-from vanban.workflow.selectors import COUNT_CAP
+from vanban.workflow import selectors as workflow_selectors
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _badge(count: int) -> str:
     """A badge's text: nothing for 0, "1000+" for a count that reached the cap."""
     if not count:
         return ""
-    return f"{count}+" if count >= COUNT_CAP else str(count)
+    return f"{count}+" if count >= workflow_selectors.COUNT_CAP else str(count)
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

@@ -145,3 +145,19 @@ def test_outgoing_queue_lists_documents_to_send(clerk, agency, sender, province)
     assert "Về việc gửi báo cáo tháng" not in page.get(
         "/queues/outgoing/?queue=to_send&q=khong-co").content.decode()
     assert page.get("/queues/rejected/").status_code == 200
+
+
+def test_counts_stop_at_the_cap(head, clerk, paper, monkeypatch):
+    """A counter counts up to the cap and shows "+" (bounded cost on every page's badges)."""
+    from vanban.exchange.tests.conftest import make_pdf
+    from vanban.incoming.services import incoming_register_paper
+    from vanban.workflow import selectors
+
+    incoming_register_paper(actor=clerk, data=make_pdf("Cong van 2"), subject="Về việc khác",
+                            issuer_name="Bộ Tài chính", code_number="7", code_notation="BTC",
+                            type_name="Công văn")
+    monkeypatch.setattr(selectors, "COUNT_CAP", 1)
+    html = _client(head).get("/").content.decode()
+    assert _counters(html)["unassigned"][0] == 1
+    assert '<span class="counter-n">1+</span><span class="counter-label">Chờ phân công' in html
+    assert re.search(r'Chờ phân công <span class="nav-badge"[^>]*>1\+<', html)
