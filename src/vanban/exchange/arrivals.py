@@ -272,7 +272,9 @@ def _store(arrival: Arrival, checked: Sequence[_Checked], main: int,
                    main=i == main, description=c.file.description[:500])
         for i, c in enumerate(checked)])
     deliveries = _deliver(arrival, transmission, now)
-    if arrival.verification_id is None:
+    if arrival.verification_id is None and arrival.channel in STATUS_CHANNELS:
+        # The background task verifies per peer; any other channel without a verdict of its
+        # own is verified under its channel when the inbox first shows it.
         verify_after_commit({transmission.pk})
     audit_append(actor=None, action=_action(arrival.channel), object_type=OBJECT_TRANSMISSION,
                  object_id=transmission.message_id, agency_code=arrival.sender.code,
