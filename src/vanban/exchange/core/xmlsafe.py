@@ -11,6 +11,7 @@ Pure Python + lxml: no Django import.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -330,9 +331,13 @@ def new_root() -> Element:
 
 
 def serialise(root: Element) -> bytes:
-    """UTF-8 bytes with an XML declaration; the same tree always gives the same bytes."""
-    body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
+    """UTF-8 bytes with an XML declaration; the same tree always gives the same bytes.
+
+    Written into one buffer after the declaration: concatenating would copy a big message."""
+    out = io.BytesIO()
+    out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+    etree.ElementTree(root).write(out, encoding="UTF-8", xml_declaration=False)
+    return out.getvalue()
 
 
 def format_date(value: date) -> str:
