@@ -1,7 +1,8 @@
 """The work dashboard: per role, how much work waits in each queue, each count a link to the
 list that holds it (and from there one click to the action). The same counts are the menu's
-badges and the bell, so they are computed once per request (:func:`dashboard_of`) with one
-aggregate query per group, on the user's own agency and need-to-know."""
+badges and the bell, so they are computed once per request (:func:`dashboard_of`): at most one
+query per counter, each on an index and counting up to ``COUNT_CAP`` (shown "1000+"), on the
+user's own agency and need-to-know."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -100,15 +100,17 @@ def _url(name: str, **query: str) -> str:
 def _clerk(actor: Actor, board: Dashboard) -> None:
     """Văn thư: arrivals to register, rejected sendings, outgoing documents to number, sign,
     send."""
-    since = board.since
-    arrived = incoming_selectors.waiting(actor).order_by().aggregate(
-        n=Count("pk"), new=Count("pk", filter=Q(received_at__gt=since)))
+    capped = workflow_selectors.capped_count
+    waiting = incoming_selectors.waiting(actor)
+    arrived = {"n": capped(waiting),
+               "new": capped(waiting.filter(received_at__gt=board.since))}
     board.new_arrivals = arrived["new"]
-    rejected = exchange_selectors.transmissions_of(actor).filter(
+    rejected = capped(exchange_selectors.transmissions_of(actor).filter(
         deliveries__state=State.REJECTED,
-        deliveries__rejected_at__gte=clock.now() - timedelta(days=REJECTED_DAYS)).count()
-    outgoing = registry_selectors.documents_of(actor).order_by().aggregate(**{
-        key: Count("pk", filter=Q(state__in=states)) for key, states in OUTGOING_QUEUES.items()})
+        deliveries__rejected_at__gte=clock.now() - timedelta(days=REJECTED_DAYS)))
+    documents = registry_selectors.documents_of(actor)
+    outgoing = {key: capped(documents.filter(state__in=states))
+                for key, states in OUTGOING_QUEUES.items()}
     board.badges["incoming:inbox"] = arrived["n"]
     board.badges["web:rejected"] = rejected
     board.groups.append(Group(_("Văn thư"), [

@@ -171,11 +171,13 @@ def my_deadline_counts(actor: Actor, since: datetime | None = None) -> DeadlineC
 
 
 def agency_deadline_counts(agency_id: int) -> DeadlineCounts:
-    """The same over the agency's open lines with a deadline (for its directors; lines "for
-    information" have no work to be late with)."""
+    """Over the agency's open lines with a deadline (for its directors; lines "for information"
+    have no work to be late with): how many are due soon and overdue, each counted up to
+    :data:`COUNT_CAP` (``open`` is not counted: 0)."""
     lines = (_open_lines().filter(incoming__agency_id=agency_id, deadline__isnull=False)
              .exclude(role=LineRole.INFORM))
-    return _deadline_counts(lines, agency_id)
+    return DeadlineCounts(open=0, due_soon=capped_count(by_due(lines, "soon", agency_id)),
+                          overdue=capped_count(by_due(lines, "overdue", agency_id)))
 
 
 # --- queues of incoming documents --------------------------------------------------------------
