@@ -146,7 +146,8 @@ class DocumentFilterForm(forms.Form):
     """The outgoing list's search and filters (a GET form: the filters are in the address)."""
 
     q = forms.CharField(label=_("Tìm (số, ký hiệu, trích yếu, người ký)"), required=False,
-                        max_length=100, widget=forms.TextInput(attrs={"type": "search"}))
+                        max_length=100, widget=forms.TextInput(attrs={
+                            "type": "search", "placeholder": _("Số, ký hiệu, trích yếu, người ký")}))
     state = forms.ChoiceField(label=_("Trạng thái"), required=False,
                               choices=[("", _("Tất cả")), *list(DocumentState.choices)])
     year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)

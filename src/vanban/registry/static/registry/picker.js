@@ -36,7 +36,15 @@
       var note = document.createElement("div");
       note.className = "muted picker-chosen";
       note.setAttribute("aria-live", "polite");
-      select.parentNode.insertBefore(box, select);
+      var line = document.createElement("div");  // its own line, above the list
+      line.className = "picker-line";
+      box.style.width = "100%";
+      box.style.maxWidth = "420px";
+      box.style.margin = "0 0 4px";
+      box.style.padding = "6px 8px";
+      box.style.font = "inherit";
+      line.appendChild(box);
+      select.parentNode.insertBefore(line, select);
       select.parentNode.insertBefore(note, select.nextSibling);
       box.addEventListener("input", function () { filter(select, box.value); });
       select.addEventListener("change", function () { count(select, note); });
