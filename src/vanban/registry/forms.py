@@ -147,7 +147,8 @@ class DocumentFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Tìm (số, ký hiệu, trích yếu, người ký)"), required=False,
                         max_length=100, widget=forms.TextInput(attrs={
-                            "type": "search", "placeholder": _("Số, ký hiệu, trích yếu, người ký")}))
+                            "type": "search",
+                            "placeholder": _("Số, ký hiệu, trích yếu, người ký")}))
     state = forms.ChoiceField(label=_("Trạng thái"), required=False,
                               choices=[("", _("Tất cả")), *list(DocumentState.choices)])
     year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
