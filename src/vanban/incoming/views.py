@@ -228,8 +228,11 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
 def entry(request: HttpRequest, pk: int) -> HttpResponse:
     """One line of the register: its columns, the duplicate it repeats, its verification."""
     found = _entry(request, pk)
+    attachments = (transmission_attachments(found.delivery.transmission)
+                   if found.delivery is not None else [])
     return render(request, "incoming/entry.html", {
-        "entry": found, "checks": check_rows(found.verification, request.LANGUAGE_CODE)})
+        "entry": found, "attachments": attachments,
+        "checks": check_rows(found.verification, request.LANGUAGE_CODE)})
 
 
 @login_required
@@ -240,6 +243,18 @@ def entry_file(request: HttpRequest, pk: int) -> HttpResponse:
     found = _entry(request, pk, action="incoming.document_download")
     if not found.file_sha256:
         raise Http404
+    position = request.GET.get("n")
+    if position is not None and found.delivery is not None:  # another attachment (ADR 0015)
+        chosen = next((a for a in transmission_attachments(found.delivery.transmission)
+                       if str(a.position) == position), None)
+        if chosen is None:
+            raise Http404
+        pdf = chosen.content_type == "application/pdf"
+        return blob_response(request, sha256=chosen.sha256, filename=chosen.name,
+                             object_type="incoming.document", object_id=found.pk,
+                             agency_code=found.agency.code, attachment=not pdf,
+                             content_type=chosen.content_type if pdf
+                             else "application/octet-stream")
     return blob_response(request, sha256=found.file_sha256,
                          filename=f"van-ban-den-{found.arrival_number}.pdf",
                          object_type="incoming.document", object_id=found.pk,

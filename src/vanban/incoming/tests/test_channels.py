@@ -6,6 +6,7 @@ sends no status (mail has none) (R4.1, R4.3, R10.1)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -72,9 +73,16 @@ def test_every_attachment_is_listed_and_downloaded(signed_pdf: bytes, sender: Ag
     downloads = [json.loads(e.data) for e in
                  AuditEvent.objects.filter(action="document.downloaded").order_by("seq")]
     assert len(downloads) == 2
+    assert {d["sha256"] for d in downloads} == {delivery.transmission.file_sha256,
+                                                 hashlib.sha256(OLE_DOC).hexdigest()}
+    assert 'data-channel="federated"' in client.get("/incoming/").content.decode()
+    # Registered, the register line keeps every file within reach.
+    entry = incoming_register_delivery(actor=finance_clerk, delivery=delivery)
+    line = client.get(f"/incoming/entry/{entry.pk}/").content.decode()
+    assert line.count('data-testid="attachment"') == 2
+    assert client.get(f"/incoming/entry/{entry.pk}/file/?n=0").content == OLE_DOC
+    assert client.get(f"/incoming/entry/{entry.pk}/file/?n=5").status_code == 404
     # The inbox shows the channel too, and the verdict is the federated channel's.
-    inbox = client.get("/incoming/").content.decode()
-    assert 'data-channel="federated"' in inbox
     assert incoming_verify(delivery=delivery).peer == PEER
 
 
