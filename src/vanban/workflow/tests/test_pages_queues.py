@@ -97,3 +97,21 @@ def test_unassigned_queue_is_the_directors(specialist, clerk):
     """The queue of documents waiting for assignment is for the head and delegates."""
     assert _client(specialist).get("/work/unassigned/").status_code == 403
     assert _client(clerk).get("/work/unassigned/").status_code == 403
+
+
+def test_workflow_dates_are_typed_dd_mm_yyyy(head, paper, budget):
+    """Issue 13 observed 9: the workflow's date fields are text inputs asking for dd/mm/yyyy
+    (not the browser locale's date picker), and a deadline typed so is the one assigned."""
+    from datetime import date
+
+    from vanban.workflow.models import AssignmentLine
+
+    page = _client(head)
+    for url in (f"/work/incoming/{paper.pk}/", "/work/files/", "/work/calendar/"):
+        html = page.get(url).content.decode()
+        assert 'type="date"' not in html
+        assert 'placeholder="dd/mm/yyyy"' in html
+    assert 'value="02/11/2026"' in page.get("/work/files/").content.decode()
+    page.post(f"/work/incoming/{paper.pk}/assign/", {"lead": f"u:{budget.pk}",
+                                                     "lead_deadline": "13/11/2026"})
+    assert AssignmentLine.objects.get(incoming=paper).deadline == date(2026, 11, 13)
