@@ -50,6 +50,7 @@ GROUPS: dict[str, frozenset[str]] = {
 # name  method  audience   (the ids used in the address are chosen by :data:`ARGUMENTS`)
 MATRIX_TEXT = """
 web:home                          GET    signed
+web:favicon                       GET    public
 web:outgoing                      GET    signed
 web:rejected                      GET    signed
 set_language                      POST   public
