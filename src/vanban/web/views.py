@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
@@ -34,6 +35,13 @@ def home(request: HttpRequest) -> HttpResponse:
     response = render(request, "web/home.html", {"blocks": blocks, "board": board})
     dashboard.mark_seen(request)
     return response
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The emblem for browsers that ask for ``/favicon.ico`` (a "not found" there was audited
+    once per new browser)."""
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
 
 
 def _paging(request: HttpRequest) -> tuple[int | None, str]:

@@ -162,3 +162,17 @@ def test_counts_stop_at_the_cap(head, clerk, paper, monkeypatch):
     assert _counters(html)["unassigned"][0] == 1
     assert '<span class="counter-n">1+</span><span class="counter-label">Chờ phân công' in html
     assert re.search(r'Chờ phân công <span class="nav-badge"[^>]*>1\+<', html)
+
+
+def test_favicon_is_answered_and_not_audited(clerk):
+    """Issue 13 observed 9: a browser's own request for /favicon.ico is answered (the emblem),
+    so it no longer writes a "not found" audit event per new browser; pages name the icon."""
+    from vanban.audit.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    for client in (Client(), _client(clerk)):
+        response = client.get("/favicon.ico")
+        assert response.status_code == 301
+        assert response["Location"].endswith("web/favicon.svg")
+    assert AuditEvent.objects.count() == before
+    assert 'rel="icon"' in _client(clerk).get("/").content.decode()

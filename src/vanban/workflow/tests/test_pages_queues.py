@@ -115,3 +115,27 @@ def test_workflow_dates_are_typed_dd_mm_yyyy(head, paper, budget):
     page.post(f"/work/incoming/{paper.pk}/assign/", {"lead": f"u:{budget.pk}",
                                                      "lead_deadline": "13/11/2026"})
     assert AssignmentLine.objects.get(incoming=paper).deadline == date(2026, 11, 13)
+
+
+def test_assignment_form_chooses_nobody_and_separates_units_from_people(head, paper, budget,
+                                                                        specialist):
+    """Issue 13 observed 4 and 5: the lead is not preselected (an untouched form assigns
+    nobody); co-operating and for-information targets are offered as units and as people apart,
+    and the page's lists are what the assignment takes."""
+    from vanban.workflow.models import AssignmentLine
+
+    page = _client(head)
+    html = page.get(f"/work/incoming/{paper.pk}/").content.decode()
+    lead = re.search(r'<select id="lead"[^>]*>(.*?)</select>', html, re.S)
+    assert lead is not None
+    assert lead.group(1).startswith('<option value="" selected>')
+    assert lead.group(1).count("selected") == 1
+    for name in ("cooperate_units", "cooperate_people", "inform_units", "inform_people"):
+        assert f'name="{name}"' in html
+    units = re.search(r'name="cooperate_units"[^>]*>(.*?)</select>', html, re.S)
+    assert units is not None
+    assert "p:" not in units.group(1)
+    page.post(f"/work/incoming/{paper.pk}/assign/", {
+        "lead": f"u:{budget.pk}", "lead_days": "5", "inform_people": [f"p:{specialist.pk}"]})
+    roles = sorted(AssignmentLine.objects.filter(incoming=paper).values_list("role", flat=True))
+    assert roles == ["inform", "lead"]
