@@ -87,9 +87,13 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     open_doc = incoming.state != "completed"
     assigned = any(x.assignment.parent_id is None for x in lines)
     forwardable = [x for x in lines if rules.may_forward(actor, x, agency_id)] if open_doc else []
+    # The header's deadline is the current lead's (a re-assignment withdraws the old one).
+    lead_deadline = next((x.deadline for x in lines if x.role == LineRole.LEAD
+                          and x.assignment.parent_id is None and x.withdrawn_at is None
+                          and x.deadline is not None), None)
     context = {
         "incoming": incoming, "lines": lines, "opinions": opinions,
-        "today": selectors.today(),
+        "today": selectors.today(), "due": lead_deadline or incoming.due_date,
         "can_assign": director and open_doc and not assigned,
         "can_reassign": director and open_doc and assigned,
         "can_start": open_doc and incoming.state == "assigned" and (director or lead),

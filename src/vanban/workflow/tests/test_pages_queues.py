@@ -139,3 +139,20 @@ def test_assignment_form_chooses_nobody_and_separates_units_from_people(head, pa
         "lead": f"u:{budget.pk}", "lead_days": "5", "inform_people": [f"p:{specialist.pk}"]})
     roles = sorted(AssignmentLine.objects.filter(incoming=paper).values_list("role", flat=True))
     assert roles == ["inform", "lead"]
+
+
+def test_header_shows_the_current_leads_deadline_after_reassignment(head, paper, budget,
+                                                                     specialist):
+    """Issue 13 observed 9: after a re-assignment the page's header shows the new lead's
+    deadline, not the withdrawn one (R8.1)."""
+    from vanban.workflow.services import assignment_reassign
+
+    assignment_create(actor=head, document=paper,
+                      lines=[line(LineRole.LEAD, unit=budget, days=5)])
+    page = _client(head)
+    assert '<td data-testid="due">09/11/2026</td>' in page.get(
+        f"/work/incoming/{paper.pk}/").content.decode()
+    assignment_reassign(actor=head, document=paper, reason="Giao lại cho chuyên viên",
+                        lines=[line(LineRole.LEAD, user=specialist, days=10)])
+    html = page.get(f"/work/incoming/{paper.pk}/").content.decode()
+    assert '<td data-testid="due">16/11/2026</td>' in html
