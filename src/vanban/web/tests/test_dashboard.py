@@ -176,3 +176,16 @@ def test_favicon_is_answered_and_not_audited(clerk):
         assert response["Location"].endswith("web/favicon.svg")
     assert AuditEvent.objects.count() == before
     assert 'rel="icon"' in _client(clerk).get("/").content.decode()
+
+
+def test_pages_render_in_english(head, paper):
+    """The dashboard and the queues render in English too (the catalogue supplies the words)."""
+    from django.conf import settings
+
+    page = _client(head)
+    page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in ("/", "/work/unassigned/", "/work/", "/work/overdue/", "/queues/outgoing/",
+                "/queues/rejected/"):
+        response = page.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="en">' in response.content.decode(), url
