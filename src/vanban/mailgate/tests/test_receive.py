@@ -228,3 +228,43 @@ def test_a_scanner_outage_records_nothing(road: Road, scan: bytes, scanner_down:
         mail_receive(raw=_message(road, [("cv.pdf", scan)]), mailbox=RECIPIENT_MAILBOX)
     assert not MailMessage.objects.exists()
     assert not Transmission.objects.exists()
+
+
+def test_a_pass_counts_as_the_clerks_check(road: Road) -> None:
+    """R10.2: a gateway pass over the clerk mailbox is the clerk's inbox check in the
+    twice-daily report; passes a minute apart make one row, half an hour later another."""
+    from datetime import datetime, timedelta
+
+    from vanban.checks.models import InboxCheck
+    from vanban.checks.selectors import check_report
+    from vanban.core import clock
+    from vanban.mailgate.services import mail_check_record
+
+    morning = datetime(2026, 12, 7, 9, 0, tzinfo=clock.VN_TZ)  # a Monday
+    with clock.frozen(morning):
+        assert mail_check_record(RECIPIENT_MAILBOX) is not None
+    with clock.frozen(morning + timedelta(minutes=1)):
+        assert mail_check_record(RECIPIENT_MAILBOX) is None
+    with clock.frozen(morning + timedelta(minutes=31)):
+        assert mail_check_record(RECIPIENT_MAILBOX) is not None
+    assert InboxCheck.objects.filter(agency=road.recipient,
+                                     user=road.recipient_clerk).count() == 2
+    assert mail_check_record("khong@co.vanban.test") is None
+    with clock.frozen(morning + timedelta(hours=12)):
+        report = check_report(road.recipient_clerk, start=morning.date(), end=morning.date())
+    assert report.rows[0].cells[0].status == "done"
+
+
+def test_a_dsn_is_handed_to_the_sending_side(road: Road) -> None:
+    """A delivery status notification is never a document: it goes to the sending side's
+    matcher and is kept as a DSN, not quarantined."""
+    raw = (f"From: MAILER-DAEMON@{SENDER_DOMAIN}\r\nTo: {RECIPIENT_MAILBOX}\r\n"
+           "Subject: Delivery Status Notification\r\nMessage-ID: <dsn-1@relay>\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status;"
+           " boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nDelivered.\r\n--b\r\n"
+           "Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay\r\n\r\n"
+           "Final-Recipient: rfc822; x@y.test\r\nAction: delivered\r\nStatus: 2.0.0\r\n"
+           "--b--\r\n").encode()
+    outcome = mail_receive(raw=raw, mailbox=RECIPIENT_MAILBOX)
+    assert outcome.message.state == MailState.DSN
+    assert not Transmission.objects.exists()
