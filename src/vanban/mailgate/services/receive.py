@@ -23,7 +23,7 @@ from vanban.core import clock
 from vanban.core.errors import DomainError, ValidationFailed
 from vanban.directory.models import Agency
 from vanban.exchange.arrivals import Arrival, ArrivalHeader, ArrivedFile, arrival_accept
-from vanban.exchange.models import Channel
+from vanban.exchange.models import BusinessType, Channel
 from vanban.mailgate.core.judge import (
     Dkim,
     Reason,
@@ -204,6 +204,7 @@ def _header(mail: ParsedMail, message_id: str, sender: Agency) -> ArrivalHeader:
     """The register data the sending gateway put in X-Vanban headers, else the subject."""
     h = mail.headers
     priority = h.get("x-vanban-priority", "0").strip()
+    business = h.get("x-vanban-business-type", "0").strip()
     return ArrivalHeader(
         document_id=h.get("x-vanban-document-id", "") or f"mail:{message_id}"[:200],
         subject=h.get("x-vanban-subject", "") or mail.subject or "(không có tiêu đề)",
@@ -212,6 +213,7 @@ def _header(mail: ParsedMail, message_id: str, sender: Agency) -> ArrivalHeader:
         issued_date=_date(h.get("x-vanban-issued-date", "")),
         type_name=h.get("x-vanban-type-name", ""),
         priority=int(priority) if priority.isdigit() and int(priority) < 10 else 0,
+        business_type=business if business in BusinessType.values else BusinessType.NEW,
         sent_at=mail.sent_at, due_date=_date(h.get("x-vanban-due-date", "")))
 
 
