@@ -175,3 +175,20 @@ def test_daily_loop_of_each_role_by_clicking(live_server: Any, browser: Any, wor
     assert worker.tab.locator("[data-testid=incoming-file]").is_visible()
     assert "Về việc rà soát các khoản chi thường xuyên" in worker.tab.content()
     worker.narrowest("document")
+
+
+@pytest.mark.parametrize("role", ["clerk", "head", "specialist"])
+def test_every_menu_page_fits_a_phone(live_server: Any, browser: Any, world: Any, role: str,
+                                      tmp_path: Path) -> None:
+    """Issue 13 observed 8: every page of the role's menu, opened from the menu button, is no
+    wider than a 390 px phone."""
+    walk = Walk(_tab(browser, live_server.url, world[role], "phone"), "phone",
+                _artifacts(tmp_path), f"menu-{role}")
+    walk.tab.goto(f"{live_server.url}/")
+    labels = walk.tab.locator("#sidenav a").all_inner_texts()
+    assert len(labels) >= 5
+    for n in range(len(labels)):
+        walk.tab.click("[data-testid=menu-toggle]")
+        link = walk.tab.locator("#sidenav a").nth(n)
+        name = (link.get_attribute("href") or "").strip("/").replace("/", "-") or "home"
+        walk.click(f"#sidenav li:nth-child({n + 1}) a", name)
