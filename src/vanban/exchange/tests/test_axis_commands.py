@@ -92,3 +92,22 @@ def test_poll_and_a_revocation(spool: SpoolStandin, finance: Agency,
     spool.axis.duplicate = True
     spool.pump()
     assert json.loads(_run("poll", "--json"))["duplicates"] >= 1
+
+
+def test_the_exchange_worker_polls_the_axis(spool: SpoolStandin, finance: Agency,
+                                            make_agency: Callable[..., Agency],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """One ``vanban exchange worker`` also receives from the national axis (R7): a ministry
+    document waiting on the spool is filed by the worker's pass, without ``vanban axis poll``."""
+    peer = peers.axis_add(actor=None, installation_id="vdxp", spool=str(spool.root))
+    make_agency(MINISTRY, name="Văn phòng Chính phủ")
+    peers.axis_route(actor=None, peer=peer, agency_codes=[MINISTRY])
+    spool.axis.deliver(ministry_edoc(to=[finance.code], files=[("cv.pdf", make_pdf("VPCP"))]))
+    spool.pump()
+    from vanban.exchange.management.commands import exchange as command
+
+    monkeypatch.setattr(command, "close_old_connections", lambda: None)  # the test's database
+    out = io.StringIO()
+    call_command("exchange", "worker", "--once", stdout=out, stderr=io.StringIO())
+    assert "axis vdxp: filed=1" in out.getvalue()
+    assert Delivery.objects.filter(recipient=finance, channel="axis").count() == 1

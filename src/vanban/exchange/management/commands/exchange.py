@@ -1,10 +1,11 @@
 """``vanban exchange worker|identity|peer|deliveries``: the hub's console.
 
-``worker`` carries out the outbox (``--once``: what is due now, then exit) and, once a minute,
-rescans files held in quarantine while the malware scanner was down; ``identity`` prints
-this installation's id and public key for the peers' operators; ``peer add ID URL KEY.pem``
-registers a peer, ``peer route ID CODE…`` marks agencies as served by it; ``deliveries --json``
-lists deliveries with their state and evidence count.
+``worker`` carries out the outbox (``--once``: what is due now, then exit) and, about once a
+minute, polls every active national-axis peer (``VANBAN_AXIS_POLL_SECONDS``) and rescans files
+held in quarantine while the malware scanner was down, so an installation runs one worker;
+``identity`` prints this installation's id and public key for the peers' operators;
+``peer add ID URL KEY.pem`` registers a peer, ``peer route ID CODE…`` marks agencies as served
+by it; ``deliveries --json`` lists deliveries with their state and evidence count.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 from django.db.models import Count
 
 from vanban.core.errors import DomainError
 from vanban.exchange import identity, services
+from vanban.exchange.axis.adapters import TRANSPORTS
+from vanban.exchange.axis.receive import axis_poll
 from vanban.exchange.models import Delivery, Peer
 from vanban.security.quarantine import quarantine_rescan_if_due
 
@@ -63,10 +67,12 @@ class Command(BaseCommand):
         stop: list[bool] = []
         signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
         batch = max(1, int(options["batch"]))
+        last_poll = [float("-inf")]
         while True:
             close_old_connections()
             report = services.outbox_run(batch=batch)
             quarantine_rescan_if_due()  # R16.1: files held while the scanner was down
+            self._axis_poll_if_due(last_poll)
             if report.total or report.failed:
                 self.stdout.write(f"delivered={report.delivered} sent={report.sent} "
                                   f"failed={report.failed}")
@@ -75,6 +81,23 @@ class Command(BaseCommand):
                 return
             if not report.total:
                 time.sleep(float(options["sleep"]))
+
+    def _axis_poll_if_due(self, last: list[float]) -> None:
+        """Poll every active axis peer at most every ``VANBAN_AXIS_POLL_SECONDS`` (60): the axis
+        only answers when asked, so the worker asks for it (``vanban axis poll`` does it too)."""
+        every = float(getattr(settings, "VANBAN_AXIS_POLL_SECONDS", 60))
+        now = time.monotonic()
+        if now - last[0] < every:
+            return
+        last[0] = now
+        for peer in Peer.objects.filter(transport__in=TRANSPORTS, active=True):
+            report = axis_poll(peer)
+            if report.listed or report.errors:
+                self.stdout.write(f"axis {peer.installation_id}: filed={report.filed} "
+                                  f"applied={report.applied} duplicates={report.duplicates} "
+                                  f"refused={report.refused} waiting={report.waiting}")
+            for error in report.errors:
+                self.stderr.write(f"  {error}")
 
     def _identity(self, options: dict[str, Any]) -> None:
         self.stdout.write(f"installation: {identity.installation_id()}")
