@@ -21,6 +21,7 @@ from vanban.core import clock
 from vanban.core.errors import NotFound
 from vanban.core.roles import ROLE_LABELS_VI, Role
 from vanban.demo import data
+from vanban.demo.staff import staff_plan
 
 # The sample agencies of the starter list: the province, a department, a district, a commune.
 SAMPLE_SLUGS = ("ubndt", "stc", "snv", "tpbg", "caugo.yenthe")
@@ -29,8 +30,6 @@ STARTER_PREFIXES = ("vt", "ld", "cv1")  # clerk, head, specialist
 
 def demo_usernames() -> list[str]:
     """Every username the demo load creates, in its order."""
-    from vanban.demo.loader import staff_plan
-
     return [f"{prefix}.{spec.slug}" for spec in data.agencies()
             for prefix, _role, _unit, _position in staff_plan(spec)]
 

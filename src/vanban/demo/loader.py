@@ -27,6 +27,7 @@ from vanban.core.errors import Conflict
 from vanban.core.roles import Role
 from vanban.demo import data
 from vanban.demo.incoming import demo_answer
+from vanban.demo.staff import staff_plan
 from vanban.directory import services as directory
 from vanban.directory.models import Agency, Unit
 from vanban.exchange.demo import demo_exchange_load
@@ -62,23 +63,6 @@ class DemoResult:
     accounts: list[DemoAccount] = field(default_factory=list)
 
 
-# (username prefix, role, unit index, position) per kind of agency; unit index into its units.
-_FULL_STAFF: tuple[tuple[str, Role, int | None, str], ...] = (
-    ("ld", Role.HEAD, None, "{head}"),
-    ("pld", Role.DELEGATE, None, "{deputy}"),
-    ("vt", Role.CLERK, 0, "Văn thư"),
-    ("cv1", Role.SPECIALIST, 1, "Chuyên viên"),
-    ("cv2", Role.SPECIALIST, 2, "Chuyên viên"),
-    ("mc", Role.ONESTOP, 0, "Cán bộ tiếp nhận và trả kết quả"),
-    ("it", Role.IT_OFFICER, -1, "Chuyên viên công nghệ thông tin"),
-    ("attt", Role.SECURITY_OFFICER, -1, "Chuyên viên phụ trách an toàn thông tin"),
-)
-_COMMUNE_STAFF: tuple[tuple[str, Role, int | None, str], ...] = (
-    ("ld", Role.HEAD, None, "{head}"),
-    ("vt", Role.CLERK, 0, "Văn thư"),
-    ("cv1", Role.SPECIALIST, 1, "Công chức Địa chính - Xây dựng"),
-    ("mc", Role.ONESTOP, 2, "Cán bộ tiếp nhận và trả kết quả"),
-)
 _TITLES: dict[str, tuple[str, str]] = {
     "province": ("Chủ tịch UBND tỉnh", "Phó Chủ tịch UBND tỉnh"),
     "office": ("Chánh Văn phòng", "Phó Chánh Văn phòng"),
@@ -104,14 +88,6 @@ def _load_agency(spec: data.DemoAgency, parents: dict[str, Agency]) -> tuple[Age
     units = [directory.unit_create(actor=None, agency=agency, code=code, name=name,
                                    short_name=short) for code, name, short in spec.units]
     return agency, units
-
-
-def staff_plan(spec: data.DemoAgency) -> list[tuple[str, Role, int | None, str]]:
-    """The accounts of one demo agency."""
-    plan = list(_FULL_STAFF if spec.full_staff else _COMMUNE_STAFF)
-    if spec.slug == "stttt":
-        plan.insert(0, ("qttinh", Role.PROVINCE_ADMIN, -1, "Quản trị hệ thống cấp tỉnh"))
-    return plan
 
 
 def _hashes(password: str, count: int, pool: ThreadPoolExecutor) -> Iterator[str]:

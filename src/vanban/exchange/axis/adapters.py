@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from vanban.core.errors import ValidationFailed
+from vanban.core.errors import ValidationFailed, not_found
 from vanban.exchange.axis.http import HttpAxis
 from vanban.exchange.axis.port import (
     AxisError,
@@ -30,10 +29,8 @@ from vanban.exchange.axis.spool import SpoolAxis
 from vanban.exchange.core import edxml
 from vanban.exchange.core.status import StatusMessage
 from vanban.exchange.core.xmlsafe import EdxmlError
+from vanban.exchange.models import Peer
 from vanban.exchange.services.transports import Answer
-
-if TYPE_CHECKING:
-    from vanban.exchange.models import Peer
 
 SPOOL = "axis_spool"
 HTTP = "axis_http"
@@ -102,10 +99,18 @@ def is_status(body: bytes) -> bool:
     return isinstance(edxml.parse_message(body), StatusMessage)
 
 
+def axis_peer(installation_id: str) -> Peer:
+    """The axis peer with that id (else not found / not an axis)."""
+    peer = Peer.objects.filter(installation_id=installation_id.strip()).first()
+    if peer is None:
+        raise not_found("trục liên thông", "Axis peer")
+    if peer.transport not in TRANSPORTS:
+        raise not_an_axis(peer)
+    return peer
+
+
 def national_agencies(installation_id: str) -> list[NationalAgency]:
     """The national list from the axis peer ``installation_id`` (the directory's source)."""
-    from vanban.exchange.axis.peers import axis_peer
-
     try:
         return axis_for(axis_peer(installation_id)).agencies()
     except AxisError as err:

@@ -14,11 +14,18 @@ from django.db import transaction
 
 from vanban.audit.services import audit_append
 from vanban.core import clock
-from vanban.core.errors import ValidationFailed, forbidden, not_found
+from vanban.core.errors import ValidationFailed, forbidden
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency
 from vanban.exchange import identity
-from vanban.exchange.axis.adapters import HTTP, SPOOL, TRANSPORTS, axis_for, not_an_axis
+from vanban.exchange.axis.adapters import (
+    HTTP,
+    SPOOL,
+    TRANSPORTS,
+    axis_for,
+    axis_peer,
+    not_an_axis,
+)
 from vanban.exchange.models import Peer
 from vanban.exchange.services.peers import may_admin, peer_route
 
@@ -69,16 +76,6 @@ def axis_add(*, actor: Actor | None, installation_id: str, spool: str = "", url:
     return peer
 
 
-def axis_peer(installation_id: str) -> Peer:
-    """The axis peer with that id (else not found / not an axis)."""
-    peer = Peer.objects.filter(installation_id=installation_id.strip()).first()
-    if peer is None:
-        raise not_found("trục liên thông", "Axis peer")
-    if peer.transport not in TRANSPORTS:
-        raise not_an_axis(peer)
-    return peer
-
-
 def axis_route(*, actor: Actor | None, peer: Peer, agency_codes: Sequence[str]) -> int:
     """Agencies outside the province reached through the axis (``Agency.installation``)."""
     if peer.transport not in TRANSPORTS:
@@ -100,3 +97,6 @@ def axis_register(*, actor: Actor | None, peer: Peer, agency: Agency) -> None:
     audit_append(actor=actor, action="exchange.axis_register", object_type=OBJECT_PEER,
                  object_id=peer.installation_id, agency_code=agency.code,
                  data={"code": agency.code, "name": agency.name, "parent": parent})
+
+
+__all__ = ["axis_add", "axis_peer", "axis_register", "axis_route"]
