@@ -46,6 +46,7 @@ from vanban.evidence import services as evidence
 from vanban.evidence.hubkey import hub_key
 from vanban.exchange import identity
 from vanban.exchange.models import Peer
+from vanban.exchange.models import Transport as PeerTransport
 from vanban.exchange.services.federation_trust import authenticate
 
 logger = logging.getLogger(__name__)
@@ -260,9 +261,10 @@ def witness_push(peer: Peer, log: str, *, post: Transport = _http) -> bool:
 
 
 def witness_push_all(*, post: Transport = _http) -> dict[str, bool]:
-    """Push both logs to every active peer (the scheduled tick); one peer down stops nothing."""
+    """Push both logs to every active vanban peer (the scheduled tick); one peer down stops
+    nothing. Only federation peers witness: the national axis has no witness endpoint."""
     results: dict[str, bool] = {}
-    for peer in Peer.objects.filter(active=True):
+    for peer in Peer.objects.filter(active=True, transport=PeerTransport.FEDERATION):
         for log in LOGS:
             try:
                 results[f"{peer.installation_id}/{log}"] = witness_push(peer, log, post=post)

@@ -21,7 +21,7 @@ from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.evidence import services as evidence
 from vanban.exchange import identity
-from vanban.exchange.models import Peer
+from vanban.exchange.models import Peer, Transport
 from vanban.exchange.services import witness
 
 pytestmark = pytest.mark.django_db
@@ -189,6 +189,25 @@ def test_scheduled_tick_pushes(peer: Peer, monkeypatch: pytest.MonkeyPatch) -> N
     out = io.StringIO()
     call_command("audit", "checkpoint", "witnesses", stdout=out)
     assert peer.installation_id in out.getvalue()
+
+
+def test_push_all_skips_the_axis(peer: Peer) -> None:
+    """R14.3: checkpoints go to vanban peers only; an axis peer (no witness endpoint) is never
+    posted to, so the tick neither fails nor leaks the log heads to the national gateway."""
+    now = clock.now()
+    Peer.objects.create(installation_id="vdxp", base_url="", public_key_pem="",
+                        transport=Transport.AXIS_SPOOL, settings={"spool": "/nonexistent"},
+                        created_at=now, updated_at=now)
+    posted: list[str] = []
+
+    def post(target: Peer, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        posted.append(target.installation_id)
+        return _post(target, body, headers)
+
+    _events(1)
+    results = witness.witness_push_all(post=post)
+    assert set(posted) == {peer.installation_id}
+    assert not any(key.startswith("vdxp/") for key in results)
 
 
 def test_repinned_key_is_accepted(peer: Peer, tmp_path: Any) -> None:
