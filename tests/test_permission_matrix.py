@@ -83,6 +83,11 @@ registry:document_sign            GET    clerk
 registry:document_sign            POST   clerk
 registry:document_mark_ready      POST   clerk
 registry:document_cancel          POST   clerk
+registry:document_submit          POST   keepers+holder+specialist
+registry:document_approve         POST   directors
+registry:document_return          POST   directors
+registry:document_note            POST   directors
+registry:approval_queue           GET    directors
 registry:file_download            GET    agency
 registry:dispatch_list_pdf        GET    agency
 registry:register_view            GET    signed
@@ -149,6 +154,11 @@ checks:report                     GET    keepers+other+province
 checks:report_csv                 GET    keepers+other+province
 checks:reminders                  GET    signed
 checks:reminders_read             POST   signed
+notices:list                      GET    signed
+notices:read                      POST   signed
+notices:read_all                  POST   signed
+notices:settings                  GET    signed
+notices:settings                  POST   signed
 mail:mailboxes                    GET    province
 mail:mailboxes                    POST   province
 mail:mailbox_disable              POST   province
@@ -239,6 +249,8 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "directory:": {"code": "agency", "pk": "unit"}, "agency-": {"code": "agency"},
     "unit-": {"pk": "unit"},
     "registry:document_edit": {"pk": "draft"},
+    "registry:document_submit": {"pk": "draft"}, "registry:document_approve": {"pk": "draft"},
+    "registry:document_return": {"pk": "draft"}, "registry:document_note": {"pk": "draft"},
     "registry:": {"pk": "document", "file_id": "file", "year": "year", "series": "series"},
     "document-": {"pk": "document", "file_id": "file"},
     "signatures:": {"pk": "certificate", "ca_id": "ca"},

@@ -19,6 +19,7 @@ urlpatterns = [
     path("incoming/", include("vanban.incoming.urls")),
     path("work/", include("vanban.workflow.urls")),
     path("checks/", include("vanban.checks.urls")),
+    path("notices/", include("vanban.notices.urls")),
     path("mail/", include("vanban.mail.urls")),
     path("mailgate/", include("vanban.mailgate.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

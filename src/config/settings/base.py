@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "vanban.mailgate",
     "vanban.incoming",
     "vanban.workflow",
+    "vanban.notices",
     "vanban.security",
     "vanban.demo",
     "vanban.web",
@@ -121,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vanban.web.context.navigation",
+                "vanban.notices.context.bell",
             ],
         },
     },
@@ -256,6 +258,12 @@ VANBAN_FONT_PATH = os.environ.get(
 # R10.2: ends of the inbox-check windows, local time (morning until the first, afternoon until
 # the second); reminders go out at each end (``vanban checks remind`` / ``scheduler``).
 VANBAN_CHECK_TIMES = os.environ.get("VANBAN_CHECK_TIMES", "11:30,16:30")
+# Notifications (vanban.notices, ``vanban notices run``): "deadline near" this many working days
+# ahead; a daily digest goes out at the first run after this local time; the mail choice of a user
+# who made none ("none", "each", "daily").
+VANBAN_NOTICES_DUE_SOON_DAYS = int(os.environ.get("VANBAN_NOTICES_DUE_SOON_DAYS", "2"))
+VANBAN_NOTICES_DIGEST_AT = os.environ.get("VANBAN_NOTICES_DIGEST_AT", "07:30")
+VANBAN_NOTICES_MAIL_DEFAULT = os.environ.get("VANBAN_NOTICES_MAIL_DEFAULT", "daily")
 
 # The official mail road (R9.1, R4.1, R13.1; docs/mail.md): the provincial mail servers the
 # gateway reads (IMAP) and sends through (SMTP), and how mailboxes are provisioned.
