@@ -79,9 +79,22 @@ def _file(sha256: str, files: dict[str, bytes] | None) -> bytes:
     return data
 
 
+def staff_of(actor: object | None, agency: Agency) -> edxml.StaffInfo | None:
+    """The person who caused a status, as edXML ``StaffInfo`` (their unit, else the agency;
+    their name and mailbox); ``None`` when no person did (the console, an arrival's 01)."""
+    name = str(getattr(actor, "full_name", "") or getattr(actor, "username", "") or "")
+    if actor is None or not name:
+        return None
+    unit = getattr(actor, "unit", None)
+    email = str(getattr(actor, "mailbox", "") or getattr(actor, "email", "") or "")
+    return edxml.StaffInfo(department=unit.name if unit is not None else agency.name,
+                           staff=name, email=email or agency.mailbox)
+
+
 def status_for(delivery: Delivery, *, code: str, reason: str, at: datetime, message_id: str,
-               from_sender: bool) -> bytes:
-    """A status message about a delivery's document; ``from_sender`` for a recall request."""
+               from_sender: bool, actor: object | None = None) -> bytes:
+    """A status message about a delivery's document; ``from_sender`` for a recall request.
+    ``actor``: the person who caused it, named in ``StaffInfo`` (vn-standards §1.4)."""
     transmission = delivery.transmission
     reporter = transmission.sender if from_sender else delivery.recipient
     message = StatusMessage(
@@ -91,7 +104,7 @@ def status_for(delivery: Delivery, *, code: str, reason: str, at: datetime, mess
             f"{transmission.code_notation}", promulgation_date=_issued(transmission),
             document_id=transmission.edxml_document_id),
         sender=organisation(reporter), status_code=StatusCode(code), timestamp=at,
-        description=reason)
+        description=reason, staff=staff_of(actor, reporter))
     return build_status(message)
 
 

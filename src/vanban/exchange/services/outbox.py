@@ -84,11 +84,13 @@ class RunReport:
 
 
 def enqueue_status(*, delivery: Delivery, code: str, reason: str, at: datetime,
-                   from_sender: bool, peer: Peer | None = None) -> OutboxMessage:
+                   from_sender: bool, peer: Peer | None = None,
+                   actor: Actor | None = None) -> OutboxMessage:
     """Queue a status message for the other installation (caller's transaction).
 
     The body is built now and kept, so every retry sends the same bytes (the peer's dedup key).
-    ``peer``: the other installation's row when the caller has it already.
+    ``peer``: the other installation's row when the caller has it already; ``actor``: the
+    person who caused the status, named in its ``StaffInfo``.
     """
     transmission = delivery.transmission
     installation = (delivery.recipient.installation if from_sender else transmission.origin)
@@ -97,7 +99,8 @@ def enqueue_status(*, delivery: Delivery, code: str, reason: str, at: datetime,
     message = OutboxMessage(kind=OutboxKind.STATUS, delivery=delivery, peer=peer,
                             created_at=clock.now(), next_attempt_at=clock.now())
     message.body = wire.status_for(delivery, code=code, reason=reason, at=at,
-                                   message_id=str(message.uid), from_sender=from_sender)
+                                   message_id=str(message.uid), from_sender=from_sender,
+                                   actor=actor)
     message.save()
     from vanban.exchange.services.common import wake_worker
 

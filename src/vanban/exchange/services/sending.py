@@ -273,6 +273,6 @@ def delivery_recall_request(*, actor: Actor | None, delivery: Delivery,
             from vanban.exchange.services.outbox import enqueue_status
 
             enqueue_status(delivery=delivery, code=states.Code.RECALL_REQUESTED,
-                           reason=delivery.reason, at=now, from_sender=True)
+                           reason=delivery.reason, at=now, from_sender=True, actor=actor)
         return delivery
 

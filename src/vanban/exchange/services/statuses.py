@@ -132,7 +132,7 @@ def _apply_local(actor: Actor | None, delivery: Delivery, code: states.Code,
             from vanban.exchange.services.outbox import enqueue_status
 
             enqueue_status(delivery=delivery, code=code, reason=reason, at=now,
-                           from_sender=False)
+                           from_sender=False, actor=actor)
         return delivery
 
 

@@ -15,7 +15,8 @@ import pytest
 
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
-from vanban.directory.models import Agency
+from vanban.core.roles import Role
+from vanban.directory.models import Agency, Unit
 from vanban.exchange import services
 from vanban.exchange.axis import peers
 from vanban.exchange.axis.receive import axis_poll
@@ -139,6 +140,33 @@ def test_statuses_go_back_through_the_axis(connected: Connected, finance: Agency
     held = list(connected.axis.for_agency(MINISTRY))
     assert {(h.service_type, h.message_type) for h in held} == {("Status", "status")}
 
+
+def test_statuses_name_the_person_who_caused_them(connected: Connected, finance: Agency,
+                                                  make_user: Callable[..., Any]) -> None:
+    """R7.2, vn-standards §1.4: 03 and 04 carry in StaffInfo the clerk and the head who set
+    them (unit, name, mailbox); the arrival's 01, set by nobody, names the agency only."""
+    unit = Unit.objects.create(agency=finance, code="VP", name="Văn phòng Sở",
+                               created_at=clock.now())
+    clerk = make_user(finance, roles=[Role.CLERK], username="vt.stc", unit=unit)
+    clerk.full_name, clerk.mailbox = "Nguyễn Thị Văn Thư", "vanthu@stc.example.vn"
+    clerk.save()
+    head = make_user(finance, roles=[Role.HEAD], username="ld.stc")
+    _incoming(connected, finance)
+    connected.poll()
+    delivery = Delivery.objects.get(recipient=finance)
+    services.delivery_accept(actor=clerk, delivery=delivery)
+    services.delivery_status_set(actor=head, delivery=delivery, code="04")
+    connected.send_outbox()
+    staff = {}
+    for held in connected.axis.for_agency(MINISTRY):
+        message = edxml.parse_message(held.body)
+        assert isinstance(message, StatusMessage)
+        staff[message.status_code.value] = message.staff
+    assert staff["01"] is None
+    assert staff["03"] == edxml.StaffInfo(department="Văn phòng Sở", staff="Nguyễn Thị Văn Thư",
+                                          email="vanthu@stc.example.vn")
+    assert staff["04"] is not None
+    assert (staff["04"].department, staff["04"].staff) == (finance.name, head.full_name)
 
 def test_our_document_goes_to_the_ministry_and_its_status_comes_back(
         connected: Connected, clerk: Any, sender: Agency) -> None:
