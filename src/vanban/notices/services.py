@@ -11,7 +11,7 @@ from django.db import transaction
 
 from vanban.audit.services import audit_append
 from vanban.core import clock
-from vanban.core.errors import ValidationFailed
+from vanban.core.errors import ValidationFailed, not_found
 from vanban.core.roles import Actor
 from vanban.notices import mail
 from vanban.notices.models import MailChoice, Notice, Preference
@@ -79,29 +79,36 @@ def notices_run(*, at: datetime | None = None) -> RunResult:
     return result
 
 
-def _own(actor: Actor, ids: list[int] | None) -> int:
-    rows = Notice.objects.filter(user_id=user_id(actor), read_at__isnull=True)
-    if ids is not None:
-        rows = rows.filter(pk__in=ids)
-    return rows.update(read_at=clock.now())
+def _mark_read(actor: Actor, notice_id: int | None) -> int:
+    """Mark the actor's unread notices (one, or all) read, with one audit event when any
+    changed; another user's notice is silently not matched (nothing is revealed)."""
+    with transaction.atomic():
+        unread = Notice.objects.filter(user_id=user_id(actor), read_at__isnull=True)
+        if notice_id is not None:
+            unread = unread.filter(pk=notice_id)
+        ids = sorted(unread.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Notice.objects.filter(pk__in=ids).update(read_at=clock.now())
+        audit_append(actor=actor, action="notices.read", object_type="notices.notice",
+                     object_id=ids[0] if len(ids) == 1 else "", data={"notices": ids})
+    return len(ids)
 
 
 def notice_read(*, actor: Actor, notice_id: int) -> Notice:
     """Mark one of the actor's notices read (another user's is "not found")."""
-    from vanban.core.errors import not_found
-
     notice = Notice.objects.filter(pk=notice_id, user_id=user_id(actor)).first()
     if notice is None:
         raise not_found("thông báo", "Notice")
     if notice.read_at is None:
-        _own(actor, [notice.pk])
+        _mark_read(actor, notice.pk)
         notice.refresh_from_db(fields=["read_at"])
     return notice
 
 
 def notices_read_all(*, actor: Actor) -> int:
     """Mark every unread notice of the actor read; returns how many."""
-    return _own(actor, None)
+    return _mark_read(actor, None)
 
 
 def preference_set(*, actor: Actor, choice: str) -> Preference:

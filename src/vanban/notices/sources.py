@@ -102,8 +102,8 @@ def arrivals(staff: Staff, now: datetime) -> Iterator[Candidate]:
     """Deliveries waiting in an agency's inbox → its clerks."""
     rows = (Delivery.objects.filter(state=State.ARRIVED, received_at__gte=now - LOOKBACK)
             .select_related("transmission__sender").order_by("pk"))
-    url = _url("incoming:inbox")
     for delivery in rows.iterator(chunk_size=500):
+        url = _url("incoming:delivery", delivery.uid)
         for user_id in staff.of(delivery.recipient_id, (Role.CLERK,)):
             yield Candidate(user_id, delivery.recipient_id, Kind.ARRIVAL, delivery.pk,
                             delivery.transmission.subject, _sender_name(delivery), url)
@@ -149,10 +149,11 @@ def tasks(staff: Staff, now: datetime) -> Iterator[Candidate]:
 
 
 def deadlines(staff: Staff, today: date) -> Iterator[Candidate]:
-    """Open lines with work to do (not "for information"): past their deadline, or due within
-    the agency's next working days."""
+    """Open lines with work to do (not "for information"): past their deadline (lately: older
+    ones were told when they passed), or due within the agency's next working days."""
     lines = _open_lines().filter(deadline__isnull=False).exclude(role=LineRole.INFORM)
-    yield from _line_candidates(staff, lines.filter(deadline__lt=today), Kind.OVERDUE)
+    overdue = lines.filter(deadline__lt=today, deadline__gte=today - LOOKBACK)
+    yield from _line_candidates(staff, overdue, Kind.OVERDUE)
     days = due_soon_days()
     # A bound wide enough for any calendar, then each agency's own working days.
     near = lines.filter(deadline__gte=today, deadline__lte=today + timedelta(days=days * 3 + 21))
@@ -186,8 +187,8 @@ def recalls(staff: Staff, now: datetime) -> Iterator[Candidate]:
                       recall_requested_at__gte=since)
                     | Q(state=State.WITHDRAWN, withdrawn_at__gte=since))
             .select_related("transmission__sender").order_by("pk"))
-    url = _url("incoming:inbox")
     for delivery in rows.iterator(chunk_size=500):
+        url = _url("incoming:delivery", delivery.uid)
         for user_id in staff.of(delivery.recipient_id, (Role.CLERK,)):
             yield Candidate(user_id, delivery.recipient_id, Kind.RECALL, delivery.pk,
                             delivery.transmission.subject, _sender_name(delivery), url)
