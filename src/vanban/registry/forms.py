@@ -175,3 +175,10 @@ class CancelForm(forms.Form):
     """Why the document is cancelled (its number stays taken)."""
 
     reason = forms.CharField(label=_("Lý do hủy"), max_length=500)
+
+
+class ApprovalForm(forms.Form):
+    """The note of an approval step: the submitter's message or the head's note (bút phê)."""
+
+    note = forms.CharField(label=_("Ý kiến"), required=False, max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 3}))

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vanban.registry.core.approval import Approval, Step
 from vanban.registry.core.numbering import DOCUMENT_TYPES, TYPES_BY_CODE, DocumentNumber
 
 
@@ -26,6 +27,24 @@ class DocumentState(models.TextChoices):
     READY = "ready_to_send", _("Sẵn sàng gửi")
     SENT = "sent", _("Đã gửi")
     CANCELLED = "cancelled", _("Đã hủy")
+
+
+class ApprovalState(models.TextChoices):
+    """Where a draft stands with the head (trình ký); see ``core/approval.py``."""
+
+    NONE = Approval.NONE.value, _("Chưa trình")
+    PENDING = Approval.PENDING.value, _("Chờ duyệt")
+    RETURNED = Approval.RETURNED.value, _("Bị trả lại")
+    APPROVED = Approval.APPROVED.value, _("Đã duyệt")
+
+
+class ApprovalStepKind(models.TextChoices):
+    """A step of the approval."""
+
+    SUBMIT = Step.SUBMIT.value, _("Trình duyệt")
+    APPROVE = Step.APPROVE.value, _("Duyệt")
+    RETURN = Step.RETURN.value, _("Trả lại")
+    NOTE = Step.NOTE.value, _("Bút phê")
 
 
 class Priority(models.TextChoices):
@@ -102,6 +121,8 @@ class Document(models.Model):
                              related_name="documents", help_text="Đơn vị soạn thảo")
     state = models.CharField(max_length=20, choices=DocumentState.choices,
                              default=DocumentState.DRAFT)
+    approval = models.CharField(max_length=10, choices=ApprovalState.choices, blank=True,
+                                default=ApprovalState.NONE)
     type_code = models.CharField(max_length=30,
                                  choices=[(t.code, t.name) for t in DOCUMENT_TYPES])
     legal_normative = models.BooleanField(default=False)
@@ -145,6 +166,9 @@ class Document(models.Model):
                                     name="document_number_unique_in_register"),
         )
         indexes = (models.Index(fields=("agency", "state")),
+                   # The head's "Chờ duyệt" queue and its counter.
+                   models.Index(fields=("agency", "approval", "-id"),
+                                name="document_agency_approval"),
                    # The outgoing list's pages: newest first within the agency (keyset paging).
                    models.Index(fields=("agency", "-id"), name="document_agency_newest"))
 
@@ -247,3 +271,26 @@ class DocumentFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.sha256[:12]}"
+
+
+class ApprovalStep(models.Model):
+    """One step of a draft's approval: submitted, approved, returned, or the head's note (bút
+    phê). Attributed and timestamped; never changed or deleted (database triggers, as for
+    opinions: ADR 0008), and vouched for by its audit event."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT,
+                                 related_name="approval_steps")
+    kind = models.CharField(max_length=10, choices=ApprovalStepKind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                               related_name="+")
+    author_name = models.CharField(max_length=150, help_text="As shown when it was written")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    note_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ("document", "at", "id")
+        indexes = (models.Index(fields=("document", "at"), name="approval_step_document_at"),)
+
+    def __str__(self) -> str:
+        return f"approval:{self.pk}"

@@ -28,3 +28,19 @@ def can_draft(actor: Actor | None, agency_id: int) -> bool:
 def is_clerk(actor: Actor | None, agency_id: int) -> bool:
     """Register, upload, sign, mark ready, cancel."""
     return actor is None or (actor.agency_id == agency_id and actor.has_role(Role.CLERK))
+
+
+APPROVERS = frozenset({Role.HEAD, Role.DELEGATE})
+
+
+def can_submit(actor: Actor | None, agency_id: int) -> bool:
+    """Submit a draft for approval (trình ký): whoever drafts."""
+    return can_draft(actor, agency_id)
+
+
+def can_approve(actor: Actor | None, agency_id: int) -> bool:
+    """Approve, return, write the head's notes: the head or a delegate who signs in its name
+    (the console operator too)."""
+    if actor is None:
+        return True
+    return actor.agency_id == agency_id and any(actor.has_role(r) for r in APPROVERS)

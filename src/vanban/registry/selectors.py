@@ -12,6 +12,7 @@ from vanban.core.errors import not_found
 from vanban.core.roles import Actor
 from vanban.registry import rules
 from vanban.registry.core import dispatch
+from vanban.registry.core.approval import edit_refusal, submit_refusal
 from vanban.registry.core.recipients_block import (
     RecipientLine,
     RecipientsBlock,
@@ -19,6 +20,8 @@ from vanban.registry.core.recipients_block import (
     render_block,
 )
 from vanban.registry.models import (
+    ApprovalState,
+    ApprovalStep,
     Document,
     DocumentFile,
     DocumentRecipient,
@@ -204,8 +207,9 @@ def can_manage(actor: Actor | None, document: Document) -> bool:
 
 
 def can_edit(actor: Actor | None, document: Document) -> bool:
-    """Whether the actor may edit this draft."""
-    return document.state == DocumentState.DRAFT and rules.can_draft(actor, document.agency_id)
+    """Whether the actor may edit this draft (not while the head decides, nor once approved)."""
+    return (document.state == DocumentState.DRAFT and rules.can_draft(actor, document.agency_id)
+            and edit_refusal(document.approval) is None)
 
 
 def register_get(actor: Actor | None, *, year: int, series: str) -> Register:
@@ -214,3 +218,29 @@ def register_get(actor: Actor | None, *, year: int, series: str) -> Register:
     if register is None:
         raise not_found("sổ đăng ký", "Register")
     return register
+
+
+def approval_steps(document: Document) -> list[ApprovalStep]:
+    """Every step of the draft's approval and the head's notes, oldest first (they stay with
+    the document whatever its state)."""
+    return list(document.approval_steps.order_by("at", "pk"))
+
+
+def awaiting_approval(actor: Actor | None) -> QuerySet[Document]:
+    """The "Chờ duyệt" queue: drafts of the actor's agency submitted to the head, for those who
+    approve (empty for anybody else)."""
+    if actor is None or actor.agency_id is None or not rules.can_approve(actor, actor.agency_id):
+        return Document.objects.none()
+    return documents_of(actor).filter(state=DocumentState.DRAFT, approval=ApprovalState.PENDING)
+
+
+def can_submit(actor: Actor | None, document: Document) -> bool:
+    """Whether the "Trình duyệt" button is offered."""
+    return (rules.can_submit(actor, document.agency_id) and not document.classified
+            and submit_refusal(document.state, document.approval) is None)
+
+
+def can_decide(actor: Actor | None, document: Document) -> bool:
+    """Whether the head's approve/return/note form is offered."""
+    return (rules.can_approve(actor, document.agency_id)
+            and document.state == DocumentState.DRAFT)

@@ -24,7 +24,13 @@ from vanban.core.roles import Actor
 from vanban.directory.models import Agency
 from vanban.registry import printing, rules, selectors, services
 from vanban.registry.core.numbering import ADMINISTRATIVE, series_label
-from vanban.registry.forms import CancelForm, DocumentFilterForm, DocumentForm, UploadForm
+from vanban.registry.forms import (
+    ApprovalForm,
+    CancelForm,
+    DocumentFilterForm,
+    DocumentForm,
+    UploadForm,
+)
 from vanban.registry.models import Document
 from vanban.storage.views import blob_response
 
@@ -35,13 +41,11 @@ if TYPE_CHECKING:
 
 
 
-
 def _document(request: HttpRequest, pk: int) -> Document:
     try:
         return selectors.document_get(_actor(request), pk)
     except NotFound as err:
         raise Http404(err.en) from None
-
 
 
 @login_required
@@ -128,6 +132,10 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_clerk": selectors.can_manage(actor, document),
         "can_edit": selectors.can_edit(actor, document),
         "cancel_form": CancelForm(),
+        "steps": selectors.approval_steps(document),
+        "can_submit": selectors.can_submit(actor, document),
+        "can_decide": selectors.can_decide(actor, document),
+        "approval_form": ApprovalForm(),
     })
 
 
@@ -290,3 +298,46 @@ def register_pdf(request: HttpRequest, year: int, series: str) -> HttpResponse:
                          filename=f"so-van-ban-di-{year}-{series.replace(':', '-')}.pdf",
                          object_type="registry.register", object_id=register.pk,
                          agency_code=register.agency.code)
+
+
+def _step(name: str, call: Callable[..., Any], done: str | StrPromise) -> Callable[..., Any]:
+    """A POST of the approval (trình ký) with its note; errors shown on the document's page."""
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        document = _document(request, pk)
+        form = ApprovalForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else request.POST.get("note", "")
+        try:
+            call(actor=_actor(request), document=document, note=note)
+        except DomainError as err:
+            _failed(request, err)
+        else:
+            messages.success(request, done)
+        return redirect("registry:document_detail", pk=pk)
+
+    view.__name__ = name
+    view.__doc__ = f"POST: {name.replace('_', ' ')} (trình ký)."
+    return view
+
+
+document_submit = _step("document_submit", services.document_submit,
+                        gettext_lazy("Đã trình lãnh đạo duyệt dự thảo."))
+document_approve = _step("document_approve", services.document_approve,
+                         gettext_lazy("Đã duyệt dự thảo; văn thư cấp số và ký số."))
+document_return = _step("document_return", services.document_return,
+                        gettext_lazy("Đã trả lại dự thảo kèm ý kiến."))
+document_note = _step("document_note", services.document_note,
+                      gettext_lazy("Đã ghi bút phê."))
+
+
+@login_required
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    """Chờ duyệt: the drafts submitted to the head (or a delegate), newest first, in pages."""
+    actor = _actor(request)
+    if actor.agency_id is None or not rules.can_approve(actor, actor.agency_id):
+        raise PermissionDenied
+    page = keyset_page(selectors.awaiting_approval(actor),
+                       after=after_of(request.GET.get("after")))
+    return render(request, "registry/approval_queue.html",
+                  {"documents": page.items, "page": page})

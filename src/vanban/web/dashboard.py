@@ -132,9 +132,13 @@ def _director(actor: Actor, agency_id: int, board: Dashboard) -> None:
     lines = workflow_selectors.agency_deadline_counts(agency_id)
     board.badges["workflow:unassigned"] = found.unassigned
     board.badges["workflow:overdue"] = lines.overdue
+    awaiting = workflow_selectors.capped_count(registry_selectors.awaiting_approval(actor))
+    board.badges["registry:approval_queue"] = awaiting
     board.groups.append(Group(_("Lãnh đạo cơ quan"), [
         Counter("unassigned", _("Chờ phân công"), found.unassigned,
                 _url("workflow:unassigned"), "warn"),
+        Counter("awaiting_approval", _("Chờ duyệt"), awaiting,
+                _url("registry:approval_queue"), "warn"),
         Counter("in_progress", _("Đang xử lý"), found.in_progress,
                 _url("workflow:queue", queue="in_progress")),
         Counter("agency_due_soon", _("Sắp đến hạn"), lines.due_soon,

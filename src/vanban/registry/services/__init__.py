@@ -6,6 +6,12 @@ so the refusal survives the error (R16.7). Do not wrap these services in an oute
 if refusals must be kept.
 """
 
+from vanban.registry.services.approval import (
+    document_approve,
+    document_note,
+    document_return,
+    document_submit,
+)
 from vanban.registry.services.documents import (
     RecipientInput,
     document_cancel,
@@ -19,13 +25,17 @@ from vanban.registry.services.files import document_sign, document_sign_confirm,
 
 __all__ = [
     "RecipientInput",
+    "document_approve",
     "document_cancel",
     "document_create",
     "document_mark_ready",
     "document_mark_sent",
+    "document_note",
     "document_register",
+    "document_return",
     "document_sign",
     "document_sign_confirm",
+    "document_submit",
     "document_update",
     "document_upload",
 ]

@@ -42,6 +42,7 @@ from vanban.registry.models import (
     RegisterCounter,
 )
 from vanban.registry.services import pgnumbering
+from vanban.registry.services.approval import require_may_edit, require_may_number
 from vanban.registry.services.common import (
     OBJECT_TYPE,
     actor_id,
@@ -170,6 +171,7 @@ def document_update(
     with transaction.atomic():
         document = locked(document)
         require_state(document, DocumentState.DRAFT)
+        require_may_edit(document)
         before = document_state(document)
         _fill(document, type_code=type_code, subject=subject, legal_normative=legal_normative,
               classification=classification, priority=priority, place=place,
@@ -316,6 +318,7 @@ def document_register(*, actor: Actor | None, document: Document) -> Document:
     action = "registry.document_register"
     require_clerk(actor, action, document)
     refuse_classified(actor, action, document)
+    require_may_number(document)  # checked again under the lock (the claim re-reads it too)
     if (connection.vendor == "postgresql" and not connection.in_atomic_block
             and document.state == DocumentState.DRAFT and document.pk is not None):
         # Its own transaction: one autocommit statement that the server commits before it
@@ -331,12 +334,14 @@ def document_register(*, actor: Actor | None, document: Document) -> Document:
         with transaction.atomic():
             document = locked(document)
             require_state(document, DocumentState.DRAFT)
+            require_may_number(document)
             plan = _registration_plan(actor, action, document)
         with transaction.atomic(savepoint=False):
             return _claim_locked(plan)
     with transaction.atomic():
         document = locked(document)
         require_state(document, DocumentState.DRAFT)
+        require_may_number(document)
         return _claim_locked(_registration_plan(actor, action, document))
 
 

@@ -19,6 +19,7 @@ from vanban.pdfs.inspect import PdfInfo, inspect_pdf
 from vanban.pdfs.merge import merge_pdfs
 from vanban.registry.models import Document, DocumentFile, DocumentState, FileKind
 from vanban.registry.selectors import current_file
+from vanban.registry.services.approval import require_may_number, require_may_upload
 from vanban.registry.services.common import (
     OBJECT_TYPE,
     actor_id,
@@ -78,6 +79,7 @@ def document_upload(*, actor: Actor | None, document: Document, main: Sequence[b
     with transaction.atomic():
         document = locked(document)
         require_state(document, DocumentState.DRAFT, DocumentState.REGISTERED)
+        require_may_upload(document)
         first = _store(document, FileKind.ORIGINAL, original, original_info, actor=actor,
                        filename=filename)
         for data, info in extra:
@@ -127,6 +129,7 @@ def document_sign(*, actor: Actor | None, document: Document,
     said = confirmed.audit_data() if confirmed is not None else {}
     document = Document.objects.select_related("agency").get(pk=document.pk)  # current state
     require_state(document, DocumentState.REGISTERED)
+    require_may_number(document)
     source = current_file(document)
     if source is None:
         raise ValidationFailed("Văn bản chưa có tệp để ký.", "The document has no file to sign.",
@@ -139,6 +142,7 @@ def document_sign(*, actor: Actor | None, document: Document,
     with transaction.atomic():
         document = locked(document)
         require_state(document, DocumentState.REGISTERED)
+        require_may_number(document)
         result = _store(document, FileKind.SIGNED, signed.data, info, actor=actor,
                         source=source, certificate_id=signed.certificate_id)
         document.state = DocumentState.SIGNED
