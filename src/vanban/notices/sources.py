@@ -117,7 +117,7 @@ def to_assign(staff: Staff, now: datetime) -> Iterator[Candidate]:
         for user_id in staff.of(document.agency_id, DIRECTORS):
             yield Candidate(user_id, document.agency_id, Kind.ASSIGN, document.pk,
                             document.subject, document.issuer_name,
-                            _url("workflow:assign", document.pk))
+                            _url("workflow:document", document.pk))
 
 
 def _open_lines() -> QuerySet[AssignmentLine]:
