@@ -12,7 +12,7 @@ from vanban.exchange.core import edxml
 from vanban.exchange.core.status import StatusCode, StatusMessage, build_status
 from vanban.exchange.core.trace import Business, BusinessType
 from vanban.exchange.models import BusinessType as RowBusinessType
-from vanban.exchange.models import Delivery, Transmission
+from vanban.exchange.models import Delivery, Transmission, Transport
 from vanban.storage.selectors import blob_read
 
 BUSINESS: dict[str, BusinessType] = {
@@ -32,10 +32,13 @@ def _issued(transmission: Transmission) -> date:
 
 
 def edoc_for(delivery: Delivery, *, message_id: str, revoke: bool = False,
-             files: dict[str, bytes] | None = None) -> bytes:
+             files: dict[str, bytes] | None = None,
+             transport: str = Transport.FEDERATION) -> bytes:
     """The edXML message carrying a delivery's document (or revoking it) to one recipient.
 
-    ``files``: stored files already read (by SHA-256), shared by the messages of one batch.
+    ``files``: stored files already read (by SHA-256), shared by the messages of one batch;
+    ``transport``: the peer's; the national axis gets each file in a one-entry zip as the SDK
+    sends them, a vanban peer gets them plain.
     """
     transmission = delivery.transmission
     document = transmission.document
@@ -47,7 +50,8 @@ def edoc_for(delivery: Delivery, *, message_id: str, revoke: bool = False,
                                                                              a.position))
         attachments = tuple(edxml.Attachment(
             content_id=str(n), name=a.name, content_type=a.content_type,
-            data=_file(a.sha256, files), description=a.description)
+            data=_file(a.sha256, files), description=a.description,
+            zipped=transport != Transport.FEDERATION)
             for n, a in enumerate(rows, start=1))
     signer = None
     if document is not None and (document.position or document.full_name):

@@ -219,7 +219,7 @@ def _bodies(messages: list[OutboxMessage]) -> list[_Outgoing]:
             if delivery is None:
                 raise Delivery.DoesNotExist(f"outbox message {message.uid} has no delivery")
             body = wire.edoc_for(delivery, message_id=str(message.uid), revoke=revoke,
-                                 files=files)
+                                 files=files, transport=peer.transport)
         except Exception as err:
             out.append(_Outgoing(message, peer, b"", independent=False,
                                  error=f"{type(err).__name__}: {err}"[:500]))

@@ -201,6 +201,11 @@ def test_long_code_number_and_odd_priorities_are_stored_and_forwarded(
     forwarded = edxml.parse_edoc(body)
     assert (forwarded.code_number, forwarded.priority) == (number, -1)
     assert [a.name for a in forwarded.attachments] == ["cv.pdf"]
+    assert not forwarded.attachments[0].zipped  # a vanban peer gets the files plain
+    to_axis = edxml.parse_edoc(wire.edoc_for(result.deliveries[0], message_id="m2",
+                                             transport="axis_spool"))
+    assert to_axis.attachments[0].zipped
+    assert to_axis.attachments[0].data == forwarded.attachments[0].data
 
 
 def test_a_zipped_attachment_arrives_unzipped(remote: Agency, finance: Agency) -> None:

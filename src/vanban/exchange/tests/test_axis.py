@@ -170,13 +170,17 @@ def test_statuses_name_the_person_who_caused_them(connected: Connected, finance:
 
 def test_our_document_goes_to_the_ministry_and_its_status_comes_back(
         connected: Connected, clerk: Any, sender: Agency) -> None:
-    """R7.1: a document to an agency routed to the axis leaves through the outbox; the
-    ministry's 03 comes back by polling and moves our delivery."""
+    """R7.1: a document to an agency routed to the axis leaves through the outbox, its files
+    zipped as the SDK sends them; the ministry's 03 comes back by polling and moves our delivery."""
     document = ready_document(clerk, sender, [connected.ministry])
     transmission = services.transmission_send(actor=clerk, document=document)
     connected.send_outbox()
     (held,) = connected.axis.for_agency(MINISTRY)
     assert (held.sender, held.service_type, held.message_type) == (sender.code, "eDoc", "edoc")
+    sent = edxml.parse_edoc(held.body)  # each file zipped as the SDK sends them
+    assert sent.attachments
+    assert all(a.zipped for a in sent.attachments)
+    assert sent.attachments[0].data.startswith(b"%PDF")
     connected.axis.deliver(ministry_status(document_id=transmission.edxml_document_id,
                                            issuer=sender.code, code="03"),
                            service_type="Status", message_type="status")
