@@ -1,6 +1,6 @@
 """The REST API (v1): each app contributes its routes from its ``api`` module."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from vanban.accounts import api as accounts_api
@@ -11,6 +11,7 @@ from vanban.exchange import api as exchange_api
 from vanban.incoming import api as incoming_api
 from vanban.registry import api as registry_api
 from vanban.signatures import api as signatures_api
+from vanban.web.problems import api_not_found
 from vanban.workflow import api as workflow_api
 
 router = DefaultRouter()
@@ -31,4 +32,6 @@ urlpatterns = [
     *registry_api.urlpatterns,
     *exchange_api.urlpatterns,
     *evidence_api.urlpatterns,
+    # Last: an address no operation has is a 404 problem, not the HTML page (issue 15).
+    re_path(r"^(?P<rest>.*)$", api_not_found),
 ]

@@ -35,3 +35,5 @@ urlpatterns = [
 
 handler403 = "vanban.web.errors.permission_denied"
 handler404 = "vanban.web.errors.page_not_found"
+# Inside /api/ an unexpected error is an RFC 9457 problem; elsewhere the usual page.
+handler500 = "vanban.web.problems.server_error"

@@ -29,6 +29,7 @@ from vanban.accounts.serializers import (
     TokenResponseSerializer,
 )
 from vanban.core.errors import ValidationFailed, not_found
+from vanban.core.pathids import ID_PATTERN
 from vanban.directory.models import Unit
 
 
@@ -90,7 +91,7 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     serializer_class = StaffSerializer
     permission_classes = (permissions.IsAuthenticated,)
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[User]:
         """The caller's agency, or the one a province administrator names."""
@@ -133,7 +134,7 @@ class MyTokensViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin,
     """The caller's own API tokens (R20.2): list with expiry and last use; DELETE revokes."""
 
     serializer_class = ApiTokenSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[ApiToken]:
         """Only the caller's tokens."""
@@ -151,7 +152,7 @@ class RoleRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[RoleRequ
     its agency's and approves or refuses; nothing is conferred before approval."""
 
     serializer_class = RoleRequestSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[RoleRequest]:
         """Requests the caller decides on."""

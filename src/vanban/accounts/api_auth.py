@@ -14,12 +14,14 @@ from vanban.accounts import policy
 from vanban.accounts.services.tokens import api_token_authenticate
 
 KEYWORD = "Token"
+# RFC 6750's scheme name is accepted too, for clients that only know "Bearer".
+KEYWORDS = frozenset({b"token", b"bearer"})
 
 
 class PolicyTokenAuthentication(BaseAuthentication):
-    """``Authorization: Token …``: the token's SHA-256 must match a live token (not expired,
-    not revoked) of an active account; refused for expired passwords and for accounts their
-    agency requires to use 2FA that have not enrolled (R20.2, R17.1).
+    """``Authorization: Token …`` (or ``Bearer …``): the token's SHA-256 must match a live
+    token (not expired, not revoked) of an active account; refused for expired passwords and
+    for accounts their agency requires to use 2FA that have not enrolled (R20.2, R17.1).
 
     A sign-in lockout does not stop a valid token: the lockout is per client address and
     guards passwords, and a token is already proof of a past sign-in.
@@ -28,7 +30,7 @@ class PolicyTokenAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         """The token's user and record, None without a token header, or a refusal."""
         parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != KEYWORD.lower().encode():
+        if not parts or parts[0].lower() not in KEYWORDS:
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
@@ -55,8 +57,8 @@ class PolicyTokenAuthentication(BaseAuthentication):
         return user, token
 
     def authenticate_header(self, request: Request) -> str:
-        """Makes a missing token a 401 with ``WWW-Authenticate: Token``."""
-        return KEYWORD
+        """Makes a missing token a 401 with ``WWW-Authenticate`` naming both schemes."""
+        return 'Token realm="vanban", Bearer realm="vanban"'
 
 
 class PolicyTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
@@ -66,6 +68,8 @@ class PolicyTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unty
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        """``Authorization: Token <token>`` from ``POST /api/v1/auth/token/``."""
+        """``Authorization: Token <token>`` (or ``Bearer <token>``) from
+        ``POST /api/v1/auth/token/``."""
         return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "Token <token> (POST /api/v1/auth/token/)"}
+                "description": "Token <token> or Bearer <token> (POST /api/v1/auth/token/); "
+                               "hashed, expiring, revocable (DELETE /api/v1/me/tokens/{id}/)."}

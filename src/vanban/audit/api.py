@@ -20,6 +20,7 @@ from vanban.audit import selectors
 from vanban.audit.forms import EventFilterForm
 from vanban.audit.models import AuditEvent
 from vanban.core.errors import ValidationFailed
+from vanban.core.pathids import ID_PATTERN
 from vanban.core.roles import Actor
 
 urlpatterns: list[URLPattern] = []
@@ -52,7 +53,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
 
     serializer_class = AuditEventSerializer
     lookup_field = "seq"
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
     queryset = AuditEvent.objects.none()  # for the schema; the real one is scoped per request
 
     def get_queryset(self) -> QuerySet[AuditEvent]:

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from vanban.core.errors import NotFound, ValidationFailed
+from vanban.core.pathids import CODE_PATTERN, ID_PATTERN
 from vanban.core.roles import Actor
 from vanban.directory import selectors, services
 from vanban.directory.models import Agency, AgencyKind, Unit
@@ -87,7 +88,7 @@ class AgencyViewSet(viewsets.GenericViewSet[Agency]):
 
     serializer_class = AgencySerializer
     lookup_field = "code"
-    lookup_value_regex = r"[^/]+"
+    lookup_value_regex = CODE_PATTERN
 
     def get_queryset(self) -> QuerySet[Agency]:
         """Every agency, in code order."""
@@ -131,6 +132,8 @@ class AgencyViewSet(viewsets.GenericViewSet[Agency]):
 
 class UnitViewSet(viewsets.GenericViewSet[Unit]):
     """Units the caller may see (R1.1); ``?agency=CODE`` narrows the list."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = UnitSerializer
 

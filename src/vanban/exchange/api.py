@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from vanban.core.errors import ValidationFailed
+from vanban.core.pathids import UUID_PATTERN
 from vanban.core.roles import Actor
 from vanban.exchange import selectors, services
 from vanban.exchange.models import Delivery, Transmission
@@ -82,6 +83,8 @@ class StatusSerializer(serializers.Serializer[Delivery]):
 class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
     """Documents the caller's agency sent."""
 
+    lookup_value_regex = UUID_PATTERN
+
     serializer_class = SendSerializer
     lookup_field = "message_id"
     queryset = Transmission.objects.none()  # schema only: scoped per request
@@ -122,6 +125,8 @@ class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
 
 class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
     """The caller agency's inbox; statuses; the sender's recall request."""
+
+    lookup_value_regex = UUID_PATTERN
 
     serializer_class = StatusSerializer
     lookup_field = "uid"

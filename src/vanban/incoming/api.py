@@ -20,6 +20,7 @@ from rest_framework.routers import BaseRouter
 
 from vanban.checks.services import inbox_check_record
 from vanban.core.errors import ValidationFailed, forbidden, not_found
+from vanban.core.pathids import ID_PATTERN, UUID_PATTERN
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency, Unit
 from vanban.exchange.models import Delivery
@@ -149,6 +150,8 @@ def _receivers(actor: Actor, data: dict[str, Any]) -> tuple[Unit | None, Any]:
 class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
     """Deliveries that arrived for the caller's agency."""
 
+    lookup_value_regex = UUID_PATTERN
+
     serializer_class = RegisterInputSerializer
     lookup_field = "uid"
     queryset = Delivery.objects.none()  # schema only: scoped per request
@@ -222,6 +225,8 @@ _REGISTER_FILTERS = [
                     retrieve=extend_schema(summary="One line of the incoming register"))
 class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
     """The caller agency's incoming register; paper documents are registered here."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = PaperInputSerializer
     parser_classes = (JSONParser, MultiPartParser, FormParser)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from vanban.core.errors import NotFound, ValidationFailed, forbidden
+from vanban.core.pathids import ID_PATTERN
 from vanban.core.roles import Actor
 from vanban.directory import selectors as directory_selectors
 from vanban.directory.models import Agency, Unit
@@ -162,6 +163,8 @@ def document_json(request: Request, document: Document) -> dict[str, Any]:
 class DocumentViewSet(viewsets.GenericViewSet[Document]):
     """Outgoing documents of the caller's agency."""
 
+    lookup_value_regex = ID_PATTERN
+
     serializer_class = DocumentInputSerializer
     parser_classes = (JSONParser, MultiPartParser, FormParser)
     queryset = Document.objects.none()  # schema only: scoped per request
@@ -241,7 +244,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
                                        confirmation=confirmation)
         return Response(file_json(request, document, found), status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get"], url_path=r"files/(?P<file_id>[0-9]+)",
+    @action(detail=True, methods=["get"], url_path=rf"files/(?P<file_id>{ID_PATTERN})",
             url_name="file")
     def file(self, request: Request, pk: str, file_id: str) -> HttpResponse:
         """A file's bytes (PDF), verified against its SHA-256 on read; audited (R16.2)."""

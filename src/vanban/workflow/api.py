@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from vanban.core.errors import not_found
+from vanban.core.pathids import ID_PATTERN
 from vanban.core.roles import Actor
 from vanban.directory.models import Unit
 from vanban.incoming.models import IncomingDocument
@@ -184,6 +185,8 @@ def _document_body(document: IncomingDocument) -> dict[str, Any]:
 class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
     """Registered incoming documents the caller may see, and the work on them (R8.1, R14.2)."""
 
+    lookup_value_regex = ID_PATTERN
+
     serializer_class = AssignSerializer
     queryset = IncomingDocument.objects.none()  # schema only: scoped per request
 
@@ -269,6 +272,8 @@ class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
 class LineViewSet(viewsets.GenericViewSet[AssignmentLine]):
     """The caller's open lines (my tasks); passing a line on; reporting a part done."""
 
+    lookup_value_regex = ID_PATTERN
+
     serializer_class = LineSerializer
 
     def get_queryset(self) -> Any:
@@ -305,6 +310,8 @@ class LineViewSet(viewsets.GenericViewSet[AssignmentLine]):
 
 class WorkFileViewSet(viewsets.GenericViewSet[WorkFile]):
     """Work files of the caller's agency (R12.1)."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = WorkFileSerializer
     queryset = WorkFile.objects.none()  # schema only: scoped per request
@@ -369,7 +376,7 @@ class WorkFileViewSet(viewsets.GenericViewSet[WorkFile]):
         return Response(work_file_json(work_file, items=True), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None)
-    @action(detail=True, methods=["post"], url_path=r"items/(?P<item_id>\d+)/remove")
+    @action(detail=True, methods=["post"], url_path=rf"items/(?P<item_id>{ID_PATTERN})/remove")
     def remove_item(self, request: Request, pk: str, item_id: str) -> Response:
         """Take a document out of an open file (audited)."""
         actor = _actor(request)

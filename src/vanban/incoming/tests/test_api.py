@@ -89,7 +89,7 @@ def test_paper_registration_by_api(finance_clerk, sender, finance_head):
         **fields, "classification": "mat",
         "scan": [SimpleUploadedFile("a.pdf", make_pdf(), "application/pdf")]},
         format="multipart")
-    assert secret.status_code == 400
+    assert secret.status_code == 422  # a business refusal, not malformed input (issue 15)
     assert secret.json()["code"] == "classified"
     assert _api(finance_head).post("/api/v1/incoming/register/", {
         **fields, "scan": [SimpleUploadedFile("a.pdf", make_pdf(), "application/pdf")]},
