@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import get_connection, send_mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Q, QuerySet
+from django.utils import translation
 
 from vanban.accounts.models import User
 from vanban.core import clock
@@ -127,7 +128,9 @@ def _with_connection(jobs: list[Job], now: datetime) -> int:
 
 def mail_each(now: datetime) -> int:
     """One mail per new unread notice of the users who chose "each"; returns mails sent."""
-    jobs = [(n.user, each_subject(n), each_body(n), [n]) for n in _pending(now, MailChoice.EACH)]
+    with translation.override("vi"):  # the labels in the mail's Vietnamese, whoever runs it
+        jobs = [(n.user, each_subject(n), each_body(n), [n])
+                for n in _pending(now, MailChoice.EACH)]
     return _with_connection(jobs, now)
 
 
@@ -152,9 +155,10 @@ def mail_digests(now: datetime) -> int:
             | Q(user__notice_preference__digest_sent_on__isnull=True)
             | Q(user__notice_preference__digest_sent_on__lt=today)):
         grouped[notice.user_id].append(notice)
-    jobs = [(found[0].user, f"[vanban] {len(found)} thông báo chưa đọc "
-             f"({today:%d/%m/%Y})", digest_body(found[0].user, found), found)
-            for found in grouped.values()]
+    with translation.override("vi"):
+        jobs = [(found[0].user, f"[vanban] {len(found)} thông báo chưa đọc "
+                 f"({today:%d/%m/%Y})", digest_body(found[0].user, found), found)
+                for found in grouped.values()]
     sent = _with_connection(jobs, now)
     for user_id in grouped:
         Preference.objects.update_or_create(
