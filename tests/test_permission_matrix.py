@@ -87,7 +87,7 @@ registry:document_submit          POST   keepers+holder+specialist
 registry:document_approve         POST   directors
 registry:document_return          POST   directors
 registry:document_note            POST   directors
-registry:approval_queue           GET    directors
+registry:approval_queue           GET    directors+other
 registry:file_download            GET    agency
 registry:dispatch_list_pdf        GET    agency
 registry:register_view            GET    signed
