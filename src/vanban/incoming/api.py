@@ -18,7 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from vanban.checks.services import inbox_check_record
 from vanban.core.errors import ValidationFailed, forbidden, not_found
 from vanban.core.pathids import ID_PATTERN, UUID_PATTERN
 from vanban.core.roles import Actor
@@ -161,10 +160,9 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
         return selectors.waiting(_actor(self.request))
 
     def list(self, request: Request) -> Response:
-        """R10.1, R10.2: what waits (a clerk's call is recorded as an inbox check)."""
-        actor = _actor(request)
+        """R10.1: what waits. Never an inbox check (R10.2): a script polling the API is not
+        the clerk looking at the inbox; only the inbox page records one."""
         found_page = self.paginate_queryset(self.get_queryset())  # the keepers' (policy)
-        inbox_check_record(actor=actor)
         page = list(found_page or [])
         found = services.verifications_for(page)
         return self.get_paginated_response([delivery_json(d, found.get(d.pk)) for d in page])
