@@ -65,6 +65,7 @@ class Staff:
     def __init__(self) -> None:
         self._by_role: dict[tuple[int, Role], list[int]] | None = None
         self._by_unit: dict[int, list[int]] = {}
+        self._agency_of: dict[int, int] = {}
 
     def _load(self) -> dict[tuple[int, Role], list[int]]:
         if self._by_role is None:
@@ -73,6 +74,7 @@ class Staff:
                     .values_list("pk", "agency_id", "unit_id", "roles__role"))
             units: dict[int, set[int]] = defaultdict(set)
             for pk, agency_id, unit_id, role in rows:
+                self._agency_of[pk] = agency_id
                 if role is None:
                     continue
                 found[agency_id, Role(role)].append(pk)
@@ -86,6 +88,12 @@ class Staff:
         """Users of the agency holding any of ``roles``."""
         table = self._load()
         return sorted({pk for role in roles for pk in table.get((agency_id, role), [])})
+
+    def serves(self, user_id: int, agency_id: int) -> bool:
+        """Whether the user is active staff of the agency (a person who moved or left is not
+        told of the agency's work any more)."""
+        self._load()
+        return self._agency_of.get(user_id) == agency_id
 
     def of_unit(self, unit_id: int) -> list[int]:
         """The unit's members who work on lines (specialists, delegates, head)."""
@@ -128,7 +136,7 @@ def _open_lines() -> QuerySet[AssignmentLine]:
 
 def _holders(staff: Staff, line: AssignmentLine) -> list[int]:
     if line.user_id is not None:
-        return [line.user_id]
+        return [line.user_id] if staff.serves(line.user_id, line.incoming.agency_id) else []
     return staff.of_unit(line.unit_id) if line.unit_id is not None else []
 
 

@@ -177,3 +177,40 @@ def test_command_runs_the_job(hub_document, head, capsys) -> None:
     call_command("notices", "run")
     assert "new notices: 1" in capsys.readouterr().out
     assert kinds(head) == [(Kind.ASSIGN, hub_document.pk)]
+
+
+def test_person_who_left_is_not_told(hub_document, head, specialist2) -> None:
+    """A line given to a person who then left the agency notifies nobody (no leak of the
+    agency's work to an account elsewhere)."""
+    assignment_create(actor=head, document=hub_document,
+                      lines=[line(LineRole.LEAD, user=specialist2, days=1)])
+    specialist2.is_active = False
+    specialist2.save(update_fields=["is_active"])
+    services.notices_run()
+    assert kinds(specialist2) == []
+
+
+def test_digest_waits_for_its_time_and_mail_is_vietnamese(hub_document, head, settings
+                                                          ) -> None:
+    """No digest before ``VANBAN_NOTICES_DIGEST_AT``; after it, one, in Vietnamese even when
+    the job runs under English."""
+    from django.utils import translation
+
+    settings.VANBAN_NOTICES_DIGEST_AT = "10:00"
+    head.mailbox = "ld.stc@bacgiang.gov.vn"
+    head.save(update_fields=["mailbox"])
+    assert services.notices_run().digests == 0  # 09:00
+    with translation.override("en"), clock.frozen(MONDAY + timedelta(hours=2)):
+        assert services.notices_run().digests == 1
+    assert "Văn bản chờ phân công" in outbox.outbox[0].body
+    assert "English:" in outbox.outbox[0].body
+
+
+def test_bell_shows_the_cap(head, agency) -> None:
+    """The bell counts up to the cap and says so."""
+    Notice.objects.bulk_create(
+        [Notice(user=head, agency=agency, kind=Kind.OVERDUE, object_id=n, subject="x",
+                created_at=clock.now()) for n in range(selectors.COUNT_CAP + 5)])
+    client = Client()
+    client.force_login(head)
+    assert client.get(reverse("notices:settings")).context["notices_unread"] == "1000+"
