@@ -178,7 +178,7 @@ agency-detail                     PATCH  province
 unit-list                         GET    signed
 unit-list                         POST   directors+it_officer+province
 unit-detail                       GET    agency+province
-unit-detail                       PATCH  directors+it_officer+province
+unit-detail                       PATCH  province
 staff-list                        GET    signed
 staff-list                        POST   directors+it_officer+province
 staff-detail                      GET    agency+province  # a colleague's record; the page: managers

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import URLPattern
 from rest_framework import serializers, status, viewsets
@@ -17,10 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from vanban.core.errors import NotFound, ValidationFailed
+from vanban.core.errors import Conflict, NotFound, ValidationFailed, forbidden
 from vanban.core.pathids import CODE_PATTERN, ID_PATTERN
-from vanban.core.roles import Actor
-from vanban.directory import selectors, services
+from vanban.core.roles import Actor, Role
+from vanban.directory import rules, selectors, services
+from vanban.directory.codes import normalise_unit_code
 from vanban.directory.models import Agency, AgencyKind, Unit
 
 urlpatterns: list[URLPattern] = []
@@ -73,6 +75,26 @@ def _named_agency(code: str, field: str) -> Agency:
         raise ValidationFailed(f"Không có cơ quan mã “{code}” ({field}).",
                                f"No agency with code “{code}” ({field}).",
                                code="unknown_agency") from None
+
+
+def _unit_code_free(code: str) -> None:
+    """A unit code must not be an agency's identifier code: integrators and the edXML
+    addressing would mistake the unit for that agency (issue 15, point 6)."""
+    normal = normalise_unit_code(code)
+    if Agency.objects.filter(code=normal).exists():
+        raise Conflict(f"Mã “{normal}” là mã định danh của một cơ quan, không dùng làm mã đơn vị.",
+                       f"“{normal}” is an agency's identifier code; it cannot be a unit code.",
+                       code="unit_code_is_agency_code")
+
+
+def _may_change_units(actor: Actor) -> None:
+    """Renaming or deactivating a unit through the API is the province administrator's, unless
+    the directory policy ``VANBAN_DIRECTORY_AGENCIES_EDIT_UNITS`` lets agencies' managers do it
+    (the assignments and registers of every agency name those units)."""
+    if actor.has_role(Role.PROVINCE_ADMIN):
+        return
+    if not getattr(settings, "VANBAN_DIRECTORY_AGENCIES_EDIT_UNITS", False):
+        raise forbidden()
 
 
 def _parent(data: dict[str, Any]) -> Agency | services.Keep | None:
@@ -160,14 +182,19 @@ class UnitViewSet(viewsets.GenericViewSet[Unit]):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        actor, agency = _actor(request), _named_agency(data["agency_code"], "agency_code")
+        if rules.can_manage_units(actor, agency.pk):  # else the service refuses (and audits)
+            _unit_code_free(data["code"])
         unit = services.unit_create(
-            actor=_actor(request), agency=_named_agency(data["agency_code"], "agency_code"),
-            code=data["code"], name=data["name"], short_name=data.get("short_name", ""))
+            actor=actor, agency=agency, code=data["code"], name=data["name"],
+            short_name=data.get("short_name", ""))
         return Response(self.get_serializer(unit).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        """Rename or (de)activate a unit (the code and agency stay)."""
+        """Rename or (de)activate a unit (the code and agency stay): the province
+        administrator, or the agency's managers where the directory policy allows it."""
         unit = self._unit(request, pk)
+        _may_change_units(_actor(request))
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
