@@ -9,17 +9,16 @@ opinions: ADR 0008) appended inside it. A refusal by role is audited on its own 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 
 from django.db import transaction
 
-from vanban.audit import chain
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed, forbidden
 from vanban.core.roles import Actor
 from vanban.registry import rules
 from vanban.registry.core import approval as flow
+from vanban.registry.integrity import step_digest
 from vanban.registry.models import ApprovalStep, Document
 from vanban.registry.services.common import (
     OBJECT_TYPE,
@@ -64,13 +63,6 @@ def require_may_upload(document: Document) -> None:
     refusal = flow.upload_refusal(document.approval)
     if refusal is not None:
         raise conflict(refusal)
-
-
-def step_digest(*, pk: int, document_id: int, kind: str, author_id: int | None,
-                author_name: str, at: datetime, note: str) -> str:
-    """SHA-256 of a step's stored columns (canonical JSON), carried by its audit event."""
-    return chain.digest({"id": pk, "document": document_id, "kind": kind, "author": author_id,
-                         "author_name": author_name, "at": chain.iso_utc(at), "note": note})
 
 
 def _note(note: str) -> str:

@@ -4,12 +4,14 @@ dashboard counter (issue 13; R14.2 for the notes, R16.2 for the audited refusals
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import DatabaseError, IntegrityError, transaction
+from django.core.management import call_command
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -17,10 +19,10 @@ from vanban.audit.models import AuditEvent
 from vanban.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vanban.core.roles import Role
 from vanban.directory.models import Agency
-from vanban.registry import services
+from vanban.registry import services, triggers
 from vanban.registry.core import approval as flow
+from vanban.registry.integrity import step_digest
 from vanban.registry.models import ApprovalStep, Document, DocumentState
-from vanban.registry.services.approval import step_digest
 from vanban.registry.tests.conftest import make_pdf
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +260,32 @@ def test_dashboard_counter(drafted: Document, specialist: Any, head: Any) -> Non
     queue = reverse("registry:approval_queue")
     assert (f'href="{queue}" data-testid="counter" data-counter="awaiting_approval" '
             'data-count="1"') in home
+
+
+def _verify() -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("audit", "verify", stdout=out, stderr=err)
+    except SystemExit as exc:
+        return int(exc.code or 0), out.getvalue() + err.getvalue()
+    return 0, out.getvalue() + err.getvalue()
+
+
+def test_audit_verify_detects_an_edited_note(drafted: Document, specialist: Any,
+                                             head: Any) -> None:
+    """R14.2, R14.3: an administrator who drops the trigger and rewrites the head's note is
+    caught by ``vanban audit verify``, as for opinions (ADR 0008)."""
+    services.document_submit(actor=specialist, document=drafted)
+    step = services.document_return(actor=head, document=_fresh(drafted), note=NOTE)
+    assert _verify()[0] == 0
+    triggers.drop(connection)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE registry_approvalstep SET note = %s WHERE id = %s",
+                           ["Đồng ý.", step.pk])
+    finally:
+        triggers.install(connection)
+    code, said = _verify()
+    assert code != 0
+    assert f"#{step.pk}" in said
+    assert "trình duyệt" in said or "Approval step" in said
