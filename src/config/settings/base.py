@@ -394,6 +394,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The schema documents the integrators' API only (not the peer-to-peer federation door).
     "PREPROCESSING_HOOKS": ["vanban.web.schema.only_api_endpoints"],
+    # Every operation documents its 4xx problems (RFC 9457), one tag per app, a summary.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "vanban.web.schema.document_problems"],
     # One name per choice set ("role" means three different things in three apps).
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "vanban.accounts.serializers.ROLE_CHOICES",
