@@ -25,11 +25,23 @@ def _scope(form: forms.Form, agency_id: int) -> None:
         agency_id=agency_id, is_active=True).order_by("username")
 
 
+RECIPIENT_HELP = _("Chọn đơn vị hoặc người nhận (ít nhất một).")
+
+
+def _require_recipient(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """Decree 30 col. 7: the unit or the person who receives it; nothing is chosen in advance
+    (the service refuses it too, in both languages)."""
+    if cleaned.get("recipient_unit") is None and cleaned.get("recipient_user") is None \
+            and "recipient_unit" not in form.errors and "recipient_user" not in form.errors:
+        form.add_error("recipient_unit", _("Cần chọn đơn vị hoặc người nhận văn bản (cột 7 sổ "
+                                           "văn bản đến)."))
+
+
 class RegisterForm(forms.Form):
     """Register a verified delivery: the unit or person who receives it (Decree 30 col. 7)."""
 
     recipient_unit = forms.ModelChoiceField(label=_("Đơn vị nhận"), queryset=Unit.objects.none(),
-                                            required=False)
+                                            required=False, help_text=RECIPIENT_HELP)
     recipient_user = forms.ModelChoiceField(label=_("Người nhận"),
                                             queryset=get_user_model().objects.none(),
                                             required=False)
@@ -38,6 +50,11 @@ class RegisterForm(forms.Form):
     def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _scope(self, agency_id)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _require_recipient(self, cleaned)
+        return cleaned
 
 
 class RejectForm(forms.Form):
@@ -68,7 +85,7 @@ class PaperForm(forms.Form):
     due_date = forms.DateField(label=_("Hạn trả lời"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
     recipient_unit = forms.ModelChoiceField(label=_("Đơn vị nhận"), queryset=Unit.objects.none(),
-                                            required=False)
+                                            required=False, help_text=RECIPIENT_HELP)
     recipient_user = forms.ModelChoiceField(label=_("Người nhận"),
                                             queryset=get_user_model().objects.none(),
                                             required=False)
@@ -77,3 +94,8 @@ class PaperForm(forms.Form):
     def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _scope(self, agency_id)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _require_recipient(self, cleaned)
+        return cleaned

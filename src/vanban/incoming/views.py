@@ -117,7 +117,8 @@ def register(request: HttpRequest, uid: str) -> HttpResponse:
     found = _delivery(request, uid)
     form = RegisterForm(request.POST, agency_id=found.recipient_id)
     if not form.is_valid():
-        messages.error(request, _("Thông tin vào sổ không hợp lệ."))
+        messages.error(request, " ".join([str(_("Thông tin vào sổ không hợp lệ.")), *(
+            str(e) for errors in form.errors.values() for e in errors)]))
         return redirect("incoming:delivery", uid=uid)
     try:
         entry = services.incoming_register_delivery(

@@ -59,6 +59,16 @@ def check_recipients(agency_id: int, unit: Unit | None, user: Actor | None) -> N
                                code="bad_user")
 
 
+def require_recipient(unit: Unit | None, user: Actor | None) -> None:
+    """Decree 30/2020 App. IV col. 7: an incoming document is registered to the unit or the
+    person who receives it; the clerk chooses, nothing is assumed."""
+    if unit is None and user is None:
+        raise ValidationFailed(
+            "Cần chọn đơn vị hoặc người nhận văn bản (cột 7 sổ văn bản đến).",
+            "Choose the unit or the person who receives the document (column 7 of the "
+            "incoming register).", code="missing_recipient")
+
+
 def _already(delivery: Delivery) -> Conflict | None:
     existing = IncomingDocument.objects.filter(delivery=delivery).first()
     if existing is not None:
@@ -106,6 +116,7 @@ def incoming_register_delivery(*, actor: Actor | None, delivery: Delivery,
         problem = _already(delivery)
         if problem is not None:
             raise problem
+        require_recipient(recipient_unit, recipient_user)  # after: "already registered" first
         document = _create(actor, delivery, verification_id=verification.pk,
                            page_amount=verification.page_count, unit=recipient_unit,
                            user=recipient_user, note=note)

@@ -77,7 +77,8 @@ def test_every_attachment_is_listed_and_downloaded(signed_pdf: bytes, sender: Ag
                                                  hashlib.sha256(OLE_DOC).hexdigest()}
     assert 'data-channel="federated"' in client.get("/incoming/").content.decode()
     # Registered, the register line keeps every file within reach.
-    entry = incoming_register_delivery(actor=finance_clerk, delivery=delivery)
+    entry = incoming_register_delivery(actor=finance_clerk, delivery=delivery,
+                                       recipient_user=finance_clerk)
     line = client.get(f"/incoming/entry/{entry.pk}/").content.decode()
     assert line.count('data-testid="attachment"') == 2
     assert client.get(f"/incoming/entry/{entry.pk}/file/?n=0").content == OLE_DOC
@@ -98,7 +99,8 @@ def test_a_mail_arrival_uses_the_gateway_verdict_and_sends_no_status(
                        channel=Channel.MAIL, origin="vt.snv@bacgiang.gov.vn",
                        verification_id=verdict.pk)
     assert incoming_verify(delivery=delivery).pk == verdict.pk
-    entry = incoming_register_delivery(actor=finance_clerk, delivery=delivery)
+    entry = incoming_register_delivery(actor=finance_clerk, delivery=delivery,
+                                       recipient_user=finance_clerk)
     assert entry.source == IncomingSource.MAIL
     assert entry.verification_id == verdict.pk
     delivery.refresh_from_db()

@@ -37,7 +37,8 @@ def _sent_registered_and_refused(clerk: Any, finance_clerk: Any, health: Agency,
     transmission = send_signed(clerk, clerk.agency, [finance_clerk.agency, health])
     kept = Delivery.objects.get(transmission=transmission, recipient=finance_clerk.agency)
     refused = Delivery.objects.get(transmission=transmission, recipient=health)
-    services.incoming_register_delivery(actor=finance_clerk, delivery=kept)
+    services.incoming_register_delivery(actor=finance_clerk, delivery=kept,
+                                        recipient_user=finance_clerk)
     services.incoming_reject(actor=health_clerk, delivery=refused, reason="Không thuộc thẩm quyền")
     return transmission
 

@@ -56,6 +56,12 @@ def test_delivery_page_lists_every_check_and_registers(valid_delivery, finance_c
     assert 'data-testid="register-form"' in page
     assert client.get(f"/incoming/delivery/{valid_delivery.uid}/file/").content \
         .startswith(b"%PDF")
+    assert 'selected value="' not in page.split('data-testid="register-form"')[1].split(
+        "</form>")[0]  # nobody chosen in advance
+    missing = client.post(f"/incoming/delivery/{valid_delivery.uid}/register/",
+                          {"note": "Chưa chọn"}, follow=True).content.decode()
+    assert "Cần chọn đơn vị hoặc người nhận" in missing  # Decree 30 col. 7
+    assert not IncomingDocument.objects.exists()
     answer = client.post(f"/incoming/delivery/{valid_delivery.uid}/register/",
                          {"recipient_unit": budget_unit.pk, "note": "Chuyển phòng NS"})
     entry = IncomingDocument.objects.get()
@@ -98,12 +104,16 @@ def test_paper_form_registers_and_refuses_classified(finance_clerk):
     client = _client(finance_clerk)
     assert client.get("/incoming/paper/").status_code == 200
     base = {"issuer_name": "UBND huyện Lục Nam", "code_number": "12", "code_notation": "UBND",
-            "subject": "Báo cáo kết quả", "priority": "thuong"}
+            "subject": "Báo cáo kết quả", "priority": "thuong", "recipient_user": finance_clerk.pk}
     refused = client.post("/incoming/paper/", {
         **base, "classification": "mat",
         "scan": SimpleUploadedFile("scan.pdf", make_pdf(), "application/pdf")})
     assert refused.status_code == 200
     assert "bí mật nhà nước" in refused.content.decode()
+    nobody = client.post("/incoming/paper/", {
+        **base, "classification": "thuong", "recipient_user": "",
+        "scan": SimpleUploadedFile("scan.pdf", make_pdf(), "application/pdf")})
+    assert "Cần chọn đơn vị hoặc người nhận" in nobody.content.decode()  # Decree 30 col. 7
     done = client.post("/incoming/paper/", {
         **base, "classification": "thuong",
         "scan": SimpleUploadedFile("scan.pdf", make_pdf(), "application/pdf")})

@@ -72,9 +72,11 @@ def test_clerk_registers_a_signed_document_and_the_sender_sees_03(
 def test_registering_twice_is_a_conflict(valid_delivery, finance_clerk):
     """R10.1: a delivery is registered once; the second attempt is a clear conflict and no
     number is used."""
-    services.incoming_register_delivery(actor=finance_clerk, delivery=valid_delivery)
+    services.incoming_register_delivery(actor=finance_clerk, delivery=valid_delivery,
+                                        recipient_user=finance_clerk)
     with pytest.raises(Conflict) as err:
-        services.incoming_register_delivery(actor=finance_clerk, delivery=valid_delivery)
+        services.incoming_register_delivery(actor=finance_clerk, delivery=valid_delivery,
+                                            recipient_user=finance_clerk)
     assert err.value.code == "already_registered"
     assert "số đến 1" in err.value.vi
     register = Register.objects.get(kind=Register.KIND_INCOMING)
@@ -85,7 +87,8 @@ def test_rejected_delivery_cannot_be_registered(valid_delivery, finance_clerk):
     """R10.1: once rejected (02), the delivery is not registered."""
     services.incoming_reject(actor=finance_clerk, delivery=valid_delivery, reason="Nhầm nơi")
     with pytest.raises(Conflict) as err:
-        services.incoming_register_delivery(actor=finance_clerk, delivery=valid_delivery)
+        services.incoming_register_delivery(actor=finance_clerk, delivery=valid_delivery,
+                                            recipient_user=finance_clerk)
     assert err.value.code == "already_rejected"
 
 
@@ -96,10 +99,24 @@ def test_only_the_receiving_clerk_registers(who, request, valid_delivery):
     actor = request.getfixturevalue(who)
     expected = Forbidden if who.startswith("finance") else NotFound
     with pytest.raises(expected):
-        services.incoming_register_delivery(actor=actor, delivery=valid_delivery)
+        services.incoming_register_delivery(actor=actor, delivery=valid_delivery,
+                                            recipient_user=actor)
     assert not IncomingDocument.objects.exists()
     denied = AuditEvent.objects.get(action="incoming.register_delivery.denied")
     assert denied.actor_username == actor.username
+    assert Delivery.objects.get(pk=valid_delivery.pk).state == "01"
+
+
+def test_a_receiving_unit_or_person_is_required(valid_delivery, finance_clerk):
+    """R10.1, Decree 30/2020 App. IV col. 7: registration names the unit or the person who
+    receives the document; without either it is refused in both languages and nothing is
+    stored, the delivery still waits."""
+    with pytest.raises(ValidationFailed) as refused:
+        services.incoming_register_delivery(actor=finance_clerk, delivery=valid_delivery)
+    assert refused.value.code == "missing_recipient"
+    assert "đơn vị hoặc người nhận" in refused.value.vi
+    assert "unit or the person" in refused.value.en
+    assert not IncomingDocument.objects.exists()
     assert Delivery.objects.get(pk=valid_delivery.pk).state == "01"
 
 
@@ -125,9 +142,11 @@ def test_numbers_are_gapless_and_shared_with_paper(pki, sender, finance, signed_
     (a refused registration uses no number); a new year starts again at 1."""
     first = arrive(sender, finance, signed_pdf, number="1")
     bad = arrive(sender, finance, make_pdf(), number="2")  # unsigned
-    services.incoming_register_delivery(actor=finance_clerk, delivery=first)
+    services.incoming_register_delivery(actor=finance_clerk, delivery=first,
+                                        recipient_user=finance_clerk)
     with pytest.raises(ValidationFailed):
-        services.incoming_register_delivery(actor=finance_clerk, delivery=bad)
+        services.incoming_register_delivery(actor=finance_clerk, delivery=bad,
+                                            recipient_user=finance_clerk)
     paper = services.incoming_register_paper(actor=finance_clerk, data=make_pdf(),
                                              issuer_name="UBND huyện Yên Dũng",
                                              subject="Tờ trình về kinh phí")
@@ -136,7 +155,8 @@ def test_numbers_are_gapless_and_shared_with_paper(pki, sender, finance, signed_
 
     other = signatures.pdf_sign(actor=None, agency=sender, data=plain_pdf("Cong van 3")).data
     third = arrive(sender, finance, other, number="3")
-    services.incoming_register_delivery(actor=finance_clerk, delivery=third)
+    services.incoming_register_delivery(actor=finance_clerk, delivery=third,
+                                        recipient_user=finance_clerk)
     numbers = list(IncomingDocument.objects.order_by("arrival_number")
                    .values_list("arrival_number", "source"))
     assert numbers == [(1, "hub"), (2, "paper"), (3, "hub")]
@@ -154,9 +174,11 @@ def test_duplicate_arrival_is_flagged_not_refused(pki, sender, finance, signed_p
     """R10.1: the same issuer, number, notation and date arriving again is registered with a
     visible link to the first registration; a paper copy of it is flagged too."""
     first = arrive(sender, finance, signed_pdf, number="15", notation="SNV-VP")
-    entry = services.incoming_register_delivery(actor=finance_clerk, delivery=first)
+    entry = services.incoming_register_delivery(actor=finance_clerk, delivery=first,
+                                                recipient_user=finance_clerk)
     again = arrive(sender, finance, signed_pdf, number="15", notation="SNV-VP")
-    repeat = services.incoming_register_delivery(actor=finance_clerk, delivery=again)
+    repeat = services.incoming_register_delivery(actor=finance_clerk, delivery=again,
+                                                 recipient_user=finance_clerk)
     assert repeat.duplicate_of == entry
     assert repeat.arrival_number == 2
     paper = services.incoming_register_paper(

@@ -152,7 +152,8 @@ def test_bad_document_reaches_a_verdict_cannot_be_registered_and_is_rejected(
     assert failure["vi"]
     assert failure["en"]
     with pytest.raises(ValidationFailed) as err:
-        services.incoming_register_delivery(actor=finance_clerk, delivery=delivery)
+        services.incoming_register_delivery(actor=finance_clerk, delivery=delivery,
+                                            recipient_user=finance_clerk)
     assert err.value.code == "not_verified"
     assert "vào sổ" in err.value.vi
     assert AuditEvent.objects.filter(action="incoming.register_delivery.denied").count() == 1

@@ -57,7 +57,8 @@ def test_peer_replay_of_a_hub_document_is_not_shown_valid(valid_delivery, sender
     both = services.verifications_for([valid_delivery, replay])
     assert (both[valid_delivery.pk].pk, both[replay.pk].pk) == (on_hub.pk, found.pk)
     with pytest.raises(ValidationFailed) as refused:
-        services.incoming_register_delivery(actor=health_clerk, delivery=replay)
+        services.incoming_register_delivery(actor=health_clerk, delivery=replay,
+                                            recipient_user=health_clerk)
     assert refused.value.code == "not_verified"
     api = APIClient()
     api.force_authenticate(health_clerk)

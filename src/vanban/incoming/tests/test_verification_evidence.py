@@ -69,7 +69,8 @@ def test_valid_arrival_is_recorded_with_its_validation_data(valid_delivery: Deli
     assert all(r["this_update"] and r["next_update"] for r in crl_entries)
     assert extra["report_sha256"] == report_digest(report_of(verification))
     services.incoming_verify(delivery=valid_delivery)  # the stored verdict: no second record
-    services.incoming_register_delivery(actor=finance_clerk, delivery=valid_delivery)
+    services.incoming_register_delivery(actor=finance_clerk, delivery=valid_delivery,
+                                        recipient_user=finance_clerk)
     assert len(_verified(sha256)) == 1
     accepted = EvidenceRecord.objects.get(delivery_id=str(valid_delivery.uid), event="accepted")
     assert accepted.extra["verification_record"] == record.index
