@@ -6,7 +6,9 @@ through the real pages and the demo PKI."""
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,3 +129,53 @@ def test_submit_return_resubmit_approve_sign(live_server: Any, browser: Any, mak
     assert "Đồng ý, văn thư phát hành." in steps
     for tab in (writer, boss, desk):
         tab.context.close()
+
+
+@pytest.mark.usefixtures("_steps_emptied")
+def test_head_approves_on_a_phone(live_server: Any, browser: Any, make_agency: Any,
+                                  make_user: Any, tmp_path: Path) -> None:
+    """Issue 13: on a 360 px phone the head goes from the home page to a submitted draft and
+    approves it, by clicking only, each page within the screen's width (screenshots kept)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.browser.helpers import watch_csp
+    from vanban.registry import services
+
+    sender = make_agency("000.00.02.H06", name="Sở Nội vụ", short_name="SNV")
+    specialist = make_user(sender, roles=[Role.SPECIALIST], username="cv.snv")
+    head = make_user(sender, roles=[Role.HEAD], username="gd.snv")
+    subject = "Về việc tổ chức Hội nghị tổng kết công tác văn thư, lưu trữ năm 2026"
+    draft = services.document_create(actor=specialist, agency=sender, type_code="cong_van",
+                                      subject=subject)
+    services.document_submit(actor=specialist, document=draft, note="Kính trình Giám đốc.")
+    folder = Path(os.environ.get("VANBAN_ARTIFACTS") or tmp_path) / "approval"
+    folder.mkdir(parents=True, exist_ok=True)
+    client = Client()
+    client.force_login(head)
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="vi-VN",
+                                  is_mobile=True, has_touch=True)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                          "url": live_server.url}])
+    tab = watch_csp(context.new_page())
+    tab.set_default_timeout(15_000)
+
+    def fits(name: str) -> None:
+        tab.wait_for_load_state("load")
+        tab.screenshot(path=str(folder / f"head-360-{name}.png"), full_page=True)
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{name}: the page is {width} px wide"
+
+    tab.goto(live_server.url + "/")
+    fits("home")
+    tab.click("[data-counter=awaiting_approval]")
+    fits("queue")
+    tab.get_by_role("link", name=subject, exact=False).click()
+    tab.wait_for_selector("[data-testid=approval-decide-form]")
+    fits("draft")
+    tab.fill("[data-testid=approval-note-input]", "Đồng ý.")
+    tab.click("[data-testid=approval-approve]")
+    tab.wait_for_selector("[data-approval=approved]")
+    fits("approved")
+    context.close()
