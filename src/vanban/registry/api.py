@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import URLPattern, reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -100,6 +100,48 @@ class CancelSerializer(serializers.Serializer[Document]):
     reason = serializers.CharField(max_length=500)
 
 
+class UploadSerializer(serializers.Serializer[Document]):
+    """Multipart: the main document (one PDF, or page images in order) and appendices."""
+
+    main = serializers.ListField(child=serializers.FileField(), min_length=1,
+                                 help_text="One PDF, or the page images in order")
+    appendices = serializers.ListField(child=serializers.FileField(), required=False,
+                                       help_text="PDF appendices (phụ lục), merged after")
+
+
+_S = serializers
+FILE_OUT = inline_serializer("DocumentFile", {
+    "id": _S.IntegerField(), "kind": _S.CharField(), "sha256": _S.CharField(),
+    "size": _S.IntegerField(), "page_count": _S.IntegerField(),
+    "certificate_id": _S.IntegerField(allow_null=True), "uploaded_at": _S.DateTimeField(),
+    "url": _S.URLField()})
+DOCUMENT_OUT = inline_serializer("Document", {
+    **{name: _S.CharField() for name in (
+        "state", "type_code", "type_name", "subject", "place", "priority", "classification",
+        "competence", "position", "full_name", "description", "archive_units", "code_notation",
+        "agency_code", "number", "recipients_block")},
+    "id": _S.IntegerField(), "legal_normative": _S.BooleanField(),
+    "due_date": _S.DateField(allow_null=True), "issued_date": _S.DateField(allow_null=True),
+    "page_amount": _S.IntegerField(allow_null=True),
+    "code_number": _S.IntegerField(allow_null=True),
+    "register": inline_serializer("RegisterRef", {
+        "year": _S.IntegerField(), "series": _S.CharField()}, allow_null=True),
+    "recipients": inline_serializer("DocumentRecipient", {
+        name: _S.CharField() for name in ("agency_code", "name", "address", "mailbox", "note",
+                                          "role")}, many=True),
+    "files": inline_serializer("DocumentFileRef", {
+        "id": _S.IntegerField(), "kind": _S.CharField(), "sha256": _S.CharField(),
+        "size": _S.IntegerField(), "page_count": _S.IntegerField(),
+        "certificate_id": _S.IntegerField(allow_null=True), "uploaded_at": _S.DateTimeField(),
+        "url": _S.URLField()}, many=True)})
+PLAN_OUT = inline_serializer("DispatchPlan", {
+    "recipients": inline_serializer("DispatchPlanRow", {
+        "recipient": _S.CharField(), "agency_code": _S.CharField(), "channel": _S.CharField(),
+        "paper": _S.BooleanField(), "reasons": _S.ListField(child=_S.CharField())},
+        many=True),
+    "recipients_block": _S.CharField()})
+
+
 def _recipients(items: list[dict[str, Any]]) -> list[services.RecipientInput]:
     out = []
     for item in items:
@@ -160,6 +202,22 @@ def document_json(request: Request, document: Document) -> dict[str, Any]:
     return body
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Outgoing documents, newest first", responses=DOCUMENT_OUT),
+    retrieve=extend_schema(summary="One document", responses=DOCUMENT_OUT),
+    create=extend_schema(summary="Draft a document", responses={201: DOCUMENT_OUT}),
+    update=extend_schema(summary="Replace a draft", responses=DOCUMENT_OUT),
+    register=extend_schema(summary="Give the document its number (clerk)", request=None,
+                           responses=DOCUMENT_OUT),
+    upload=extend_schema(summary="Upload the main file and appendices (multipart)",
+                         request={"multipart/form-data": UploadSerializer},
+                         responses={201: FILE_OUT}),
+    file=extend_schema(summary="A file's bytes (PDF; audited)",
+                       responses={(200, "application/pdf"): bytes}),
+    plan=extend_schema(summary="Dispatch plan per recipient (R3.2)", responses=PLAN_OUT),
+    mark_ready=extend_schema(summary="Mark ready to send", request=None, responses=DOCUMENT_OUT),
+    cancel=extend_schema(summary="Cancel (the number stays taken)", request=CancelSerializer,
+                         responses=DOCUMENT_OUT))
 class DocumentViewSet(viewsets.GenericViewSet[Document]):
     """Outgoing documents of the caller's agency."""
 
@@ -226,6 +284,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
         return Response(file_json(request, document, found), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SignConfirmSerializer, summary="Sign with the agency certificate",
+                   responses={201: FILE_OUT},
                    description="R9.1, R14.3: the clerk confirms with a step-up: ``password``, "
                    "``totp`` (a code of the clerk's authenticator) or, when the agency's key is "
                    "on a PKCS#11 token, ``pin``. Without a valid confirmation: 403 "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -84,8 +84,8 @@ class LineSerializer(serializers.Serializer[AssignmentLine]):
     """One line to create: a unit or a person, and working days or a date."""
 
     role = serializers.ChoiceField(choices=LineRole.values)
-    unit_id = serializers.IntegerField(required=False)
-    user_id = serializers.IntegerField(required=False)
+    unit_id = serializers.IntegerField(required=False, allow_null=True)
+    user_id = serializers.IntegerField(required=False, allow_null=True)
     working_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
     deadline = serializers.DateField(required=False)
 
@@ -147,6 +147,58 @@ class CloseSerializer(serializers.Serializer[WorkFile]):
     page_total = serializers.IntegerField(required=False, min_value=0)
 
 
+_S = serializers
+
+
+def _shape(name: str, fields: dict[str, Any]) -> type[serializers.Serializer[Any]]:
+    """A response body's schema class (one class per name, used alone and in lists)."""
+    return type(inline_serializer(name, fields))
+
+
+_LINE_FIELDS: dict[str, Any] = {
+    "id": _S.IntegerField(), "assignment_id": _S.IntegerField(),
+    "parent_line_id": _S.IntegerField(allow_null=True), "role": _S.CharField(),
+    "unit_id": _S.IntegerField(allow_null=True), "user_id": _S.IntegerField(allow_null=True),
+    "holder": _S.CharField(), "deadline": _S.DateField(allow_null=True),
+    "working_days": _S.IntegerField(allow_null=True),
+    "started_at": _S.DateTimeField(allow_null=True), "done_at": _S.DateTimeField(allow_null=True),
+    "withdrawn_at": _S.DateTimeField(allow_null=True),
+    "withdrawn_by_id": _S.IntegerField(allow_null=True)}
+_INCOMING_FIELDS: dict[str, Any] = {
+    "id": _S.IntegerField(), "arrival_number": _S.IntegerField(),
+    "arrival_date": _S.DateField(allow_null=True), "issuer": _S.CharField(),
+    "number": _S.CharField(), "subject": _S.CharField(), "state": _S.CharField(),
+    "due_date": _S.DateField(allow_null=True), "completed_at": _S.DateTimeField(allow_null=True),
+    "reply_document_id": _S.IntegerField(allow_null=True)}
+LINE_OUT = _shape("AssignmentLine", _LINE_FIELDS)
+INCOMING_OUT = _shape("WorkIncoming", _INCOMING_FIELDS)
+TASKS_OUT = _shape("Task", {**_LINE_FIELDS, "incoming": INCOMING_OUT()})(many=True)
+_OPINION_FIELDS: dict[str, Any] = {
+    "id": _S.IntegerField(), "kind": _S.CharField(), "author_id": _S.IntegerField(),
+    "author": _S.CharField(), "at": _S.DateTimeField(), "text": _S.CharField(),
+    "sha256": _S.CharField(), "corrects": _S.IntegerField(allow_null=True),
+    "corrected_by": _S.IntegerField(allow_null=True)}
+OPINION_OUT = _shape("OpinionRecord", _OPINION_FIELDS)
+WORK_DOCUMENT_OUT = _shape("WorkIncomingDetail", {
+    **_INCOMING_FIELDS, "lines": LINE_OUT(many=True), "opinions": OPINION_OUT(many=True)})
+_FILE_FIELDS: dict[str, Any] = {
+    "id": _S.IntegerField(), "file_code": _S.CharField(), "year": _S.IntegerField(),
+    "notation": _S.CharField(), "title": _S.CharField(),
+    "retention_years": _S.IntegerField(allow_null=True), "retention": _S.CharField(),
+    "rights": _S.CharField(), "creator": _S.CharField(),
+    "unit_id": _S.IntegerField(allow_null=True), "language": _S.CharField(),
+    "start_date": _S.DateField(allow_null=True), "end_date": _S.DateField(allow_null=True),
+    "page_total": _S.IntegerField(allow_null=True), "note": _S.CharField(),
+    "closed_at": _S.DateTimeField(allow_null=True)}
+WORK_FILE_LIST_OUT = _shape("WorkFileSummary", _FILE_FIELDS)
+WORK_FILE_OUT = _shape("WorkFileRecord", {
+    **_FILE_FIELDS, "doc_total": _S.IntegerField(),
+    "items": _shape("WorkFileItem", {
+        "id": _S.IntegerField(), "incoming_id": _S.IntegerField(allow_null=True),
+        "document_id": _S.IntegerField(allow_null=True), "added_at": _S.DateTimeField()})(
+        many=True)})
+
+
 def _lines(data: list[dict[str, Any]], agency_id: int) -> list[services.LineInput]:
     out = []
     for item in data:
@@ -182,6 +234,18 @@ def _document_body(document: IncomingDocument) -> dict[str, Any]:
             "opinions": [opinion_json(o) for o in selectors.opinions_of(document)]}
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Registered incoming documents, newest first",
+                       responses=INCOMING_OUT),
+    retrieve=extend_schema(summary="One document with its lines and opinions",
+                           responses=WORK_DOCUMENT_OUT),
+    assign=extend_schema(summary="Assign (head or delegate; status 04)",
+                         request=AssignSerializer, responses={201: WORK_DOCUMENT_OUT}),
+    reassign=extend_schema(summary="Re-assign with a reason", request=ReassignSerializer,
+                           responses={201: WORK_DOCUMENT_OUT}),
+    start=extend_schema(summary="The lead starts (status 05)", responses=INCOMING_OUT),
+    complete=extend_schema(summary="Complete (status 06)", request=CompleteSerializer,
+                           responses=INCOMING_OUT))
 class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
     """Registered incoming documents the caller may see, and the work on them (R8.1, R14.2)."""
 
@@ -229,7 +293,10 @@ class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
             reason=data.validated_data["reason"])
         return Response(_document_body(document), status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["post"], request=OpinionSerializer)
+    @extend_schema(methods=["get"], summary="The opinion thread",
+                   responses=OPINION_OUT(many=True))
+    @extend_schema(methods=["post"], summary="Write or correct an opinion",
+                   request=OpinionSerializer, responses={201: OPINION_OUT})
     @action(detail=True, methods=["get", "post"], serializer_class=OpinionSerializer)
     def opinions(self, request: Request, pk: str) -> Response:
         """GET: the thread. POST: write an opinion, or a correction (``corrects``)."""
@@ -269,8 +336,16 @@ class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
         return Response(incoming_json(document))
 
 
+@extend_schema_view(
+    list=extend_schema(summary="My tasks: open lines, nearest deadline first",
+                       responses=TASKS_OUT),
+    forward=extend_schema(summary="Pass the unit's line on", request=AssignSerializer,
+                          responses={201: LINE_OUT(many=True)}),
+    done=extend_schema(summary="Report the holder's part done", responses=LINE_OUT))
 class LineViewSet(viewsets.GenericViewSet[AssignmentLine]):
     """The caller's open lines (my tasks); passing a line on; reporting a part done."""
+
+    pagination_class = None  # a person's open lines: one short list, not paged
 
     lookup_value_regex = ID_PATTERN
 
@@ -308,6 +383,19 @@ class LineViewSet(viewsets.GenericViewSet[AssignmentLine]):
         return Response(line_json(line))
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Work files, newest year first", responses=WORK_FILE_LIST_OUT),
+    retrieve=extend_schema(summary="One work file with its documents",
+                           responses=WORK_FILE_OUT),
+    create=extend_schema(summary="Open a work file", responses={201: WORK_FILE_OUT}),
+    partial_update=extend_schema(summary="Correct an open file's metadata",
+                                 responses=WORK_FILE_OUT),
+    items=extend_schema(summary="Add a document to the file", request=ItemSerializer,
+                        responses={201: WORK_FILE_OUT}),
+    remove_item=extend_schema(summary="Take a document out of an open file",
+                              responses=WORK_FILE_OUT),
+    close=extend_schema(summary="Close the file", request=CloseSerializer,
+                        responses=WORK_FILE_OUT))
 class WorkFileViewSet(viewsets.GenericViewSet[WorkFile]):
     """Work files of the caller's agency (R12.1)."""
 
