@@ -119,11 +119,18 @@ def _identify(mh: Element, notes: Notes) -> tuple[
 
 
 def read_signature(header: Element) -> bytes:
-    """The ``Signature`` block in canonical form (exclusive C14N), ``b""`` when absent."""
+    """The ``Signature`` block in canonical form (exclusive C14N), ``b""`` when absent.
+
+    C14N refuses some namespaces real senders write (a relative namespace URI); such a block
+    is kept as serialised instead, so an odd signature never makes the document unreadable.
+    """
     found = child(header, "Signature")
     if found is None:
         return b""
-    data: bytes = etree.tostring(found, method="c14n", exclusive=True, with_comments=False)
+    try:
+        data: bytes = etree.tostring(found, method="c14n", exclusive=True, with_comments=False)
+    except etree.C14NError:
+        data = etree.tostring(found)
     return data
 
 

@@ -259,3 +259,14 @@ def test_writer_zips_like_the_sdk_when_asked() -> None:
     assert not encoded[0].text.startswith("UEsDB")
     assert parse_edoc(data).attachments == (plain, wrapped)
     assert zipped(PDF_BYTES, "x")[:4] == b"PK\x03\x04"
+
+
+def test_a_signature_block_c14n_refuses_is_kept_as_written() -> None:
+    """R14.1 issue 10 #4: a Signature block whose namespace C14N refuses (a relative URI, as
+    a damaged sender writes it) neither makes the message unreadable nor is dropped."""
+    data = (CORPUS / "axis_2019_empty_response_for.edxml").read_bytes()
+    odd = data.replace(b"<Signature", b'<Signature xmlns:x="relative/ns"', 1)
+    assert odd != data
+    message = parse_edoc(odd)
+    assert b"c2FtcGxlIHNpZ25hdHVyZSB2YWx1ZQ==" in message.signature
+    assert again(message).signature == message.signature
