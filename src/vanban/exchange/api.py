@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.urls import URLPattern
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -80,6 +81,42 @@ class StatusSerializer(serializers.Serializer[Delivery]):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+_S = serializers
+
+
+def _shape(name: str, fields: dict[str, Any]) -> type[serializers.Serializer[Any]]:
+    """A response body's schema class (one class per name, used alone and in lists)."""
+    return type(inline_serializer(name, fields))
+
+
+_WHEN = ("sent_at", "received_at", "acknowledged_at", "rejected_at", "status_at",
+         "withdrawn_at", "mail_sent_at", "bounced_at")
+_DELIVERY_FIELDS: dict[str, Any] = {
+    **{name: _S.CharField() for name in ("recipient_code", "recipient_name", "channel",
+                                         "state", "reason", "evidence_url")},
+    "id": _S.UUIDField(), **{name: _S.DateTimeField(allow_null=True) for name in _WHEN}}
+SENT_DELIVERY_OUT = _shape("SentDelivery", _DELIVERY_FIELDS)
+INBOX_DELIVERY_OUT = _shape("InboxDelivery", {
+    **_DELIVERY_FIELDS, **{name: _S.CharField() for name in ("sender_code", "subject",
+                                                             "number", "sha256")}})
+_TRANSMISSION_FIELDS: dict[str, Any] = {
+    **{name: _S.CharField() for name in ("edxml_document_id", "business_type", "subject",
+                                         "number", "sender_code", "sha256")},
+    "id": _S.UUIDField(), "document_id": _S.IntegerField(allow_null=True),
+    "sent_at": _S.DateTimeField(allow_null=True), "revoked_at": _S.DateTimeField(allow_null=True)}
+TRANSMISSION_LIST_OUT = _shape("TransmissionSummary", _TRANSMISSION_FIELDS)
+TRANSMISSION_OUT = _shape("Transmission", {**_TRANSMISSION_FIELDS,
+                                           "deliveries": SENT_DELIVERY_OUT(many=True)})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sent documents, newest first", responses=TRANSMISSION_LIST_OUT),
+    retrieve=extend_schema(summary="One transmission with each recipient's state",
+                           responses=TRANSMISSION_OUT),
+    create=extend_schema(summary="Send a ready document (clerk)", request=SendSerializer,
+                         responses={201: TRANSMISSION_OUT}),
+    revoke=extend_schema(summary="Revoke a transmission", request=ReasonSerializer,
+                         responses=TRANSMISSION_OUT))
 class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
     """Documents the caller's agency sent."""
 
@@ -123,6 +160,13 @@ class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
         return Response(transmission_json(transmission))
 
 
+@extend_schema_view(
+    list=extend_schema(summary="What arrived, newest first", responses=INBOX_DELIVERY_OUT),
+    retrieve=extend_schema(summary="One delivery of the inbox", responses=SENT_DELIVERY_OUT),
+    status=extend_schema(summary="Send a status (02) or answer a recall (15, 16)",
+                         request=StatusSerializer, responses=SENT_DELIVERY_OUT),
+    recall=extend_schema(summary="Ask for a delivery back (13)", request=ReasonSerializer,
+                         responses=SENT_DELIVERY_OUT))
 class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
     """The caller agency's inbox; statuses; the sender's recall request."""
 

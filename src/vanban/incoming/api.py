@@ -10,7 +10,12 @@ from typing import Any, cast
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.urls import URLPattern
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -126,6 +131,47 @@ class PaperInputSerializer(serializers.Serializer[IncomingDocument]):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+_S = serializers
+
+
+def _shape(name: str, fields: dict[str, Any]) -> type[serializers.Serializer[Any]]:
+    """A response body's schema class (one class per name, used alone and in lists)."""
+    return type(inline_serializer(name, fields))
+
+
+def _texts(*names: str) -> dict[str, Any]:
+    return {name: _S.CharField() for name in names}
+
+
+VERIFICATION_OUT = _shape("Verification", {
+    **_texts("verdict", "sha256", "path", "channel", "peer", "signer_subject",
+             "signed_at_source"),
+    "id": _S.IntegerField(), "valid": _S.BooleanField(),
+    "signed_at": _S.DateTimeField(allow_null=True), "page_count": _S.IntegerField(allow_null=True),
+    "verified_at": _S.DateTimeField(allow_null=True),
+    "checks": _S.ListField(child=_S.DictField())})
+DELIVERY_OUT = _shape("ArrivedDelivery", {
+    **_texts("id", "state", "reason", "channel", "sender_code", "sender_name", "number",
+             "subject", "type_name", "sha256"),
+    "issued_date": _S.DateField(allow_null=True), "received_at": _S.DateTimeField(allow_null=True),
+    "verification": VERIFICATION_OUT(allow_null=True)})
+ENTRY_OUT = _shape("IncomingEntry", {
+    **_texts("source", "issuer_code", "issuer_name", "number", "code_number", "code_notation",
+             "type_name", "subject", "priority", "note", "sha256", "state"),
+    "id": _S.IntegerField(), "year": _S.IntegerField(), "arrival_number": _S.IntegerField(),
+    "arrival_date": _S.DateField(allow_null=True), "delivery_id": _S.UUIDField(allow_null=True),
+    "issued_date": _S.DateField(allow_null=True), "due_date": _S.DateField(allow_null=True),
+    "page_amount": _S.IntegerField(allow_null=True),
+    "recipient_unit_id": _S.IntegerField(allow_null=True),
+    "recipient_user_id": _S.IntegerField(allow_null=True),
+    "duplicate_of": _S.IntegerField(allow_null=True),
+    "registered_by_id": _S.IntegerField(allow_null=True),
+    "registered_at": _S.DateTimeField(allow_null=True)})
+REGISTER_PAGE_OUT = _shape("IncomingRegisterPage", {
+    "year": _S.IntegerField(), "total": _S.IntegerField(),
+    "next_before": _S.IntegerField(allow_null=True), "results": ENTRY_OUT(many=True)})
+
+
 def _receivers(actor: Actor, data: dict[str, Any]) -> tuple[Unit | None, Any]:
     agency_id = actor.agency_id or 0
     unit = user = None
@@ -144,8 +190,10 @@ def _receivers(actor: Actor, data: dict[str, Any]) -> tuple[Unit | None, Any]:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Inbox: deliveries waiting for registration, with verification"),
-    retrieve=extend_schema(summary="A delivery with every verification check (R4.3)"))
+    list=extend_schema(summary="Inbox: deliveries waiting for registration, with verification",
+                       responses=DELIVERY_OUT),
+    retrieve=extend_schema(summary="A delivery with every verification check (R4.3)",
+                           responses=DELIVERY_OUT))
 class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
     """Deliveries that arrived for the caller's agency."""
 
@@ -184,7 +232,8 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
                              filename="van-ban-den.pdf", object_type="exchange.delivery",
                              object_id=delivery.uid, agency_code=delivery.recipient.code)
 
-    @extend_schema(request=RegisterInputSerializer, summary="Register (sends status 03)")
+    @extend_schema(request=RegisterInputSerializer, summary="Register (sends status 03)",
+                   responses={201: ENTRY_OUT})
     @action(detail=True, methods=["post"])
     def register(self, request: Request, uid: str) -> Response:
         """R5.1, R10.1: register a verified delivery (clerk); 201 with the register line."""
@@ -198,7 +247,8 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
             note=data.validated_data["note"])
         return Response(entry_json(entry), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=RejectInputSerializer, summary="Reject with a reason (status 02)")
+    @extend_schema(request=RejectInputSerializer, summary="Reject with a reason (status 02)",
+                   responses=DELIVERY_OUT)
     @action(detail=True, methods=["post"], serializer_class=RejectInputSerializer)
     def reject(self, request: Request, uid: str) -> Response:
         """Refuse the delivery (clerk); the bytes and their verification stay."""
@@ -219,8 +269,10 @@ _REGISTER_FILTERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=_REGISTER_FILTERS,
-                                       summary="The incoming register, newest first"),
-                    retrieve=extend_schema(summary="One line of the incoming register"))
+                                       summary="The incoming register, newest first",
+                                       responses=REGISTER_PAGE_OUT),
+                    retrieve=extend_schema(summary="One line of the incoming register",
+                                           responses=ENTRY_OUT))
 class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
     """The caller agency's incoming register; paper documents are registered here."""
 
@@ -267,7 +319,8 @@ class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
                              agency_code=entry.agency.code)
 
     @extend_schema(request={"multipart/form-data": PaperInputSerializer},
-                   summary="Register a paper document scanned on arrival")
+                   summary="Register a paper document scanned on arrival",
+                   responses={201: ENTRY_OUT})
     def create(self, request: Request) -> Response:
         """R10.1: a paper document in the same register (clerk); 201 with the line."""
         actor = _actor(request)
