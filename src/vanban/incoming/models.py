@@ -60,6 +60,9 @@ class IncomingDocument(models.Model):
     priority = models.CharField(max_length=20, blank=True)
     page_amount = models.PositiveIntegerField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True, help_text="Hạn trả lời của nơi gửi")
+    # The register's deadline was filled from the lead's (the sender gave none): a
+    # re-assignment replaces it; the sender's own date is never replaced.
+    due_date_from_lead = models.BooleanField(default=False)
     # Đơn vị hoặc người nhận (Decree 30 column 7): to whom the clerk passes it.
     recipient_unit = models.ForeignKey("directory.Unit", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="+")

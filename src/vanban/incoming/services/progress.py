@@ -71,12 +71,38 @@ def incoming_mark_assigned(*, actor: Actor | None, document: IncomingDocument,
         if document.state == IncomingState.REGISTERED:
             document.state = IncomingState.ASSIGNED
             fields.append("state")
-        if due_date is not None and document.due_date is None:
-            document.due_date = due_date
-            fields.append("due_date")
+        filled = _lead_deadline(document, due_date, fields) if due_date is not None else False
         return _finish(actor, document, action="incoming.assigned", before=before,
                        fields=fields, code=states.Code.ASSIGNED,
-                       data={"due_date": due_date.isoformat() if due_date else None})
+                       data={"due_date": due_date.isoformat() if due_date else None,
+                             "due_date_filled": filled})
+
+
+def _lead_deadline(document: IncomingDocument, due_date: date | None,
+                   fields: list[str]) -> bool:
+    """Put the lead's deadline in the register when the sender gave none (or when it came from
+    an earlier lead); the sender's date stays. Returns whether the register's date changed."""
+    if document.due_date is not None and not document.due_date_from_lead:
+        return False
+    if (document.due_date, document.due_date_from_lead) == (due_date, due_date is not None):
+        return False
+    document.due_date = due_date
+    document.due_date_from_lead = due_date is not None
+    fields += ["due_date", "due_date_from_lead"]
+    return True
+
+
+def incoming_lead_deadline_set(*, document: IncomingDocument, due_date: date | None) -> bool:
+    """R8.1: after a re-assignment the register shows the new lead's deadline, if the earlier
+    one had been filled from a lead; the sender's date is never replaced. Runs in the
+    re-assignment's transaction, whose audit event records the returned "replaced or not"; no
+    status is sent (the document stays assigned)."""
+    document = _locked(document)
+    fields: list[str] = []
+    if not _lead_deadline(document, due_date, fields):
+        return False
+    document.save(update_fields=fields)
+    return True
 
 
 def incoming_mark_processing(*, actor: Actor | None,

@@ -204,12 +204,15 @@ def assignment_reassign(*, actor: Actor, document: IncomingDocument, lines: Sequ
         withdrawn = sorted(open_lines.values_list("pk", flat=True))
         open_lines.update(withdrawn_at=now, withdrawn_by_id=rules.actor_pk(actor))
         assignment, created = _create(actor, document, lines, None)
+        lead = next(x for x in created if x.role == LineRole.LEAD)
+        due_replaced = progress.incoming_lead_deadline_set(document=document,
+                                                           due_date=lead.deadline)
         opinion = opinion_append(actor=actor, document=document, text=text, kind="direction")
         audit_append(actor=actor, action=action, object_type=OBJECT_TYPE,
                      object_id=assignment.pk, agency_code=document.agency.code,
                      data={"incoming_id": document.pk, "withdrawn_lines": withdrawn,
                            "lines": _lines_data(created), "reason": text,
-                           "opinion_id": opinion.pk})
+                           "opinion_id": opinion.pk, "due_date_replaced": due_replaced})
     return assignment
 
 
