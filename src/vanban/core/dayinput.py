@@ -17,7 +17,9 @@ from vanban.core.errors import ValidationFailed
 
 DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 DISPLAY = "%d/%m/%Y"
-PATTERN = r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}|\d{4}-\d{2}-\d{2}"
+# Browsers compile ``pattern`` with the ``v`` flag, where ``/`` must be escaped inside a class
+# (``[/.\-]`` is invalid there and Chromium then ignores the attribute altogether).
+PATTERN = r"\d{1,2}[\/.\-]\d{1,2}[\/.\-]\d{4}|\d{4}-\d{2}-\d{2}"
 
 
 def parse_day(value: str) -> date | None:
