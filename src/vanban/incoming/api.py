@@ -31,6 +31,7 @@ from vanban.exchange.models import Delivery
 from vanban.exchange.selectors import readable_file
 from vanban.incoming import policy, selectors, services
 from vanban.incoming.models import IncomingDocument
+from vanban.registry.api import BinaryFileField
 from vanban.registry.models import Classification, Priority
 from vanban.signatures.models import Verification
 from vanban.storage.views import blob_response
@@ -109,7 +110,7 @@ class RejectInputSerializer(serializers.Serializer[Delivery]):
 class PaperInputSerializer(serializers.Serializer[IncomingDocument]):
     """Multipart: ``scan`` (one PDF, or several page images) and the register columns."""
 
-    scan = serializers.ListField(child=serializers.FileField(), min_length=1)
+    scan = serializers.ListField(child=BinaryFileField(), min_length=1)
     issuer_code = serializers.CharField(max_length=50, required=False, allow_blank=True,
                                         default="")
     issuer_name = serializers.CharField(max_length=200, required=False, allow_blank=True,

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Any, cast
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import URLPattern, reverse
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -100,12 +105,17 @@ class CancelSerializer(serializers.Serializer[Document]):
     reason = serializers.CharField(max_length=500)
 
 
+@extend_schema_field({"type": "string", "format": "binary"})
+class BinaryFileField(serializers.FileField):
+    """A file part of a multipart body (documented as binary, which it is)."""
+
+
 class UploadSerializer(serializers.Serializer[Document]):
     """Multipart: the main document (one PDF, or page images in order) and appendices."""
 
-    main = serializers.ListField(child=serializers.FileField(), min_length=1,
+    main = serializers.ListField(child=BinaryFileField(), min_length=1,
                                  help_text="One PDF, or the page images in order")
-    appendices = serializers.ListField(child=serializers.FileField(), required=False,
+    appendices = serializers.ListField(child=BinaryFileField(), required=False,
                                        help_text="PDF appendices (phụ lục), merged after")
 
 

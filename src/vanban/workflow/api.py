@@ -297,7 +297,8 @@ class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
                    responses=OPINION_OUT(many=True))
     @extend_schema(methods=["post"], summary="Write or correct an opinion",
                    request=OpinionSerializer, responses={201: OPINION_OUT})
-    @action(detail=True, methods=["get", "post"], serializer_class=OpinionSerializer)
+    @action(detail=True, methods=["get", "post"], serializer_class=OpinionSerializer,
+            pagination_class=None)  # the whole thread, as it is returned
     def opinions(self, request: Request, pk: str) -> Response:
         """GET: the thread. POST: write an opinion, or a correction (``corrects``)."""
         actor = _actor(request)
