@@ -22,6 +22,7 @@ from vanban.core.errors import DomainError, NotFound
 from vanban.core.pages import policy_pages
 from vanban.core.pages import request_actor as _actor
 from vanban.core.pages import show_error as _failed
+from vanban.core.paging import PAGE_SIZE, after_of, keyset_page
 from vanban.core.roles import Role
 from vanban.exchange import identity, selectors, services
 from vanban.exchange.core.states import STATE_LABELS, State
@@ -36,6 +37,7 @@ from vanban.storage.views import blob_response
 # What the hub carries: its own agencies, other installations, an agency's official mailbox.
 HUB_CHANNELS = frozenset({PlanChannel.INTERNAL, PlanChannel.FEDERATED, PlanChannel.MAIL})
 
+PAGE = PAGE_SIZE  # rows a page of the sent list and the inbox
 
 
 
@@ -79,13 +81,13 @@ def _document(request: HttpRequest, pk: int) -> Document:
 @login_required
 @require_GET
 def sent_list(request: HttpRequest) -> HttpResponse:
-    """What the agency sent, newest first, with a count of deliveries per state."""
-    transmissions = list(selectors.transmissions_of(_actor(request))
-                         .prefetch_related("deliveries")[:200])
+    """What the agency sent, newest first (50 a page, keyset), with its deliveries."""
+    page = keyset_page(selectors.transmissions_of(_actor(request)).prefetch_related("deliveries"),
+                       after=after_of(request.GET.get("after")), size=PAGE)
     ready = registry_selectors.documents_of(_actor(request)).filter(
         state=DocumentState.READY, transmissions__isnull=True)[:50]
     return render(request, "exchange/sent_list.html",
-                  {"transmissions": transmissions, "ready": ready})
+                  {"transmissions": page.items, "page": page, "ready": ready})
 
 
 @login_required
@@ -164,9 +166,11 @@ def recall(request: HttpRequest, uid: str) -> HttpResponse:
 @policy_pages
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """What arrived for the agency, with its state."""
-    rows = _rows(request, selectors.inbox_of(_actor(request))[:300])
-    return render(request, "exchange/inbox.html", {"rows": rows})
+    """What arrived for the agency, with its state, newest first (50 a page, keyset)."""
+    page = keyset_page(selectors.inbox_of(_actor(request)),
+                       after=after_of(request.GET.get("after")), size=PAGE)
+    return render(request, "exchange/inbox.html",
+                  {"rows": _rows(request, page.items), "page": page})
 
 
 def _incoming(request: HttpRequest, uid: str) -> Delivery:

@@ -19,6 +19,7 @@ from vanban.core.errors import DomainError
 from vanban.core.pages import policy_pages
 from vanban.core.pages import request_actor as _actor
 from vanban.core.pages import show_error as _failed
+from vanban.core.paging import after_of, keyset_page
 from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
 from vanban.exchange.arrivals import transmission_attachments
@@ -79,13 +80,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """R10.1, R10.2: deliveries waiting with their verdict, and the latest registered lines.
     A clerk's opening is recorded as a check; only the register keepers open it."""
     actor = _actor(request)
-    waiting = list(selectors.waiting(actor)[:selectors.PAGE])
+    page = keyset_page(selectors.waiting(actor), after=after_of(request.GET.get("after")),
+                       size=selectors.PAGE)
+    waiting = page.items
     inbox_check_record(actor=actor)
     found = services.verifications_for(waiting)
     rows = [{"delivery": d, "verification": found.get(d.pk)} for d in waiting]
     latest = selectors.register_page(actor, limit=20)
     return render(request, "incoming/inbox.html", {
-        "rows": rows, "latest": latest, "is_clerk": _is_clerk(actor)})
+        "rows": rows, "page": page, "latest": latest, "is_clerk": _is_clerk(actor)})
 
 
 @login_required

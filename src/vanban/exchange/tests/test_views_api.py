@@ -118,3 +118,31 @@ def test_tracking_page_lists_what_the_clerk_sends_by_hand(clerk, sender, finance
     by_hand = text[text.index('data-testid="by-hand"'):]
     assert "Ban Quản lý dự án" in by_hand.split("</div>")[0]
     assert "Sở Tài chính" not in by_hand.split("</div>")[0]
+
+
+def test_sent_list_and_inbox_page_with_a_visible_next_page(clerk, sender, finance, health,
+                                                          finance_clerk, monkeypatch):
+    """Issue 13 observed 6: the sent list and the inbox are never cut silently; each page ends
+    with a link to the next one (keyset), the last page says the list is complete."""
+    from vanban.exchange import views
+    from vanban.exchange.tests.conftest import ready_document
+
+    monkeypatch.setattr(views, "PAGE", 1)
+    first = services.transmission_send(actor=clerk,
+                                       document=ready_document(clerk, sender, [finance, health]))
+    second = services.transmission_send(actor=clerk,
+                                        document=ready_document(clerk, sender, [finance]))
+    services.outbox_run()
+    for user, url, newest, oldest in (
+            (clerk, "/exchange/", second.number_text, first.number_text),
+            (finance_clerk, "/exchange/inbox/", str(second.deliveries.get().uid),
+             str(first.deliveries.get(recipient=finance).uid))):
+        client = _client(user)
+        page = client.get(url).content.decode()
+        assert newest in page
+        assert oldest not in page
+        assert 'data-testid="page-next"' in page
+        after = page.split('rel="next"')[0].rsplit("after=", 1)[1].split('"')[0]
+        rest = client.get(f"{url}?after={after}").content.decode()
+        assert oldest in rest
+        assert 'data-testid="page-end"' in rest

@@ -162,3 +162,22 @@ def test_exchange_inbox_points_to_the_register(valid_delivery, finance_clerk):
     assert 'value="04"' not in page
     assert 'value="03"' not in page
     assert "/incoming/" in _client(finance_clerk).get("/exchange/inbox/").content.decode()
+
+
+def test_waiting_deliveries_page_with_a_visible_next_page(sender, finance, finance_clerk,
+                                                          monkeypatch):
+    """Issue 13 observed 6, R10.1: what waits for registration is never cut silently: a page
+    ends with a link to the next (keyset), the last says the list is complete."""
+    from vanban.incoming import selectors
+
+    monkeypatch.setattr(selectors, "PAGE", 1)
+    older = arrive(sender, finance, make_pdf(), number="1")
+    newer = arrive(sender, finance, make_pdf(), number="2")
+    client = _client(finance_clerk)
+    page = client.get("/incoming/").content.decode()
+    assert f'data-delivery="{newer.uid}"' in page
+    assert f'data-delivery="{older.uid}"' not in page
+    assert 'data-testid="page-next"' in page
+    rest = client.get(f"/incoming/?after={newer.pk}").content.decode()
+    assert f'data-delivery="{older.uid}"' in rest
+    assert 'data-testid="page-end"' in rest
