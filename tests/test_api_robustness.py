@@ -139,3 +139,10 @@ def test_bearer_and_token_schemes_accept_the_hashed_token(
                             format="json"), 403)
     ApiToken.objects.filter(pk=issued.record.pk).update(expires_at=clock.now())
     _is_problem(client.get("/api/v1/me/"), 401)
+
+
+@pytest.mark.parametrize("query", [f"old={HUGE}", "old=abc", f"old=1&new={HUGE}", "old=-1", ""])
+def test_evidence_tree_sizes_are_checked_before_any_query(caller: APIClient, query: str) -> None:
+    """R14.3, issue 15 §1: a tree size that is not a bigint-safe whole number is a 400
+    problem."""
+    _is_problem(caller.get(f"/api/v1/evidence/consistency/?{query}"), 400)

@@ -24,6 +24,7 @@ from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from vanban.core.errors import ValidationFailed, forbidden
+from vanban.core.pathids import is_id
 from vanban.core.roles import Actor
 from vanban.evidence import selectors, services
 
@@ -92,13 +93,12 @@ class ConsistencyView(APIView):
                    responses={200: OpenApiTypes.OBJECT}, tags=["evidence"])
     def get(self, request: Request) -> Response:
         """``new`` omitted: the latest head (signed now if needed)."""
-        try:
-            old = int(request.query_params["old"])
-            new_text = request.query_params.get("new")
-            new = int(new_text) if new_text else None
-        except (KeyError, ValueError) as err:
+        old_text = request.query_params.get("old", "")
+        new_text = request.query_params.get("new", "")
+        if not is_id(old_text) or (new_text and not is_id(new_text)):  # bigint-safe (issue 15)
             raise ValidationFailed("Cần kích thước cây cũ (old) và mới (new) là số.",
-                                   "old (and optionally new) must be tree sizes.") from err
+                                   "old (and optionally new) must be tree sizes.")
+        old, new = int(old_text), (int(new_text) if new_text else None)
         return Response(services.consistency_document(old_size=old, new_size=new))
 
 
