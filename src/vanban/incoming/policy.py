@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 
 from vanban.audit.services import audit_refusal
 from vanban.core.errors import forbidden, not_found
-from vanban.core.roles import Actor, keeps_register
+from vanban.core.roles import Actor, Role, keeps_register
 from vanban.incoming.models import IncomingDocument
 
 OBJECT_TYPE = "incoming.document"
@@ -37,6 +37,13 @@ def holdings_register(holdings: Holdings) -> None:
     """Called by the workflow app when it starts: where the work lines are."""
     if holdings not in _holdings:
         _holdings.append(holdings)
+
+
+def may_assign(actor: Actor | None, agency_id: int) -> bool:
+    """The agency's head or a delegate: who assigns its incoming documents (the workflow's
+    rule, ``workflow.rules.is_director``), so the register's pages offer the assignment page."""
+    return actor is not None and actor.agency_id == agency_id and any(
+        actor.has_role(role) for role in (Role.HEAD, Role.DELEGATE))
 
 
 def visible(actor: Actor | None) -> QuerySet[IncomingDocument]:

@@ -88,7 +88,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = [{"delivery": d, "verification": found.get(d.pk)} for d in waiting]
     latest = selectors.register_page(actor, limit=20)
     return render(request, "incoming/inbox.html", {
-        "rows": rows, "page": page, "latest": latest, "is_clerk": _is_clerk(actor)})
+        "rows": rows, "page": page, "latest": latest, "is_clerk": _is_clerk(actor),
+        "can_assign": policy.may_assign(actor, actor.agency_id or 0)})
 
 
 @login_required
@@ -206,7 +207,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
                                    before=_int(request.GET.get("before")))
     return render(request, "incoming/register.html", {
         "page": page, "search": search, "years": selectors.register_years(actor),
-        "is_clerk": _is_clerk(actor)})
+        "is_clerk": _is_clerk(actor), "can_assign": policy.may_assign(actor, actor.agency_id or 0)})
 
 
 @login_required
@@ -236,7 +237,8 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
                    if found.delivery is not None else [])
     return render(request, "incoming/entry.html", {
         "entry": found, "attachments": attachments,
-        "checks": check_rows(found.verification, request.LANGUAGE_CODE)})
+        "checks": check_rows(found.verification, request.LANGUAGE_CODE),
+        "can_assign": policy.may_assign(_actor(request), found.agency_id)})
 
 
 @login_required

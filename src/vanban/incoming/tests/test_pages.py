@@ -181,3 +181,19 @@ def test_waiting_deliveries_page_with_a_visible_next_page(sender, finance, finan
     rest = client.get(f"/incoming/?after={newer.pk}").content.decode()
     assert f'data-delivery="{older.uid}"' in rest
     assert 'data-testid="page-end"' in rest
+
+
+def test_register_pages_link_to_the_assignment_for_who_may_assign(finance_clerk, finance_head):
+    """R8.1: the head (or a delegate) reaches the assignment page from the register's rows, the
+    register line and the inbox; the clerk, who may not assign, gets no such link."""
+    entry = services.incoming_register_paper(
+        actor=finance_clerk, data=make_pdf(), issuer_name="UBND huyện Lục Nam",
+        code_number="3", code_notation="UBND", subject="Báo cáo", recipient_user=finance_head)
+    target = f'href="/work/incoming/{entry.pk}/#assign" data-testid="assign-link"'
+    head = _client(finance_head)
+    for url in ("/incoming/register/", f"/incoming/entry/{entry.pk}/", "/incoming/"):
+        assert target in head.get(url).content.decode(), url
+    clerk = _client(finance_clerk)
+    for url in ("/incoming/register/", f"/incoming/entry/{entry.pk}/", "/incoming/"):
+        assert 'data-testid="assign-link"' not in clerk.get(url).content.decode(), url
+    assert head.get(f"/work/incoming/{entry.pk}/").status_code == 200
