@@ -10,6 +10,7 @@ from typing import Any, cast
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.urls import URLPattern
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -262,6 +263,13 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
         return Response(delivery_json(delivery, services.incoming_verify(delivery=delivery)))
 
 
+class _KeysetPageSchema(AutoSchema):
+    """The register's list answers one page object (``results`` inside), not an array."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 _REGISTER_FILTERS = [
     OpenApiParameter("year", int, description="Register year (default: this year)"),
     OpenApiParameter("q", str, description="Search in subject, issuer, number, notation"),
@@ -281,6 +289,8 @@ class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
 
     serializer_class = PaperInputSerializer
     parser_classes = (JSONParser, MultiPartParser, FormParser)
+    pagination_class = None  # keyset pages of its own (``before`` / ``next_before``)
+    schema = _KeysetPageSchema()
     queryset = IncomingDocument.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
