@@ -36,3 +36,16 @@ def test_specialist_works_from_my_tasks_not_the_inbox(make_agency, make_user):
     assert "/work/" in menu
     assert "/incoming/" not in menu
     assert "/work/overdue/" not in menu
+
+
+def test_mail_pages_are_in_the_menu_of_who_uses_them(make_agency, make_user):
+    """R13.1, R4.1: the clerk reaches the mail quarantine, the province administrator the
+    official mailboxes and the DKIM keys; neither sees the other's mail pages."""
+    agency = make_agency()
+    clerk = _menu(make_user(agency, roles=[Role.CLERK]), "/mailgate/quarantine/")
+    assert clerk["/mailgate/quarantine/"] is True
+    assert "/mail/mailboxes/" not in clerk
+    admin = _menu(make_user(agency, roles=[Role.PROVINCE_ADMIN]), "/mail/dkim/")
+    assert {"/mail/mailboxes/", "/mail/dkim/"} <= set(admin)
+    assert admin["/mail/dkim/"] is True
+    assert "/mailgate/quarantine/" not in admin
