@@ -137,3 +137,27 @@ def test_the_incoming_list_is_never_an_inbox_check(
     for _ in range(3):
         assert _api(clerk_user).get("/api/v1/incoming/deliveries/").status_code == 200
     assert not InboxCheck.objects.filter(user=clerk_user).exists()
+
+
+def test_the_documents_list_filters_like_the_page_and_refuses_unknown_parameters(
+        clerk: Any, finance: Agency) -> None:  # noqa: F811
+    """Issue 15 §4: ``documents/?state=`` (and ``q``, ``year``, ``type_code``) narrow the list
+    as the page's filters do; an unknown parameter or value is a 400 problem, not ignored."""
+    api = _api(clerk)
+    first = api.post("/api/v1/documents/", {"type_code": "ke_hoach", "subject": "Kế hoạch A"},
+                     format="json").json()["id"]
+    api.post("/api/v1/documents/", {"type_code": "to_trinh", "subject": "Tờ trình B"},
+             format="json")
+    api.post(f"/api/v1/documents/{first}/register/")
+
+    def ids(query: str) -> list[int]:
+        return [d["id"] for d in api.get(f"/api/v1/documents/?{query}").json()["results"]]
+
+    assert ids("state=registered") == [first]
+    assert ids("type_code=ke_hoach&q=Kế") == [first]
+    assert len(ids("state=draft")) == 1
+    assert len(ids(f"year={clock.now().year}&limit=10&format=json")) == 2
+    for query in ("stat=draft", "state=bogus", "year=20x6", "type_code=nope", "page=2"):
+        refused = api.get(f"/api/v1/documents/?{query}")
+        assert refused.status_code == 400, query
+        assert refused.json()["code"] == "bad_filter"

@@ -10,6 +10,8 @@ Pure Python: no Django import.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 # At most 18 digits: always below 2**63, so no database integer column overflows.
 ID_PATTERN = r"[0-9]{1,18}"
 # A UUID in its usual spelling, with or without dashes (as Django's UUIDField reads it).
@@ -22,3 +24,13 @@ CODE_PATTERN = r"[^/]{1,64}"
 def is_id(text: str) -> bool:
     """Whether ``text`` is a database id the routes would accept (query parameters too)."""
     return text.isascii() and text.isdigit() and 0 < len(text) <= 18
+
+
+# Taken by every list: the page and DRF's ``format`` override.
+PAGING_PARAMETERS = frozenset({"limit", "offset", "format"})
+
+
+def unknown_parameters(given: Iterable[str], known: frozenset[str]) -> list[str]:
+    """The query parameter names in ``given`` a list does not take, so a misspelt filter is
+    refused instead of silently widening the answer."""
+    return sorted(name for name in given if name not in known | PAGING_PARAMETERS)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import URLPattern, reverse
 from drf_spectacular.utils import (
+    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -23,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from vanban.core.errors import NotFound, ValidationFailed, forbidden
-from vanban.core.pathids import ID_PATTERN
+from vanban.core.pathids import ID_PATTERN, unknown_parameters
 from vanban.core.roles import Actor
 from vanban.directory import selectors as directory_selectors
 from vanban.directory.models import Agency, Unit
@@ -35,6 +36,7 @@ from vanban.registry.models import (
     Document,
     DocumentFile,
     DocumentRecipient,
+    DocumentState,
     Priority,
 )
 from vanban.storage.views import blob_response
@@ -212,8 +214,40 @@ def document_json(request: Request, document: Document) -> dict[str, Any]:
     return body
 
 
+_LIST_FILTERS = [
+    OpenApiParameter("q", str, description="Words of the number, notation, subject or signer"),
+    OpenApiParameter("state", str, enum=DocumentState.values),
+    OpenApiParameter("year", int, description="Year of issue (of drafting, for drafts)"),
+    OpenApiParameter("type_code", str, enum=[t.code for t in DOCUMENT_TYPES]),
+]
+_KNOWN_FILTERS = frozenset(p.name for p in _LIST_FILTERS)
+
+
+def _bad_filter(name: str) -> ValidationFailed:
+    return ValidationFailed(f"Bộ lọc “{name}” không hợp lệ.", f"Invalid filter “{name}”.",
+                            code="bad_filter", parameter=name)
+
+
+def list_filter(params: Any) -> selectors.DocumentFilter:
+    """The outgoing list's filters, as on the page; unknown names and values are a 400."""
+    if unknown := unknown_parameters(params.keys(), _KNOWN_FILTERS):
+        raise _bad_filter(unknown[0])
+    state, type_code = params.get("state", ""), params.get("type_code", "")
+    year_text = params.get("year", "")
+    if state and state not in DocumentState.values:
+        raise _bad_filter("state")
+    if type_code and type_code not in {t.code for t in DOCUMENT_TYPES}:
+        raise _bad_filter("type_code")
+    if year_text and not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4):
+        raise _bad_filter("year")
+    return selectors.DocumentFilter(text=params.get("q", "")[:200], state=state,
+                                    year=int(year_text) if year_text else None,
+                                    type_code=type_code)
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Outgoing documents, newest first", responses=DOCUMENT_OUT),
+    list=extend_schema(summary="Outgoing documents, newest first", responses=DOCUMENT_OUT,
+                       parameters=_LIST_FILTERS),
     retrieve=extend_schema(summary="One document", responses=DOCUMENT_OUT),
     create=extend_schema(summary="Draft a document", responses={201: DOCUMENT_OUT}),
     update=extend_schema(summary="Replace a draft", responses=DOCUMENT_OUT),
@@ -245,8 +279,10 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
         return selectors.document_get(_actor(self.request), int(pk) if pk.isdigit() else 0)
 
     def list(self, request: Request) -> Response:
-        """Documents, newest first (paginated)."""
-        page = self.paginate_queryset(self.get_queryset()) or []
+        """Documents, newest first (paginated), narrowed by the page's filters."""
+        documents = selectors.documents_search(self.get_queryset(),
+                                               list_filter(request.query_params))
+        page = self.paginate_queryset(documents) or []
         return self.get_paginated_response([document_json(request, d) for d in page])
 
     def retrieve(self, request: Request, pk: str) -> Response:
