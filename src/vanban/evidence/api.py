@@ -17,7 +17,8 @@ from typing import Any, cast
 from django.http import HttpResponse
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -64,7 +65,12 @@ class HeadView(APIView):
 class DeliveryListView(APIView):
     """Deliveries the caller's agency sent or received, as the log records them."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["evidence"])
+    @extend_schema(responses={200: inline_serializer("EvidenceDelivery", {
+        "delivery_id": serializers.CharField(), "transmission_id": serializers.CharField(),
+        "sender": serializers.CharField(), "recipient": serializers.CharField(),
+        "records": serializers.IntegerField(),
+        "events": serializers.ListField(child=serializers.DictField())}, many=True)},
+        summary="Deliveries of the caller's agency found in the log", tags=["evidence"])
     def get(self, request: Request) -> Response:
         """Own agency only (R1.1)."""
         code = _agency_code(request)
