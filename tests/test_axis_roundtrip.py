@@ -128,7 +128,7 @@ def test_a_ministry_document_round_trip(gateway: HttpStandin, finance: Agency,
     unit = Unit.objects.create(agency=finance, code="QLNS", name="Phòng Quản lý ngân sách",
                                short_name="QLNS", created_at=clock.now())
     specialist = make_user(finance, roles=[Role.SPECIALIST], unit=unit, username="cv.stc")
-    incoming = incoming_register_delivery(actor=clerk, delivery=delivery)
+    incoming = incoming_register_delivery(actor=clerk, delivery=delivery, recipient_user=head)
     assignment_create(actor=head, document=incoming,
                       lines=[LineInput(role="lead", unit=unit, working_days=5)])
     incoming.refresh_from_db()
@@ -143,12 +143,18 @@ def test_a_ministry_document_round_trip(gateway: HttpStandin, finance: Agency,
     assert all(isinstance(s, StatusMessage) for s in statuses)
     codes = [s.status_code.value for s in statuses if isinstance(s, StatusMessage)]
     assert codes == ["01", "03", "04", "05", "06"]
+    # StaffInfo names who caused each status: nobody for 01, then the clerk (03), the head
+    # (04, 06) and the specialist in the unit (05).
+    who = {"01": (finance.name, ""), "03": (finance.name, clerk.full_name),
+           "04": (finance.name, head.full_name), "05": (unit.name, specialist.full_name),
+           "06": (finance.name, head.full_name)}
     for raw, status in zip(sent, statuses, strict=True):
         assert isinstance(status, StatusMessage)
         assert _sdk_shape(raw) == SDK_ORDER
-        assert _staff(raw) == [("Department", finance.name), ("Staff", ""),
-                               ("Email", ""), ("Mobile", "")]
-        assert staff_for(status).department == finance.name
+        department, person = who[status.status_code.value]
+        assert _staff(raw) == [("Department", department), ("Staff", person),
+                               ("Email", finance.mailbox), ("Mobile", "")]
+        assert staff_for(status).department == department
         assert status.sender.organ_id == finance.code
         assert status.response_for.document_id == delivery.transmission.edxml_document_id
         assert status.response_for.organ_id == MINISTRY
