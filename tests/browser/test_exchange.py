@@ -46,6 +46,7 @@ def test_send_to_three_agencies_and_watch_states(live_server, browser, make_agen
     accepting.goto(f"{live_server.url}/exchange/inbox/")
     accepting.click("[data-testid=inbox] a")
     accepting.click("[data-testid=accept]")  # to the verification and the incoming register
+    accepting.select_option("select[name=recipient_user]", index=1)  # Decree 30 col. 7
     accepting.click("[data-testid=register]")
     accepting.wait_for_url("**/incoming/entry/**")
 

@@ -109,6 +109,7 @@ def test_a_document_by_mail_from_send_to_register(live_server: Any, browser: Any
     assert desk.locator("[data-testid=checks] [data-check=mail_sender][data-status=pass]") \
         .count() == 1
     assert "Hợp lệ" in desk.inner_text("h2")
+    desk.select_option("select[name=recipient_user]", index=1)  # Decree 30 col. 7
     desk.click("[data-testid=register]")
     desk.wait_for_url("**/incoming/entry/**")
     assert "Về việc gửi văn bản qua thư công vụ" in desk.content()
