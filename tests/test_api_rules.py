@@ -161,3 +161,51 @@ def test_the_documents_list_filters_like_the_page_and_refuses_unknown_parameters
         refused = api.get(f"/api/v1/documents/?{query}")
         assert refused.status_code == 400, query
         assert refused.json()["code"] == "bad_filter"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"subject": "Kế hoạch\x00 năm"}, "subject"),
+    ({"subject": "Kế hoạch\x1b[31m"}, "subject"),
+    ({"recipients": [{"name": "Ông A\x07", "address": "Lục Ngạn"}]}, "recipients.0.name"),
+    ({"due_date": "3170-01-01"}, "due_date"),
+])
+def test_documents_refuse_control_characters_and_implausible_dates(
+        clerk: Any, body: dict[str, Any], field: str) -> None:  # noqa: F811
+    """Issue 15 §5: control characters in any text (nested ones too) and a date centuries
+    away are a 400 problem naming the field; nothing is stored."""
+    from vanban.registry.models import Document
+
+    response = _api(clerk).post("/api/v1/documents/", {
+        "type_code": "ke_hoach", "subject": "Kế hoạch", **body}, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]
+    assert not Document.objects.exists()
+
+
+def test_a_form_body_is_refused_rather_than_losing_recipients(clerk: Any) -> None:  # noqa: F811
+    """Issue 15 §5: a form or multipart body cannot carry nested ``recipients``; instead of
+    silently dropping them, the documents API reads JSON only (uploads stay multipart): a
+    form body is refused (415, or 400 when a middleware already consumed it) and nothing is
+    stored."""
+    from vanban.registry.models import Document
+
+    response = _api(clerk).post("/api/v1/documents/", {
+        "type_code": "ke_hoach", "subject": "Kế hoạch",
+        "recipients[0]agency_code": "X"}, format="multipart")
+    assert response.status_code in (400, 415), response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert not Document.objects.exists()
+
+
+def test_a_work_file_dated_in_3170_is_refused(make_agency: Callable[..., Any],
+                                             make_user: Callable[..., Any]) -> None:
+    """Issue 15 §5: a work file's year and dates are plausible (1945 to near future)."""
+    user = make_user(make_agency(), roles=[Role.SPECIALIST])
+    for body in ({"year": 3170}, {"start_date": "3170-01-01"}, {"year": 1200}):
+        response = _api(user).post("/api/v1/workflow/files/", {
+            "notation": "01.VP", "title": "Hồ sơ", **body}, format="json")
+        assert response.status_code == 400, body
+        assert set(body) <= set(response.json()["errors"])
+    ok = _api(user).post("/api/v1/workflow/files/", {
+        "notation": "01.VP", "title": "Hồ sơ", "year": clock.now().year}, format="json")
+    assert ok.status_code == 201, ok.content

@@ -20,6 +20,7 @@ from vanban.core.roles import Actor
 from vanban.exchange import selectors, services
 from vanban.exchange.models import Delivery, Transmission
 from vanban.registry import selectors as registry_selectors
+from vanban.registry.api import PlainTextSerializer
 
 urlpatterns: list[URLPattern] = []
 
@@ -68,13 +69,13 @@ class SendSerializer(serializers.Serializer[Transmission]):
     document_id = serializers.IntegerField()
 
 
-class ReasonSerializer(serializers.Serializer[Transmission]):
+class ReasonSerializer(PlainTextSerializer):
     """A reason (revocation, recall)."""
 
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class StatusSerializer(serializers.Serializer[Delivery]):
+class StatusSerializer(PlainTextSerializer):
     """A status code (02–06, 15, 16) and its reason."""
 
     code = serializers.ChoiceField(choices=["02", "03", "04", "05", "06", "15", "16"])

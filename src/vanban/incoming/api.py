@@ -32,7 +32,7 @@ from vanban.exchange.models import Delivery
 from vanban.exchange.selectors import readable_file
 from vanban.incoming import policy, selectors, services
 from vanban.incoming.models import IncomingDocument
-from vanban.registry.api import BinaryFileField
+from vanban.registry.api import BinaryFileField, PlainTextSerializer, plausible_date
 from vanban.registry.models import Classification, Priority
 from vanban.signatures.models import Verification
 from vanban.storage.views import blob_response
@@ -94,7 +94,7 @@ def entry_json(entry: IncomingDocument) -> dict[str, Any]:
         "registered_at": _time(entry.registered_at)}
 
 
-class RegisterInputSerializer(serializers.Serializer[Delivery]):
+class RegisterInputSerializer(PlainTextSerializer):
     """To whom the registered document goes (Decree 30 column 7) and a note."""
 
     recipient_unit_id = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -102,13 +102,13 @@ class RegisterInputSerializer(serializers.Serializer[Delivery]):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class RejectInputSerializer(serializers.Serializer[Delivery]):
+class RejectInputSerializer(PlainTextSerializer):
     """Why the delivery is refused (sent back with status 02)."""
 
     reason = serializers.CharField(max_length=500)
 
 
-class PaperInputSerializer(serializers.Serializer[IncomingDocument]):
+class PaperInputSerializer(PlainTextSerializer):
     """Multipart: ``scan`` (one PDF, or several page images) and the register columns."""
 
     scan = serializers.ListField(child=BinaryFileField(), min_length=1)
@@ -120,14 +120,16 @@ class PaperInputSerializer(serializers.Serializer[IncomingDocument]):
                                         default="")
     code_notation = serializers.CharField(max_length=50, required=False, allow_blank=True,
                                           default="")
-    issued_date = serializers.DateField(required=False, allow_null=True, default=None)
+    issued_date = serializers.DateField(required=False, allow_null=True, default=None,
+                                        validators=[plausible_date])
     type_name = serializers.CharField(max_length=100, required=False, allow_blank=True,
                                       default="")
     subject = serializers.CharField(max_length=500)
     priority = serializers.ChoiceField(choices=Priority.values, default=Priority.NORMAL)
     classification = serializers.ChoiceField(choices=Classification.values,
                                              default=Classification.NORMAL)
-    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None,
+                                     validators=[plausible_date])
     recipient_unit_id = serializers.IntegerField(required=False, allow_null=True, default=None)
     recipient_user_id = serializers.IntegerField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -4,6 +4,7 @@ Another agency's document is a 404 (R1.1)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
@@ -23,6 +24,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from vanban.core import clock
+from vanban.core.controlchars import fields_with_control
 from vanban.core.errors import NotFound, ValidationFailed, forbidden
 from vanban.core.pathids import ID_PATTERN, unknown_parameters
 from vanban.core.roles import Actor
@@ -45,6 +48,42 @@ if TYPE_CHECKING:
     from vanban.accounts.models import User
 
 urlpatterns: list[URLPattern] = []
+
+
+class PlainTextSerializer(serializers.Serializer[Any]):
+    """Refuses control characters in any text of the body (issue 15 §5), as a 400
+    ``validation_failed`` naming each field."""
+
+    def validate(self, attrs: Any) -> Any:
+        """Every text value, nested ones included."""
+        if bad := list(fields_with_control(attrs)):
+            raise serializers.ValidationError(
+                {name: ["Không được chứa ký tự điều khiển. / Control characters are not "
+                        "allowed."] for name in bad})
+        return attrs
+
+
+EARLIEST_YEAR = 1945  # the first documents of the state; nothing here is older
+
+
+def plausible_date(value: date | None) -> None:
+    """A calendar date a document can carry: from 1945 to ten years ahead (a work file dated
+    3170 is a typing slip, not a plan); None passes."""
+    if value is None:
+        return
+    latest = clock.now().year + 10
+    if not EARLIEST_YEAR <= value.year <= latest:
+        raise serializers.ValidationError(
+            f"Ngày phải trong khoảng năm {EARLIEST_YEAR}–{latest}. / "
+            f"The date must fall in the years {EARLIEST_YEAR}–{latest}.")
+
+
+def plausible_year(value: int | None) -> None:
+    """A year from 1945 to next year (a register or a work file's year)."""
+    if value is not None and not EARLIEST_YEAR <= value <= clock.now().year + 1:
+        raise serializers.ValidationError(
+            f"Năm phải trong khoảng {EARLIEST_YEAR}–{clock.now().year + 1}. / "
+            f"The year must be between {EARLIEST_YEAR} and {clock.now().year + 1}.")
 
 
 class SignConfirmSerializer(serializers.Serializer[Any]):
@@ -75,7 +114,7 @@ class RecipientSerializer(serializers.Serializer[DocumentRecipient]):
     role = serializers.ChoiceField(choices=["paper", "electronic"], required=False)
 
 
-class DocumentInputSerializer(serializers.Serializer[Document]):
+class DocumentInputSerializer(PlainTextSerializer):
     """The fields a draft takes (edXML / Decree 30 metadata names)."""
 
     type_code = serializers.ChoiceField(choices=[t.code for t in DOCUMENT_TYPES])
@@ -92,7 +131,8 @@ class DocumentInputSerializer(serializers.Serializer[Document]):
                                      default="")
     full_name = serializers.CharField(max_length=50, required=False, allow_blank=True,
                                       default="")
-    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None,
+                                     validators=[plausible_date])
     unit_id = serializers.IntegerField(required=False, allow_null=True, default=None)
     description = serializers.CharField(max_length=500, required=False, allow_blank=True,
                                         default="")
@@ -101,7 +141,7 @@ class DocumentInputSerializer(serializers.Serializer[Document]):
     recipients = RecipientSerializer(many=True, required=False, default=list)
 
 
-class CancelSerializer(serializers.Serializer[Document]):
+class CancelSerializer(PlainTextSerializer):
     """Why the document is cancelled."""
 
     reason = serializers.CharField(max_length=500)
@@ -268,7 +308,9 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
     lookup_value_regex = ID_PATTERN
 
     serializer_class = DocumentInputSerializer
-    parser_classes = (JSONParser, MultiPartParser, FormParser)
+    # JSON only: a form body cannot carry the nested ``recipients`` and would drop them
+    # silently (issue 15 §5); a form is a 415 problem. Uploads are multipart (their action).
+    parser_classes = (JSONParser,)
     queryset = Document.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> QuerySet[Document]:
@@ -318,7 +360,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
                                               document=self._document(pk))
         return Response(document_json(request, document))
 
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=(MultiPartParser, FormParser))
     def upload(self, request: Request, pk: str) -> Response:
         """Multipart: ``main`` (one PDF, or page images) and ``appendices`` (R15.2)."""
         document = self._document(pk)
@@ -335,7 +377,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
                    "``totp`` (a code of the clerk's authenticator) or, when the agency's key is "
                    "on a PKCS#11 token, ``pin``. Without a valid confirmation: 403 "
                    "``stepup_required`` / ``stepup_failed``; wrong ones count towards lockout.")
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=(JSONParser, FormParser))
     def sign(self, request: Request, pk: str) -> Response:
         """R9.1, R14.3: sign the file with the agency's certificate (clerk, after a step-up)."""
         document = self._document(pk)

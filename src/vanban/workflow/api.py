@@ -21,6 +21,7 @@ from vanban.core.roles import Actor
 from vanban.directory.models import Unit
 from vanban.incoming.models import IncomingDocument
 from vanban.registry import selectors as registry_selectors
+from vanban.registry.api import PlainTextSerializer, plausible_date, plausible_year
 from vanban.workflow import selectors, services
 from vanban.workflow.models import AssignmentLine, LineRole, Opinion, OpinionKind, WorkFile
 
@@ -87,24 +88,24 @@ class LineSerializer(serializers.Serializer[AssignmentLine]):
     unit_id = serializers.IntegerField(required=False, allow_null=True)
     user_id = serializers.IntegerField(required=False, allow_null=True)
     working_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
-    deadline = serializers.DateField(required=False)
+    deadline = serializers.DateField(required=False, validators=[plausible_date])
 
 
-class AssignSerializer(serializers.Serializer[IncomingDocument]):
+class AssignSerializer(PlainTextSerializer):
     """The lines (exactly one lead when assigning) and an optional direction."""
 
     lines = LineSerializer(many=True)
     direction = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReassignSerializer(serializers.Serializer[IncomingDocument]):
+class ReassignSerializer(PlainTextSerializer):
     """The new lines (exactly one lead) and the reason, which is required."""
 
     lines = LineSerializer(many=True)
     reason = serializers.CharField()
 
 
-class OpinionSerializer(serializers.Serializer[Opinion]):
+class OpinionSerializer(PlainTextSerializer):
     """An opinion's text, kind and the opinion it corrects."""
 
     text = serializers.CharField()
@@ -118,14 +119,14 @@ class CompleteSerializer(serializers.Serializer[IncomingDocument]):
     reply_document_id = serializers.IntegerField(required=False)
 
 
-class WorkFileSerializer(serializers.Serializer[WorkFile]):
+class WorkFileSerializer(PlainTextSerializer):
     """Phụ lục V metadata; no ``retention_years`` means permanent."""
 
     notation = serializers.CharField(max_length=20)
     title = serializers.CharField(max_length=500)
     retention_years = serializers.IntegerField(required=False, allow_null=True, default=None)
-    year = serializers.IntegerField(required=False)
-    start_date = serializers.DateField(required=False)
+    year = serializers.IntegerField(required=False, validators=[plausible_year])
+    start_date = serializers.DateField(required=False, validators=[plausible_date])
     unit_id = serializers.IntegerField(required=False, allow_null=True)
     rights = serializers.CharField(required=False, allow_blank=True, default="")
     language = serializers.CharField(required=False, default="Tiếng Việt")
@@ -140,10 +141,10 @@ class ItemSerializer(serializers.Serializer[WorkFile]):
     document_id = serializers.IntegerField(required=False)
 
 
-class CloseSerializer(serializers.Serializer[WorkFile]):
+class CloseSerializer(PlainTextSerializer):
     """End date and page count when closing."""
 
-    end_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False, validators=[plausible_date])
     page_total = serializers.IntegerField(required=False, min_value=0)
 
 

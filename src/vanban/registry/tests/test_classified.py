@@ -57,7 +57,7 @@ def test_api_refuses_classified(clerk: Any, sender: Any) -> None:
     pk = created.json()["id"]
     for path in ("register", "mark-ready"):
         response = client.post(f"/api/v1/documents/{pk}/{path}/")
-        assert response.status_code == 400
+        assert response.status_code == 422  # a business refusal (issue 15)
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["code"] == "classified"
     upload = client.post(f"/api/v1/documents/{pk}/upload/",
