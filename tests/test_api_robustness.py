@@ -146,3 +146,23 @@ def test_evidence_tree_sizes_are_checked_before_any_query(caller: APIClient, que
     """R14.3, issue 15 §1: a tree size that is not a bigint-safe whole number is a 400
     problem."""
     _is_problem(caller.get(f"/api/v1/evidence/consistency/?{query}"), 400)
+
+
+def test_each_token_has_its_own_rate_limit(make_agency: Callable[..., Any],
+                                           make_user: Callable[..., Any]) -> None:
+    """Issue 15: per-token rate limits; over the limit a 429 problem with Retry-After, another
+    token of the same user still answered."""
+    from django.core.cache import cache
+
+    cache.clear()
+    user = make_user(make_agency(), roles=[Role.SPECIALIST])
+    first, second = APIClient(), APIClient()
+    first.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user, ip='').clear}")
+    second.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user, ip='').clear}")
+    with override_settings(VANBAN_API_TOKEN_RATE="3/min"):
+        assert [first.get("/api/v1/me/").status_code for _ in range(3)] == [200] * 3
+        limited = first.get("/api/v1/me/")
+        _is_problem(limited, 429)
+        assert int(limited["Retry-After"]) > 0
+        assert second.get("/api/v1/me/").status_code == 200
+    cache.clear()

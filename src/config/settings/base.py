@@ -373,6 +373,8 @@ REST_FRAMEWORK = {
         "vanban.accounts.api_auth.PolicyTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Per-token rate limit: VANBAN_API_TOKEN_RATE (429 problem with Retry-After beyond it).
+    "DEFAULT_THROTTLE_CLASSES": ["vanban.accounts.api_auth.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vanban.web.problems.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "vanban.web.pagination.BoundedLimitOffsetPagination",
@@ -381,6 +383,8 @@ REST_FRAMEWORK = {
 # Largest page any API list returns; a larger ?limit= is lowered to it (R14.3: no request
 # makes the server read a whole table at once).
 VANBAN_API_MAX_PAGE_SIZE = int(os.environ.get("VANBAN_API_MAX_PAGE_SIZE", "200"))
+# Calls each API token may make ("<n>/<sec|min|hour|day>"; empty: no limit); beyond, a 429.
+VANBAN_API_TOKEN_RATE = os.environ.get("VANBAN_API_TOKEN_RATE", "600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "vanban API",
     "DESCRIPTION": (

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
 
 from vanban.accounts import policy
+from vanban.accounts.models import ApiToken
 from vanban.accounts.services.tokens import api_token_authenticate
 
 KEYWORD = "Token"
@@ -73,3 +76,30 @@ class PolicyTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unty
         return {"type": "apiKey", "in": "header", "name": "Authorization",
                 "description": "Token <token> or Bearer <token> (POST /api/v1/auth/token/); "
                                "hashed, expiring, revocable (DELETE /api/v1/me/tokens/{id}/)."}
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Per-token rate limit (issue 15): ``VANBAN_API_TOKEN_RATE`` calls per period for each
+    API token ("600/min" by default, "" for none); over it, a 429 problem with
+    ``Retry-After``. Session (browser) calls are not counted: the limit is for integrations."""
+
+    scope = "api_token"
+
+    def get_rate(self) -> str | None:
+        """Read from the settings at each request (operators and tests change it)."""
+        return getattr(settings, "VANBAN_API_TOKEN_RATE", "600/min") or None
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        """Without a rate nothing is limited."""
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        """One bucket per token; calls without a token are not throttled here."""
+        token = getattr(request, "auth", None)
+        if not isinstance(token, ApiToken):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": token.pk}
