@@ -29,8 +29,8 @@ RECIPIENT_HELP = _("Chọn đơn vị hoặc người nhận (ít nhất một).
 
 
 def _require_recipient(form: forms.Form, cleaned: dict[str, Any]) -> None:
-    """Decree 30 col. 7: the unit or the person who receives it; nothing is chosen in advance
-    (the service refuses it too, in both languages)."""
+    """Decree 30 col. 7: the unit or the person who receives it; nothing is chosen in advance.
+    (Registering a delivery leaves it to the service, which first checks who is asking.)"""
     if cleaned.get("recipient_unit") is None and cleaned.get("recipient_user") is None \
             and "recipient_unit" not in form.errors and "recipient_user" not in form.errors:
         form.add_error("recipient_unit", _("Cần chọn đơn vị hoặc người nhận văn bản (cột 7 sổ "
@@ -51,10 +51,6 @@ class RegisterForm(forms.Form):
         super().__init__(*args, **kwargs)
         _scope(self, agency_id)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        _require_recipient(self, cleaned)
-        return cleaned
 
 
 class RejectForm(forms.Form):
