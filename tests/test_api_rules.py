@@ -209,3 +209,29 @@ def test_a_work_file_dated_in_3170_is_refused(make_agency: Callable[..., Any],
     ok = _api(user).post("/api/v1/workflow/files/", {
         "notation": "01.VP", "title": "Hồ sơ", "year": clock.now().year}, format="json")
     assert ok.status_code == 201, ok.content
+
+
+def test_an_item_leaves_a_work_file_by_delete(make_agency: Callable[..., Any],
+                                              make_user: Callable[..., Any]) -> None:
+    """Issue 15 §4: HTTP verbs mean what they say: ``DELETE …/items/{item_id}/`` takes a
+    document out of an open work file (the old ``POST …/remove/`` stays, deprecated)."""
+    from vanban.registry import services as registry_services
+    from vanban.workflow.models import WorkFile
+
+    agency = make_agency()
+    head = make_user(agency, roles=[Role.HEAD, Role.CLERK])
+    api = _api(head)
+    document = registry_services.document_create(actor=head, agency=agency,
+                                                 type_code="ke_hoach", subject="Kế hoạch")
+    registry_services.document_register(actor=head, document=document)
+    file_id = api.post("/api/v1/workflow/files/", {"notation": "01.VP", "title": "Hồ sơ"},
+                       format="json").json()["id"]
+    added = api.post(f"/api/v1/workflow/files/{file_id}/items/", {"document_id": document.pk},
+                     format="json")
+    assert added.status_code == 201, added.content
+    item_id = added.json()["items"][0]["id"]
+    removed = api.delete(f"/api/v1/workflow/files/{file_id}/items/{item_id}/")
+    assert removed.status_code == 200, removed.content
+    assert removed.json()["items"] == []
+    assert api.delete(f"/api/v1/workflow/files/{file_id}/items/{item_id}/").status_code == 404
+    assert WorkFile.objects.get(pk=file_id).items.count() == 0

@@ -235,6 +235,7 @@ workflow-file-detail              PATCH  directors
 workflow-file-close               POST   directors
 workflow-file-items               POST   directors
 workflow-file-remove-item         POST   directors
+workflow-file-item                DELETE directors
 evidence-head                     GET    signed
 evidence-head                     POST   it_officer+other+province
 evidence-deliveries               GET    signed

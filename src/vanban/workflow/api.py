@@ -385,6 +385,17 @@ class LineViewSet(viewsets.GenericViewSet[AssignmentLine]):
         return Response(line_json(line))
 
 
+def _item_remove(request: Request, pk: str, item_id: str) -> Response:
+    """Take a document out of an open work file (audited by the service)."""
+    actor = _actor(request)
+    work_file = selectors.work_file_get(actor, int(pk))
+    item = work_file.items.filter(pk=int(item_id)).first()
+    if item is None:
+        raise not_found("văn bản trong hồ sơ", "File item")
+    services.work_file_remove(actor=actor, item=item)
+    return Response(work_file_json(work_file, items=True))
+
+
 @extend_schema_view(
     list=extend_schema(summary="Work files, newest year first", responses=WORK_FILE_LIST_OUT),
     retrieve=extend_schema(summary="One work file with its documents",
@@ -394,8 +405,9 @@ class LineViewSet(viewsets.GenericViewSet[AssignmentLine]):
                                  responses=WORK_FILE_OUT),
     items=extend_schema(summary="Add a document to the file", request=ItemSerializer,
                         responses={201: WORK_FILE_OUT}),
-    remove_item=extend_schema(summary="Take a document out of an open file",
+    remove_item=extend_schema(summary="Take a document out (deprecated: DELETE the item)",
                               responses=WORK_FILE_OUT),
+    item=extend_schema(summary="Take a document out of an open file", responses=WORK_FILE_OUT),
     close=extend_schema(summary="Close the file", request=CloseSerializer,
                         responses=WORK_FILE_OUT))
 class WorkFileViewSet(viewsets.GenericViewSet[WorkFile]):
@@ -465,17 +477,20 @@ class WorkFileViewSet(viewsets.GenericViewSet[WorkFile]):
             else None)
         return Response(work_file_json(work_file, items=True), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, deprecated=True,
+                   description="Deprecated: use DELETE /api/v1/workflow/files/{id}/items/"
+                   "{item_id}/, which does the same.")
     @action(detail=True, methods=["post"], url_path=rf"items/(?P<item_id>{ID_PATTERN})/remove")
     def remove_item(self, request: Request, pk: str, item_id: str) -> Response:
-        """Take a document out of an open file (audited)."""
-        actor = _actor(request)
-        work_file = selectors.work_file_get(actor, int(pk))
-        item = work_file.items.filter(pk=int(item_id)).first()
-        if item is None:
-            raise not_found("văn bản trong hồ sơ", "File item")
-        services.work_file_remove(actor=actor, item=item)
-        return Response(work_file_json(work_file, items=True))
+        """Take a document out of an open file (audited); kept for existing clients."""
+        return _item_remove(request, pk, item_id)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["delete"], url_path=rf"items/(?P<item_id>{ID_PATTERN})",
+            url_name="item")
+    def item(self, request: Request, pk: str, item_id: str) -> Response:
+        """Take a document out of an open file (audited); answers the file as it now is."""
+        return _item_remove(request, pk, item_id)
 
     @action(detail=True, methods=["post"], serializer_class=CloseSerializer)
     def close(self, request: Request, pk: str) -> Response:
