@@ -166,3 +166,12 @@ def test_each_token_has_its_own_rate_limit(make_agency: Callable[..., Any],
         assert int(limited["Retry-After"]) > 0
         assert second.get("/api/v1/me/").status_code == 200
     cache.clear()
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_an_unknown_list_parameter_is_refused(caller: APIClient, path: str) -> None:
+    """Issue 15 §4: a parameter a list does not take is a 400 ``bad_filter`` problem, never
+    silently dropped (a misspelt filter would widen the answer)."""
+    response = caller.get(f"/api/v1/{path}?no_such_filter=1")
+    _is_problem(response, 400)
+    assert response.json()["code"] == "bad_filter"

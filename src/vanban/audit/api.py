@@ -51,6 +51,9 @@ _FILTERS = [
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
     """The audit events the caller may read: all (province administrator) or their agency's."""
 
+    list_parameters = frozenset({"action", "object_type", "object_id", "actor", "date_from",
+                                 "date_to"})
+
     serializer_class = AuditEventSerializer
     lookup_field = "seq"
     lookup_value_regex = ID_PATTERN

@@ -155,6 +155,8 @@ class AgencyViewSet(viewsets.GenericViewSet[Agency]):
 class UnitViewSet(viewsets.GenericViewSet[Unit]):
     """Units the caller may see (R1.1); ``?agency=CODE`` narrows the list."""
 
+    list_parameters = frozenset({"agency"})  # besides limit and offset
+
     lookup_value_regex = ID_PATTERN
 
     serializer_class = UnitSerializer

@@ -311,6 +311,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
     # JSON only: a form body cannot carry the nested ``recipients`` and would drop them
     # silently (issue 15 §5); a form is a 415 problem. Uploads are multipart (their action).
     parser_classes = (JSONParser,)
+    list_parameters = _KNOWN_FILTERS
     queryset = Document.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> QuerySet[Document]:

@@ -6,6 +6,8 @@ lowered value, so a client that pages by ``next`` sees every row. The default pa
 ``REST_FRAMEWORK["PAGE_SIZE"]``. A ``limit`` or ``offset`` that is not a whole number (or is
 out of range: a limit below 1, a negative offset, an offset beyond
 ``VANBAN_API_MAX_OFFSET``) is a 400 problem and never reaches the database (issue 15).
+A query parameter the list does not take (its view's ``list_parameters``, besides the paging
+ones) is a 400 ``bad_filter`` problem: a misspelt filter must not silently widen the answer.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 
 from vanban.core.errors import ValidationFailed
+from vanban.core.pathids import unknown_parameters
 
 # Far beyond any register, far below PostgreSQL's bigint OFFSET limit.
 DEFAULT_MAX_OFFSET = 1_000_000_000
@@ -50,6 +53,12 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
         """Read the maximum from ``settings.VANBAN_API_MAX_PAGE_SIZE`` for each request (DRF
         keeps it as a class attribute; tests and operators change the setting)."""
         self.max_limit = max_page_size()
+        known = frozenset(getattr(view, "list_parameters", frozenset()))
+        if unknown := unknown_parameters(request.query_params.keys(), known):
+            raise ValidationFailed(
+                f"Danh sách này không nhận tham số “{unknown[0]}”.",
+                f"This list does not take the “{unknown[0]}” parameter.",
+                code="bad_filter", parameter=unknown[0])
         return super().paginate_queryset(queryset, request, view)
 
     def get_limit(self, request: Request) -> int | None:
