@@ -31,6 +31,12 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                    "description": "Per-field messages of a validation_failed problem"},
     },
     "additionalProperties": True,
+    "example": {
+        "type": "https://vanban.invalid/problems/wrong_state", "title": "wrong state",
+        "status": 409, "code": "wrong_state",
+        "detail": "Thao tác không thực hiện được khi văn bản ở trạng thái “Đã cấp số”.",
+        "detail_vi": "Thao tác không thực hiện được khi văn bản ở trạng thái “Đã cấp số”.",
+        "detail_en": "Not possible while the document is “Registered”."},
 }
 _ANSWERS: dict[str, str] = {
     "400": "Dữ liệu không hợp lệ / Invalid input (validation_failed, bad_paging, …)",
