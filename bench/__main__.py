@@ -39,9 +39,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="PDFs scanned by clamd each way (ours and clamdscan)")
     parser.add_argument("--mail-messages", type=int, default=2000,
                         help="messages in the clerk mailbox the mail gateway files")
+    parser.add_argument("--api-documents", type=int, default=1_000_000,
+                        help="outgoing documents behind the API list benchmark")
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
                                            "evidence", "verification", "exchange", "inbox",
-                                           "scanning", "documents", "edxml", "mail"),
+                                           "scanning", "documents", "edxml", "mail", "api"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -77,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _parse(sys.argv[1:] if argv is None else argv)
     _setup(args)
     from bench import (
+        api_lists,
         audit_log,
         edxml,
         evidence,
@@ -117,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
         results += scanning.run(args)
     if args.only in (None, "edxml"):
         results += edxml.run(args)
+    if args.only in (None, "api"):
+        results += api_lists.run(args)
     print()
     print(f"Database: {audit_log.describe_database()} · Python {platform.python_version()} · "
           f"{os.cpu_count()} CPU · {time.perf_counter() - started:.0f} s")
