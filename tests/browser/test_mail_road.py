@@ -99,10 +99,11 @@ def test_a_document_by_mail_from_send_to_register(live_server: Any, browser: Any
     desk = sign_in(browser, live_server.url, clerk)
     from vanban.exchange.models import Delivery
 
-    # The arrival the gateway filed (the sender's own mail delivery to Sở Tài chính, marked
-    # delivered by the DSN, is listed beside it on one installation).
+    # The arrival the gateway filed, and only it: the sender's own record of the mail (marked
+    # delivered by the DSN) is never offered for registration a second time.
     arrival = Delivery.objects.get(recipient=finance, transmission__channel="mail")
     desk.goto(f"{live_server.url}/incoming/")
+    assert desk.locator("[data-testid=waiting] tr[data-delivery]").count() == 1
     desk.click(f"[data-testid=waiting] tr[data-delivery='{arrival.uid}'] a")
     assert desk.locator("[data-testid=checks] [data-check=mail_dkim][data-status=pass]") \
         .count() == 1

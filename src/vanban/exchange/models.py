@@ -47,6 +47,13 @@ class Transport(models.TextChoices):
     AXIS_HTTP = "axis_http", _("Trục quốc gia qua cổng HTTP")
 
 
+# What a recipient's inbox may list: every delivery except the record of a mail this
+# installation sent to an agency it also serves. That record follows the mail (sent, delivered
+# by the DSN, bounced) for the sender; the recipient's copy is the gateway's own arrival, so
+# listing both would offer one document twice for registration.
+INBOUND = ~models.Q(channel=Channel.MAIL, transmission__origin="")
+
+
 class Peer(models.Model):
     """Another installation (another province, the national axis) and its signing key."""
 

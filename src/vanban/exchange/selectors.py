@@ -12,7 +12,14 @@ from vanban.core import clock
 from vanban.core.errors import forbidden, not_found
 from vanban.core.roles import Actor
 from vanban.exchange.core.states import State
-from vanban.exchange.models import Delivery, OutboxKind, OutboxMessage, Peer, Transmission
+from vanban.exchange.models import (
+    INBOUND,
+    Delivery,
+    OutboxKind,
+    OutboxMessage,
+    Peer,
+    Transmission,
+)
 from vanban.exchange.policy import arrivals_allowed
 from vanban.exchange.services.peers import may_admin
 from vanban.registry.models import Document
@@ -52,7 +59,7 @@ def inbox_of(actor: Actor | None, *, agency_id: int | None = None) -> QuerySet[D
     register keepers only (:mod:`.policy`, refusal audited)."""
     arrivals_allowed(actor)
     agency = agency_id if actor is None else actor.agency_id
-    return (Delivery.objects.filter(recipient_id=agency or 0, received_at__isnull=False)
+    return (Delivery.objects.filter(INBOUND, recipient_id=agency or 0, received_at__isnull=False)
             .select_related("transmission__sender", "recipient")
             .order_by("-received_at", "-id"))
 

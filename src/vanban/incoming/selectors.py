@@ -17,7 +17,7 @@ from vanban.core import clock
 from vanban.core.errors import not_found
 from vanban.core.roles import Actor
 from vanban.exchange.core.states import State
-from vanban.exchange.models import Delivery
+from vanban.exchange.models import INBOUND, Delivery
 from vanban.incoming import policy
 from vanban.incoming.models import IncomingDocument
 from vanban.incoming.services.common import SERIES
@@ -34,7 +34,7 @@ def waiting(actor: Actor | None, *, agency_id: int | None = None) -> QuerySet[De
     """Deliveries that arrived and wait for the clerk (neither registered nor rejected yet),
     newest first. For the register keepers only (refusal audited)."""
     policy.register_allowed(actor, action="incoming.inbox")
-    return (Delivery.objects.filter(recipient_id=_agency_id(actor, agency_id),
+    return (Delivery.objects.filter(INBOUND, recipient_id=_agency_id(actor, agency_id),
                                     state=State.ARRIVED, received_at__isnull=False)
             .select_related("transmission__sender", "recipient")
             .order_by("-received_at", "-id"))
@@ -45,7 +45,7 @@ def delivery_get(actor: Actor | None, uid: str) -> Delivery:
     (the register keepers': the clerk verifies before registering)."""
     found = (Delivery.objects.select_related("transmission__sender", "transmission__document",
                                              "recipient")
-             .filter(uid=uid, received_at__isnull=False))
+             .filter(INBOUND, uid=uid, received_at__isnull=False))
     if actor is not None:
         found = found.filter(recipient_id=actor.agency_id or 0)
     delivery = found.first()

@@ -43,6 +43,8 @@ CHECK_NAMES = {
     "sender_certificate": gettext_lazy("Chứng thư thuộc cơ quan gửi"),
     "signing_time": gettext_lazy("Thời điểm ký"),
     "mark_position": gettext_lazy("Vị trí dấu chữ ký"),
+    "mail_sender": gettext_lazy("Gửi từ hộp thư công vụ đã đăng ký của cơ quan gửi"),
+    "mail_dkim": gettext_lazy("Chữ ký DKIM của hệ thống thư công vụ tỉnh"),
 }
 
 

@@ -22,7 +22,7 @@ from vanban.accounts.models import User
 from vanban.core.roles import Role
 from vanban.directory.selectors import work_calendar
 from vanban.exchange.core.states import State
-from vanban.exchange.models import Delivery
+from vanban.exchange.models import INBOUND, Delivery
 from vanban.incoming.models import IncomingDocument, IncomingState
 from vanban.notices.models import Kind
 from vanban.workflow.models import AssignmentLine, LineRole
@@ -108,7 +108,8 @@ def _sender_name(delivery: Delivery) -> str:
 
 def arrivals(staff: Staff, now: datetime) -> Iterator[Candidate]:
     """Deliveries waiting in an agency's inbox → its clerks."""
-    rows = (Delivery.objects.filter(state=State.ARRIVED, received_at__gte=now - LOOKBACK)
+    rows = (Delivery.objects.filter(INBOUND, state=State.ARRIVED,
+                                    received_at__gte=now - LOOKBACK)
             .select_related("transmission__sender").order_by("pk"))
     for delivery in rows.iterator(chunk_size=500):
         url = _url("incoming:delivery", delivery.uid)

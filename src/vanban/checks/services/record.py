@@ -11,20 +11,21 @@ from vanban.checks.models import InboxCheck
 from vanban.core import clock
 from vanban.core.roles import Actor, Role
 from vanban.exchange.core.states import State
-from vanban.exchange.models import Delivery
+from vanban.exchange.models import INBOUND, Delivery
 
 
 def waiting_count(agency_id: int) -> int:
     """Deliveries that arrived for the agency and wait for the clerk (neither accepted nor
     rejected yet)."""
-    return Delivery.objects.filter(recipient_id=agency_id, received_at__isnull=False,
+    return Delivery.objects.filter(INBOUND, recipient_id=agency_id, received_at__isnull=False,
                                    state=State.ARRIVED).count()
 
 
 def waiting_by_agency(*, arrived_before: datetime) -> dict[int, int]:
     """Per agency, the deliveries that arrived before ``arrived_before`` and still wait for the
     clerk: what a reminder run at a window's end looks at (one query for the whole province)."""
-    rows = (Delivery.objects.filter(received_at__lt=arrived_before, state=State.ARRIVED)
+    rows = (Delivery.objects.filter(INBOUND, received_at__lt=arrived_before,
+                                    state=State.ARRIVED)
             .values("recipient_id").annotate(n=Count("id")).values_list("recipient_id", "n"))
     return {int(agency_id): int(n) for agency_id, n in rows}
 
