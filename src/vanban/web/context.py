@@ -38,6 +38,7 @@ _HEADS = frozenset({Role.HEAD, Role.DELEGATE})
 # (label, URL name, roles that see it; None: everybody signed in), in menu order.
 _MENU: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     (gettext_noop("Trang chủ"), "web:home", None),
+    (gettext_noop("Thông báo"), "notices:list", None),
     (gettext_noop("Văn bản đi"), "registry:document_list", _STAFF),
     (gettext_noop("Sổ đăng ký văn bản đi"), "registry:register_view", _MANAGERS),
     (gettext_noop("Văn bản chờ ký, chờ gửi"), "web:outgoing", frozenset({Role.CLERK})),
@@ -46,6 +47,7 @@ _MENU: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     (gettext_noop("Văn bản đến"), "workflow:queue", _STAFF),
     (gettext_noop("Sổ đăng ký văn bản đến"), "incoming:register_list", _MANAGERS),
     (gettext_noop("Chờ phân công"), "workflow:unassigned", _HEADS),
+    (gettext_noop("Dự thảo chờ duyệt"), "registry:approval_queue", _HEADS),
     (gettext_noop("Việc của tôi"), "workflow:my_tasks", _STAFF),
     (gettext_noop("Văn bản quá hạn"), "workflow:overdue", _HEADS),
     (gettext_noop("Hồ sơ công việc"), "workflow:work_files", _STAFF),
