@@ -22,7 +22,8 @@ from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed
 from vanban.directory.models import Agency
-from vanban.exchange.core import filetype, states
+from vanban.exchange import wire
+from vanban.exchange.core import edxml, filetype, states
 from vanban.exchange.models import Attachment, Channel, Delivery, Peer, Transmission
 from vanban.exchange.services.common import OBJECT_TRANSMISSION, record, verify_after_commit
 from vanban.pdfs.sniff import sniff
@@ -326,13 +327,32 @@ def _deliver(arrival: Arrival, transmission: Transmission, now: datetime) -> lis
     return out
 
 
-def transmission_attachments(transmission: Transmission) -> list[Attachment]:
-    """Every file of a transmission in order; one made before attachments were rows (or by a
-    path that wrote none) shows its one file as the main attachment."""
-    rows = list(transmission.attachments.all())
-    if rows or not transmission.file_sha256:
-        return rows
-    return [Attachment(transmission=transmission, position=0,
-                       name=transmission.file_name or f"{transmission.pk}.pdf",
-                       sha256=transmission.file_sha256, size=transmission.file_size,
-                       content_type="application/pdf", main=True)]
+def edoc_arrival(message: edxml.EdocMessage, *, channel: str, origin: str, key: str,
+                 sender: Agency, raw: bytes, evidence: Mapping[str, str]) -> Arrival:
+    """A read edXML document as an arrival for :func:`arrival_accept`
+    (federation and the national axis share it): the recipients this installation serves,
+    every attachment as read (unzipped by the codec) with the type the message declared."""
+    codes = [o.organ_id for o in message.recipients if o.organ_id]
+    known = {a.code: a for a in Agency.objects.filter(code__in=codes)}  # one query
+    local: list[Agency] = []
+    for code in codes:
+        agency = known.get(code)
+        if agency is not None and not agency.installation and agency not in local:
+            local.append(agency)
+    header = ArrivalHeader(
+        document_id=message.document_id, subject=message.subject,
+        code_number=message.code_number, code_notation=message.code_notation,
+        issued_date=message.promulgation_date, type_name=message.type_name,
+        priority=message.priority, business_type=wire.ROW_BUSINESS[message.business_type],
+        related_document_id=message.business.document_id, reason=message.business.reason,
+        sent_at=next((h.timestamp for h in message.trace if h.timestamp), None),
+        due_date=message.due_date)
+    return Arrival(channel=channel, origin=origin, message_key=key, sender=sender,
+                   recipients=local, header=header, files=_arrived_files(message.attachments),
+                   raw=raw, evidence=dict(evidence))
+
+
+def _arrived_files(attachments: Sequence[edxml.Attachment]) -> list[ArrivedFile]:
+    return [ArrivedFile(name=a.name, data=a.data,
+                        declared_type=a.content_type or getattr(a, "manifest_type", ""),
+                        description=a.description) for a in attachments]

@@ -14,6 +14,7 @@ from vanban.core.roles import Actor
 from vanban.exchange.core.states import State
 from vanban.exchange.models import (
     INBOUND,
+    Attachment,
     Delivery,
     OutboxKind,
     OutboxMessage,
@@ -123,3 +124,15 @@ def hub_status(actor: Actor | None) -> HubStatus:
         delivered_24h=Delivery.objects.filter(
             received_at__gte=now - timedelta(hours=24)).count(),
         states=states)
+
+
+def transmission_attachments(transmission: Transmission) -> list[Attachment]:
+    """Every file of a transmission in order; one made before attachments were rows (or by a
+    path that wrote none) shows its one file as the main attachment."""
+    rows = list(transmission.attachments.all())
+    if rows or not transmission.file_sha256:
+        return rows
+    return [Attachment(transmission=transmission, position=0,
+                       name=transmission.file_name or f"{transmission.pk}.pdf",
+                       sha256=transmission.file_sha256, size=transmission.file_size,
+                       content_type="application/pdf", main=True)]

@@ -3,16 +3,15 @@ status message a status change sends back (vn-standards §1.3, §1.6)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from vanban.directory.models import Agency
-from vanban.exchange.arrivals import Arrival, ArrivalHeader, ArrivedFile, transmission_attachments
 from vanban.exchange.core import edxml
 from vanban.exchange.core.status import StatusCode, StatusMessage, build_status
 from vanban.exchange.core.trace import Business, BusinessType
 from vanban.exchange.models import BusinessType as RowBusinessType
 from vanban.exchange.models import Delivery, Transmission, Transport
+from vanban.exchange.selectors import transmission_attachments
 from vanban.storage.selectors import blob_read
 
 BUSINESS: dict[str, BusinessType] = {
@@ -110,34 +109,3 @@ def status_for(delivery: Delivery, *, code: str, reason: str, at: datetime, mess
         sender=organisation(reporter), status_code=StatusCode(code), timestamp=at,
         description=reason, staff=staff_of(actor, reporter))
     return build_status(message)
-
-
-def edoc_arrival(message: edxml.EdocMessage, *, channel: str, origin: str, key: str,
-                 sender: Agency, raw: bytes, evidence: Mapping[str, str]) -> Arrival:
-    """A read edXML document as an arrival for :func:`~vanban.exchange.arrivals.arrival_accept`
-    (federation and the national axis share it): the recipients this installation serves,
-    every attachment as read (unzipped by the codec) with the type the message declared."""
-    codes = [o.organ_id for o in message.recipients if o.organ_id]
-    known = {a.code: a for a in Agency.objects.filter(code__in=codes)}  # one query
-    local: list[Agency] = []
-    for code in codes:
-        agency = known.get(code)
-        if agency is not None and not agency.installation and agency not in local:
-            local.append(agency)
-    header = ArrivalHeader(
-        document_id=message.document_id, subject=message.subject,
-        code_number=message.code_number, code_notation=message.code_notation,
-        issued_date=message.promulgation_date, type_name=message.type_name,
-        priority=message.priority, business_type=ROW_BUSINESS[message.business_type],
-        related_document_id=message.business.document_id, reason=message.business.reason,
-        sent_at=next((h.timestamp for h in message.trace if h.timestamp), None),
-        due_date=message.due_date)
-    return Arrival(channel=channel, origin=origin, message_key=key, sender=sender,
-                   recipients=local, header=header, files=_arrived_files(message.attachments),
-                   raw=raw, evidence=dict(evidence))
-
-
-def _arrived_files(attachments: Sequence[edxml.Attachment]) -> list[ArrivedFile]:
-    return [ArrivedFile(name=a.name, data=a.data,
-                        declared_type=a.content_type or getattr(a, "manifest_type", ""),
-                        description=a.description) for a in attachments]

@@ -22,10 +22,9 @@ from vanban.core.pages import show_error as _failed
 from vanban.core.paging import after_of, keyset_page
 from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
-from vanban.exchange.arrivals import transmission_attachments
 from vanban.exchange.core.states import State
 from vanban.exchange.models import Delivery
-from vanban.exchange.selectors import readable_file
+from vanban.exchange.selectors import readable_file, transmission_attachments
 from vanban.incoming import policy, printing, selectors, services
 from vanban.incoming.forms import PaperForm, RegisterForm, RejectForm
 from vanban.incoming.models import IncomingDocument

@@ -15,8 +15,8 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 
 from vanban.core import clock
-from vanban.exchange.arrivals import transmission_attachments
 from vanban.exchange.models import Delivery, OutboxMessage
+from vanban.exchange.selectors import transmission_attachments
 from vanban.storage.selectors import blob_read
 
 PRIORITY_VI = {0: "Thường", 1: "Khẩn", 2: "Thượng khẩn", 3: "Hỏa tốc"}

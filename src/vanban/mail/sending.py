@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from vanban.exchange.models import Delivery, OutboxKind, OutboxMessage
 from vanban.exchange.services.mail_deliveries import delivery_mail_bounced, delivery_mail_sent
-from vanban.exchange.services.outbox import RunReport, outbox_claim, outbox_done, outbox_failed
-from vanban.exchange.services.transports import Answer
+from vanban.exchange.services.outbox import outbox_claim, outbox_done, outbox_failed
+from vanban.exchange.services.transports import Answer, RunReport
 from vanban.mail.compose import Composed, compose, domain_of
 from vanban.mail.dkim import DkimUnavailable, dkim_sign
 from vanban.mail.services import clerk_mailbox_of, mailbox_credentials

@@ -26,8 +26,7 @@ from vanban.core import clock
 from vanban.core.errors import DomainError, ValidationFailed
 from vanban.directory.codes import normalise_code
 from vanban.directory.models import Agency, AgencyKind
-from vanban.exchange import wire
-from vanban.exchange.arrivals import arrival_accept
+from vanban.exchange.arrivals import arrival_accept, edoc_arrival
 from vanban.exchange.axis.adapters import TRANSPORTS, axis_for, not_an_axis
 from vanban.exchange.axis.port import AxisError, AxisPort, AxisUnavailable, ReceivedItem
 from vanban.exchange.core import edxml
@@ -124,7 +123,7 @@ def receive_body(peer: Peer, axis_id: str, data: bytes) -> str:
     if _same_bytes_filed(peer, data):
         return "duplicate"
     sender = speaker(peer, message.sender)
-    result = arrival_accept(wire.edoc_arrival(
+    result = arrival_accept(edoc_arrival(
         message, channel=Channel.AXIS, origin=peer.installation_id, key=axis_id, sender=sender,
         raw=data, evidence={"peer": peer.installation_id, "axis_id": axis_id,
                             "message_id": message.message_id}))

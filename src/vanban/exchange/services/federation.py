@@ -20,8 +20,7 @@ from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import Conflict
 from vanban.directory.models import Agency
-from vanban.exchange import wire
-from vanban.exchange.arrivals import arrival_accept
+from vanban.exchange.arrivals import arrival_accept, edoc_arrival
 from vanban.exchange.core import edxml, states
 from vanban.exchange.core.status import StatusCode, StatusMessage
 from vanban.exchange.core.trace import BusinessType
@@ -83,7 +82,7 @@ def _receive_document(peer: Peer, message: edxml.EdocMessage, key: str, sender: 
     """A document for our agencies, through the one arrival port (ADR 0015): every attachment
     through the intake (R16.1, R3.1) before anything is stored, all kept, the main one chosen
     by content; once per (peer, message id), whatever a repeat or a crash in between does."""
-    arrival = wire.edoc_arrival(message, channel=Channel.FEDERATED, origin=peer.installation_id,
+    arrival = edoc_arrival(message, channel=Channel.FEDERATED, origin=peer.installation_id,
                                 key=key, sender=sender, raw=body,
                                 evidence={"peer": peer.installation_id, "message_id": key})
     result = arrival_accept(arrival)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from vanban.exchange.models import Delivery, OutboxKind, OutboxMessage, Peer
 from vanban.exchange.services.common import OBJECT_DELIVERY, record, verify_after_commit
 from vanban.exchange.services.transports import (
     Answer,
+    RunReport,
     outbox_handlers,
     peer_sender,
     register_peer_transport,
@@ -65,22 +66,6 @@ def lease_seconds() -> float:
 def backoff(attempts: int) -> timedelta:
     """Delay after ``attempts`` failures: base · 2^(attempts-1), capped."""
     return timedelta(seconds=min(retry_base() * 2 ** max(attempts - 1, 0), retry_cap()))
-
-
-@dataclass
-class RunReport:
-    """What one pass over the outbox did."""
-
-    delivered: int = 0
-    sent: int = 0
-    duplicates: int = 0
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        """Messages completed in this pass."""
-        return self.delivered + self.sent
 
 
 def enqueue_status(*, delivery: Delivery, code: str, reason: str, at: datetime,

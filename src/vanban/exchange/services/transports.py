@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vanban.core.errors import ValidationFailed
 
 if TYPE_CHECKING:
     from vanban.exchange.models import Peer
-    from vanban.exchange.services.outbox import RunReport
 
 
 @dataclass(frozen=True)
@@ -36,10 +35,26 @@ class Answer:
     final: bool = False  # refused for good: not retried until an operator asks
 
 
+@dataclass
+class RunReport:
+    """What one pass over the outbox did."""
+
+    delivered: int = 0
+    sent: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Messages completed in this pass."""
+        return self.delivered + self.sent
+
+
 # (peer, body, kind "edoc" | "status" | "revoke") -> Answer
 PeerSender = Callable[["Peer", bytes, str], Answer]
 # (batch, report) -> how many messages were attempted
-OutboxHandler = Callable[[int, "RunReport"], int]
+OutboxHandler = Callable[[int, RunReport], int]
 
 _lock = threading.Lock()
 _senders: dict[str, PeerSender] = {}

@@ -17,14 +17,13 @@ import pytest
 from vanban.core import clock
 from vanban.core.errors import DomainError
 from vanban.directory.models import Agency
-from vanban.exchange import wire
+from vanban.exchange import arrivals, wire
 from vanban.exchange.arrivals import (
     Arrival,
     ArrivalHeader,
     ArrivedFile,
     arrival_accept,
     detected_type,
-    transmission_attachments,
 )
 from vanban.exchange.core import edxml
 from vanban.exchange.models import (
@@ -36,6 +35,7 @@ from vanban.exchange.models import (
     Peer,
     Transmission,
 )
+from vanban.exchange.selectors import transmission_attachments
 from vanban.exchange.tests.conftest import make_pdf
 from vanban.storage.models import Blob
 from vanban.storage.selectors import blob_read
@@ -223,7 +223,7 @@ def test_a_zipped_attachment_arrives_unzipped(remote: Agency, finance: Agency) -
                                       content_type="application/pdf",
                                       data=packed.getvalue()),)))
     message = edxml.parse_edoc(body)
-    arrival = wire.edoc_arrival(message, channel=Channel.FEDERATED, origin=PEER, key="z-1",
+    arrival = arrivals.edoc_arrival(message, channel=Channel.FEDERATED, origin=PEER, key="z-1",
                                 sender=remote, raw=body, evidence={"peer": PEER})
     transmission = arrival_accept(arrival).transmission
     [row] = transmission.attachments.all()

@@ -16,9 +16,10 @@ from vanban.exchange import services
 from vanban.exchange.core import edxml
 from vanban.exchange.models import OutboxKind, OutboxMessage, Peer
 from vanban.exchange.services import transports
-from vanban.exchange.services.outbox import RunReport, outbox_claim, outbox_done, outbox_failed
+from vanban.exchange.services.outbox import outbox_claim, outbox_done, outbox_failed
 from vanban.exchange.services.transports import (
     Answer,
+    RunReport,
     peer_sender,
     register_outbox_handler,
     register_peer_transport,
