@@ -14,13 +14,14 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
+from django.core.mail import send_mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Q, QuerySet
 from django.utils import translation
 
 from vanban.accounts.models import User
 from vanban.core import clock
+from vanban.core.mailing import send_each
 from vanban.notices.models import Kind, MailChoice, Notice, Preference
 
 logger = logging.getLogger(__name__)
@@ -111,19 +112,7 @@ Job = tuple[User, str, str, list[Notice]]  # to whom, subject, body, the notices
 
 
 def _with_connection(jobs: list[Job], now: datetime) -> int:
-    if not jobs:
-        return 0
-    sent = 0
-    connection = get_connection(fail_silently=False)
-    try:
-        for job in jobs:
-            sent += _send(job, connection, now)
-    finally:
-        try:
-            connection.close()
-        except (OSError, smtplib.SMTPException):  # closing a dead connection
-            logger.warning("closing the mail connection failed", exc_info=True)
-    return sent
+    return send_each(jobs, lambda job, connection: _send(job, connection, now))
 
 
 def mail_each(now: datetime) -> int:

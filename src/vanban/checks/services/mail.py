@@ -12,13 +12,14 @@ import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
+from django.core.mail import send_mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import NoReverseMatch, reverse
 
 from vanban.checks import times
 from vanban.checks.models import Reminder
 from vanban.core import clock
+from vanban.core.mailing import send_each
 
 logger = logging.getLogger(__name__)
 
@@ -68,17 +69,8 @@ def reminders_mail(*, reminder_ids: Iterable[int]) -> int:
     if not reminders:
         return 0
     link = inbox_url()
-    sent = 0
-    connection = get_connection(fail_silently=False)
-    try:
-        for reminder in reminders:
-            sent += _mail_one(reminder, link, connection)
-    finally:
-        try:
-            connection.close()
-        except (OSError, smtplib.SMTPException):  # closing a dead connection
-            logger.warning("closing the mail connection failed", exc_info=True)
-    return sent
+    return send_each(reminders, lambda reminder, connection: _mail_one(reminder, link,
+                                                                        connection))
 
 
 def _mail_one(reminder: Reminder, link: str, connection: BaseEmailBackend) -> int:

@@ -9,10 +9,8 @@ next window end, reminds, and so on; SIGTERM or SIGINT stops it cleanly between 
 from __future__ import annotations
 
 import logging
-import signal
 import time
 from datetime import datetime
-from types import FrameType
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +21,7 @@ from vanban.checks import services, times
 from vanban.checks.core.windows import next_window_end
 from vanban.checks.models import Reminder
 from vanban.core import clock
+from vanban.core.stopping import stop_on_signal
 
 logger = logging.getLogger(__name__)
 
@@ -80,16 +79,9 @@ class Command(BaseCommand):
 
     def _scheduler(self, tick: float) -> None:
         """Remind, sleep until the next window end, repeat; stop on SIGTERM/SIGINT."""
-        stop: list[int] = []
-
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            """Ask the loop to stop after the current step."""
-            stop.append(signum)
-
-        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
         self.stdout.write("Bắt đầu / scheduler started")
         self.stdout.flush()
-        try:
+        with stop_on_signal() as stop:
             while not stop:
                 close_old_connections()
                 try:
@@ -101,7 +93,4 @@ class Command(BaseCommand):
                 self.stdout.flush()
                 while not stop and (left := (wake - clock.now()).total_seconds()) > 0:
                     time.sleep(min(left, tick))
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
         self.stdout.write("Đã dừng / scheduler stopped")

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 from vanban.core.errors import DomainError
+from vanban.core.stopping import stop_on_signal
 from vanban.mail import cli
 from vanban.mailgate import reader
 from vanban.mailgate.services import ports
@@ -98,18 +97,8 @@ class Command(BaseCommand):
         if once:
             self._pass()
             return
-        stop: list[int] = []
-
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            """Stop after the current pass."""
-            stop.append(signum)
-
-        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-        try:
+        with stop_on_signal() as stop:
             while not stop:
                 self._pass()
                 reader.wait_for_mail(ports.clerk_addresses(), reader.poll_seconds())
                 close_old_connections()  # a long wait: the next pass gets a fresh connection
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)

@@ -10,15 +10,14 @@ two passes.
 from __future__ import annotations
 
 import logging
-import signal
 import time
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from vanban.checks.management.commands.checks import parse_at
+from vanban.core.stopping import stop_on_signal
 from vanban.notices.services import notices_run
 
 logger = logging.getLogger(__name__)
@@ -42,14 +41,7 @@ class Command(BaseCommand):
         if not options["loop"]:
             self._once(at)
             return
-        stop: list[int] = []
-
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            """Ask the loop to stop after the current pass."""
-            stop.append(signum)
-
-        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-        try:
+        with stop_on_signal() as stop:
             while not stop:
                 close_old_connections()
                 try:
@@ -60,9 +52,6 @@ class Command(BaseCommand):
                 while not stop and waited < options["sleep"]:
                     time.sleep(min(1.0, options["sleep"]))
                     waited += 1.0
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
 
     def _once(self, at: Any) -> None:
         result = notices_run(at=at)
