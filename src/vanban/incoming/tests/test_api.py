@@ -24,8 +24,8 @@ def _api(user) -> APIClient:
 def test_inbox_verification_register_and_register_list(valid_delivery, finance_clerk,
                                                        budget_unit, health_clerk):
     """R4.3, R10.1, R10.2: the inbox lists the delivery with its verdict and checks (the call
-    is never an inbox check: only the page is); registering returns the register line (201) and sends 03; a second
-    registration is a 409 problem; another agency gets 404."""
+    is never an inbox check: only the page is); registering returns the register line (201)
+    and sends 03; a second registration is a 409 problem; another agency gets 404."""
     api = _api(finance_clerk)
     inbox = api.get("/api/v1/incoming/deliveries/").json()["results"]
     assert [d["id"] for d in inbox] == [str(valid_delivery.uid)]

@@ -125,8 +125,8 @@ def test_specialist_counts_own_tasks(head, paper, budget, specialist, stranger):
 def test_one_query_per_counter_group(who, request, django_assert_max_num_queries, paper):
     """At most one query per counter, each bounded by the cap (the clerk's six: to register,
     newly arrived, rejected, to number, to sign, to send; the head's six: to assign, in
-    progress, newly registered, due soon, overdue, awaiting approval) or one aggregate over a few rows (the
-    specialist's own lines), plus the user's roles."""
+    progress, newly registered, due soon, overdue, awaiting approval) or one aggregate over a
+    few rows (the specialist's own lines), plus the user's roles."""
     user = request.getfixturevalue(who)
     user.role_set()  # the roles are read once per request by the menu already
     limit = {"clerk": 7, "head": 7, "specialist": 2}[who]
