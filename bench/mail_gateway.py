@@ -80,14 +80,14 @@ def _judge_only(address: str) -> tuple[float, int]:
     from vanban.directory.models import Agency
     from vanban.mailgate.core.judge import judge_message
     from vanban.mailgate.core.message import parse_message
-    from vanban.mailgate.reader import unread
+    from vanban.mailgate.reader import FILED, unread
     from vanban.mailgate.services import ports
     from vanban.mailgate.services.receive import max_attachment_bytes
 
     started = time.perf_counter()
     count = 0
     with ports.imap_open(address) as box:
-        box.flag(box.uids(), "\\Seen", False)
+        box.flag(box.uids(), FILED, False)
         for _uid, raw in unread(box):
             mail = parse_message(raw)
             known = Agency.objects.filter(mailbox__iexact=mail.from_address).exists()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from imap_tools import AND, MailMessageFlags
+from imap_tools import AND
 from imap_tools.mailbox import BaseMailBox
 from imap_tools.message import MailMessage as ImapMessage
 
@@ -62,10 +62,16 @@ class PassReport:
             self.refused += 1
 
 
+# The gateway's own mark on a message it has handled (an IMAP keyword). Not \\Seen: a clerk who
+# opens the official mailbox in a mail client marks messages read, and those must still be filed.
+FILED = "$VanbanFiled"
+
+
 def unread(box: BaseMailBox, batch: int = BATCH) -> Iterator[tuple[str, bytes]]:
-    """(uid, raw bytes) of every unread message, fetched in bulk, not marked read."""
+    """(uid, raw bytes) of every message the gateway has not handled yet, fetched in bulk,
+    leaving the read/unread state a person sees untouched."""
     box.email_message_class = RawMessage
-    uids = box.uids(AND(seen=False))
+    uids = box.uids(AND(no_keyword=FILED))
     for start in range(0, len(uids), batch):
         for message in box.fetch(AND(uid=uids[start:start + batch]), mark_seen=False,
                                  bulk=batch):
@@ -75,10 +81,11 @@ def unread(box: BaseMailBox, batch: int = BATCH) -> Iterator[tuple[str, bytes]]:
 
 def mailbox_pass(address: str, *,
                  after_each: Callable[[Outcome], None] | None = None) -> PassReport:
-    """Read ``address`` once: judge and file every unread message, mark it read after its row
-    committed, and count the pass as a check of the agency's inbox (R10.2).
+    """Read ``address`` once: judge and file every message not handled yet, mark it handled
+    (:data:`FILED`) after its row committed, and count the pass as a check of the agency's
+    inbox (R10.2).
 
-    ``after_each`` is called after each message committed (before it is marked read): tests
+    ``after_each`` is called after each message committed (before it is marked): tests
     stop the reader there to show a restart loses and repeats nothing.
     """
     report = PassReport(mailbox=address)
@@ -96,7 +103,7 @@ def mailbox_pass(address: str, *,
                 continue
             if after_each is not None:
                 after_each(outcome)
-            box.flag(uid, MailMessageFlags.SEEN, True)
+            box.flag(uid, FILED, True)
             report.add(outcome)
     return report
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from imap_tools import AND
 
 from vanban.audit.models import AuditEvent
 from vanban.checks.models import InboxCheck
@@ -23,6 +24,7 @@ from vanban.exchange.tests.conftest import make_pdf
 from vanban.mail.dkim import dkim_verify
 from vanban.mailgate import reader
 from vanban.mailgate.models import MailMessage, MailState
+from vanban.mailgate.reader import FILED
 from vanban.mailgate.services import ports
 from vanban.mailgate.services.receive import Outcome
 from vanban.mailgate.tests.conftest import Live
@@ -39,13 +41,14 @@ def _message(live: Live, subject: str, pdf: bytes, *, signed: bool = True) -> by
 
 
 def _unread(live: Live, address: str) -> int:
+    """Messages the gateway has not handled yet."""
     with ports.imap_open(address) as box:
-        return len(box.uids("UNSEEN"))
+        return len(box.uids(AND(no_keyword=FILED)))
 
 
-def test_a_pass_files_refuses_and_marks_read(live: Live) -> None:
+def test_a_pass_files_refuses_and_marks_handled(live: Live) -> None:
     """R4.1, R10.2: one pass over the clerk mailbox files the good message, keeps the unsigned
-    one in quarantine, marks both read, and counts as the clerk's inbox check; a second pass
+    one in quarantine, marks both handled, and counts as the clerk's inbox check; a second pass
     finds nothing new."""
     live.deliver(_message(live, "Về việc A", make_pdf("A")))
     live.deliver(_message(live, "Về việc B", make_pdf("B"), signed=False))
@@ -59,6 +62,20 @@ def test_a_pass_files_refuses_and_marks_read(live: Live) -> None:
     check = InboxCheck.objects.get(agency=live.road.recipient)
     assert check.user == live.road.recipient_clerk
     assert check.waiting == 0  # counted before the pass filed anything
+
+
+def test_a_message_a_person_already_read_is_still_filed(live: Live) -> None:
+    """R4.1: a clerk who opens the official mailbox in a mail client marks messages read; the
+    gateway files them all the same (its own keyword marks what it handled, never \\Seen),
+    and leaves the read state the person sees as it was."""
+    live.deliver(_message(live, "Về việc đã đọc", make_pdf("R")))
+    address = live.road.recipient_address
+    with ports.imap_open(address) as box:
+        box.flag(box.uids(), "\\Seen", True)  # read in webmail before the gateway's pass
+    report = reader.mailbox_pass(address)
+    assert (report.read, report.filed) == (1, 1)
+    with ports.imap_open(address) as box:
+        assert len(box.uids("UNSEEN")) == 0 and len(box.uids("SEEN")) == 1
 
 
 def test_two_agencies_exchange_by_mail_both_ways(live: Live) -> None:
