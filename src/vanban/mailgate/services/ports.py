@@ -7,6 +7,7 @@ and addresses only.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from email.message import EmailMessage
@@ -50,10 +51,13 @@ def imap_open(address: str) -> Iterator[BaseMailBox]:
     port = int(str(_setting("IMAP_PORT", 993)))
     timeout = float(str(_setting("TIMEOUT", 30.0)))
     box: BaseMailBox
+    # The system's trust store, host name checked: imaplib's own default does neither, and the
+    # clerk mailbox's password goes over this connection.
     if _setting("IMAP_SSL", True):
-        box = MailBox(host, port, timeout=timeout)
+        box = MailBox(host, port, timeout=timeout, ssl_context=ssl.create_default_context())
     elif _setting("IMAP_STARTTLS", False):
-        box = MailBoxStartTls(host, port, timeout=timeout)
+        box = MailBoxStartTls(host, port, timeout=timeout,
+                              ssl_context=ssl.create_default_context())
     else:
         box = MailBoxUnencrypted(host, port, timeout=timeout)
     login, password = credentials(address)

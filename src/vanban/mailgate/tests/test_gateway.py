@@ -75,7 +75,8 @@ def test_a_message_a_person_already_read_is_still_filed(live: Live) -> None:
     report = reader.mailbox_pass(address)
     assert (report.read, report.filed) == (1, 1)
     with ports.imap_open(address) as box:
-        assert len(box.uids("UNSEEN")) == 0 and len(box.uids("SEEN")) == 1
+        assert len(box.uids("UNSEEN")) == 0
+        assert len(box.uids("SEEN")) == 1
 
 
 def test_two_agencies_exchange_by_mail_both_ways(live: Live) -> None:
