@@ -30,6 +30,7 @@ from vanban.pdfs.sniff import sniff
 from vanban.security.errors import MalwareFound, ScannerUnavailable, Unscannable
 from vanban.security.intake import Accepted, Door, FileGroup, intake_files
 from vanban.security.scanner import get_scanner
+from vanban.signatures.models import Verification
 from vanban.storage.services import blob_put
 
 # Channels that answer with edXML statuses (mail has none).
@@ -239,6 +240,10 @@ def detected_type(data: bytes, name: str = "") -> str:
     if kind == "pdf":
         return filetype.PDF
     found = filetype.detect_type(data)
+    if found == filetype.PDF:
+        # "%PDF-" somewhere near the start but not at byte 0: not a PDF the intake checked, so
+        # never stored (nor served inline) as one.
+        return filetype.OCTET
     if found == filetype.DOC:
         suffix = name[name.rfind("."):].lower() if "." in name else ""
         return _OLE.get(suffix, filetype.DOC)
@@ -255,6 +260,8 @@ def _store(arrival: Arrival, checked: Sequence[_Checked], main: int,
     header = arrival.header
     now = clock.now()
     main_file = checked[main].file
+    main_sha256 = hashlib.sha256(main_file.data).hexdigest()
+    verdict = _verdict_for(arrival, main_sha256)
     transmission = Transmission.objects.create(
         sender=arrival.sender, business_type=header.business_type,
         related=_related(arrival), channel=arrival.channel, origin=arrival.origin,
@@ -262,10 +269,10 @@ def _store(arrival: Arrival, checked: Sequence[_Checked], main: int,
         code_number=header.code_number[:50], code_notation=header.code_notation[:50],
         issued_date=header.issued_date, type_name=header.type_name[:100],
         subject=header.subject[:500], priority=header.priority,
-        file_sha256=hashlib.sha256(main_file.data).hexdigest(),
+        file_sha256=main_sha256,
         file_name=main_file.name[:200], file_size=len(main_file.data),
         reason=header.reason[:500], due_date=header.due_date, raw_sha256=raw_sha256,
-        verification_id=arrival.verification_id, sent_at=header.sent_at or now)
+        verification_id=verdict, sent_at=header.sent_at or now)
     Attachment.objects.bulk_create([
         Attachment(transmission=transmission, position=i, name=c.file.name[:255] or f"{i + 1}",
                    sha256=hashlib.sha256(c.file.data).hexdigest(), size=len(c.file.data),
@@ -273,7 +280,7 @@ def _store(arrival: Arrival, checked: Sequence[_Checked], main: int,
                    main=i == main, description=c.file.description[:500])
         for i, c in enumerate(checked)])
     deliveries = _deliver(arrival, transmission, now)
-    if arrival.verification_id is None and arrival.channel in STATUS_CHANNELS:
+    if verdict is None and arrival.channel in STATUS_CHANNELS:
         # The background task verifies per peer; any other channel without a verdict of its
         # own is verified under its channel when the inbox first shows it.
         verify_after_commit({transmission.pk})
@@ -283,6 +290,17 @@ def _store(arrival: Arrival, checked: Sequence[_Checked], main: int,
                        "message_id": arrival.message_key, "recipients": len(deliveries),
                        "files": len(checked), "raw_sha256": raw_sha256})
     return ArrivalResult(transmission=transmission, deliveries=deliveries, duplicate=False)
+
+
+def _verdict_for(arrival: Arrival, main_sha256: str) -> int | None:
+    """The channel's verdict, linked only when it is about this main file from this sender:
+    a verdict reached for another file (the channel chose another main document) would show
+    one file's "valid" beside another; without a link the file is verified on first view."""
+    if arrival.verification_id is None:
+        return None
+    fits = Verification.objects.filter(pk=arrival.verification_id, blob_id=main_sha256,
+                                       sender_id=arrival.sender.pk).exists()
+    return arrival.verification_id if fits else None
 
 
 def _action(channel: str) -> str:

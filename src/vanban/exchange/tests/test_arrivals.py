@@ -187,6 +187,19 @@ def test_mail_links_its_verdict_and_sends_no_status(sender: Agency, finance: Age
     assert not OutboxMessage.objects.exists()
 
 
+def test_a_verdict_about_another_file_is_not_linked(sender: Agency, finance: Agency) -> None:
+    """R4.3: a channel's verdict is linked only when it is about the main file chosen here and
+    its sender; otherwise one file's "valid" would show beside another."""
+    from vanban.signatures.verification import VerificationChannel, pdf_verify
+
+    other = pdf_verify(data=make_pdf("Mot van ban khac"), sender=sender,
+                       channel=VerificationChannel.mail())
+    result = arrival_accept(_arrival(sender, [finance], [ArrivedFile("cv.pdf", make_pdf("B"))],
+                                     channel=Channel.MAIL, origin="vt.snv@bacgiang.gov.vn",
+                                     key="<c@d>+def", verification_id=other.pk))
+    assert result.transmission.verification_id is None
+
+
 def test_long_code_number_and_odd_priorities_are_stored_and_forwarded(
         remote: Agency, finance: Agency) -> None:
     """Issue 10 observed 5: a 24-character CodeNumber and priority −1 are stored as received,
@@ -253,6 +266,8 @@ def test_types_are_detected_from_the_bytes() -> None:
     assert detected_type(docx.getvalue(), "x.pdf").endswith("wordprocessingml.document")
     assert detected_type(b"PK\x03\x04broken", "x.zip") == "application/zip"
     assert detected_type(b"\xff\xfe\xfd\x80", "") == "application/octet-stream"
+    # "%PDF-" not at byte 0: the intake never saw it as a PDF, so it is never stored as one.
+    assert detected_type(b" %PDF-1.7 /S /JavaScript", "x.pdf") == "application/octet-stream"
 
 
 @pytest.mark.django_db(transaction=True)
