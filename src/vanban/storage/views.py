@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from rest_framework.request import Request
 
 from vanban.audit.services import audit_append
@@ -48,7 +49,15 @@ def blob_response(request: HttpRequest | Request, *, sha256: str = "", filename:
                        "ip": request.META.get("REMOTE_ADDR", "")})
     response = HttpResponse(body, content_type=content_type)
     disposition = "attachment" if attachment else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(
+        disposition == "attachment", _printable(filename))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _printable(filename: str) -> str:
+    """The name without control characters: a sender's file name must not end the header or
+    start another (a newline), and a Vietnamese or quoted one is encoded by RFC 6266's
+    ``filename*`` instead of turning the whole header into an encoded word."""
+    return "".join(c for c in filename if c.isprintable()) or "tep"
