@@ -50,7 +50,7 @@ def blob_response(request: HttpRequest | Request, *, sha256: str = "", filename:
     response = HttpResponse(body, content_type=content_type)
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = content_disposition_header(
-        disposition == "attachment", _printable(filename))
+        disposition == "attachment", _printable(filename)) or disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
