@@ -111,9 +111,13 @@ def _delivery(report: DsnReport) -> Delivery | None:
     return found
 
 
-def dsn_match(raw: bytes) -> bool:
+def dsn_match(raw: bytes, *, mailbox: str | None = None) -> bool:
     """Record what a DSN reports on a mail delivery. True when ``raw`` is a DSN (matched or
-    not: it is never a document), False otherwise."""
+    not: it is never a document), False otherwise.
+
+    ``mailbox`` is where the gateway read it: a DSN counts only in the sending agency's own
+    clerk mailbox, where the relay returns it, so a report forged into another mailbox by
+    someone who saw a Message-ID never becomes delivery evidence (R7.1)."""
     report = dsn_parse(raw)
     if report is None:
         return False
@@ -121,6 +125,10 @@ def dsn_match(raw: bytes) -> bool:
     if delivery is None:
         log.info("mail: a DSN for no known delivery (envid %r, message %r)",
                  report.envelope_id, report.original_message_id)
+        return True
+    if mailbox is not None and mailbox.lower() != delivery.transmission.sender.mailbox.lower():
+        log.warning("mail: a DSN about %s read in %s, not the sender's mailbox: ignored",
+                    delivery.uid, mailbox)
         return True
     mine = delivery.recipient.mailbox.lower()
     for item in report.recipients:

@@ -84,7 +84,12 @@ def test_signed_document_arrives_by_mail_signed_and_intact(road: Road, clerk: An
     assert delivery.mail_message_id == mail["Message-ID"] == f"<{outbox.uid}@{DOMAIN}>"
     assert outbox.done_at is not None
     dsn = dsns(road, 1)[0]
-    assert dsn_match(dsn) is True
+    # R7.1: the same report read in another mailbox (forged there by someone who saw the
+    # Message-ID) is never evidence; only the sender's own clerk mailbox counts.
+    assert dsn_match(dsn, mailbox=road.recipient_address) is True
+    delivery.refresh_from_db()
+    assert delivery.state == states.State.SENT
+    assert dsn_match(dsn, mailbox=road.sender_address) is True
     delivery.refresh_from_db()
     assert delivery.state == states.State.ARRIVED
     assert delivery.bounced_at is None

@@ -78,12 +78,12 @@ def dkim_check(raw: bytes) -> Dkim:
                 identity=result.identity, detail=result.detail)
 
 
-def dsn_handle(raw: bytes) -> None:
-    """Hand a delivery status notification to the sending side, which matches it to the
-    delivery it reports on."""
+def dsn_handle(raw: bytes, *, mailbox: str) -> None:
+    """Hand a delivery status notification read in ``mailbox`` to the sending side, which
+    matches it to the delivery it reports on (only in the sender's own mailbox)."""
     from vanban.mail.dsn import dsn_match
 
-    dsn_match(raw)
+    dsn_match(raw, mailbox=mailbox)
 
 
 def reply_send(message: MailMessage) -> str:

@@ -121,7 +121,7 @@ def mail_receive(*, raw: bytes, mailbox: str) -> Outcome:
         return _keep(raw, mail, message_id, recipient,
                      reasons=too_large(mail, max_attachment_bytes=limit))
     if mail.dsn:
-        ports.dsn_handle(raw)
+        ports.dsn_handle(raw, mailbox=address)
         return _keep(raw, mail, message_id, recipient, state=MailState.DSN)
     sender = Agency.objects.filter(mailbox__iexact=mail.from_address, active=True).first() \
         if mail.from_address else None
@@ -159,7 +159,8 @@ def _file(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
     try:
         result = arrival_accept(Arrival(
             channel=Channel.MAIL, origin=mail.from_address,
-            message_key=message_key(message_id, mail.body_sha256), sender=sender,
+            message_key=message_key(message_id, mail.body_sha256, recipient.mailbox),
+            sender=sender,
             recipients=[recipient],
             header=_header(mail, message_id, sender), raw=raw,
             files=[ArrivedFile(name=p.name or f"tep-{i + 1}", data=p.data,
@@ -178,13 +179,12 @@ def _file(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
                  transmission_id=result.transmission.pk)
 
 
-def message_key(message_id: str, body_sha256: str) -> str:
-    """The arrival port's key (at most 100 characters): ``Message-ID|body SHA-256``, the
-    Message-ID replaced by its own SHA-256 prefix when it is too long to fit."""
-    key = f"{message_id}|{body_sha256}"
-    if len(key) <= 100:
-        return key
-    return f"{hashlib.sha256(message_id.encode()).hexdigest()[:32]}|{body_sha256}"
+def message_key(message_id: str, body_sha256: str, mailbox: str) -> str:
+    """The arrival port's key (97 characters): the SHA-256 prefix of the receiving mailbox and
+    the Message-ID, then the body's SHA-256. The mailbox is part of it: one message sent to two
+    of our agencies is two arrivals, one in each inbox."""
+    head = hashlib.sha256(f"{mailbox.lower()}\n{message_id}".encode()).hexdigest()[:32]
+    return f"{head}|{body_sha256}"
 
 
 def _main(pdfs: Sequence[Part], accepted: Sequence[Accepted]) -> Part:

@@ -64,6 +64,20 @@ def test_an_unsigned_scan_is_filed_by_the_mail_rule(road: Road, scan: bytes) -> 
     assert Transmission.objects.count() == MailMessage.objects.count() == 1
 
 
+def test_one_message_to_two_of_our_agencies_reaches_both(road: Road, scan: bytes,
+                                                         make_agency: Any) -> None:
+    """R4.1: one message sent To two of our agencies' mailboxes is read in each mailbox and
+    filed in each inbox; the copy in the second mailbox is not taken for a repeat of the
+    first."""
+    other = make_agency("000.00.09.H06", name="Sở Y tế tỉnh Bắc Giang", short_name="SYT",
+                        mailbox="vanthu@syt.bacgiang.vanban.test")
+    raw = _message(road, [("cv-16.pdf", scan)], subject="Về việc gửi hai nơi")
+    assert mail_receive(raw=raw, mailbox=RECIPIENT_MAILBOX).filed
+    assert mail_receive(raw=raw, mailbox=other.mailbox).filed
+    assert sorted(d.recipient_id for d in Delivery.objects.all()) == sorted(
+        [road.recipient.pk, other.pk])
+
+
 def test_a_signed_pdf_is_verified_as_on_the_hub(road: Road, signed: bytes) -> None:
     """R4.1, R4.2: a signed PDF's signature is verified, signer = the sending agency."""
     outcome = mail_receive(raw=_message(road, [("qd.pdf", signed)]), mailbox=RECIPIENT_MAILBOX)
