@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from vanban.core.errors import DomainError
+from vanban.core.errors import Conflict, DomainError
 from vanban.core.pages import policy_pages
 from vanban.core.pages import request_actor as _actor
 from vanban.core.pages import show_error as _failed
@@ -29,6 +29,12 @@ class RejectForm(forms.Form):
 
     reason = forms.CharField(label=gettext_lazy("Lý do từ chối"), max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def carries_malware(message: MailMessage) -> bool:
+    """Whether the intake found malware in the message (its raw bytes are kept as evidence,
+    never served)."""
+    return any(r.get("code") == "malware" for r in message.reasons)
 
 
 def _reasons(message: MailMessage, language: str) -> list[dict[str, str]]:
@@ -55,6 +61,7 @@ def message(request: HttpRequest, uid: str) -> HttpResponse:
     """One message: sender, DKIM, attachments and their hashes, the reasons, the answer."""
     found = selectors.message_get(_actor(request), uid)
     context: dict[str, Any] = {"message": found, "form": RejectForm(),
+                               "malware": carries_malware(found),
                                "reasons": _reasons(found, request.LANGUAGE_CODE)}
     return render(request, "mailgate/message.html", context)
 
@@ -65,6 +72,11 @@ def message(request: HttpRequest, uid: str) -> HttpResponse:
 def message_raw(request: HttpRequest, uid: str) -> HttpResponse:
     """The message exactly as received (.eml), audited as every download."""
     found = selectors.message_get(_actor(request), uid)
+    if carries_malware(found):
+        _failed(request, Conflict("Thư chứa mã độc: không tải thư gốc xuống được.",
+                                  "The message carries malware: its original cannot be "
+                                  "downloaded.", code="malware_kept_back"))
+        return redirect("mailgate:message", uid=found.uid)
     return blob_response(request, sha256=found.raw_sha256, filename=f"thu-{found.uid}.eml",
                          object_type="mailgate.message", object_id=found.uid,
                          agency_code=found.agency.code, attachment=True,

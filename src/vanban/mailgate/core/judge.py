@@ -51,6 +51,8 @@ REASONS: dict[str, tuple[str, str]] = {
                     "The message has no PDF document attached."),
     "too_large": ("Tệp đính kèm “{detail}” vượt giới hạn {limit} MB của cổng thư.",
                   "The attachment “{detail}” exceeds the mail gateway's limit of {limit} MB."),
+    "malware": ("Tệp đính kèm chứa mã độc: {detail}",
+                "An attachment carries malware: {detail_en}"),
     "intake_refused": ("Tệp đính kèm bị từ chối: {detail}",
                        "An attachment was refused: {detail_en}"),
     "signature_invalid": ("Chữ ký số trên văn bản không hợp lệ: {detail}",

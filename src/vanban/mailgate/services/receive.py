@@ -149,7 +149,7 @@ def _file(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
         raise
     except DomainError as err:
         return _keep(raw, mail, message_id, recipient, dkim=dkim, sender=sender,
-                     reasons=[reason("intake_refused", err.vi, detail_en=err.en)])
+                     reasons=[_refusal(err)])
     main = _main(pdfs, accepted)
     now = clock.now()
     verification = mail_verify(data=main.data, sender=sender, facts=MailFacts(
@@ -173,10 +173,17 @@ def _file(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
         raise
     except DomainError as err:
         return _keep(raw, mail, message_id, recipient, dkim=dkim, sender=sender,
-                     reasons=[reason("intake_refused", err.vi, detail_en=err.en)])
+                     reasons=[_refusal(err)])
     return _keep(raw, mail, message_id, recipient, state=MailState.FILED, dkim=dkim,
                  sender=sender, verification_id=verification.pk,
                  transmission_id=result.transmission.pk)
+
+
+def _refusal(err: DomainError) -> Reason:
+    """The intake's refusal as a quarantine reason; malware has its own code, so the raw
+    message carrying it is never offered for download."""
+    code = "malware" if err.code == "malware_found" else "intake_refused"
+    return reason(code, err.vi, detail_en=err.en)
 
 
 def message_key(message_id: str, body_sha256: str, mailbox: str) -> str:

@@ -223,14 +223,26 @@ def test_the_mail_apps_subcommands_are_wired(road: Road) -> None:
 
 def test_malware_is_refused(road: Road, scanner_on: Any) -> None:
     """R16.1: the PDF goes through the intake of every door: malware keeps the message in
-    quarantine with the scanner's reason, audited."""
+    quarantine with the scanner's reason, audited; its raw message is kept as evidence but
+    never served to the clerk."""
+    from django.test import Client
+
     from vanban.audit.models import AuditEvent
     from vanban.security.tests.fixtures import infected_pdf
 
     codes = _refused(road, _message(road, [("nhiem.pdf", infected_pdf())]))
-    assert codes == ["intake_refused"]
-    assert "mã độc" in MailMessage.objects.get().reasons[0]["vi"]
+    assert codes == ["malware"]
+    kept = MailMessage.objects.get()
+    assert "mã độc" in kept.reasons[0]["vi"]
     assert AuditEvent.objects.filter(action="security.malware_found").exists()
+    client = Client()
+    client.force_login(road.recipient_clerk)
+    page = client.get(f"/mailgate/quarantine/{kept.uid}/")
+    assert page.status_code == 200
+    assert f"/mailgate/quarantine/{kept.uid}/eml/" not in page.content.decode()
+    refused = client.get(f"/mailgate/quarantine/{kept.uid}/eml/")
+    assert refused.status_code == 302
+    assert "Content-Disposition" not in refused
 
 
 def test_a_scanner_outage_records_nothing(road: Road, scan: bytes, scanner_down: str) -> None:
