@@ -280,6 +280,8 @@ _REGISTER_FILTERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=_REGISTER_FILTERS,
+                                       # a page object, not an array: named as the list it is
+                                       operation_id="v1_incoming_register_list",
                                        summary="The incoming register, newest first",
                                        responses=REGISTER_PAGE_OUT),
                     retrieve=extend_schema(summary="One line of the incoming register",
