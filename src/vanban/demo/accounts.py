@@ -41,9 +41,14 @@ def starter_usernames() -> list[str]:
 
 def demo_accounts(*, everyone: bool = False) -> list[User]:
     """The demo accounts present in this installation (the starter list unless ``everyone``);
-    ``NotFound`` when the demo was never loaded."""
+    ``NotFound`` when the demo was never loaded.
+
+    Only accounts of the demo's own fictitious province (agency codes ending in ``H99``) count:
+    on a real installation a real person named ``vt.stc`` is never listed nor has the demo
+    password set on it."""
     names = demo_usernames() if everyone else starter_usernames()
-    found = {u.username: u for u in User.objects.filter(username__in=names)
+    found = {u.username: u for u in User.objects.filter(
+        username__in=names, agency__code__endswith=f".{data.LEVEL1}")
              .select_related("agency").prefetch_related("roles")}
     if not found:
         raise NotFound("Chưa nạp dữ liệu mẫu: hãy chạy “vanban demo load”.",

@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 
 from vanban.audit.models import AuditEvent
 from vanban.cli import print_help
+from vanban.core.errors import NotFound
 from vanban.demo.management.commands.demo import Command
 
 VANBAN = str(Path(sys.executable).with_name("vanban"))
@@ -48,6 +49,22 @@ def accounts_starter_list_and_password_reset() -> None:
     assert authenticate(username="cv1.stc", password=password) is not None
     assert authenticate(username="vt.anlac.sondong", password=password) is not None
     assert AuditEvent.objects.filter(action="demo.reset_password").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_real_account_with_a_demo_name_is_never_touched(make_agency, make_user) -> None:
+    """R14.3: on a real installation a person whose username happens to be a demo one
+    (``vt.stc``) is neither listed with the demo password nor has it set on the account."""
+    from vanban.demo.accounts import demo_password_reset
+
+    real = make_user(make_agency("000.00.03.H06", name="Sở Tài chính"), username="vt.stc",
+                     password="Mật-khẩu-Thật-2026")
+    with pytest.raises(CommandError):
+        call_command(Command(), "accounts", stdout=io.StringIO())
+    with pytest.raises(NotFound):
+        demo_password_reset("Demo-Mat-Khau-1")
+    real.refresh_from_db()
+    assert real.check_password("Mật-khẩu-Thật-2026")
 
 
 @pytest.mark.django_db
