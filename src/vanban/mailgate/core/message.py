@@ -189,6 +189,11 @@ def _walk(message: Message, defects: list[str]) -> tuple[str, list[Part]]:
     return body, parts
 
 
+# Headers a message carries at most once (RFC 5322 §3.6), besides vanban's own X-Vanban-*.
+SINGLE_HEADERS = frozenset({"from", "sender", "to", "cc", "subject", "date", "message-id",
+                            "reply-to", "in-reply-to"})
+
+
 def parse_message(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
     """The facts of ``raw``; whatever cannot be read is listed in ``defects``. With
     ``headers_only`` the body is not read (a message too large to file)."""
@@ -203,6 +208,13 @@ def parse_message(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
         defects.append(f"unparseable: {type(err).__name__}")
     if not _BODY_SPLIT.search(raw):
         defects.append("no header/body separator")
+    for name in set(message.keys()):
+        key = name.lower()
+        if (key in SINGLE_HEADERS or VANBAN_HEADER.match(key)) \
+                and len(message.get_all(name, failobj=[])) > 1:
+            # A copy added above a signed header is read first here but is not what DKIM
+            # verified: a message carrying two is refused, never read either way.
+            defects.append(f"repeated header: {key}")
     senders = _addresses(_header(message, "From", defects))
     return_path = _addresses(_header(message, "Return-Path", defects))
     message_id = _header(message, "Message-ID", defects).strip()[:250]

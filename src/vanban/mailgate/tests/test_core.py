@@ -126,3 +126,15 @@ def test_body_hash_ignores_relay_headers() -> None:
     raw = b"From: a@b.test\r\nSubject: x\r\n\r\nline 1\r\nline 2\r\n"
     relayed = b"Received: from relay\nFrom: a@b.test\nSubject: x\n\nline 1\nline 2\n"
     assert body_sha256(raw) == body_sha256(relayed)
+
+
+@pytest.mark.parametrize("added", [b"X-Vanban-Code-Number: 99\r\n", b"To: vt@khac.vanban.test\r\n",
+                                   b"Subject: Noi dung khac\r\n"])
+def test_a_header_added_above_the_signed_one_is_refused(added: bytes) -> None:
+    """R4.1: DKIM verifies the last copy of a header, the reader would take the first; a
+    message carrying a second copy of a single header (or of vanban's own) is refused, so a
+    header added above a signed message can never change what is filed."""
+    raw = bytes(build(sender=SENDER, to="vt@stc.vanban.test", files=[("cv.pdf", PDF)],
+                      headers={"X-Vanban-Code-Number": "15"}))
+    assert codes(raw) == []
+    assert codes(added + raw) == ["malformed"]
