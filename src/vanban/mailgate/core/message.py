@@ -72,6 +72,7 @@ class ParsedMail:
     defects: tuple[str, ...] = ()
     dsn: bool = False
     size: int = 0
+    addressed_to: tuple[str, ...] = ()  # To and Cc, lower case addr-specs
 
     @property
     def key(self) -> str:
@@ -232,7 +233,9 @@ def parse_message(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
         subject=_header(message, "Subject", defects)[:500],
         sent_at=_sent_at(_header(message, "Date", defects)), body_text=body[:20000],
         attachments=tuple(parts), headers=headers, defects=tuple(dict.fromkeys(defects)),
-        dsn=bool(report), size=len(raw))
+        dsn=bool(report), size=len(raw),
+        addressed_to=tuple(_addresses(_header(message, "To", defects))
+                           + _addresses(_header(message, "Cc", defects))))
 
 
 def domain_of(address: str) -> str:

@@ -128,6 +128,10 @@ def mail_receive(*, raw: bytes, mailbox: str) -> Outcome:
     dkim = ports.dkim_check(raw)
     reasons = judge_message(mail, sender_known=sender is not None, dkim=dkim,
                             max_attachment_bytes=limit)
+    if not reasons and address not in mail.addressed_to:
+        # The signed To names another agency: a copy resent here by someone who received it
+        # (DKIM still verifies) is not a document sent to this agency.
+        reasons = [reason("wrong_mailbox", ", ".join(mail.addressed_to)[:200] or "—")]
     if reasons or sender is None:
         return _keep(raw, mail, message_id, recipient, reasons=reasons, dkim=dkim,
                      sender=sender)

@@ -71,11 +71,26 @@ def test_one_message_to_two_of_our_agencies_reaches_both(road: Road, scan: bytes
     first."""
     other = make_agency("000.00.09.H06", name="Sở Y tế tỉnh Bắc Giang", short_name="SYT",
                         mailbox="vanthu@syt.bacgiang.vanban.test")
-    raw = _message(road, [("cv-16.pdf", scan)], subject="Về việc gửi hai nơi")
+    raw = road.mail(build(sender=SENDER_MAILBOX, to=f"{RECIPIENT_MAILBOX}, {other.mailbox}",
+                          files=[("cv-16.pdf", scan)], subject="Về việc gửi hai nơi"))
     assert mail_receive(raw=raw, mailbox=RECIPIENT_MAILBOX).filed
     assert mail_receive(raw=raw, mailbox=other.mailbox).filed
     assert sorted(d.recipient_id for d in Delivery.objects.all()) == sorted(
         [road.recipient.pk, other.pk])
+
+
+def test_a_copy_resent_to_another_agency_is_refused(road: Road, scan: bytes,
+                                                    make_agency: Any) -> None:
+    """R4.1: a message DKIM-signed for Sở Tài chính, resent unchanged into another agency's
+    mailbox by someone who received it, still verifies but is not addressed there: refused
+    with the reason, nothing filed."""
+    other = make_agency("000.00.09.H06", name="Sở Y tế tỉnh Bắc Giang", short_name="SYT",
+                        mailbox="vanthu@syt.bacgiang.vanban.test")
+    raw = _message(road, [("cv-17.pdf", scan)], subject="Về việc chỉ gửi Sở Tài chính")
+    outcome = mail_receive(raw=raw, mailbox=other.mailbox)
+    assert not outcome.filed
+    assert [r["code"] for r in outcome.message.reasons] == ["wrong_mailbox"]
+    assert not Delivery.objects.exists()
 
 
 def test_a_signed_pdf_is_verified_as_on_the_hub(road: Road, signed: bytes) -> None:
