@@ -52,6 +52,8 @@ def _address(raw: str) -> str:
     address = raw.strip()
     try:
         validate_email(address)
+        if any(ch in address for ch in ":#"):  # valid in RFC 5322, but they end a passwd-file
+            raise ValidationError("field separator")  # field or start a comment
     except ValidationError as err:
         raise ValidationFailed(f"Địa chỉ thư không hợp lệ: {address}",
                                f"Not a valid mail address: {address}",

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from vanban.audit.models import AuditEvent
-from vanban.core.errors import Conflict, Forbidden
+from vanban.core.errors import Conflict, Forbidden, ValidationFailed
 from vanban.core.roles import Role
 from vanban.core.secretbox import open_sealed
 from vanban.directory.models import Agency
@@ -91,6 +91,18 @@ def test_address_of_another_agency_and_second_clerk_mailbox_refused(
     services.mailbox_create(actor=None, address=unique_address(), agency=first)
     with pytest.raises(Conflict):
         services.mailbox_create(actor=None, address=unique_address(), agency=first)
+
+
+@pytest.mark.parametrize("address", ["van#thu@vanban.test", "van:thu@vanban.test"])
+def test_an_address_the_account_file_cannot_hold_is_refused(mail_settings: MailServers,
+                                                            make_agency: Any,
+                                                            address: str) -> None:
+    """R13.1: "#" and ":" are valid in a mail address but end a passwd-file field or start a
+    comment: refused with a bilingual reason, never a server error, nothing stored."""
+    with pytest.raises(ValidationFailed) as err:
+        services.mailbox_create(actor=None, address=address, agency=make_agency())
+    assert err.value.code == "mail_address_invalid"
+    assert not Mailbox.objects.exists()
 
 
 def test_mail_system_down_stores_nothing(make_agency: Any, tmp_path: Any) -> None:
