@@ -35,6 +35,7 @@ from vanban.exchange.services.transports import Answer
 SPOOL = "axis_spool"
 HTTP = "axis_http"
 TRANSPORTS = (SPOOL, HTTP)
+TOKEN_PREFIX = "VANBAN_AXIS_"  # noqa: S105 - a prefix of variable names, not a secret
 
 
 def not_an_axis(peer: Peer) -> ValidationFailed:
@@ -45,8 +46,9 @@ def not_an_axis(peer: Peer) -> ValidationFailed:
 
 
 def _token(name: str) -> str:
-    """The credential named by ``token_env``: a Django setting, else an environment variable."""
-    if not name:
+    """The credential named by ``token_env``: a Django setting, else an environment variable;
+    only names meant for the axis (:data:`TOKEN_PREFIX`), whatever the row says."""
+    if not name or not name.startswith(TOKEN_PREFIX):
         return ""
     return str(getattr(settings, name, "") or os.environ.get(name, ""))
 

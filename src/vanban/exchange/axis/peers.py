@@ -21,6 +21,7 @@ from vanban.exchange import identity
 from vanban.exchange.axis.adapters import (
     HTTP,
     SPOOL,
+    TOKEN_PREFIX,
     TRANSPORTS,
     axis_for,
     axis_peer,
@@ -49,6 +50,12 @@ def axis_add(*, actor: Actor | None, installation_id: str, spool: str = "", url:
     if url and not url.startswith(("http://", "https://")):
         raise ValidationFailed("Địa chỉ phải bắt đầu bằng http:// hoặc https://.",
                                "The URL must start with http:// or https://.", code="bad_url")
+    if token_env and not token_env.startswith(TOKEN_PREFIX):
+        # Only a credential meant for the axis is ever sent to its gateway (never SECRET_KEY,
+        # DATABASE_URL or another setting).
+        raise ValidationFailed(f"Tên biến chứa khoá của trục phải bắt đầu bằng {TOKEN_PREFIX}.",
+                               f"The axis credential's variable must start with {TOKEN_PREFIX}.",
+                               code="bad_token_env")
     transport = SPOOL if spool else HTTP
     config = {"spool": spool} if spool else {
         "url": url.rstrip("/"), "auth_header": auth_header or "Authorization",

@@ -312,3 +312,18 @@ def test_a_final_refusal_stops_the_retries(connected: Connected, clerk: Any,
     assert message.refused_at is not None
     assert "413" in message.last_error
     assert connected.axis.for_agency(MINISTRY) == []
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "DATABASE_URL", "VANBAN_MASTER_KEY"])
+def test_the_gateway_credential_is_only_a_variable_meant_for_the_axis(name: str) -> None:
+    """R14.3: the REST gateway's credential is read from a variable named by the operator; a
+    name outside ``VANBAN_AXIS_…`` (the installation's own secrets) is refused, and a row
+    naming one anyway sends nothing."""
+    from vanban.core.errors import ValidationFailed
+    from vanban.exchange.axis.adapters import _token
+
+    with pytest.raises(ValidationFailed) as err:
+        peers.axis_add(actor=None, installation_id=AXIS_ID, url="https://axis.example",
+                       token_env=name)
+    assert err.value.code == "bad_token_env"
+    assert _token(name) == ""
