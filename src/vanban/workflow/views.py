@@ -88,9 +88,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     assigned = any(x.assignment.parent_id is None for x in lines)
     forwardable = [x for x in lines if rules.may_forward(actor, x, agency_id)] if open_doc else []
     # The header's deadline is the current lead's (a re-assignment withdraws the old one).
-    lead_deadline = next((x.deadline for x in lines if x.role == LineRole.LEAD
-                          and x.assignment.parent_id is None and x.withdrawn_at is None
-                          and x.deadline is not None), None)
+    lead_deadline = rules.handling_deadline(lines)
     context = {
         "incoming": incoming, "lines": lines, "opinions": opinions,
         "today": selectors.today(), "due": lead_deadline or incoming.due_date,
