@@ -91,6 +91,6 @@ def rejected(request: HttpRequest) -> HttpResponse:
                                           before)
     rows = [{"transmission": t,
              "rejections": [d for d in t.deliveries.all() if d.state == State.REJECTED]}
-            for t in page.rows]
+            for t in page.items]
     return render(request, "web/rejected.html", {
         "page": page, "rows": rows, "q": search, "before": before})

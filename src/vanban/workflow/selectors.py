@@ -10,12 +10,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Count, F, Model, Q, QuerySet
 
-from vanban.core import clock
+from vanban.core import clock, paging
 from vanban.core.errors import not_found
+from vanban.core.paging import Page
 from vanban.core.roles import Actor
 from vanban.directory.selectors import work_calendar
 from vanban.incoming import policy as incoming_policy
@@ -243,25 +244,11 @@ def incoming_queue(actor: Actor | None, queue: str, search: str = ""
     return incoming_search(documents, search)
 
 
-@dataclass(frozen=True)
-class KeysetPage(Generic[M]):
-    """One page of a list, newest first, and the key of the next page (None: the last)."""
-
-    rows: list[M]
-    next_before: int | None
-
-
-def keyset_page(rows: QuerySet[M], before: int | None, limit: int | None = None
-                ) -> KeysetPage[M]:
-    """``limit`` rows with a key below ``before``, newest first: the same cost on page 1 and
-    page 1000, and nothing is cut silently (the page says when there is more)."""
-    limit = limit or PAGE
-    if before is not None:
-        rows = rows.filter(pk__lt=before)
-    found = list(rows.order_by("-pk")[:limit + 1])
-    more = len(found) > limit
-    found = found[:limit]
-    return KeysetPage(rows=found, next_before=int(found[-1].pk) if more else None)
+def keyset_page(rows: QuerySet[M], before: int | None, limit: int | None = None) -> Page[M]:
+    """``limit`` rows with a key below ``before``, newest first (:func:`vanban.core.paging.
+    keyset_page`, with the workflow's page size): the same cost on page 1 and page 1000, and
+    nothing is cut silently (the page says when there is more)."""
+    return paging.keyset_page(rows, after=before, size=limit or PAGE)
 
 
 @dataclass

@@ -304,8 +304,8 @@ def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:
         "queues": [(key, _(QUEUE_TITLES[key])) for key in ("", "unassigned", "in_progress",
                                                            "completed")],
         "director": director,
-        "next_query": _query(request, before=str(page.next_before))
-        if page.next_before else "",
+        "next_query": _query(request, before=str(page.next_after))
+        if page.next_after else "",
         "first_query": _query(request, before="") if _before(request) else None})
 
 
