@@ -22,6 +22,8 @@ urlpatterns = [
     path("notices/", include("vanban.notices.urls")),
     path("mail/", include("vanban.mail.urls")),
     path("mailgate/", include("vanban.mailgate.urls")),
+    path("onestop/", include("vanban.onestop.urls")),
+    path("dich-vu-cong/", include("vanban.onestop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

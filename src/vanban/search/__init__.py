@@ -1,0 +1,1 @@
+"""One search across outgoing, incoming, work and files, with Vietnamese diacritics folded."""
