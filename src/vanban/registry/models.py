@@ -170,7 +170,13 @@ class Document(models.Model):
                    models.Index(fields=("agency", "approval", "-id"),
                                 name="document_agency_approval"),
                    # The outgoing list's pages: newest first within the agency (keyset paging).
-                   models.Index(fields=("agency", "-id"), name="document_agency_newest"))
+                   models.Index(fields=("agency", "-id"), name="document_agency_newest"),
+                   # The same pages narrowed by state or by type (the page's and the API's
+                   # filters), so a rare state is an index range, not a scan of the agency.
+                   models.Index(fields=("agency", "state", "-id"),
+                                name="document_agency_state_newest"),
+                   models.Index(fields=("agency", "type_code", "-id"),
+                                name="document_agency_type_newest"))
 
     def __str__(self) -> str:
         return self.number_text or f"#{self.pk}"
