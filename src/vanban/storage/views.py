@@ -31,11 +31,14 @@ def _route(request: HttpRequest | Request) -> str:
 def blob_response(request: HttpRequest | Request, *, sha256: str = "", filename: str,
                   object_type: str, object_id: object, agency_code: str = "",
                   attachment: bool = False, content_type: str = "application/pdf",
-                  data: bytes | None = None) -> HttpResponse:
+                  data: bytes | None = None,
+                  detail: dict[str, object] | None = None) -> HttpResponse:
     """The blob (re-hashed on read) as a response, after appending ``document.downloaded``.
 
     ``data`` is for a document made on the fly from stored ones (a printed register, a handling
     slip): it is served and audited the same way, with the hash of what was served.
+    ``detail`` adds to the audit event what the served bytes were made from (a page image
+    names its PDF and page).
     """
     body = blob_read(sha256) if data is None else data
     sha256 = sha256 or hashlib.sha256(body).hexdigest()
@@ -46,7 +49,7 @@ def blob_response(request: HttpRequest | Request, *, sha256: str = "", filename:
                  agency_code=agency_code,
                  data={"sha256": sha256, "via": "api" if path.startswith("/api/") else "page",
                        "route": _route(request), "path": path, "bytes": len(body),
-                       "ip": request.META.get("REMOTE_ADDR", "")})
+                       "ip": request.META.get("REMOTE_ADDR", ""), **(detail or {})})
     response = HttpResponse(body, content_type=content_type)
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = content_disposition_header(
