@@ -14,6 +14,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vanban.core.searchable import Searchable
+from vanban.incoming.search_text import incoming_search_parts
+
 
 class IncomingSource(models.TextChoices):
     """How the document arrived."""
@@ -32,8 +35,10 @@ class IncomingState(models.TextChoices):
     COMPLETED = "completed", _("Đã hoàn thành")
 
 
-class IncomingDocument(models.Model):
+class IncomingDocument(Searchable):
     """A registered incoming document: one line of the agency's incoming register."""
+
+    search_parts = incoming_search_parts
 
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT,
                                related_name="incoming_documents",

@@ -14,8 +14,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vanban.core.searchable import Searchable
 from vanban.registry.core.approval import Approval, Step
 from vanban.registry.core.numbering import DOCUMENT_TYPES, TYPES_BY_CODE, DocumentNumber
+from vanban.registry.core.search_text import document_search_parts
 
 
 class DocumentState(models.TextChoices):
@@ -112,8 +114,10 @@ class RegisterCounter(models.Model):
         return f"{self.register_id}:{self.last_number}"
 
 
-class Document(models.Model):
+class Document(Searchable):
     """An outgoing document of an agency, from draft to ready to send."""
+
+    search_parts = document_search_parts
 
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT,
                                related_name="documents")

@@ -19,6 +19,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vanban.core.searchable import Searchable
+from vanban.workflow.search_text import work_file_search_parts
+
 
 class LineRole(models.TextChoices):
     """What a line asks of its holder."""
@@ -132,8 +135,10 @@ class Opinion(models.Model):
         return f"opinion:{self.pk}"
 
 
-class WorkFile(models.Model):
+class WorkFile(Searchable):
     """A work file (hồ sơ công việc, R12.1) with the Decree 30/2020 Phụ lục V metadata."""
+
+    search_parts = work_file_search_parts
 
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT,
                                related_name="work_files")

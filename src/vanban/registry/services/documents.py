@@ -274,6 +274,7 @@ def _claim_postgres(plan: _Registration) -> Document | None:
     if row is None or row[1] is None:
         return None
     _registered(plan, register_id=int(row[0]), number=int(row[1]))
+    document.search_text_refresh()  # the function wrote the number and notation, not save()
     audit_appended(plan.event, id=int(row[3]), seq=int(row[4]), prev_hash=str(row[5]),
                    digest=str(row[6]), data=str(row[2]))
     return document
