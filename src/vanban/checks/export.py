@@ -31,7 +31,7 @@ def report_csv(report: Report) -> bytes:
                 "Có" if row.working else "Không", row.holiday]
         for cell in row.cells:
             first = cell.first
-            who = (first.user.full_name or first.user.username) if first is not None else ""
+            who = first.checker if first is not None else ""
             when = (f"{first.checked_at.astimezone(clock.VN_TZ):%d/%m/%Y %H:%M}"
                     if first is not None else "")
             waited = str(first.waiting) if first is not None else ""

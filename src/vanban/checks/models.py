@@ -5,15 +5,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckKind(models.TextChoices):
+    """What checked the inbox: a person (the clerk opening the inbox page or the API), or the
+    mail gateway reading the agency's clerk mailbox on its own (no person's name then)."""
+
+    PERSON = "person", _("Văn thư")
+    MAIL_GATEWAY = "mail_gateway", _("Cổng thư tự động")
 
 
 class InboxCheck(models.Model):
-    """A clerk opened the agency's inbox (recorded by the inbox page and the API)."""
+    """A check of the agency's electronic inbox: a clerk opened it (the inbox page and the API),
+    or the mail gateway read the clerk mailbox (``kind`` mail_gateway, no ``user``)."""
 
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT,
                                related_name="inbox_checks")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="inbox_checks")
+    kind = models.CharField(max_length=12, choices=CheckKind.choices, default=CheckKind.PERSON)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="inbox_checks",
+                             help_text="The clerk who checked; empty for an automatic check")
     checked_at = models.DateTimeField()
     day = models.DateField(help_text="Local date (Asia/Ho_Chi_Minh)")
     waiting = models.PositiveIntegerField(default=0,
@@ -22,9 +34,22 @@ class InboxCheck(models.Model):
     class Meta:
         ordering = ("-checked_at", "-id")
         indexes = (models.Index(fields=("agency", "day"), name="inbox_check_agency_day"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(kind="person", user__isnull=False)
+                | models.Q(kind="mail_gateway", user__isnull=True),
+                name="inbox_check_person_has_user"),
+        )
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.checked_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def checker(self) -> str:
+        """Who checked, as the report shows it: the clerk's name, or the gateway's."""
+        if self.kind == CheckKind.MAIL_GATEWAY or self.user is None:
+            return str(CheckKind.MAIL_GATEWAY.label)
+        return self.user.full_name or self.user.username
 
 
 class Reminder(models.Model):

@@ -1,4 +1,5 @@
-"""Recording that a clerk opened the inbox (R10.2)."""
+"""Recording a check of the inbox (R10.2): a clerk opening it, or the mail gateway reading the
+clerk mailbox."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Count
 
-from vanban.checks.models import InboxCheck
+from vanban.checks.models import CheckKind, InboxCheck
 from vanban.core import clock
 from vanban.core.roles import Actor, Role
 from vanban.exchange.core.states import State
@@ -43,3 +44,17 @@ def inbox_check_record(*, actor: Actor) -> InboxCheck | None:
         return InboxCheck.objects.create(
             agency_id=actor.agency_id, user_id=int(str(actor.pk)), checked_at=at,
             day=at.astimezone(clock.VN_TZ).date(), waiting=waiting_count(actor.agency_id))
+
+
+def inbox_check_record_gateway(*, agency_id: int) -> InboxCheck:
+    """Record the mail gateway's pass over the agency's clerk mailbox as an automatic check.
+
+    R10.2 counts it (the official mailbox is one of the inbox's two roads and the gateway files
+    what it finds at once), but never under a person's name: the row has no user and says
+    ``mail_gateway``, and the report shows it as "Cổng thư tự động".
+    """
+    at = clock.now()
+    with transaction.atomic():
+        return InboxCheck.objects.create(
+            agency_id=agency_id, kind=CheckKind.MAIL_GATEWAY, user=None, checked_at=at,
+            day=at.astimezone(clock.VN_TZ).date(), waiting=waiting_count(agency_id))

@@ -60,7 +60,7 @@ def test_a_pass_files_refuses_and_marks_handled(live: Live) -> None:
     delivery = Delivery.objects.get(recipient=live.road.recipient)
     assert (delivery.channel, delivery.state) == ("mail", "01")
     check = InboxCheck.objects.get(agency=live.road.recipient)
-    assert check.user == live.road.recipient_clerk
+    assert (check.kind, check.user) == ("mail_gateway", None)  # R10.2: never a person's name
     assert check.waiting == 0  # counted before the pass filed anything
 
 

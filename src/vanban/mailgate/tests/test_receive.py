@@ -271,9 +271,10 @@ def test_a_scanner_outage_records_nothing(road: Road, scan: bytes, scanner_down:
     assert not Transmission.objects.exists()
 
 
-def test_a_pass_counts_as_the_clerks_check(road: Road) -> None:
-    """R10.2: a gateway pass over the clerk mailbox is the clerk's inbox check in the
-    twice-daily report; passes a minute apart make one row, half an hour later another."""
+def test_a_pass_counts_as_the_gateways_check(road: Road) -> None:
+    """R10.2: a gateway pass over the clerk mailbox counts as an inbox check in the
+    twice-daily report, recorded as the gateway's (no clerk's name on it); passes a minute
+    apart make one row, half an hour later another."""
     from datetime import datetime, timedelta
 
     from vanban.checks.models import InboxCheck
@@ -288,12 +289,16 @@ def test_a_pass_counts_as_the_clerks_check(road: Road) -> None:
         assert mail_check_record(RECIPIENT_MAILBOX) is None
     with clock.frozen(morning + timedelta(minutes=31)):
         assert mail_check_record(RECIPIENT_MAILBOX) is not None
-    assert InboxCheck.objects.filter(agency=road.recipient,
-                                     user=road.recipient_clerk).count() == 2
+    assert InboxCheck.objects.filter(agency=road.recipient, kind="mail_gateway",
+                                     user=None).count() == 2
+    assert not InboxCheck.objects.filter(user=road.recipient_clerk).exists()
     assert mail_check_record("khong@co.vanban.test") is None
     with clock.frozen(morning + timedelta(hours=12)):
         report = check_report(road.recipient_clerk, start=morning.date(), end=morning.date())
     assert report.rows[0].cells[0].status == "done"
+    first = report.rows[0].cells[0].first
+    assert first is not None
+    assert first.checker == "Cổng thư tự động"
 
 
 def test_a_dsn_is_handed_to_the_sending_side(road: Road) -> None:
