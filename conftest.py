@@ -81,11 +81,13 @@ def pytest_configure(config: pytest.Config) -> None:
     def handle(self: flush.Command, **options: object) -> None:
         from vanban.audit import triggers
         from vanban.evidence import triggers as evidence_triggers
+        from vanban.onestop import triggers as dossier_event_triggers
         from vanban.registry import triggers as approval_triggers
         from vanban.workflow import triggers as opinion_triggers
 
         connection = connections[str(options.get("database", "default"))]
-        guarded = (triggers, evidence_triggers, opinion_triggers, approval_triggers)
+        guarded = (triggers, evidence_triggers, opinion_triggers, approval_triggers,
+                   dossier_event_triggers)
         for module in guarded:
             module.drop(connection)
         try:
