@@ -1,0 +1,110 @@
+"""The statistics counted in SQL agree with the pure rules of §10 on the same dossiers (issue 12
+point 7): one GROUP BY, the same figures as ``core.ontime.tally`` dossier by dossier."""
+
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from vanban.core import clock
+from vanban.onestop.core.ontime import VN_TZ, Ending, Period, Tally, Timing, judged_due, tally
+from vanban.onestop.models import (
+    Dossier,
+    DossierState,
+    Procedure,
+    SupplementRequest,
+    SupplementStage,
+)
+from vanban.onestop.statistics.figures import GroupBy, figures, total
+
+S = DossierState
+ENDINGS = {S.RESULT_READY: Ending.RESULT, S.RETURNED: Ending.RESULT, S.REFUSED: Ending.REFUSED,
+           S.REFUSED_AFTER_APPRAISAL: Ending.REFUSED, S.STOPPED: Ending.WITHDRAWN,
+           S.CLOSED_NO_SUPPLEMENT: Ending.STOPPED}
+START = datetime(2025, 10, 1, tzinfo=VN_TZ)
+
+
+def _moment(rng: random.Random) -> datetime:
+    return START + timedelta(minutes=rng.randrange(0, 60 * 24 * 300))
+
+
+def _dossier(rng: random.Random, desk, procedure, n: int) -> tuple[Dossier, Timing]:
+    received = _moment(rng)
+    refused_at_intake = rng.random() < 0.08
+    accepted = None if refused_at_intake else received + timedelta(hours=rng.randrange(0, 30))
+    due = accepted + timedelta(days=rng.randrange(0, 20)) if accepted else None
+    extended = accepted is not None and rng.random() < 0.15
+    original = due if extended else None
+    new_due = due + timedelta(days=5) if extended and due else due
+    state = S.REFUSED if refused_at_intake else rng.choice(
+        [S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.RESULT_READY, S.RETURNED,
+         S.REFUSED_AFTER_APPRAISAL, S.STOPPED, S.CLOSED_NO_SUPPLEMENT, S.ACCEPTED])
+    finished = None
+    if state in ENDINGS:
+        finished = (accepted or received) + timedelta(hours=rng.randrange(1, 24 * 40))
+    supplements = rng.choice([0, 0, 0, 1, 2])
+    dossier = Dossier.objects.create(
+        code=f"T-{n:05d}", desk=desk, procedure=procedure, applicant_name="Nguyễn Văn A",
+        state=state, received_at=received, accepted_at=accepted, due_at=new_due,
+        original_due_at=original, finished_at=finished, extended=extended,
+        supplement_count=supplements)
+    awaiting = None
+    if state == S.SUPPLEMENT_REQUESTED:
+        awaiting = (accepted or received) + timedelta(days=rng.randrange(0, 25))
+        SupplementRequest.objects.create(dossier=dossier, stage=SupplementStage.APPRAISAL,
+                                         items=["Giấy tờ"], requested_at=awaiting)
+    timing = Timing(accepted_at=accepted, due=judged_due(new_due, original), done_at=finished,
+                    ending=ENDINGS.get(state), supplement_requests=supplements,
+                    awaiting_since=awaiting, extended=extended)
+    return dossier, timing
+
+
+@pytest.mark.django_db
+def test_sql_figures_match_the_rules(make_agency) -> None:
+    """R11.3: per agency and in total, each count equals the pure rules' count."""
+    rng = random.Random(12)
+    desks = [make_agency(name="UBND huyện Lục Nam"), make_agency(name="Sở Tư pháp")]
+    procedures = [Procedure.objects.create(agency=desk, code=f"1.00{i}", name=f"Thủ tục {i}",
+                                           sector="Hộ tịch", limit_value=Decimal(5))
+                  for i, desk in enumerate(desks)]
+    timings: dict[int, list[Timing]] = {d.pk: [] for d in desks}
+    for n in range(240):
+        i = n % 2
+        _dossier_row, timing = _dossier(rng, desks[i], procedures[i], n)
+        timings[desks[i].pk].append(timing)
+    now = datetime(2026, 9, 15, 9, tzinfo=VN_TZ)
+    for period in (Period.half_year(2026, 1), Period.half_year(2025, 2),
+                   Period.days(datetime(2026, 1, 10).date(), datetime(2026, 9, 30).date())):
+        rows = figures(Dossier.objects.all(), period, group_by=GroupBy.AGENCY, now=now)
+        by_desk = {row.key[0]: row.tally for row in rows}
+        for desk in desks:
+            expected = tally(timings[desk.pk], period, now=now)
+            assert by_desk.get(desk.pk, Tally()) == expected, (period, desk.name)
+        assert total(rows).received == sum(
+            tally(t, period, now=now).received for t in timings.values())
+
+
+@pytest.mark.django_db
+def test_rows_by_procedure_and_channel(make_agency) -> None:
+    """Rows are labelled by the procedure's name (all versions together) and by channel."""
+    desk = make_agency(name="UBND xã Tân Sơn")
+    first = Procedure.objects.create(agency=desk, code="2.001", name="Đăng ký khai sinh",
+                                     limit_value=Decimal(1))
+    second = Procedure.objects.create(agency=desk, code="2.001", name="Đăng ký khai sinh",
+                                      limit_value=Decimal(1), version=2)
+    at = datetime(2026, 3, 2, 9, tzinfo=VN_TZ)
+    for n, (procedure, channel) in enumerate([(first, "counter"), (second, "online"),
+                                              (second, "online")]):
+        Dossier.objects.create(code=f"P-{n}", desk=desk, procedure=procedure, channel=channel,
+                               applicant_name="Trần Thị B", state=S.PROCESSING, received_at=at,
+                               accepted_at=at, due_at=at + timedelta(days=2))
+    with clock.frozen(datetime(2026, 3, 3, tzinfo=VN_TZ)):
+        rows = figures(Dossier.objects.all(), Period.half_year(2026, 1),
+                       group_by=GroupBy.PROCEDURE)
+        assert [(row.label, row.tally.new, row.tally.within) for row in rows] == [
+            ("Đăng ký khai sinh", 3, 3)]
+        channels = figures(Dossier.objects.all(), Period.half_year(2026, 1),
+                           group_by=GroupBy.CHANNEL)
+    assert [(row.key, row.tally.new) for row in channels] == [(("online",), 2),
+                                                              (("counter",), 1)]
