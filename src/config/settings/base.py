@@ -281,6 +281,7 @@ VANBAN_MAIL_TIMEOUT = float(os.environ.get("VANBAN_MAIL_TIMEOUT", "30"))
 VANBAN_MAIL_HELO = os.environ.get("VANBAN_MAIL_HELO", "")
 VANBAN_MAIL_PROVISIONER = os.environ.get("VANBAN_MAIL_PROVISIONER", "")  # "dovecot" | "ldap"
 VANBAN_MAIL_PASSWD_FILE = os.environ.get("VANBAN_MAIL_PASSWD_FILE", "")
+VANBAN_MAIL_PASSWD_GROUP = os.environ.get("VANBAN_MAIL_PASSWD_GROUP", "")  # e.g. "dovecot"
 
 # Outgoing mail (reminders of R10.2; the mail gateway later). Without EMAIL_HOST the embedded
 # default writes each message as a file under VANBAN_HOME/mail instead of sending it.
