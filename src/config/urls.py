@@ -23,6 +23,7 @@ urlpatterns = [
     path("mail/", include("vanban.mail.urls")),
     path("mailgate/", include("vanban.mailgate.urls")),
     path("onestop/", include("vanban.onestop.urls")),
+    path("search/", include("vanban.search.urls")),
     path("dich-vu-cong/", include("vanban.onestop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),

@@ -11,11 +11,14 @@ in the same statement, so the column is never stale and the search is a plain
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db import models
+from django.db.models import QuerySet
 
-from vanban.core.fold import fold_join
+from vanban.core.fold import fold_join, words
+
+M = TypeVar("M", bound=models.Model)
 
 # Shown in the admin and the schema: where the column comes from.
 SEARCH_TEXT_HELP = "Folded (vanban.core.fold) searched values, written by save()"
@@ -32,10 +35,6 @@ class Searchable(models.Model):
     class Meta:
         abstract = True
 
-    def search_text_compute(self) -> str:
-        """The folded text of this row as it is now."""
-        return fold_join(type(self).search_parts(self))
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save with the search text of the values being saved."""
         self.search_text = self.search_text_compute()
@@ -43,6 +42,10 @@ class Searchable(models.Model):
         if fields is not None:
             kwargs["update_fields"] = {*fields, "search_text"}
         super().save(*args, **kwargs)
+
+    def search_text_compute(self) -> str:
+        """The folded text of this row as it is now."""
+        return fold_join(type(self).search_parts(self))
 
     def search_text_refresh(self) -> None:
         """For a writer that changed searched values without ``save()`` (raw SQL)."""
@@ -79,8 +82,9 @@ def trigram_index_create(connection: Any, *, table: str, name: str) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "  # noqa: S608 - names
-                       "USING gin (search_text gin_trgm_ops)")            # from migrations
+        # Names are constants of the migrations, never input.
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+                       "USING gin (search_text gin_trgm_ops)")
 
 
 def trigram_index_drop(connection: Any, *, name: str) -> None:
@@ -89,3 +93,12 @@ def trigram_index_drop(connection: Any, *, name: str) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def search_matching(rows: QuerySet[M], query: str | None, *,
+                    field: str = "search_text") -> QuerySet[M]:
+    """The rows whose folded text holds every folded word of ``query`` (any order): one
+    ``LIKE '%word%'`` per word, on the folded column (``field`` may cross a relation)."""
+    for word in words(query):
+        rows = rows.filter(**{f"{field}__contains": word})
+    return rows
