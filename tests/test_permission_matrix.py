@@ -159,6 +159,8 @@ notices:read                      POST   signed
 notices:read_all                  POST   signed
 notices:settings                  GET    signed
 notices:settings                  POST   signed
+search:search                     GET    signed
+search:export                     GET    signed
 mail:mailboxes                    GET    province
 mail:mailboxes                    POST   province
 mail:mailbox_disable              POST   province
