@@ -1,0 +1,111 @@
+"""Reads of the one-stop desk, scoped by the policy (``rules.py``): the queues of an officer's
+agency per state, the dossiers whose step a person holds, one dossier with its files, steps and
+history, the lookup by code, the portal's lookup by code and secret, and the catalogue."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from vanban.core.errors import not_found
+from vanban.core.roles import Actor
+from vanban.onestop import rules
+from vanban.onestop.core.codes import secret_matches_hash
+from vanban.onestop.models import Dossier, DossierState, DossierStep, Procedure
+from vanban.onestop.services.common import step_agency_ids
+
+
+def _base() -> QuerySet[Dossier]:
+    return Dossier.objects.select_related("desk", "procedure", "procedure__agency")
+
+
+def dossiers_visible(actor: Actor | None) -> QuerySet[Dossier]:
+    """Every dossier ``actor`` may read: the desk's, the deciding agency's, any dossier with a
+    step at the actor's agency (joint processing); all for the province administrator."""
+    if actor is None or rules.is_province_admin(actor):
+        return _base()
+    if actor.agency_id is None:
+        return _base().none()
+    steps_here = DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id=actor.agency_id)
+    return _base().filter(Q(desk_id=actor.agency_id) | Q(procedure__agency_id=actor.agency_id)
+                          | Exists(steps_here))
+
+
+def dossier_queue(actor: Actor | None, *, state: str | None = None) -> QuerySet[Dossier]:
+    """The desk's list for one state (all states when None), newest first."""
+    rows = dossiers_visible(actor)
+    if state is not None:
+        rows = rows.filter(state=state)
+    return rows.order_by("-id")
+
+
+def dossier_queue_counts(actor: Actor | None) -> dict[str, int]:
+    """How many visible dossiers are in each state (the desk's tabs)."""
+    counts = dict.fromkeys(DossierState.values, 0)
+    for row in dossiers_visible(actor).values("state").annotate(n=Count("id")).order_by():
+        counts[row["state"]] = row["n"]
+    return counts
+
+
+def dossiers_held_by(actor: Actor) -> QuerySet[Dossier]:
+    """Dossiers whose open step ``actor`` holds: by name, by unit or by agency (no one named)."""
+    unit_id = getattr(actor, "unit_id", None)
+    open_here = DossierStep.objects.filter(
+        dossier=OuterRef("pk"), started_at__isnull=False, finished_at__isnull=True,
+        agency_id=actor.agency_id or 0)
+    mine = open_here.filter(Q(holder_id=actor.pk)
+                            | Q(holder__isnull=True, unit__isnull=True)
+                            | Q(holder__isnull=True, unit_id=unit_id or 0))
+    return _base().filter(Exists(mine)).order_by("due_at", "id")
+
+
+def dossier_get(actor: Actor | None, pk: int) -> Dossier:
+    """One dossier with its files, steps and history; "not found" when not visible (R1.1)."""
+    dossier = (_base().prefetch_related("files", "steps", "events", "supplement_requests")
+               .filter(pk=pk).first())
+    if dossier is None or not rules.may_see(
+            actor, desk_id=dossier.desk_id, deciding_id=dossier.procedure.agency_id,
+            step_agency_ids=step_agency_ids(dossier)):
+        raise not_found("hồ sơ", "Dossier")
+    return dossier
+
+
+def dossier_by_code(actor: Actor | None, code: str) -> Dossier:
+    """The dossier with this code, for staff (the same "not found" when not visible)."""
+    found = _base().filter(code=code.strip()).values_list("pk", flat=True).first()
+    if found is None:
+        raise not_found("hồ sơ", "Dossier")
+    return dossier_get(actor, found)
+
+
+def secret_matches(dossier: Dossier, secret: str) -> bool:
+    """Whether ``secret`` is the dossier's tracking secret (constant-time comparison)."""
+    return bool(dossier.secret_hash) and secret_matches_hash(dossier.secret_hash, secret)
+
+
+_NO_HASH = "s256$0000000000000000$" + "0" * 64
+
+
+def dossier_for_tracking(code: str, secret: str) -> Dossier | None:
+    """The portal's lookup (§11): the dossier only when code and secret both match; None for
+    any wrong pair, after the same work either way (no hint whether the code exists)."""
+    dossier = _base().filter(code=code.strip()).first()
+    stored = dossier.secret_hash if dossier is not None and dossier.secret_hash else _NO_HASH
+    matched = secret_matches_hash(stored, secret)
+    return dossier if matched and dossier is not None else None
+
+
+def procedures_current(agency_id: int | None = None) -> QuerySet[Procedure]:
+    """Procedures new dossiers are received under (active, latest version)."""
+    rows = Procedure.objects.select_related("agency").filter(active=True, replaced_by=None)
+    if agency_id is not None:
+        rows = rows.filter(agency_id=agency_id)
+    return rows.order_by("agency__code", "code")
+
+
+def procedure_get(pk: int) -> Procedure:
+    """One procedure version with its steps and papers."""
+    found = (Procedure.objects.select_related("agency")
+             .prefetch_related("steps", "required_documents").filter(pk=pk).first())
+    if found is None:
+        raise not_found("thủ tục", "Procedure")
+    return found

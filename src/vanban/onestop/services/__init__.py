@@ -1,0 +1,40 @@
+"""Writes of the one-stop desk: intake (``intake``), processing (``processing``), code issuance
+(``numbering``), the clock applied to dossiers (``timing``). One transaction and one audit event
+per action; one dossier event per transition."""
+
+from vanban.onestop.services.intake import (
+    Acceptance,
+    Applicant,
+    Paper,
+    dossier_accept,
+    dossier_add_papers,
+    dossier_intake_supplement_received,
+    dossier_receive,
+    dossier_refuse,
+    dossier_request_intake_supplement,
+    missing_documents,
+)
+from vanban.onestop.services.processing import (
+    dossier_apologise_and_extend,
+    dossier_approve,
+    dossier_close_unsupplemented,
+    dossier_hand_over,
+    dossier_refuse_after_appraisal,
+    dossier_request_supplement,
+    dossier_result_ready,
+    dossier_return_result,
+    dossier_stop,
+    dossier_supplement_received,
+    dossier_transfer,
+    dossier_withdraw,
+)
+
+__all__ = [
+    "Acceptance", "Applicant", "Paper", "dossier_accept", "dossier_add_papers",
+    "dossier_apologise_and_extend", "dossier_approve", "dossier_close_unsupplemented",
+    "dossier_hand_over", "dossier_intake_supplement_received", "dossier_receive",
+    "dossier_refuse", "dossier_refuse_after_appraisal", "dossier_request_intake_supplement",
+    "dossier_request_supplement", "dossier_result_ready", "dossier_return_result",
+    "dossier_stop", "dossier_supplement_received", "dossier_transfer", "dossier_withdraw",
+    "missing_documents",
+]
