@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from vanban.core import clock
 from vanban.core.errors import not_found
 from vanban.core.roles import Actor
+from vanban.core.searchable import search_matching
 from vanban.exchange.core.states import State
 from vanban.exchange.models import INBOUND, Delivery
 from vanban.incoming import policy
@@ -78,6 +79,14 @@ def entry_get(actor: Actor | None, pk: int, *,
     return policy.document_allowed(actor, found, action=action)
 
 
+def text_search(documents: QuerySet[IncomingDocument], text: str
+                ) -> QuerySet[IncomingDocument]:
+    """Documents whose arrival number, number, notation, issuer, subject, type, note or dates
+    hold every word of ``text``, diacritics and đ/d folded (the one search rule, ADR 0017:
+    "Ha Noi" finds "Hà Nội")."""
+    return search_matching(documents, text)
+
+
 def register_of(actor: Actor | None, year: int, *,
                 agency_id: int | None = None) -> Register | None:
     """The agency's incoming register of ``year`` (None before its first entry)."""
@@ -108,20 +117,15 @@ class RegisterPage:
 
 def register_page(actor: Actor | None, *, year: int | None = None, search: str = "",
                   before: int | None = None, limit: int = PAGE) -> RegisterPage:
-    """The register of ``year`` (default: this year), filtered by ``search`` (subject, issuer,
-    number or notation), ``limit`` lines with an arrival number below ``before``. For the
-    register keepers only (refusal audited)."""
+    """The register of ``year`` (default: this year), filtered by ``search`` (:func:`text_search`),
+    ``limit`` lines with an arrival number below ``before``. For the register keepers only
+    (refusal audited)."""
     policy.register_allowed(actor, action="incoming.register_view")
     year = year or clock.local_now().year
     register = register_of(actor, year)
     if register is None:
         return RegisterPage(year=year, register=None, rows=[], next_before=None, total=0)
-    found = entries(actor).filter(register=register)
-    text = " ".join(search.split())
-    if text:
-        found = found.filter(Q(subject__icontains=text) | Q(issuer_name__icontains=text)
-                             | Q(code_notation__icontains=text) | Q(code_number=text)
-                             | Q(note__icontains=text))
+    found = text_search(entries(actor).filter(register=register), search)
     if before is not None:
         found = found.filter(arrival_number__lt=before)
     rows = list(found.order_by("-arrival_number")[:limit + 1])

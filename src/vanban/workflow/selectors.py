@@ -20,6 +20,7 @@ from vanban.core.paging import Page
 from vanban.core.roles import Actor
 from vanban.directory.selectors import work_calendar
 from vanban.incoming import policy as incoming_policy
+from vanban.incoming import selectors as incoming_selectors
 from vanban.incoming.models import IncomingDocument, IncomingState
 from vanban.workflow import rules
 from vanban.workflow.models import (
@@ -224,12 +225,9 @@ def incoming_counts(agency_id: int, since: datetime | None = None) -> IncomingCo
 
 def incoming_search(documents: QuerySet[IncomingDocument], text: str
                     ) -> QuerySet[IncomingDocument]:
-    """Documents whose subject, issuer, number or notation contain ``text``."""
-    text = " ".join(text.split())
-    if not text:
-        return documents
-    return documents.filter(Q(subject__icontains=text) | Q(issuer_name__icontains=text)
-                            | Q(code_notation__icontains=text) | Q(code_number=text))
+    """Documents whose subject, issuer, number or notation hold the words of ``text``
+    (diacritics and đ/d folded: the incoming register's one rule)."""
+    return incoming_selectors.text_search(documents, text)
 
 
 def incoming_queue(actor: Actor | None, queue: str, search: str = ""
