@@ -1,6 +1,15 @@
 """Staff pages of the one-stop desk (under ``/onestop/``)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from vanban.onestop import views
 
 app_name = "onestop"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.desk, name="desk"),
+    path("so-theo-doi.pdf", views.ledger, name="ledger"),
+    path("thu-tuc/", views.procedures, name="procedures"),
+    path("thu-tuc/<int:pk>/", views.procedure, name="procedure"),
+    path("<str:ref>/", views.dossier, name="dossier"),
+    path("<str:ref>/<slug:form>.pdf", views.dossier_form, name="dossier_form"),
+]

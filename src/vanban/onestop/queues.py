@@ -1,0 +1,136 @@
+"""The desk's read side for the staff pages: who may open the desk, the dossiers a staff member
+may see, and the named queues of the desk home with their counts.
+
+A dossier is seen by the staff of its desk's agency and, for a joint (liên thông) procedure, by
+the staff of an agency that holds one of its steps (R11.2). Another agency's dossier is "not
+found" (R1.1: we do not say it exists).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+
+from vanban.core import clock
+from vanban.core.errors import Forbidden, NotFound
+from vanban.core.roles import Actor, Role
+from vanban.directory.models import Agency
+from vanban.onestop.core.states import RUNNING, TERMINAL, State
+from vanban.onestop.models import Dossier, DossierStep, Procedure
+
+DESK_ROLES = frozenset({Role.ONESTOP, Role.HEAD, Role.DELEGATE, Role.SPECIALIST})
+DUE_SOON = timedelta(days=2)
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One queue of the desk home: its key in the address, its Vietnamese label, its tone."""
+
+    key: str
+    label: str
+    tone: str = ""
+
+
+QUEUES = (
+    Queue("check", "Chờ kiểm tra", "warn"),
+    Queue("supplement", "Chờ bổ sung"),
+    Queue("processing", "Đang xử lý"),
+    Queue("due_soon", "Sắp đến hạn", "warn"),
+    Queue("overdue", "Quá hạn", "err"),
+    Queue("to_return", "Chờ trả kết quả", "warn"),
+    Queue("done", "Đã kết thúc"),
+)
+QUEUE_KEYS = frozenset(q.key for q in QUEUES)
+_STATES: dict[str, frozenset[State]] = {
+    "check": frozenset({State.SUBMITTED}),
+    "supplement": frozenset({State.INTAKE_SUPPLEMENT, State.SUPPLEMENT_REQUESTED}),
+    "processing": frozenset({State.ACCEPTED, State.PROCESSING, State.FEE_DUE,
+                             State.WITHDRAWAL_REQUESTED}),
+    "to_return": frozenset({State.RESULT_READY, State.REFUSED_AFTER_APPRAISAL}),
+    "done": TERMINAL,
+}
+
+
+def desk_agency(actor: Actor) -> int:
+    """The agency whose desk ``actor`` works at; a refusal for anyone else (not audited here:
+    the 403 handler records it)."""
+    if actor.agency_id is None or not any(actor.has_role(r) for r in DESK_ROLES):
+        raise Forbidden("Chỉ cán bộ một cửa, chuyên viên và lãnh đạo cơ quan mới dùng trang "
+                        "này.", "Only one-stop officers, specialists and agency leaders may "
+                        "use this page.", code="onestop_forbidden")
+    return actor.agency_id
+
+
+def visible(actor: Actor) -> QuerySet[Dossier]:
+    """The dossiers ``actor`` may see: its desk's, and the joint ones it holds a step of."""
+    agency = desk_agency(actor)
+    joint = DossierStep.objects.filter(agency_id=agency).values("dossier_id")
+    return Dossier.objects.filter(Q(desk_id=agency) | Q(pk__in=joint))
+
+
+def in_queue(rows: QuerySet[Dossier], key: str) -> QuerySet[Dossier]:
+    """The rows of the queue ``key`` (every row for an unknown key)."""
+    now = clock.now()
+    running = [s.value for s in RUNNING]
+    if key == "overdue":
+        return rows.filter(state__in=running, due_at__lt=now)
+    if key == "due_soon":
+        return rows.filter(state__in=running, due_at__gte=now, due_at__lt=now + DUE_SOON)
+    states = _STATES.get(key)
+    return rows.filter(state__in=[s.value for s in states]) if states else rows
+
+
+def counts(actor: Actor) -> dict[str, int]:
+    """Each queue's count, up to :data:`COUNT_CAP` (one indexed query per queue)."""
+    rows = visible(actor)
+    return {q.key: in_queue(rows, q.key)[:COUNT_CAP].count() for q in QUEUES}
+
+
+def search(rows: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
+    """Rows whose code, applicant or procedure name contains ``text``."""
+    text = text.strip()
+    if not text:
+        return rows
+    return rows.filter(Q(code__icontains=text) | Q(applicant_name__icontains=text)
+                       | Q(procedure__name__icontains=text))
+
+
+def dossier_get(actor: Actor, ref: str) -> Dossier:
+    """A dossier by its code or id, if ``actor`` may see it; "not found" otherwise."""
+    rows = visible(actor).select_related("procedure", "desk", "desk__parent", "received_by")
+    found = (rows.filter(pk=int(ref)) if ref.isdigit() else rows.filter(code=ref)).first()
+    if found is None:
+        raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
+    return found
+
+
+def procedures_of(actor: Actor, text: str = "") -> QuerySet[Procedure]:
+    """The current procedure versions of the actor's agency, by code; filtered by ``text``."""
+    rows = Procedure.objects.filter(agency_id=desk_agency(actor), replaced_by__isnull=True)
+    if text.strip():
+        rows = rows.filter(Q(code__icontains=text.strip()) | Q(name__icontains=text.strip()))
+    return rows.order_by("code")
+
+
+def procedure_get(actor: Actor, pk: int) -> Procedure:
+    """One procedure version of the actor's agency (older versions too)."""
+    found = Procedure.objects.filter(agency_id=desk_agency(actor), pk=pk).first()
+    if found is None:
+        raise NotFound("Không tìm thấy thủ tục.", "Procedure not found.",
+                       code="procedure_not_found")
+    return found
+
+
+def desk(actor: Actor) -> Agency:
+    """The agency of the actor's desk."""
+    return Agency.objects.get(pk=desk_agency(actor))
+
+
+def ledger_rows(actor: Actor, year: int) -> QuerySet[Dossier]:
+    """The desk's dossiers accepted in ``year`` (local time), in acceptance order (Mẫu 07)."""
+    return (Dossier.objects.filter(desk_id=desk_agency(actor), accepted_at__isnull=False,
+                                   accepted_at__year=year)
+            .select_related("procedure").order_by("accepted_at", "id"))

@@ -1,0 +1,162 @@
+"""Staff pages of the one-stop desk (Vietnamese first): the desk home with its queues, a
+dossier's page with its forms as PDFs, the dossier book (Mẫu 07) and the procedure catalogue.
+Thin: :mod:`vanban.onestop.queues` reads, the printing package draws, domain errors become
+404/403 pages (``policy_pages``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET
+
+from vanban.core import clock
+from vanban.core.pages import policy_pages
+from vanban.core.pages import request_actor as _actor
+from vanban.core.paging import after_of, keyset_page
+from vanban.onestop import printing, queues
+from vanban.onestop.core.states import ACTION_LABELS, Action, allowed_actions
+from vanban.onestop.models import Dossier
+from vanban.onestop.printing import from_dossier
+from vanban.storage.views import blob_response
+
+# Which forms a dossier can print, and the row that must exist for each.
+FORMS: dict[str, Callable[[Dossier], bool]] = {
+    "receipt": lambda d: bool(d.code),
+    "supplement": lambda d: d.supplement_requests.exists(),
+    "refusal": lambda d: bool(d.refusal_reason),
+    "apology": lambda d: hasattr(d, "extension"),
+    "stop": lambda d: hasattr(d, "withdrawal"),
+    "control": lambda d: bool(d.code),
+    "transfer": lambda d: d.steps.exists(),
+}
+FORM_NAMES = {"receipt": "Mẫu 01 · Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+              "supplement": "Mẫu 02 · Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+              "refusal": "Mẫu 03 · Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+              "apology": "Mẫu 04 · Văn bản xin lỗi và đề nghị gia hạn",
+              "stop": "Mẫu 05 · Thông báo dừng giải quyết hồ sơ",
+              "control": "Mẫu 06 · Phiếu kiểm soát quá trình giải quyết hồ sơ",
+              "transfer": "Phiếu chuyển xử lý"}
+
+
+def tracking_url(request: HttpRequest) -> str:
+    """The citizen portal's tracking page, absolute, for the receipt's QR code."""
+    try:
+        path = reverse("portal:track")
+    except NoReverseMatch:
+        path = "/dich-vu-cong/"
+    return request.build_absolute_uri(path)
+
+
+@require_GET
+@login_required
+@policy_pages
+def desk(request: HttpRequest) -> HttpResponse:
+    """The desk home: each queue with its count, the chosen one a page at a time."""
+    actor = _actor(request)
+    key = request.GET.get("queue", "check")
+    key = key if key in queues.QUEUE_KEYS else "check"
+    text = request.GET.get("q", "")
+    rows = queues.search(queues.in_queue(queues.visible(actor), key), text)
+    page = keyset_page(rows.select_related("procedure"), after=after_of(request.GET.get("after")))
+    counts = queues.counts(actor)
+    return render(request, "onestop/desk.html", {
+        "queue_counts": [{"key": q.key, "label": q.label, "tone": q.tone, "n": counts[q.key]}
+                         for q in queues.QUEUES],
+        "queue": key, "q": text, "page": page})
+
+
+@require_GET
+@login_required
+@policy_pages
+def dossier(request: HttpRequest, ref: str) -> HttpResponse:
+    """A dossier: applicant, papers and files, steps with holders and deadlines, history,
+    the forms it can print, and what may happen next."""
+    found = queues.dossier_get(_actor(request), ref)
+    english = (request.LANGUAGE_CODE or "vi").startswith("en")
+    events = found.events.select_related("to_agency", "to_unit", "to_user")
+    return render(request, "onestop/dossier.html", {
+        "d": found, "files": found.files.select_related("required_document"),
+        "steps": found.steps.select_related("agency", "unit", "holder"),
+        "history": [(e, _label(ACTION_LABELS, e.action, english)) for e in events],
+        "forms": [(k, FORM_NAMES[k]) for k, ok in FORMS.items() if ok(found)],
+        "actions": [(a.value, ACTION_LABELS[a][english]) for a in sorted(
+            allowed_actions(found.state))]})
+
+
+def _label(labels: dict[Action, tuple[str, str]], value: str, english: bool) -> str:
+    """The Vietnamese (or English) label of a stored action; the value itself if unknown."""
+    try:
+        return labels[Action(value)][english]
+    except ValueError:
+        return value
+
+
+def _form_pdf(request: HttpRequest, found: Dossier, form: str) -> bytes:
+    if form == "receipt":
+        return printing.receipt_pdf(from_dossier.receipt(
+            found, secret=request.session.pop(f"onestop-secret-{found.pk}", ""),
+            tracking_url=tracking_url(request)))
+    drawers: dict[str, Callable[[Dossier], bytes]] = {
+        "supplement": lambda d: printing.supplement_request_pdf(from_dossier.supplement(d)),
+        "refusal": lambda d: printing.refusal_pdf(from_dossier.refusal(d)),
+        "apology": lambda d: printing.apology_pdf(from_dossier.apology(d)),
+        "stop": lambda d: printing.stop_notice_pdf(from_dossier.stop(d)),
+        "control": lambda d: printing.control_sheet_pdf(from_dossier.control_sheet(d)),
+        "transfer": lambda d: printing.transfer_slip_pdf(from_dossier.transfer_slip(d)),
+    }
+    return drawers[form](found)
+
+
+@require_GET
+@login_required
+@policy_pages
+def dossier_form(request: HttpRequest, ref: str, form: str) -> HttpResponse:
+    """One printed form of the dossier as a PDF (audited like any download); 404 for a form
+    the dossier has nothing for yet."""
+    found = queues.dossier_get(_actor(request), ref)
+    if form not in FORMS or not FORMS[form](found):
+        raise Http404(form)
+    return blob_response(request, data=_form_pdf(request, found, form),
+                         filename=f"{form}-{found.code or found.pk}.pdf",
+                         object_type="onestop.dossier", object_id=found.pk,
+                         agency_code=found.desk.code)
+
+
+@require_GET
+@login_required
+@policy_pages
+def ledger(request: HttpRequest) -> HttpResponse:
+    """Mẫu 07, the desk's book of the dossiers accepted in a year (``?year=``)."""
+    actor = _actor(request)
+    text = request.GET.get("year", "")
+    year = int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else clock.local_now().year
+    rows = queues.ledger_rows(actor, year)
+    agency = queues.desk(actor)
+    pdf = printing.ledger_pdf(from_dossier.ledger(agency, rows, f"Năm {year}"))
+    return blob_response(request, data=pdf, filename=f"so-theo-doi-ho-so-{year}.pdf",
+                         object_type="onestop.ledger", object_id=year, agency_code=agency.code)
+
+
+@require_GET
+@login_required
+@policy_pages
+def procedures(request: HttpRequest) -> HttpResponse:
+    """The agency's procedure catalogue (current versions), searchable."""
+    text = request.GET.get("q", "")
+    return render(request, "onestop/procedures.html", {
+        "procedures": queues.procedures_of(_actor(request), text), "q": text})
+
+
+@require_GET
+@login_required
+@policy_pages
+def procedure(request: HttpRequest, pk: int) -> HttpResponse:
+    """One procedure version: limits, fees, steps, required papers."""
+    found = queues.procedure_get(_actor(request), pk)
+    return render(request, "onestop/procedure.html", {
+        "p": found, "steps": found.steps.select_related("agency", "unit"),
+        "papers": found.required_documents.all()})
