@@ -68,13 +68,26 @@ def test_a_malformed_path_id_is_a_404_problem(caller: APIClient, path: str) -> N
 
 
 @pytest.mark.parametrize("query", [f"limit={HUGE}", "limit=abc", "limit=0", "limit=-5",
-                                   f"offset={HUGE}", "offset=-3", "offset=x", "limit=1.5",
-                                   "offset=1000000001"])
+                                   "limit=1.5", "cursor=x", "cursor=%%%", "cursor=cD0B",
+                                   "cursor=bz01JnA9Mw==", "cursor=cj0yJnA9Mw=="])
 @pytest.mark.parametrize("path", LISTS)
 def test_junk_paging_is_a_400_problem(caller: APIClient, path: str, query: str) -> None:
-    """R14.3, issue 15 §1 and §4: junk or out-of-range ``limit``/``offset`` never reach the
-    database; each is a 400 problem naming the parameter."""
+    """R14.3, issue 15 §1 and §4: a junk ``limit`` or a cursor this server did not write
+    (not base64, a key of letters or of 22 digits, an offset, a bad direction) never
+    reaches the database; each is a 400 ``bad_paging`` problem."""
     response = caller.get(f"/api/v1/{path}?{query}")
+    _is_problem(response, 400)
+    assert response.json()["code"] == "bad_paging"
+
+
+@pytest.mark.parametrize("cursor", ["cD1hYmM=", "cD05OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ=="])
+@pytest.mark.parametrize("path", ["documents/", "exchange/transmissions/", "audit/events/",
+                                  "workflow/incoming/", "units/"])
+def test_a_cursor_key_the_list_cannot_hold_is_a_400(caller: APIClient, path: str,
+                                                    cursor: str) -> None:
+    """Issue 15 §1: a cursor whose key is letters, or a number past bigint, on a list keyed
+    by a number is refused before any query (it would be a database error)."""
+    response = caller.get(f"/api/v1/{path}?cursor={cursor}")
     _is_problem(response, 400)
     assert response.json()["code"] == "bad_paging"
 

@@ -111,7 +111,9 @@ def test_lists_and_bodies_have_their_true_shapes(schema: dict[str, Any]) -> None
 
 
 def test_paging_parameters_document_their_bounds(schema: dict[str, Any]) -> None:
-    """R14.3, issue 15 §4: ``limit`` documents the maximum page size, ``offset`` its range."""
+    """R14.3, issue 15 §4: ``limit`` documents the maximum page size; the only other paging
+    parameter is the opaque ``cursor`` (no ``offset``)."""
     params = {p["name"]: p for p in schema["paths"]["/api/v1/documents/"]["get"]["parameters"]}
     assert params["limit"]["schema"]["maximum"] >= 1
-    assert params["offset"]["schema"]["minimum"] == 0
+    assert params["cursor"]["schema"]["type"] == "string"
+    assert "offset" not in params

@@ -380,7 +380,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["vanban.accounts.api_auth.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vanban.web.problems.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "vanban.web.pagination.BoundedLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "vanban.web.pagination.KeysetCursorPagination",
     "PAGE_SIZE": 50,
 }
 # Largest page any API list returns; a larger ?limit= is lowered to it (R14.3: no request

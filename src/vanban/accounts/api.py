@@ -89,7 +89,8 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     pick people to work with); creating needs a staff manager, checked by the service. Another
     agency's staff member is a 404 (R1.1)."""
 
-    list_parameters = frozenset({"agency"})  # besides limit and offset
+    list_parameters = frozenset({"agency"})  # besides limit and cursor
+    page_ordering = "username"  # unique, and how colleagues are looked for
 
     serializer_class = StaffSerializer
     permission_classes = (permissions.IsAuthenticated,)

@@ -56,6 +56,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
 
     serializer_class = AuditEventSerializer
     lookup_field = "seq"
+    page_ordering = "-seq"  # newest first, by the chain's own order
     lookup_value_regex = ID_PATTERN
     queryset = AuditEvent.objects.none()  # for the schema; the real one is scoped per request
 

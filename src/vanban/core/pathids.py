@@ -27,7 +27,7 @@ def is_id(text: str) -> bool:
 
 
 # Taken by every list: the page and DRF's ``format`` override.
-PAGING_PARAMETERS = frozenset({"limit", "offset", "format"})
+PAGING_PARAMETERS = frozenset({"limit", "cursor", "format"})
 
 
 def unknown_parameters(given: Iterable[str], known: frozenset[str]) -> list[str]:

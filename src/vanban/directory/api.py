@@ -111,6 +111,7 @@ class AgencyViewSet(viewsets.GenericViewSet[Agency]):
     serializer_class = AgencySerializer
     lookup_field = "code"
     lookup_value_regex = CODE_PATTERN
+    page_ordering = "code"  # the address book in code order; codes are unique
 
     def get_queryset(self) -> QuerySet[Agency]:
         """Every agency, in code order."""
@@ -155,7 +156,8 @@ class AgencyViewSet(viewsets.GenericViewSet[Agency]):
 class UnitViewSet(viewsets.GenericViewSet[Unit]):
     """Units the caller may see (R1.1); ``?agency=CODE`` narrows the list."""
 
-    list_parameters = frozenset({"agency"})  # besides limit and offset
+    list_parameters = frozenset({"agency"})  # besides limit and cursor
+    page_ordering = "pk"  # in the order they were made
 
     lookup_value_regex = ID_PATTERN
 

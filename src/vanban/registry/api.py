@@ -234,8 +234,9 @@ def file_json(request: Request, document: Document, found: DocumentFile) -> dict
             "uploaded_at": found.uploaded_at, "url": request.build_absolute_uri(path)}
 
 
-def document_json(request: Request, document: Document) -> dict[str, Any]:
-    """The document as integrators see it."""
+def document_json(request: Request, document: Document,
+                  parts: selectors.DocumentParts | None = None) -> dict[str, Any]:
+    """The document as integrators see it (``parts``: read for a whole page, or here)."""
     fields = ("id", "state", "type_code", "type_name", "legal_normative", "subject", "place",
               "priority", "classification", "competence", "position", "full_name", "due_date",
               "description", "archive_units", "page_amount", "code_number", "code_notation",
@@ -245,12 +246,15 @@ def document_json(request: Request, document: Document) -> dict[str, Any]:
     body["number"] = document.number_text
     body["register"] = ({"year": document.register.year, "series": document.register.series}
                         if document.register is not None else None)
+    recipients = (parts.recipients if parts is not None
+                  else list(selectors.recipients_of(document)))
+    files = parts.files if parts is not None else list(selectors.files_of(document))
     body["recipients"] = [
         {"agency_code": r.agency.code if r.agency else "", "name": r.display_name,
          "address": r.address, "mailbox": r.mailbox, "note": r.note, "role": r.role}
-        for r in document.recipients.select_related("agency")]
-    body["files"] = [file_json(request, document, f) for f in selectors.files_of(document)]
-    body["recipients_block"] = selectors.recipients_block_text(document)
+        for r in recipients]
+    body["files"] = [file_json(request, document, f) for f in files]
+    body["recipients_block"] = selectors.recipients_block_text(document, recipients)
     return body
 
 
@@ -325,8 +329,10 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
         """Documents, newest first (paginated), narrowed by the page's filters."""
         documents = selectors.documents_search(self.get_queryset(),
                                                list_filter(request.query_params))
-        page = self.paginate_queryset(documents) or []
-        return self.get_paginated_response([document_json(request, d) for d in page])
+        page = list(self.paginate_queryset(documents) or [])
+        parts = selectors.document_parts(page)
+        return self.get_paginated_response([document_json(request, d, parts[d.pk])
+                                            for d in page])
 
     def retrieve(self, request: Request, pk: str) -> Response:
         """One document with its recipients, files and recipients block."""

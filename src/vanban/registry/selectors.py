@@ -72,6 +72,28 @@ def documents_search(documents: QuerySet[Document], query: DocumentFilter) -> Qu
     return documents
 
 
+@dataclass(frozen=True)
+class DocumentParts:
+    """A document's recipients (with their agencies) and files, read for a whole page."""
+
+    recipients: list[DocumentRecipient]
+    files: list[DocumentFile]
+
+
+def document_parts(documents: list[Document]) -> dict[int, DocumentParts]:
+    """The parts of every document of a page in two queries, grouped in Python (a page of
+    200 documents: two queries instead of 600, and no queryset built per row: issue 15)."""
+    ids = [d.pk for d in documents]
+    parts = {pk: DocumentParts(recipients=[], files=[]) for pk in ids}
+    for recipient in (DocumentRecipient.objects.filter(document_id__in=ids)
+                      .select_related("agency").order_by("document_id", "position", "id")):
+        parts[recipient.document_id].recipients.append(recipient)
+    for found in (DocumentFile.objects.filter(document_id__in=ids)
+                  .order_by("document_id", "uploaded_at", "id")):
+        parts[found.document_id].files.append(found)
+    return parts
+
+
 def document_get(actor: Actor | None, document_id: int) -> Document:
     """One document of the actor's agency, or ``NotFound`` (also for another agency's)."""
     document = documents_of(actor).filter(pk=document_id).first()
@@ -143,14 +165,21 @@ def _facts(recipient: DocumentRecipient) -> dispatch.RecipientFacts:
                                    paper_listed=paper_listed)
 
 
-def dispatch_plan(document: Document) -> list[PlanRow]:
-    """R3.2: for every recipient, the channel and whether a paper copy must also go."""
+def recipients_of(document: Document) -> QuerySet[DocumentRecipient]:
+    """The document's recipients with their agencies, in order."""
+    return document.recipients.select_related("agency")
+
+
+def dispatch_plan(document: Document,
+                  recipients: list[DocumentRecipient] | None = None) -> list[PlanRow]:
+    """R3.2: for every recipient, the channel and whether a paper copy must also go
+    (``recipients``: already read, e.g. by :func:`document_parts`; else read here)."""
     facts = dispatch.DocumentFacts(type_code=document.type_code,
                                    legal_normative=document.legal_normative,
                                    sender_connected=document.agency.connected)
     paper_types = paper_required_types()
     rows = []
-    for recipient in document.recipients.select_related("agency"):
+    for recipient in recipients_of(document) if recipients is None else recipients:
         plan = dispatch.plan_for(facts, _facts(recipient), paper_types=paper_types)
         rows.append(PlanRow(recipient=recipient, channel=plan.channel, paper=plan.paper,
                             reasons=plan.reasons))
@@ -162,12 +191,13 @@ def document_dispatch_plan(actor: Actor | None, document_id: int) -> list[PlanRo
     return dispatch_plan(document_get(actor, document_id))
 
 
-def recipients_block(document: Document) -> RecipientsBlock:
+def recipients_block(document: Document,
+                     recipients: list[DocumentRecipient] | None = None) -> RecipientsBlock:
     """R6.1: paper recipients (chosen so, or needing paper by R3.2) under "Nơi nhận:", the others
     under "Bản điện tử:"; "Lưu:" with the archive units."""
     paper: list[RecipientLine] = []
     electronic: list[RecipientLine] = []
-    for row in dispatch_plan(document):
+    for row in dispatch_plan(document, recipients):
         line = RecipientLine(clean_text(row.recipient.display_name))
         on_paper = row.paper or row.recipient.role == DocumentRecipient.ROLE_PAPER
         (paper if on_paper else electronic).append(line)
@@ -175,9 +205,10 @@ def recipients_block(document: Document) -> RecipientsBlock:
     return RecipientsBlock(paper=tuple(paper), electronic=tuple(electronic), archive=archive)
 
 
-def recipients_block_text(document: Document) -> str:
+def recipients_block_text(document: Document,
+                          recipients: list[DocumentRecipient] | None = None) -> str:
     """The block as text, ready to print or paste into the document."""
-    return render_block(recipients_block(document))
+    return render_block(recipients_block(document, recipients))
 
 
 def registers_of(actor: Actor | None) -> QuerySet[Register]:

@@ -1,28 +1,35 @@
-"""One page size rule for every API list (R14.3: no single request reads a whole table).
+"""One paging style for every API list (issue 15 §4, R14.3): keyset pages behind an opaque
+``cursor``, with a documented maximum page size and no ``COUNT(*)``.
 
-``?limit=`` chooses the page size up to ``VANBAN_API_MAX_PAGE_SIZE`` (200 by default); a larger
-value is lowered to it, as DRF does with ``max_limit``, and the ``next`` link carries the
-lowered value, so a client that pages by ``next`` sees every row. The default page is
-``REST_FRAMEWORK["PAGE_SIZE"]``. A ``limit`` or ``offset`` that is not a whole number (or is
-out of range: a limit below 1, a negative offset, an offset beyond
-``VANBAN_API_MAX_OFFSET``) is a 400 problem and never reaches the database (issue 15).
-A query parameter the list does not take (its view's ``list_parameters``, besides the paging
-ones) is a 400 ``bad_filter`` problem: a misspelt filter must not silently widen the answer.
+A page is ``?limit=`` rows (``REST_FRAMEWORK["PAGE_SIZE"]`` by default, at most
+``VANBAN_API_MAX_PAGE_SIZE``; a larger value is lowered to it and ``next`` carries the lowered
+value). The rows are ordered by a unique key of the list (its view's ``page_ordering``, newest
+first by default); ``next`` / ``previous`` hold a cursor naming the key the next page starts
+after, so a page costs one index range scan on page 1 and on page 20,000 alike, and rows
+arriving meanwhile neither shift nor repeat a page. A ``limit`` that is not a whole number ≥ 1,
+or a cursor this server did not write, is a 400 ``bad_paging`` problem that never reaches the
+database. A query parameter the list does not take (its view's ``list_parameters``) is a 400
+``bad_filter`` problem: a misspelt filter must not silently widen the answer.
 """
 
 from __future__ import annotations
 
+import binascii
+from base64 import b64decode
 from typing import Any
+from urllib import parse
 
 from django.conf import settings
-from rest_framework.pagination import LimitOffsetPagination
+from django.db import models
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
+from rest_framework.utils.urls import replace_query_param
 
 from vanban.core.errors import ValidationFailed
 from vanban.core.pathids import unknown_parameters
 
-# Far beyond any register, far below PostgreSQL's bigint OFFSET limit.
-DEFAULT_MAX_OFFSET = 1_000_000_000
+DEFAULT_ORDERING = "-pk"
+MAX_POSITION_LENGTH = 200  # a key written by this server is far shorter
 
 
 def max_page_size() -> int:
@@ -30,61 +37,107 @@ def max_page_size() -> int:
     return int(settings.VANBAN_API_MAX_PAGE_SIZE)
 
 
-def _whole(request: Request, name: str, *, low: int, high: int | None) -> int | None:
-    """The query parameter ``name`` as an int in [low, high], None when absent; else 400."""
-    raw = request.query_params.get(name)
-    if raw is None:
-        return None
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) < low or (
-            high is not None and int(text) > high):
-        limit = f" (≤ {high})" if high is not None else ""
+def bad_paging(name: str, vi: str, en: str) -> ValidationFailed:
+    """The 400 problem for a paging parameter that cannot be read."""
+    return ValidationFailed(vi, en, code="bad_paging", parameter=name)
+
+
+def refuse_unknown(request: Request, view: Any) -> None:
+    """A 400 ``bad_filter`` for the first query parameter the view's list does not take."""
+    known = frozenset(getattr(view, "list_parameters", frozenset()))
+    if unknown := unknown_parameters(request.query_params.keys(), known):
         raise ValidationFailed(
-            f"Tham số “{name}” phải là số nguyên ≥ {low}{limit}.",
-            f"The “{name}” parameter must be a whole number ≥ {low}{limit}.",
-            code="bad_paging", parameter=name)
-    return int(text)
+            f"Danh sách này không nhận tham số “{unknown[0]}”.",
+            f"This list does not take the “{unknown[0]}” parameter.",
+            code="bad_filter", parameter=unknown[0])
 
 
-class BoundedLimitOffsetPagination(LimitOffsetPagination):
-    """``limit``/``offset`` paging whose ``limit`` never exceeds the configured maximum."""
+def _numeric_key(model: type[models.Model], name: str) -> bool:
+    """Whether the list's key column holds numbers (its cursor key must then be digits)."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    return isinstance(field, models.IntegerField | models.AutoField)
+
+
+class KeysetCursorPagination(CursorPagination):
+    """DRF's cursor paging, made strict: bounded ``limit``, checked cursors, unknown
+    parameters refused, the ordering chosen by the view (a unique key, so no offsets)."""
+
+    page_size_query_param = "limit"
+    cursor_query_description = ("Trang tiếp theo: giá trị ``cursor`` trong ``next`` / "
+                                "``previous`` (không tự tạo) / the page to read: copy it "
+                                "from ``next`` or ``previous``, never build it.")
+    ordering = DEFAULT_ORDERING
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
-        """Read the maximum from ``settings.VANBAN_API_MAX_PAGE_SIZE`` for each request (DRF
-        keeps it as a class attribute; tests and operators change the setting)."""
-        self.max_limit = max_page_size()
-        known = frozenset(getattr(view, "list_parameters", frozenset()))
-        if unknown := unknown_parameters(request.query_params.keys(), known):
-            raise ValidationFailed(
-                f"Danh sách này không nhận tham số “{unknown[0]}”.",
-                f"This list does not take the “{unknown[0]}” parameter.",
-                code="bad_filter", parameter=unknown[0])
+        """Refuse unknown parameters, then page (the maximum read per request: tests and
+        operators change the setting)."""
+        self.max_page_size = max_page_size()
+        refuse_unknown(request, view)
+        self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)
 
-    def get_limit(self, request: Request) -> int | None:
-        """The page size: the default, or ``?limit=`` lowered to the maximum; junk is a 400."""
-        limit = _whole(request, self.limit_query_param, low=1, high=None)
-        if limit is None:
-            return self.default_limit
-        return min(limit, self.max_limit or limit)
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
+        """The view's ``page_ordering`` (a unique key), newest first by default."""
+        return (str(getattr(view, "page_ordering", DEFAULT_ORDERING)),)
 
-    def get_offset(self, request: Request) -> int:
-        """Rows skipped: ``?offset=`` (0 by default); junk or beyond the maximum is a 400."""
-        high = int(getattr(settings, "VANBAN_API_MAX_OFFSET", DEFAULT_MAX_OFFSET))
-        offset = _whole(request, self.offset_query_param, low=0, high=high)
-        return offset or 0
+    def get_page_size(self, request: Any) -> int:
+        """The page size: the default, or ``?limit=`` lowered to the maximum; junk is a 400."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return int(self.page_size or 50)
+        text = raw.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) < 1:
+            raise bad_paging("limit", "Tham số “limit” phải là số nguyên ≥ 1.",
+                             "The “limit” parameter must be a whole number ≥ 1.")
+        return min(int(text), self.max_page_size or int(text))
+
+    def decode_cursor(self, request: Any) -> Cursor | None:
+        """The cursor of ``next``/``previous``; anything else is a 400 (never a query)."""
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        refused = bad_paging("cursor", "Tham số “cursor” không hợp lệ: hãy dùng liên kết "
+                             "“next” hoặc “previous”.", "Invalid “cursor”: follow the “next” "
+                             "or “previous” link.")
+        try:
+            text = b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+        except (UnicodeError, binascii.Error, ValueError):
+            raise refused from None
+        tokens = parse.parse_qs(text, keep_blank_values=True)
+        if set(tokens) - {"r", "p"} or any(len(v) != 1 for v in tokens.values()):
+            raise refused
+        reverse = tokens.get("r", ["0"])[0]
+        position = tokens.get("p", [None])[0]
+        if reverse not in {"0", "1"} or not self._position_valid(position):
+            raise refused
+        # DRF's Cursor is typed with an int position; it carries the key's text.
+        return Cursor(offset=0, reverse=reverse == "1", position=position)  # type: ignore[arg-type]
+
+    def encode_cursor(self, cursor: Cursor) -> str:
+        """The link, carrying the lowered ``limit`` when one was given (so following
+        ``next`` reads pages of the size actually served)."""
+        link = str(super().encode_cursor(cursor))
+        request: Request = self.request  # type: ignore[attr-defined]  # set by DRF's paging
+        if self.page_size_query_param in request.query_params:
+            link = replace_query_param(link, self.page_size_query_param, self.page_size)
+        return link
+
+    def _position_valid(self, position: str | None) -> bool:
+        """A key the ordering field can hold: digits (≤ 18) for a number, short text else."""
+        if position is None:
+            return True
+        if _numeric_key(self._model, self.ordering[0].lstrip("-")):
+            return position.isascii() and position.isdigit() and len(position) <= 18
+        return 0 < len(position) <= MAX_POSITION_LENGTH and position.isprintable()
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         """Document the maximum in the OpenAPI schema."""
         parameters = super().get_schema_operation_parameters(view)
         maximum = max_page_size()
         for parameter in parameters:
-            if parameter["name"] == self.limit_query_param:
+            if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=maximum)
                 parameter["description"] = (
                     f"Số dòng mỗi trang, tối đa {maximum} / Rows per page, at most {maximum} "
                     "(a larger value is lowered to it).")
-            elif parameter["name"] == self.offset_query_param:
-                parameter["schema"].update(minimum=0, maximum=int(getattr(
-                    settings, "VANBAN_API_MAX_OFFSET", DEFAULT_MAX_OFFSET)))
         return parameters

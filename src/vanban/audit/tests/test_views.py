@@ -128,13 +128,13 @@ def test_api_scoped_list_and_detail(people: dict[str, Any]) -> None:
     listing = client.get("/api/v1/audit/events/")
     assert listing.status_code == 200
     data = listing.json()
-    assert data["count"] == 3
+    assert data["next"] is None
     assert [e["seq"] for e in data["results"]] == [3, 2, 1]
     assert set(data["results"][0]) >= {"seq", "at", "hash", "prev_hash", "data"}
     assert client.get("/api/v1/audit/events/2/").json()["agency_code"] == A
     assert client.get("/api/v1/audit/events/4/").status_code == 404
     admin = _client(people["admin"])
-    assert admin.get("/api/v1/audit/events/", {"action": "other"}).json()["count"] == 2
+    assert len(admin.get("/api/v1/audit/events/", {"action": "other"}).json()["results"]) == 2
     assert admin.get("/api/v1/audit/events/4/").status_code == 200
 
 

@@ -18,7 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
 from vanban.core.roles import Role
-from vanban.web.pagination import BoundedLimitOffsetPagination
+from vanban.directory.models import Agency
+from vanban.web.pagination import KeysetCursorPagination
 
 SRC = Path(__file__).resolve().parents[3]
 VANBAN = str(Path(sys.executable).parent / "vanban")
@@ -169,7 +170,7 @@ def test_every_api_list_pages_with_the_bounded_paginator() -> None:
     assert len(views) > 10
     paginators = {v.__name__: getattr(v, "pagination_class", None) for v in views}
     loose = [name for name, paginator in paginators.items()
-             if paginator is not None and not issubclass(paginator, BoundedLimitOffsetPagination)]
+             if paginator is not None and not issubclass(paginator, KeysetCursorPagination)]
     assert loose == []
     assert settings.VANBAN_API_MAX_PAGE_SIZE == 200
 
@@ -187,14 +188,13 @@ def test_a_larger_limit_is_lowered_to_the_maximum(client: Client, make_agency, m
         assert response.status_code == 200
         body = response.json()
         assert len(body["results"]) == 3
-        assert body["count"] >= 7
         assert "limit=3" in body["next"]
         seen = [row["code"] for row in body["results"]]
         while body["next"]:
             body = client.get(body["next"]).json()
             assert len(body["results"]) <= 3
             seen += [row["code"] for row in body["results"]]
-    assert len(seen) == len(set(seen)) == response.json()["count"]
+    assert len(seen) == len(set(seen)) == Agency.objects.count()
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     limit = next(p for p in schema["paths"]["/api/v1/agencies/"]["get"]["parameters"]
                  if p["name"] == "limit")
