@@ -1,0 +1,108 @@
+"""The one-stop clock's inputs from the installation: its rules from the settings (spec §13
+``clock.*``, ``calendar.*``) and an agency's calendar from the directory with the shipped yearly
+schedules laid beneath (``core/calendar_schedule.py`` says why the schedule lives there).
+
+Settings (all optional; the defaults are §13's):
+
+- ``VANBAN_ONESTOP_CLOCK_HOURS``: ``"08:00-12:00,13:00-17:00"``;
+- ``VANBAN_ONESTOP_CLOCK_CUTOFF``: ``"15:00"`` (empty: no cutoff);
+- ``VANBAN_ONESTOP_CLOCK_MODE``: ``"working_time"`` or ``"day_based"``;
+- ``VANBAN_ONESTOP_SATURDAY_COUNTS`` (no), ``VANBAN_ONESTOP_MAKEUP_COUNTS`` (yes);
+- ``VANBAN_ONESTOP_CLOSURE_DAYS``: 15;
+- ``VANBAN_ONESTOP_SCHEDULED_YEARS``: years whose schedule the operators entered in the
+  calendar, beyond the shipped ones (``"2027,2028"``); other years are provisional;
+- ``VANBAN_ONESTOP_EXTRA_HOLIDAYS``: recurring days off as ``dd/mm`` (``"24/11"``).
+
+A bad value stops with ``ImproperlyConfigured`` naming the setting.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from vanban.directory.selectors import work_calendar
+from vanban.onestop.core.calendar_schedule import ClockCalendar
+from vanban.onestop.core.clock import DEFAULT_RULES, ClockRules, Mode
+
+DEFAULT_HOURS = "08:00-12:00,13:00-17:00"
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def _time(text: str, name: str) -> time:
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError as err:
+        raise ImproperlyConfigured(f"{name}: {text!r} is not HH:MM") from err
+
+
+def _sessions(text: str) -> tuple[tuple[time, time], ...]:
+    name = "VANBAN_ONESTOP_CLOCK_HOURS"
+    sessions = []
+    for part in (p for p in text.split(",") if p.strip()):
+        begin, sep, end = part.partition("-")
+        if not sep:
+            raise ImproperlyConfigured(f"{name}: {part!r} is not HH:MM-HH:MM")
+        sessions.append((_time(begin, name), _time(end, name)))
+    return tuple(sessions)
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = _setting(name, default)
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+def clock_rules() -> ClockRules:
+    """The clock's rules from the settings, read at each call so tests can override them."""
+    cutoff = str(_setting("VANBAN_ONESTOP_CLOCK_CUTOFF", "15:00")).strip()
+    mode = str(_setting("VANBAN_ONESTOP_CLOCK_MODE", Mode.WORKING_TIME.value))
+    try:
+        return ClockRules(
+            sessions=_sessions(str(_setting("VANBAN_ONESTOP_CLOCK_HOURS", DEFAULT_HOURS))),
+            cutoff=_time(cutoff, "VANBAN_ONESTOP_CLOCK_CUTOFF") if cutoff else None,
+            saturday_counts=_flag("VANBAN_ONESTOP_SATURDAY_COUNTS", DEFAULT_RULES.saturday_counts),
+            makeup_counts=_flag("VANBAN_ONESTOP_MAKEUP_COUNTS", DEFAULT_RULES.makeup_counts),
+            mode=Mode(mode),
+            closure_days=int(_setting("VANBAN_ONESTOP_CLOSURE_DAYS",
+                                      DEFAULT_RULES.closure_days)),
+        )
+    except ValueError as err:
+        raise ImproperlyConfigured(f"VANBAN_ONESTOP_CLOCK_*: {err}") from err
+
+
+def _years() -> list[int]:
+    text = str(_setting("VANBAN_ONESTOP_SCHEDULED_YEARS", ""))
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as err:
+        raise ImproperlyConfigured(f"VANBAN_ONESTOP_SCHEDULED_YEARS: {text!r}") from err
+
+
+def _extra_holidays() -> list[tuple[int, int]]:
+    text = str(_setting("VANBAN_ONESTOP_EXTRA_HOLIDAYS", ""))
+    days: list[tuple[int, int]] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        day, _, month = part.partition("/")
+        try:
+            pair = (int(month), int(day))
+            date(2024, *pair)  # a leap year, so 29/02 is a day
+        except (ValueError, TypeError) as err:
+            raise ImproperlyConfigured(
+                f"VANBAN_ONESTOP_EXTRA_HOLIDAYS: {part!r} is not dd/mm") from err
+        days.append(pair)
+    return days
+
+
+def clock_calendar(agency_id: int | None) -> ClockCalendar:
+    """The calendar an agency's dossiers are timed on (``None``: the province's): public
+    holidays, the shipped yearly schedules, the province's and the agency's own entries."""
+    return ClockCalendar.of(work_calendar(agency_id), scheduled_years=_years(),
+                            extra_holidays=_extra_holidays())
