@@ -267,6 +267,16 @@ VANBAN_NOTICES_DUE_SOON_DAYS = int(os.environ.get("VANBAN_NOTICES_DUE_SOON_DAYS"
 VANBAN_NOTICES_DIGEST_AT = os.environ.get("VANBAN_NOTICES_DIGEST_AT", "07:30")
 VANBAN_NOTICES_MAIL_DEFAULT = os.environ.get("VANBAN_NOTICES_MAIL_DEFAULT", "daily")
 
+# The one-stop clock (onestop.md §13; read by vanban.onestop.clock_config, operator guide §11).
+VANBAN_ONESTOP_CLOCK_HOURS = os.environ.get("VANBAN_ONESTOP_CLOCK_HOURS", "08:00-12:00,13:00-17:00")
+VANBAN_ONESTOP_CLOCK_CUTOFF = os.environ.get("VANBAN_ONESTOP_CLOCK_CUTOFF", "15:00")
+VANBAN_ONESTOP_CLOCK_MODE = os.environ.get("VANBAN_ONESTOP_CLOCK_MODE", "working_time")
+VANBAN_ONESTOP_SATURDAY_COUNTS = env_bool("VANBAN_ONESTOP_SATURDAY_COUNTS", False)
+VANBAN_ONESTOP_MAKEUP_COUNTS = env_bool("VANBAN_ONESTOP_MAKEUP_COUNTS", True)
+VANBAN_ONESTOP_CLOSURE_DAYS = int(os.environ.get("VANBAN_ONESTOP_CLOSURE_DAYS", "15"))
+VANBAN_ONESTOP_SCHEDULED_YEARS = os.environ.get("VANBAN_ONESTOP_SCHEDULED_YEARS", "")
+VANBAN_ONESTOP_EXTRA_HOLIDAYS = os.environ.get("VANBAN_ONESTOP_EXTRA_HOLIDAYS", "")
+
 # The official mail road (R9.1, R4.1, R13.1; docs/mail.md): the provincial mail servers the
 # gateway reads (IMAP) and sends through (SMTP), and how mailboxes are provisioned.
 VANBAN_MAIL_IMAP_HOST = os.environ.get("VANBAN_MAIL_IMAP_HOST", "127.0.0.1")
