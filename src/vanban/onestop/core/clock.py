@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from vanban.core.clock import VN_TZ
 from vanban.core.errors import ValidationFailed
@@ -178,7 +179,13 @@ def _local(moment: datetime, rules: ClockRules) -> datetime:
 
 def counts(day: date, calendar: CalendarLike, rules: ClockRules = DEFAULT_RULES) -> bool:
     """Whether the clock runs on ``day``."""
-    cal = _calendar(calendar)
+    return _counts(day, _calendar(calendar), rules)
+
+
+@lru_cache(maxsize=1 << 16)
+def _counts(day: date, cal: ClockCalendar, rules: ClockRules) -> bool:
+    """:func:`counts`, remembered: calendars and rules are frozen, and bulk work (a demo's or a
+    benchmark's dossiers) asks about the same few hundred days again and again."""
     if day.weekday() >= 5:
         if cal.is_working_day(day):
             return rules.makeup_counts
@@ -186,16 +193,17 @@ def counts(day: date, calendar: CalendarLike, rules: ClockRules = DEFAULT_RULES)
     return cal.is_working_day(day)
 
 
-def _sessions(day: date, rules: ClockRules) -> list[tuple[datetime, datetime]]:
-    return [(datetime.combine(day, b, rules.tz), datetime.combine(day, e, rules.tz))
-            for b, e in rules.sessions]
+@lru_cache(maxsize=1 << 14)
+def _sessions(day: date, rules: ClockRules) -> tuple[tuple[datetime, datetime], ...]:
+    return tuple((datetime.combine(day, b, rules.tz), datetime.combine(day, e, rules.tz))
+                 for b, e in rules.sessions)
 
 
 def _days(first: date, cal: ClockCalendar, rules: ClockRules) -> Iterator[date]:
     """The clock's days from ``first`` on (``first`` included when it counts)."""
     day = first
     for _ in range(SEARCH_DAYS):
-        if counts(day, cal, rules):
+        if _counts(day, cal, rules):
             yield day
         day += timedelta(days=1)
     raise ValueError(f"no working day within {SEARCH_DAYS} days of {first}")
