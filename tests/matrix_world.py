@@ -158,6 +158,7 @@ def _incoming(world: World, x: Agency, unit: Unit) -> None:
     assignment = assignment_create(actor=head, document=entry,
                                    lines=[LineInput(role=LineRole.LEAD, unit=unit)])
     world.ids["incoming"] = entry.pk
+    world.ids["page"] = 1  # the first page image of a file (the document viewer)
     world.ids["line"] = assignment.lines.get().pk
     work_file = work_file_create(actor=head, data=WorkFileInput(
         notation="01", title="Hồ sơ ma trận", retention_years=5))

@@ -28,6 +28,8 @@ from vanban.exchange.selectors import readable_file, transmission_attachments
 from vanban.incoming import policy, printing, selectors, services
 from vanban.incoming.forms import PaperForm, RegisterForm, RejectForm
 from vanban.incoming.models import IncomingDocument
+from vanban.incoming.viewer import delivery_viewer, entry_viewer
+from vanban.registry.viewer import page_response
 from vanban.signatures.models import Verification
 from vanban.storage.views import blob_response
 
@@ -109,6 +111,7 @@ def delivery(request: HttpRequest, uid: str) -> HttpResponse:
         "attachments": transmission_attachments(found.transmission),
         "checks": check_rows(verification, request.LANGUAGE_CODE),
         "can_act": waiting and _is_clerk(actor),
+        "viewer": delivery_viewer(found, request.LANGUAGE_CODE),
         "register_form": RegisterForm(agency_id=found.recipient_id),
         "reject_form": RejectForm()})
 
@@ -239,6 +242,7 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "incoming/entry.html", {
         "entry": found, "attachments": attachments,
         "checks": check_rows(found.verification, request.LANGUAGE_CODE),
+        "viewer": entry_viewer(found, request.LANGUAGE_CODE),
         "can_assign": policy.may_assign(_actor(request), found.agency_id)})
 
 
@@ -292,3 +296,28 @@ def delivery_file(request: HttpRequest, uid: str) -> HttpResponse:
                          object_type="exchange.delivery", object_id=found.uid,
                          agency_code=found.recipient.code, attachment=not pdf,
                          content_type=chosen.content_type if pdf else "application/octet-stream")
+
+
+@login_required
+@policy_pages
+@require_GET
+def entry_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
+    """One page of the registered document as an image, for whoever may download it (R16.2)."""
+    found = _entry(request, pk, action="incoming.document_download")
+    if not found.file_sha256:
+        raise Http404
+    return page_response(request, found.file_sha256, page, object_type="incoming.document",
+                         object_id=found.pk, agency_code=found.agency.code)
+
+
+@login_required
+@policy_pages
+@require_GET
+def delivery_page(request: HttpRequest, uid: str, page: int) -> HttpResponse:
+    """One page of the delivery's main file as an image, for the clerk registering it."""
+    found = _delivery(request, uid)
+    if not readable_file(found):
+        raise Http404
+    return page_response(request, found.transmission.file_sha256, page,
+                         object_type="exchange.delivery", object_id=found.uid,
+                         agency_code=found.recipient.code)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("approvals/", views.approval_queue, name="approval_queue"),
     path("<int:pk>/cancel/", views.document_cancel, name="document_cancel"),
     path("<int:pk>/files/<int:file_id>/", views.file_download, name="file_download"),
+    path("<int:pk>/files/<int:file_id>/pages/<int:page>.png", views.file_page, name="file_page"),
     path("<int:pk>/dispatch-list.pdf", views.dispatch_list_pdf, name="dispatch_list_pdf"),
     path("registers/", views.register_view, name="register_view"),
     path("registers/<int:year>/", views.register_view, name="register_year"),

@@ -32,6 +32,7 @@ from vanban.registry.forms import (
     UploadForm,
 )
 from vanban.registry.models import Document
+from vanban.registry.viewer import file_viewer, page_response
 from vanban.storage.views import blob_response
 
 if TYPE_CHECKING:
@@ -136,6 +137,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_submit": selectors.can_submit(actor, document),
         "can_decide": selectors.can_decide(actor, document),
         "approval_form": ApprovalForm(),
+        "viewer": file_viewer(document, selectors.current_file(document), request.LANGUAGE_CODE)
+        if selectors.can_decide(actor, document) else None,
     })
 
 
@@ -194,9 +197,10 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã ký số văn bản."))
             return redirect("registry:document_detail", pk=pk)
+    current = selectors.current_file(document)
     return render(request, "registry/document_sign.html", {
-        "document": document, "current": selectors.current_file(document),
-        "token": on_token})
+        "document": document, "current": current, "token": on_token,
+        "viewer": file_viewer(document, current, request.LANGUAGE_CODE)})
 document_mark_ready = _action(
     "document_mark_ready", lambda a, d: services.document_mark_ready(actor=a, document=d),
     gettext_lazy("Văn bản sẵn sàng gửi."))
@@ -258,6 +262,18 @@ def file_download(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
                          object_type="registry.document", object_id=pk,
                          agency_code=found.document.agency.code,
                          attachment="download" in request.GET)
+
+
+@login_required
+def file_page(request: HttpRequest, pk: int, file_id: int, page: int) -> HttpResponse:
+    """One page of a visible document's file as an image, for the viewer beside the sign and
+    approve forms: shown to exactly those who may download the file (R16.2), audited."""
+    try:
+        found = selectors.file_get(_actor(request), pk, file_id)
+    except NotFound as err:
+        raise Http404(err.en) from None
+    return page_response(request, found.sha256, page, object_type="registry.document",
+                         object_id=pk, agency_code=found.document.agency.code)
 
 
 @login_required

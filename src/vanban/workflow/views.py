@@ -29,6 +29,8 @@ from vanban.core.pages import request_actor as _actor
 from vanban.directory import calendar
 from vanban.directory.models import Unit
 from vanban.directory.selectors import work_calendar
+from vanban.incoming.policy import may_see
+from vanban.incoming.viewer import entry_viewer
 from vanban.registry import selectors as registry_selectors
 from vanban.registry.models import DocumentState
 from vanban.storage.views import blob_response
@@ -108,6 +110,8 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
         "work_files": selectors.work_files_holding(incoming),
         "open_files": [f for f in selectors.work_files_of(actor).filter(closed_at__isnull=True)
                        if may_manage(actor, f)],
+        "viewer": entry_viewer(incoming, request.LANGUAGE_CODE) if may_see(actor, incoming)
+        else None,
     }
     return render(request, "workflow/document.html", context)
 
