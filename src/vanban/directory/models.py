@@ -95,3 +95,20 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'làm bù' if self.working else 'nghỉ'}"
+
+
+class RecipientGroup(models.Model):
+    """A named list of agencies the province administrator keeps ("Các Sở", "UBND các
+    huyện"), offered by the outgoing recipients picker so one click adds all its members."""
+
+    name = models.CharField(max_length=100, unique=True)
+    members = models.ManyToManyField(Agency, related_name="recipient_groups", blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Thứ tự hiển thị")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("position", "name")
+
+    def __str__(self) -> str:
+        return self.name
