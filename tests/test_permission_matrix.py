@@ -89,7 +89,6 @@ registry:document_return          POST   directors
 registry:document_note            POST   directors
 registry:approval_queue           GET    directors+other
 registry:file_download            GET    agency
-registry:file_page                GET    agency
 registry:dispatch_list_pdf        GET    agency
 registry:register_view            GET    signed
 registry:register_year            GET    signed
@@ -119,7 +118,6 @@ evidence:bundle                   GET    agency+other
 incoming:inbox                    GET    keepers+other
 incoming:delivery                 GET    keepers
 incoming:delivery_file            GET    keepers
-incoming:delivery_page            GET    keepers
 incoming:register                 POST   clerk
 incoming:reject                   POST   clerk
 incoming:paper                    GET    keepers+other
@@ -127,7 +125,6 @@ incoming:register_list            GET    keepers+other
 incoming:register_pdf             GET    keepers
 incoming:entry                    GET    keepers+holder
 incoming:entry_file               GET    keepers+holder
-incoming:entry_page               GET    keepers+holder
 workflow:my_tasks                 GET    signed
 workflow:overdue                  GET    directors+other
 workflow:queue                    GET    signed
@@ -247,6 +244,13 @@ evidence-deliveries               GET    signed
 evidence-bundle                   GET    agency+other
 evidence-consistency              GET    nobody  # answers only with its two tree sizes
 evidence-consistency-check        POST   signed
+portal:home                       GET    public
+portal:procedure                  GET    public
+portal:file                       GET    public
+portal:file                       POST   public  # local filing is a setting; the intake decides
+portal:track                      GET    public
+portal:track                      POST   public  # code and secret are the only key
+portal:rate                       POST   public
 """
 
 # Which world id fills each URL argument, by the route's name (prefix) and the argument.
@@ -258,9 +262,6 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "registry:document_submit": {"pk": "draft"}, "registry:document_approve": {"pk": "draft"},
     "registry:document_return": {"pk": "draft"}, "registry:document_note": {"pk": "draft"},
     "registry:": {"pk": "document", "file_id": "file", "year": "year", "series": "series"},
-    "registry:file_page": {"pk": "document", "file_id": "file", "page": "page"},
-    "incoming:delivery_page": {"uid": "delivery", "page": "page"},
-    "incoming:entry_page": {"pk": "incoming", "page": "page"},
     "document-": {"pk": "document", "file_id": "file"},
     "signatures:": {"pk": "certificate", "ca_id": "ca"},
     "exchange:tracking": {"pk": "sent_document"}, "exchange:send": {"pk": "sent_document"},
@@ -279,6 +280,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "role-requests-": {"pk": "role_request"},
     "mail:mailbox_disable": {"pk": "mailbox"}, "mail:dkim_disable": {"pk": "dkim_key"},
     "mailgate:": {"uid": "mail_message"},
+    "portal:": {"pk": "procedure"},
 }
 _REFUSED = {401, 403, 404}
 
@@ -429,6 +431,12 @@ def world() -> World:
     register = Document.objects.get(pk=built.ids["document"]).register
     assert register is not None
     built.ids["series"] = register.series
+    from vanban.directory.models import Agency
+    from vanban.onestop.models import OnlineLevel, Procedure
+
+    built.ids["procedure"] = Procedure.objects.create(
+        agency=Agency.objects.get(code=built.ids["agency"]), code="1.000001",
+        name="Thủ tục của ma trận", limit_value=1, online_level=OnlineLevel.FULL).pk
     return built
 
 
