@@ -89,6 +89,7 @@ registry:document_return          POST   directors
 registry:document_note            POST   directors
 registry:approval_queue           GET    directors+other
 registry:file_download            GET    agency
+registry:file_page                GET    agency
 registry:dispatch_list_pdf        GET    agency
 registry:register_view            GET    signed
 registry:register_year            GET    signed
@@ -118,6 +119,7 @@ evidence:bundle                   GET    agency+other
 incoming:inbox                    GET    keepers+other
 incoming:delivery                 GET    keepers
 incoming:delivery_file            GET    keepers
+incoming:delivery_page            GET    keepers
 incoming:register                 POST   clerk
 incoming:reject                   POST   clerk
 incoming:paper                    GET    keepers+other
@@ -125,6 +127,7 @@ incoming:register_list            GET    keepers+other
 incoming:register_pdf             GET    keepers
 incoming:entry                    GET    keepers+holder
 incoming:entry_file               GET    keepers+holder
+incoming:entry_page               GET    keepers+holder
 workflow:my_tasks                 GET    signed
 workflow:overdue                  GET    directors+other
 workflow:queue                    GET    signed
@@ -262,6 +265,9 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "registry:document_submit": {"pk": "draft"}, "registry:document_approve": {"pk": "draft"},
     "registry:document_return": {"pk": "draft"}, "registry:document_note": {"pk": "draft"},
     "registry:": {"pk": "document", "file_id": "file", "year": "year", "series": "series"},
+    "registry:file_page": {"pk": "document", "file_id": "file", "page": "page"},
+    "incoming:delivery_page": {"uid": "delivery", "page": "page"},
+    "incoming:entry_page": {"pk": "incoming", "page": "page"},
     "document-": {"pk": "document", "file_id": "file"},
     "signatures:": {"pk": "certificate", "ca_id": "ca"},
     "exchange:tracking": {"pk": "sent_document"}, "exchange:send": {"pk": "sent_document"},
