@@ -17,8 +17,9 @@ from vanban.core import clock
 from vanban.core.errors import Forbidden, NotFound
 from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
+from vanban.onestop import selectors
 from vanban.onestop.core.states import RUNNING, TERMINAL, State
-from vanban.onestop.models import Dossier, DossierStep, Procedure
+from vanban.onestop.models import Dossier, Procedure
 
 DESK_ROLES = frozenset({Role.ONESTOP, Role.HEAD, Role.DELEGATE, Role.SPECIALIST})
 DUE_SOON = timedelta(days=2)
@@ -65,10 +66,9 @@ def desk_agency(actor: Actor) -> int:
 
 
 def visible(actor: Actor) -> QuerySet[Dossier]:
-    """The dossiers ``actor`` may see: its desk's, and the joint ones it holds a step of."""
-    agency = desk_agency(actor)
-    joint = DossierStep.objects.filter(agency_id=agency).values("dossier_id")
-    return Dossier.objects.filter(Q(desk_id=agency) | Q(pk__in=joint))
+    """The dossiers ``actor`` may see (the policy's selector), for desk staff only."""
+    desk_agency(actor)
+    return selectors.dossiers_visible(actor)
 
 
 def in_queue(rows: QuerySet[Dossier], key: str) -> QuerySet[Dossier]:
@@ -100,11 +100,9 @@ def search(rows: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
 
 def dossier_get(actor: Actor, ref: str) -> Dossier:
     """A dossier by its code or id, if ``actor`` may see it; "not found" otherwise."""
-    rows = visible(actor).select_related("procedure", "desk", "desk__parent", "received_by")
-    found = (rows.filter(pk=int(ref)) if ref.isdigit() else rows.filter(code=ref)).first()
-    if found is None:
-        raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
-    return found
+    if ref.isdigit():
+        return selectors.dossier_get(actor, int(ref))
+    return selectors.dossier_by_code(actor, ref)
 
 
 def procedures_of(actor: Actor, text: str = "") -> QuerySet[Procedure]:
@@ -134,3 +132,12 @@ def ledger_rows(actor: Actor, year: int) -> QuerySet[Dossier]:
     return (Dossier.objects.filter(desk_id=desk_agency(actor), accepted_at__isnull=False,
                                    accepted_at__year=year)
             .select_related("procedure").order_by("accepted_at", "id"))
+
+
+def intake_procedures(text: str = "") -> QuerySet[Procedure]:
+    """Procedures a desk may receive (any deciding body of the province, Art. 14.2), current
+    versions, filtered by code or name."""
+    rows = selectors.procedures_current()
+    if text.strip():
+        rows = rows.filter(Q(code__icontains=text.strip()) | Q(name__icontains=text.strip()))
+    return rows

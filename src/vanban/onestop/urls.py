@@ -1,15 +1,18 @@
 """Staff pages of the one-stop desk (under ``/onestop/``)."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from vanban.onestop import views
 
 app_name = "onestop"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.desk, name="desk"),
+    path("new/", views.intake, name="intake"),
     path("so-theo-doi.pdf", views.ledger, name="ledger"),
     path("thu-tuc/", views.procedures, name="procedures"),
     path("thu-tuc/<int:pk>/", views.procedure, name="procedure"),
+    path("stats/", include("vanban.onestop.statistics.urls")),  # the statistics pages
     path("<str:ref>/", views.dossier, name="dossier"),
     path("<str:ref>/<slug:form>.pdf", views.dossier_form, name="dossier_form"),
+    path("<str:ref>/thao-tac/<slug:action>/", views.act, name="act"),
 ]

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanban.core import clock
-from vanban.core.pages import policy_pages
+from vanban.core.errors import DomainError
+from vanban.core.pages import policy_pages, show_error
 from vanban.core.pages import request_actor as _actor
 from vanban.core.paging import after_of, keyset_page
-from vanban.onestop import printing, queues
-from vanban.onestop.core.states import ACTION_LABELS, Action, allowed_actions
+from vanban.onestop import actions, printing, queues, selectors, services
+from vanban.onestop.core.states import ACTION_LABELS, Action, State
+from vanban.onestop.forms import ActionForm, IntakeForm
 from vanban.onestop.models import Dossier
 from vanban.onestop.printing import from_dossier
 from vanban.storage.views import blob_response
@@ -83,8 +87,11 @@ def dossier(request: HttpRequest, ref: str) -> HttpResponse:
         "steps": found.steps.select_related("agency", "unit", "holder"),
         "history": [(e, _label(ACTION_LABELS, e.action, english)) for e in events],
         "forms": [(k, FORM_NAMES[k]) for k, ok in FORMS.items() if ok(found)],
-        "actions": [(a.value, ACTION_LABELS[a][english]) for a in sorted(
-            allowed_actions(found.state))]})
+        "offered": [(o, ACTION_LABELS[o.action][english]) for o in
+                    actions.offered(_actor(request), found)],
+        "missing": services.missing_documents(found)
+        if found.state in (State.SUBMITTED, State.INTAKE_SUPPLEMENT) else [],
+        "form": ActionForm(), "required": found.procedure.required_documents.all()})
 
 
 def _label(labels: dict[Action, tuple[str, str]], value: str, english: bool) -> str:
@@ -98,7 +105,7 @@ def _label(labels: dict[Action, tuple[str, str]], value: str, english: bool) -> 
 def _form_pdf(request: HttpRequest, found: Dossier, form: str) -> bytes:
     if form == "receipt":
         return printing.receipt_pdf(from_dossier.receipt(
-            found, secret=request.session.pop(f"onestop-secret-{found.pk}", ""),
+            found, secret=request.session.get(SHOWN_ONCE.format(found.pk), ""),
             tracking_url=tracking_url(request)))
     drawers: dict[str, Callable[[Dossier], bytes]] = {
         "supplement": lambda d: printing.supplement_request_pdf(from_dossier.supplement(d)),
@@ -160,3 +167,61 @@ def procedure(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "onestop/procedure.html", {
         "p": found, "steps": found.steps.select_related("agency", "unit"),
         "papers": found.required_documents.all()})
+
+
+SHOWN_ONCE = "onestop-receipt-{}"  # session key of the secret printed on Mẫu 01
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@policy_pages
+def intake(request: HttpRequest) -> HttpResponse:
+    """The counter: pick the procedure, type the applicant, scan or upload each paper against
+    the checklist, then accept (Mẫu 01), ask for a supplement (Mẫu 02) or refuse (Mẫu 03)."""
+    actor = _actor(request)
+    desk_agency = queues.desk(actor)
+    pick = request.GET.get("procedure", "")
+    if not pick.isdigit():
+        text = request.GET.get("q", "")
+        return render(request, "onestop/intake_pick.html", {
+            "procedures": queues.intake_procedures(text)[:50], "q": text})
+    procedure = selectors.procedure_get(int(pick))
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = actions.counter_intake(actor, desk_agency, procedure, form, request.FILES)
+        except DomainError as err:
+            if err.status == 403:
+                raise
+            show_error(request, err)
+        else:
+            if made.secret:
+                request.session[SHOWN_ONCE.format(made.dossier.pk)] = made.secret
+            messages.success(request, _("Đã ghi nhận hồ sơ."))
+            return redirect("onestop:dossier", ref=made.dossier.code or made.dossier.pk)
+    return render(request, "onestop/intake.html", {
+        "procedure": procedure, "form": form,
+        "required": procedure.required_documents.all()})
+
+
+@require_POST
+@login_required
+@policy_pages
+def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
+    """One action on the dossier from its page; a refusal or bad input comes back as a
+    message and changes nothing."""
+    actor = _actor(request)
+    found = queues.dossier_get(actor, ref)
+    try:
+        done = actions.run(actor, found, action, ActionForm(request.POST), request.FILES)
+    except DomainError as err:
+        if err.status == 403 and not err.audited:
+            raise
+        show_error(request, err)
+    else:
+        secret = getattr(done, "secret", "")
+        if secret:
+            request.session[SHOWN_ONCE.format(found.pk)] = secret
+        messages.success(request, _("Đã cập nhật hồ sơ."))
+    found.refresh_from_db()
+    return redirect("onestop:dossier", ref=found.code or found.pk)
