@@ -1,7 +1,7 @@
 """``python -m bench [--database sqlite|postgres] [--events N] [--appends N] [--only NAME]``.
 
 Runs the audit-log, signing, numbering, evidence, verification, exchange, inbox, mail gateway,
-scanning and edXML codec benchmarks
+scanning, edXML codec, API list and search benchmarks
 (``--only`` picks one).
 
 Creates a throwaway ``VANBAN_HOME`` (and, for PostgreSQL, recreates the ``vanban_bench``
@@ -41,9 +41,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="messages in the clerk mailbox the mail gateway files")
     parser.add_argument("--api-documents", type=int, default=1_000_000,
                         help="outgoing documents behind the API list benchmark")
+    parser.add_argument("--search-sizes", type=int, nargs="+", default=None,
+                        help="outgoing documents the search is timed at, in turn")
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
                                            "evidence", "verification", "exchange", "inbox",
-                                           "scanning", "documents", "edxml", "mail", "api"),
+                                           "scanning", "documents", "edxml", "mail", "api",
+                                           "search"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -90,6 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         markdown,
         numbering,
         scanning,
+        search,
         signing,
         verification,
     )
@@ -100,28 +104,14 @@ def main(argv: list[str] | None = None) -> None:
         # audit_log.run reads ``only`` as None, "verify" or "appends".
         audit_only = None if args.only == "audit" else args.only
         results += audit_log.run(argparse.Namespace(**{**vars(args), "only": audit_only}))
-    if args.only in (None, "signing"):
-        results += signing.run(args)
-    if args.only in (None, "numbering"):
-        results += numbering.run(args)
-    if args.only in (None, "evidence"):
-        results += evidence.run(args)
-    if args.only in (None, "documents"):
-        results += evidence_documents.run(args)
-    if args.only in (None, "verification"):
-        results += verification.run(args)
-    if args.only in (None, "exchange"):
-        results += exchange.run(args)
-    if args.only in (None, "inbox"):
-        results += inbox.run(args)
-    if args.only in (None, "mail"):
-        results += mail_gateway.run(args)
-    if args.only in (None, "scanning"):
-        results += scanning.run(args)
-    if args.only in (None, "edxml"):
-        results += edxml.run(args)
-    if args.only in (None, "api"):
-        results += api_lists.run(args)
+    runners = [("signing", signing.run), ("numbering", numbering.run),
+               ("evidence", evidence.run), ("documents", evidence_documents.run),
+               ("verification", verification.run), ("exchange", exchange.run),
+               ("inbox", inbox.run), ("mail", mail_gateway.run), ("scanning", scanning.run),
+               ("edxml", edxml.run), ("api", api_lists.run), ("search", search.run)]
+    for name, run in runners:
+        if args.only in (None, name):
+            results += run(args)
     print()
     print(f"Database: {audit_log.describe_database()} · Python {platform.python_version()} · "
           f"{os.cpu_count()} CPU · {time.perf_counter() - started:.0f} s")
