@@ -60,7 +60,8 @@ def _messages(count: int, sender: str, recipient: str) -> list[bytes]:
         message.set_content("Kính gửi văn thư.")
         message.add_attachment(pdf + f"% {n}\n".encode(), maintype="application",
                                subtype="pdf", filename=f"cv-{n}.pdf")
-        out.append(dkim_sign(message.as_bytes().replace(b"\n", b"\r\n"), DOMAIN))
+        out.append(dkim_sign(message.as_bytes().replace(b"\n", b"\r\n"), DOMAIN,
+                             identity=sender))
     return out
 
 

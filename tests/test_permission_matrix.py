@@ -153,6 +153,7 @@ mailgate:quarantine               GET    clerk+other
 mailgate:message                  GET    clerk
 mailgate:message_raw              GET    clerk
 mailgate:reject                   POST   clerk
+mailgate:rejudge                  POST   clerk
 checks:report                     GET    keepers+other+province
 checks:report_csv                 GET    keepers+other+province
 checks:reminders                  GET    signed

@@ -85,6 +85,9 @@ class Arrival:
     evidence: Mapping[str, str] = field(default_factory=dict)  # channel facts for 'received'
     verification_id: int | None = None  # a verdict the channel already stored (mail); None:
                                         # the hub verifies the main file after commit
+    # The intake's view of PDFs the channel already took through the same door (by SHA-256 of
+    # the bytes): the port uses it instead of running the intake and the scanner again.
+    intake: Mapping[str, Accepted] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -169,11 +172,15 @@ def _check_files(arrival: Arrival) -> list[_Checked]:
             "Thư không có văn bản chính (tệp PDF) nên không được nhận.",
             "The message carries no main document (a PDF) and is refused.",
             code="no_main_document")
+    known = {id(f): arrival.intake.get(hashlib.sha256(f.data).hexdigest())
+             for f in pdfs} if arrival.intake else {}
+    unchecked = [f for f in pdfs if known.get(id(f)) is None]
     accepted = intake_files(
         door=door, agency_code=arrival.sender.code, context=context,
         groups=[FileGroup(parts=[f.data], what_vi="văn bản", what_en="document", images=False,
-                          names=[f.name]) for f in pdfs])
-    by_file = {id(f): a for f, a in zip(pdfs, accepted, strict=True)}
+                          names=[f.name]) for f in unchecked]) if unchecked else []
+    by_file: dict[int, Accepted] = {id(f): a for f, a in zip(unchecked, accepted, strict=True)}
+    by_file.update({k: a for k, a in known.items() if a is not None})
     others = [f for f in arrival.files if id(f) not in by_file]
     _scan(door, others, agency_code=arrival.sender.code, context=context)
     return [_Checked(file=f, content_type=detected_type(f.data, f.name),

@@ -7,8 +7,9 @@ Contract with that command:
   action; this adds ``dkim``, ``mailbox`` and ``check`` (the names in :data:`NAMES`).
 * ``handle(command, name, options)``: runs subcommand ``name`` with the parsed ``options``,
   writing to ``command.stdout`` / ``command.stderr``; returns None on success and raises
-  ``CommandError`` with ``returncode`` 1 (the check or the action failed) or 2 (usage error:
-  a missing file, an unknown agency, a malformed key).
+  ``CommandError`` with ``returncode`` 1 (the check or the action failed or was refused, the
+  mail system unreachable) or 2 (usage error: a missing file, an unknown agency, a malformed
+  key), and a plain bilingual message, never a traceback.
 
 Subcommands:
 
@@ -30,7 +31,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vanban.core.errors import DomainError
+from vanban.core.errors import DomainError, NotFound, ValidationFailed
 
 NAMES = ("dkim", "mailbox", "check")
 
@@ -45,6 +46,9 @@ def add_subcommands(sub: Any) -> None:
     add.add_argument("public", type=Path, help="khoá công khai PEM / public key PEM file")
     add.add_argument("--private", type=Path, default=None,
                      help="khoá ký của tỉnh (PEM, lưu mã hoá) / the province's signing key")
+    add.add_argument("--domain-only", action="store_true",
+                     help="chấp nhận chữ ký chỉ nêu miền (d=), không nêu hộp thư (i=) / accept "
+                          "signatures naming the domain only (d=), not the mailbox (i=)")
     lst = dkim_sub.add_parser("list", help="Liệt kê khoá / list the keys")
     lst.add_argument("--json", action="store_true", help="In JSON / print JSON")
     off = dkim_sub.add_parser("disable", help="Ngừng dùng khoá / disable a key")
@@ -81,7 +85,13 @@ def handle(command: BaseCommand, name: str, options: dict[str, Any]) -> None:
         else:
             raise CommandError(f"unknown subcommand {name}", returncode=2)
     except DomainError as err:
-        raise CommandError(f"{err.vi} / {err.en}", returncode=2) from err
+        raise CommandError(f"{err.vi} / {err.en}", returncode=exit_code(err)) from err
+
+
+def exit_code(err: DomainError) -> int:
+    """2 for a usage error (bad input, nothing of that name); 1 for an action refused or a
+    service that cannot do it now (a conflict, the mail system's account file unwritable)."""
+    return 2 if isinstance(err, ValidationFailed | NotFound) else 1
 
 
 def _read(path: Path) -> str:
@@ -100,7 +110,8 @@ def _dkim(command: BaseCommand, options: dict[str, Any]) -> None:
         private = _read(options["private"]) if options["private"] else ""
         key = dkim.dkim_key_add(actor=None, domain=options["domain"],
                                 selector=options["selector"],
-                                public_pem=_read(options["public"]), private_pem=private)
+                                public_pem=_read(options["public"]), private_pem=private,
+                                identity_required=not options["domain_only"])
         command.stdout.write(f"{key.selector}._domainkey.{key.domain}: "
                              f"{'khoá ký / signing key' if key.can_sign else 'khoá kiểm / key'}")
     elif action == "disable":
@@ -116,6 +127,7 @@ def _dkim(command: BaseCommand, options: dict[str, Any]) -> None:
             command.stdout.write(
                 f"{row['selector']}._domainkey.{row['domain']}\t"
                 f"{'ký / signs' if row['signs'] else '-'}\t"
+                f"{'i= bắt buộc / i= required' if row['identity_required'] else 'd= only'}\t"
                 f"{'đang dùng / active' if row['active'] else 'ngừng / disabled'}\t"
                 f"{row['added_at']}")
 

@@ -45,13 +45,15 @@ class DkimUnavailable(DomainError):
 @dataclass(frozen=True)
 class DkimResult:
     """What verification said: ``status`` ``pass``, ``fail`` or ``none`` (no signature); the
-    signature's domain (d=), selector (s=) and identity (i=); why, when it did not pass."""
+    signature's domain (d=), selector (s=) and identity (i=, empty when it names none); why,
+    when it did not pass; whether the key's table entry requires the identity."""
 
     status: str
     domain: str = ""
     selector: str = ""
     identity: str = ""
     reason: str = ""
+    identity_required: bool = True
 
     @property
     def ok(self) -> bool:
@@ -106,8 +108,12 @@ def txt_record(public: rsa.RSAPublicKey) -> str:
 
 
 def dkim_key_add(*, actor: Actor | None, domain: str, selector: str, public_pem: str,
-                 private_pem: str = "") -> DkimKey:
-    """Add a key to the table (``private_pem``: one of the province's signing keys)."""
+                 private_pem: str = "", identity_required: bool = True) -> DkimKey:
+    """Add a key to the table (``private_pem``: one of the province's signing keys).
+
+    ``identity_required`` (the default): a message verified with this key is filed only when
+    its signature names the From mailbox (i=); off only for a server that signs with d= alone.
+    """
     if not may_manage(actor):
         raise forbidden()
     domain = _name(domain, "Tên miền", "domain")
@@ -123,10 +129,12 @@ def dkim_key_add(*, actor: Actor | None, domain: str, selector: str, public_pem:
         key = DkimKey.objects.create(
             domain=domain, selector=selector, public_key_pem=public_pem.strip() + "\n",
             txt=txt_record(public), added_at=clock.now(), added_by_id=_actor_id(actor),
+            identity_required=identity_required,
             private_key=seal(private_pem.encode("ascii"), purpose=PURPOSE) if private_pem
             else "")
         audit_append(actor=actor, action="mail.dkim_key_added", object_type=OBJECT,
-                     object_id=str(key), data={"signs": bool(private_pem)})
+                     object_id=str(key), data={"signs": bool(private_pem),
+                                               "identity_required": identity_required})
     return key
 
 
@@ -174,22 +182,30 @@ def _headers_to_sign(message: bytes) -> list[bytes]:
     return [n.encode("ascii") for n in names]
 
 
-def dkim_sign(message: bytes, domain: str, selector: str | None = None) -> bytes:
-    """``message`` with a DKIM-Signature header of the province's key for ``domain``."""
+def dkim_sign(message: bytes, domain: str, selector: str | None = None, *,
+              identity: str) -> bytes:
+    """``message`` with a DKIM-Signature header of the province's key for ``domain``, naming
+    the sending mailbox ``identity`` (i=): the receiver checks it is the From address, so
+    another mailbox of the same domain cannot pose as the clerk's."""
     key = signing_key(domain, selector)
     private = open_sealed(key.private_key, purpose=PURPOSE)
     signature = dkim.sign(message, key.selector.encode(), key.domain.encode(), private,
+                          identity=identity.strip().lower().encode("ascii"),
                           canonicalize=(b"relaxed", b"relaxed"),
                           include_headers=_headers_to_sign(message))
     return bytes(signature) + message
+
+
+def _key(selector: str, domain: str) -> DkimKey | None:
+    return DkimKey.objects.filter(domain__iexact=domain, selector__iexact=selector,
+                                  active=True).first()
 
 
 def _dns(name: bytes | str, timeout: int = 5) -> bytes | None:
     """dkimpy's DNS lookup, answered from the table (active keys only)."""
     text = name.decode("ascii", "replace") if isinstance(name, bytes) else name
     selector, _, domain = text.rstrip(".").lower().partition("._domainkey.")
-    key = DkimKey.objects.filter(domain__iexact=domain, selector__iexact=selector,
-                                 active=True).first()
+    key = _key(selector, domain)
     return key.txt.encode("ascii") if key is not None else None
 
 
@@ -206,18 +222,26 @@ def dkim_verify(message: bytes) -> DkimResult:
         return DkimResult("none", reason="no DKIM signature")
     value = str(raw[0]).encode("ascii", "replace")
     domain, selector = _tag(value, "d").lower(), _tag(value, "s").lower()
-    identity = _tag(value, "i") or (f"@{domain}" if domain else "")
+    identity = _tag(value, "i").lower()
+    key = _key(selector, domain)
+
+    def answer(name: bytes | str, timeout: int = 5) -> bytes | None:
+        """dkimpy's lookup of the one record it needs, answered from the key read above."""
+        text = name.decode("ascii", "replace") if isinstance(name, bytes) else name
+        wanted = text.rstrip(".").lower() == f"{selector}._domainkey.{domain}"
+        return key.txt.encode("ascii") if key is not None and wanted else None
+
     checker = dkim.DKIM(message)
     try:
-        ok = checker.verify(idx=0, dnsfunc=_dns)
+        ok = checker.verify(idx=0, dnsfunc=answer)
     except dkim.DKIMException as err:
         return DkimResult("fail", domain, selector, identity, f"{type(err).__name__}: {err}")
     if not ok:
-        known = _dns(f"{selector}._domainkey.{domain}") is not None
         return DkimResult("fail", domain, selector, identity,
-                          "signature does not verify" if known else
+                          "signature does not verify" if key is not None else
                           f"no provincial key {selector}._domainkey.{domain}")
-    return DkimResult("pass", domain, selector, identity)
+    return DkimResult("pass", domain, selector, identity,  # verified: the key exists
+                      identity_required=key is None or key.identity_required)
 
 
 def _actor_id(actor: Actor | None) -> int | None:

@@ -61,6 +61,9 @@ class DkimKey(models.Model):
     public_key_pem = models.TextField()
     txt = models.TextField(help_text="The TXT record, as DNS would publish it")
     private_key = models.TextField(blank=True)
+    identity_required = models.BooleanField(
+        default=True, help_text="Signatures by this key must name the From mailbox (i=); off "
+        "only for a server that signs with the domain alone (d=)")
     active = models.BooleanField(default=True)
     added_at = models.DateTimeField()
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -85,5 +88,6 @@ class DkimKey(models.Model):
     def as_dict(self) -> dict[str, object]:
         """The key as ``vanban mail dkim list --json`` prints it (never the private key)."""
         return {"domain": self.domain, "selector": self.selector, "signs": self.can_sign,
-                "active": self.active, "added_at": self.added_at.isoformat(),
+                "identity_required": self.identity_required, "active": self.active,
+                "added_at": self.added_at.isoformat(),
                 "txt": self.txt}

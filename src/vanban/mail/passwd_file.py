@@ -6,6 +6,10 @@ still accepted by the server (nothing is lost) but nobody can log in. The passwo
 as Dovecot 2.3's salted SHA-512 (``{SSHA512}``: base64 of sha512(password + salt) + salt),
 which needs no ``crypt`` module.
 
+The file holds password hashes, so it is never world-readable: mode 0640, owned by the user
+vanban runs as, in the group Dovecot's auth process reads it with (``dovecot`` on Debian, set
+with ``group`` or kept from the existing file).
+
 The file is rewritten to a temporary file in the same folder and renamed over the old one, so a
 reader never sees half a file; its modification time always moves forward so that Dovecot,
 which re-reads the file when its mtime or size changes, never misses a rewrite in the same
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import grp
 import hashlib
 import hmac
 import os
@@ -31,6 +36,7 @@ from pathlib import Path
 SCHEME = "{SSHA512}"
 NOLOGIN = "nologin=y"
 REASON = "reason=mailbox-disabled"  # extra fields are split at spaces
+MODE = 0o640  # owner writes, Dovecot's group reads, nobody else
 
 
 @dataclass(frozen=True)
@@ -80,8 +86,9 @@ def parse(text: str) -> dict[str, Entry]:
 class PasswdFile:
     """A passwd-file on disk; every change holds a lock and rewrites the whole file."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], group: str = "") -> None:
         self.path = Path(path)
+        self.group = group
 
     def read(self) -> dict[str, Entry]:
         """Current entries (an absent file has none)."""
@@ -129,13 +136,25 @@ class PasswdFile:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
+            os.chmod(tmp, MODE)
+            gid = self._gid()
+            if gid is not None and gid != os.stat(tmp).st_gid:
+                os.chown(tmp, -1, gid)
             stamp = max(time.time(), int(old_mtime) + 1.0)
             os.utime(tmp, (stamp, stamp))
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def _gid(self) -> int | None:
+        """The group the file must keep: the one named, else the existing file's."""
+        if self.group:
+            return grp.getgrnam(self.group).gr_gid
+        try:
+            return self.path.stat().st_gid
+        except FileNotFoundError:
+            return None
 
 
 def _check_address(address: str) -> None:

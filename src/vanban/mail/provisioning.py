@@ -45,33 +45,34 @@ class Provisioner(Protocol):
 class DovecotPasswdFile:
     """Dovecot's passwd-file passdb (the file Dovecot reads, see ``passwd_file``)."""
 
-    def __init__(self, path: str) -> None:
-        self.file = PasswdFile(path)
+    def __init__(self, path: str, group: str = "") -> None:
+        self.file = PasswdFile(path, group)
 
     def create(self, address: str, password: str) -> None:
         try:
             self.file.put(address, password)
-        except OSError as err:
+        except (OSError, KeyError) as err:  # KeyError: the group named does not exist
             raise _unavailable(err) from err
 
     def disable(self, address: str) -> None:
         try:
             self.file.disable(address)
-        except OSError as err:
+        except (OSError, KeyError) as err:  # KeyError: the group named does not exist
             raise _unavailable(err) from err
 
     def exists(self, address: str) -> bool:
         try:
             entry = self.file.get(address)
-        except OSError as err:
+        except (OSError, KeyError) as err:  # KeyError: the group named does not exist
             raise _unavailable(err) from err
         return entry is not None and not entry.disabled
 
 
-def _unavailable(err: OSError) -> ProvisioningUnavailable:
+def _unavailable(err: OSError | KeyError) -> ProvisioningUnavailable:
+    why = (err.strerror if isinstance(err, OSError) else None) or str(err)
     return ProvisioningUnavailable(
-        f"Không ghi được tệp tài khoản thư của Dovecot: {err.strerror}.",
-        f"The Dovecot account file cannot be written: {err.strerror}.")
+        f"Không ghi được tệp tài khoản thư của Dovecot: {why}.",
+        f"The Dovecot account file cannot be written: {why}.")
 
 
 def provisioner() -> Provisioner:
@@ -83,7 +84,8 @@ def provisioner() -> Provisioner:
             raise ProvisioningUnavailable(
                 "Chưa đặt VANBAN_MAIL_PASSWD_FILE (tệp passwd-file của Dovecot).",
                 "VANBAN_MAIL_PASSWD_FILE (Dovecot's passwd-file) is not set.")
-        return DovecotPasswdFile(path)
+        group = str(getattr(settings, "VANBAN_MAIL_PASSWD_GROUP", "") or "")
+        return DovecotPasswdFile(path, group)
     if name == "ldap":
         raise ProvisioningUnavailable(
             "Bộ cấp hộp thư qua LDAP chưa được cài đặt ở hệ thống này.",

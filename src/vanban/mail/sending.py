@@ -113,7 +113,7 @@ def _carry(message: OutboxMessage, delivery: Delivery | None, sessions: _Session
                              "mailbox yet")
     try:
         composed = compose(message, delivery, box.address, files)
-        signed = dkim_sign(composed.data, domain_of(box.address))
+        signed = dkim_sign(composed.data, domain_of(box.address), identity=box.address)
     except DkimUnavailable as err:
         return Answer(False, err.en)
     return _send(message, delivery, composed, signed, sessions)

@@ -53,6 +53,8 @@ class MailMessage(models.Model):
     reject_reason = models.CharField(max_length=1000, blank=True)
     reply_message_id = models.CharField(max_length=300, blank=True)
     reply_error = models.CharField(max_length=500, blank=True)
+    rejudged = models.JSONField(default=list, help_text="Each re-judging (\"xét lại\"): at, by, "
+                                "outcome (filed / quarantined) and the reason codes found then")
 
     class Meta:
         ordering = ("-received_at", "-id")

@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern] = [
     path("quarantine/<uuid:uid>/", views.message, name="message"),
     path("quarantine/<uuid:uid>/eml/", views.message_raw, name="message_raw"),
     path("quarantine/<uuid:uid>/reject/", views.reject, name="reject"),
+    path("quarantine/<uuid:uid>/rejudge/", views.rejudge, name="rejudge"),
 ]

@@ -1,9 +1,11 @@
 """Pages of the mail gateway's quarantine (R4.1): the refused messages of the clerk's mailbox,
-one message with its reasons, the raw message, and "Từ chối" with a reason mailed back. Thin:
+one message with its reasons, the raw message, "Từ chối" with a reason mailed back, and "Xét
+lại" (judge it again). Thin:
 selectors read, services write."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -20,7 +22,7 @@ from vanban.core.pages import policy_pages
 from vanban.core.pages import request_actor as _actor
 from vanban.core.pages import show_error as _failed
 from vanban.mailgate import selectors, services
-from vanban.mailgate.models import MailMessage
+from vanban.mailgate.models import MailMessage, MailState
 from vanban.storage.views import blob_response
 
 
@@ -43,6 +45,12 @@ def _reasons(message: MailMessage, language: str) -> list[dict[str, str]]:
              "detail": r.get("detail", "")} for r in message.reasons]
 
 
+def _rejudged(message: MailMessage) -> list[dict[str, Any]]:
+    """The re-judgings with their time as a datetime (the template shows it local)."""
+    return [{**r, "at": datetime.fromisoformat(r["at"])} for r in message.rejudged
+            if isinstance(r, dict) and r.get("at")]
+
+
 @login_required
 @policy_pages
 @require_GET
@@ -62,6 +70,7 @@ def message(request: HttpRequest, uid: str) -> HttpResponse:
     found = selectors.message_get(_actor(request), uid)
     context: dict[str, Any] = {"message": found, "form": RejectForm(),
                                "malware": carries_malware(found),
+                               "rejudged": _rejudged(found),
                                "reasons": _reasons(found, request.LANGUAGE_CODE)}
     return render(request, "mailgate/message.html", context)
 
@@ -101,4 +110,25 @@ def reject(request: HttpRequest, uid: str) -> HttpResponse:
         _failed(request, err)
     else:
         messages.success(request, _("Đã từ chối thư và báo lại cho người gửi."))
+    return redirect("mailgate:message", uid=found.uid)
+
+
+@login_required
+@policy_pages
+@require_POST
+def rejudge(request: HttpRequest, uid: str) -> HttpResponse:
+    """"Xét lại": judge the kept message again; filed if it now passes."""
+    actor = _actor(request)
+    found = selectors.message_get(actor, uid)
+    try:
+        now = services.quarantine_rejudge(actor=actor, message=found)
+    except DomainError as err:
+        _failed(request, err)
+    else:
+        if now.state == MailState.FILED:
+            messages.success(request, _("Đã xét lại: thư đạt yêu cầu và đã được nhận vào hộp "
+                                        "văn bản đến."))
+        else:
+            messages.warning(request, _("Đã xét lại: thư vẫn chưa đạt yêu cầu, vẫn bị giữ "
+                                        "lại."))
     return redirect("mailgate:message", uid=found.uid)

@@ -107,9 +107,14 @@ class Dovecot:
         self.root.chmod(0o755)
         (self.root / "mail").mkdir(mode=0o777)
         (self.root / "mail").chmod(0o777)
-        self.passwd = PasswdFile(self.root / "passwd")
+        # As a real install has it: readable by Dovecot's group only (its auth process runs as
+        # the dovecot user when started as root), never by everyone.
+        group = "dovecot" if os.geteuid() == 0 else ""
+        self.passwd = PasswdFile(self.root / "passwd", group)
         self.passwd.path.write_text("")
-        self.passwd.path.chmod(0o644)
+        if group:
+            shutil.chown(self.passwd.path, group=group)
+        self.passwd.path.chmod(0o640)
         self.imap_port, self.lmtp_port = free_port(), free_port()
         self.config = self.root / "dovecot.conf"
         self.config.write_text(_dovecot_config(self.root, self.imap_port, self.lmtp_port))

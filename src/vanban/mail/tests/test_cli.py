@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -85,3 +86,25 @@ def _failed(*args: str) -> str:
         call_command("mail", *args, stdout=out, stderr=err)
     assert failed.value.returncode == 1
     return err.getvalue()
+
+
+def test_a_provisioning_outage_exits_1_with_a_plain_message(make_agency: Any,
+                                                           tmp_path: Path) -> None:
+    """R13.1: the mail system's account file cannot be written: exit 1 (the action failed,
+    not a usage error) with the reason in Vietnamese and English; an unknown agency stays 2."""
+    make_agency(code="000.00.32.H06")
+    broken = tmp_path / "passwd"
+    broken.mkdir()  # a folder where the account file should be: every write fails
+    with override_settings(VANBAN_MAIL_PROVISIONER="dovecot",
+                           VANBAN_MAIL_PASSWD_FILE=str(broken)), \
+            pytest.raises(CommandError) as failed:
+        run("mailbox", "create", unique_address(), "--agency", "000.00.32.H06")
+    assert failed.value.returncode == 1
+    assert "Dovecot" in str(failed.value)
+    assert "Traceback" not in str(failed.value)
+    with override_settings(VANBAN_MAIL_PROVISIONER=""), pytest.raises(CommandError) as off:
+        run("mailbox", "create", unique_address(), "--agency", "000.00.32.H06")
+    assert off.value.returncode == 1
+    with pytest.raises(CommandError) as usage:
+        run("mailbox", "create", unique_address(), "--agency", "999.99.99.H99")
+    assert usage.value.returncode == 2

@@ -12,7 +12,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from vanban.core.errors import Conflict, ValidationFailed
-from vanban.mail.dkim import DkimUnavailable, dkim_key_add, dkim_key_disable, dkim_sign, dkim_verify
+from vanban.mail.dkim import (
+    DkimUnavailable,
+    dkim_key_add,
+    dkim_key_disable,
+    dkim_sign,
+    dkim_verify,
+)
 from vanban.mail.models import DkimKey
 from vanban.mail.tests.conftest import DOMAIN, KeyPair, make_keypair
 
@@ -34,9 +40,10 @@ def message(body: str = "Nội dung văn bản.\n") -> bytes:
 def test_signed_message_verifies_and_a_tampered_one_fails(signing_key: Any) -> None:
     """R4.1, R9.1: a message signed with the province's key verifies against the table; the
     same message with its body or a signed vanban header changed does not."""
-    signed = dkim_sign(message(), DOMAIN)
+    signed = dkim_sign(message(), DOMAIN, identity=f"vanthu@{DOMAIN}")
     result = dkim_verify(signed)
     assert (result.status, result.domain, result.selector) == ("pass", DOMAIN, "tinh2026")
+    assert (result.identity, result.identity_required) == (f"vanthu@{DOMAIN}", True)
     assert b"x-vanban-document-id" in signed.split(b"\r\n\r\n")[0].lower()
     tampered = signed.replace("Nội dung".encode(), "Nội dunG".encode())
     if tampered == signed:  # the body went out as base64 / quoted-printable
@@ -51,16 +58,16 @@ def test_missing_unknown_and_disabled_keys(signing_key: Any) -> None:
     other = make_keypair()
     dkim_key_add(actor=None, domain="khac.vn", selector="s1", public_pem=other.public_pem,
                  private_pem=other.private_pem)
-    signed_elsewhere = dkim_sign(message(), "khac.vn")
+    signed_elsewhere = dkim_sign(message(), "khac.vn", identity="vanthu@khac.vn")
     DkimKey.objects.filter(domain="khac.vn").delete()
     result = dkim_verify(signed_elsewhere)
     assert result.status == "fail"
     assert "khac.vn" in result.reason
-    signed = dkim_sign(message(), DOMAIN)
+    signed = dkim_sign(message(), DOMAIN, identity=f"vanthu@{DOMAIN}")
     dkim_key_disable(actor=None, domain=DOMAIN, selector="tinh2026")
     assert dkim_verify(signed).status == "fail"
     with pytest.raises(DkimUnavailable):
-        dkim_sign(message(), DOMAIN)
+        dkim_sign(message(), DOMAIN, identity=f"vanthu@{DOMAIN}")
 
 
 def test_keys_are_checked_when_added(province_keys: KeyPair, signing_key: Any) -> None:

@@ -118,3 +118,30 @@ def test_mail_system_down_stores_nothing(make_agency: Any, tmp_path: Any) -> Non
         services.mailbox_create(actor=None, address=unique_address(), agency=agency)
     assert not Mailbox.objects.exists()
     assert not AuditEvent.objects.filter(action="mail.mailbox_created").exists()
+
+
+def test_the_account_file_is_not_world_readable(make_agency: Any, tmp_path: Any) -> None:
+    """R13.1: the passwd-file holds password hashes: written 0640, keeping the group Dovecot
+    reads it with (the existing file's, or the one the settings name)."""
+    import grp
+    import os
+    import stat
+
+    path = tmp_path / "passwd"
+    path.write_text("")
+    path.chmod(0o644)  # as the gateway once left it
+    gid = os.getgid()
+    with override_settings(VANBAN_MAIL_PROVISIONER="dovecot", VANBAN_MAIL_PASSWD_FILE=str(path)):
+        services.mailbox_create(actor=None, address=unique_address(), agency=make_agency())
+    info = path.stat()
+    assert stat.S_IMODE(info.st_mode) == 0o640
+    assert info.st_gid == gid
+    group = grp.getgrgid(gid).gr_name
+    with override_settings(VANBAN_MAIL_PROVISIONER="dovecot", VANBAN_MAIL_PASSWD_FILE=str(path),
+                           VANBAN_MAIL_PASSWD_GROUP=group):
+        services.mailbox_create(actor=None, address=unique_address(), agency=make_agency())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    with override_settings(VANBAN_MAIL_PROVISIONER="dovecot", VANBAN_MAIL_PASSWD_FILE=str(path),
+                           VANBAN_MAIL_PASSWD_GROUP="khong-co-nhom-nay"), \
+            pytest.raises(ProvisioningUnavailable):
+        services.mailbox_create(actor=None, address=unique_address(), agency=make_agency())

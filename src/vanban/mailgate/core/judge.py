@@ -43,6 +43,16 @@ REASONS: dict[str, tuple[str, str]] = {
                     "đây là mạo danh.",
                     "The From address does not match the DKIM signing domain or mailbox "
                     "({detail}); this is impersonation."),
+    "dkim_no_identity": ("Chữ ký DKIM chỉ nêu miền ({detail}), không nêu hộp thư gửi (i=): bất "
+                         "kỳ hộp thư nào của miền này cũng có thể ký như vậy, nên không chứng "
+                         "minh thư gửi từ hộp thư văn thư.",
+                         "The DKIM signature names only the domain ({detail}), not the sending "
+                         "mailbox (i=): any mailbox of that domain could sign so, so it does "
+                         "not prove the message came from the clerk mailbox."),
+    "mailbox_disabled": ("Hộp thư gửi {detail} đã bị khoá hoặc không phải hộp thư văn thư "
+                         "đang hoạt động.",
+                         "The sending mailbox {detail} is disabled or is not an active clerk "
+                         "mailbox."),
     "classified": ("Thư mang dấu độ mật “{detail}”: văn bản mật không được nhận qua hệ thống "
                    "điện tử (QĐ 133/2015, Điều 3 khoản 1).",
                    "The message carries the classification “{detail}”: classified documents "
@@ -88,13 +98,16 @@ def reason(code: str, detail: str = "", *, detail_en: str = "", limit: str = "")
 @dataclass(frozen=True)
 class Dkim:
     """What DKIM verification said: ``status`` pass, fail or none; the signing domain (d=),
-    selector (s=) and identity (i=) of the signature that was checked."""
+    selector (s=) and identity (i=, empty when the signature names none) of the signature that
+    was checked; ``identity_required``: the key table says this key's signatures must name the
+    sending mailbox (i=), as vanban's own do."""
 
     status: str
     domain: str = ""
     selector: str = ""
     identity: str = ""
     detail: str = ""
+    identity_required: bool = True
 
     @property
     def evidence(self) -> str:
@@ -180,7 +193,13 @@ def judge_message(mail: ParsedMail, *, sender_known: bool, dkim: Dkim,
 
 
 def _dkim_reasons(sender: str, dkim: Dkim) -> list[Reason]:
-    """R4.1: a DKIM signature of the province, by the sender's own domain and mailbox."""
+    """R4.1: a DKIM signature of the province, by the sender's own domain and mailbox.
+
+    The mailbox is proved by the signed identity ``i=`` naming the From address exactly. A
+    signature naming only the domain (no i=, or ``i=@domain``) proves the domain, not the
+    mailbox: any personal mailbox of the domain could pose as the clerk's. It is accepted only
+    for a key whose table entry does not require the identity (servers that sign d= only).
+    """
     if dkim.status == "none":
         return [reason("dkim_missing")]
     if dkim.status != "pass":
@@ -188,6 +207,9 @@ def _dkim_reasons(sender: str, dkim: Dkim) -> list[Reason]:
     if dkim.domain.lower() != domain_of(sender):
         return [reason("forged_from", f"From {domain_of(sender)}, d={dkim.domain}")]
     identity = dkim.identity.lower()
-    if identity and "@" in identity and identity.partition("@")[0] and identity != sender:
+    local = identity.partition("@")[0] if "@" in identity else ""
+    if local and identity != sender:
         return [reason("forged_from", f"From {sender}, i={identity}")]
+    if not local and dkim.identity_required:
+        return [reason("dkim_no_identity", f"d={dkim.domain} s={dkim.selector}")]
     return []

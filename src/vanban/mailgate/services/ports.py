@@ -35,6 +35,16 @@ def clerk_addresses() -> list[str]:
     return [box.address.lower() for box in clerk_mailboxes() if box.agency.active]
 
 
+def mailbox_refused(address: str) -> bool:
+    """Whether the mail system's own row for ``address`` says it may not be used as an
+    agency's official mailbox: disabled, or a person's mailbox. An address with no row (a
+    mailbox provisioned outside vanban) is judged by the directory alone."""
+    from vanban.mail.models import Mailbox, MailboxKind
+
+    return Mailbox.objects.filter(address__iexact=address.strip()).exclude(
+        kind=MailboxKind.CLERK, active=True).exists()
+
+
 def credentials(address: str) -> tuple[str, str]:
     """(login, password) of a clerk mailbox, from the mail app's encrypted store."""
     from vanban.mail.services import mailbox_credentials
@@ -75,7 +85,8 @@ def dkim_check(raw: bytes) -> Dkim:
 
     result = dkim_verify(raw)
     return Dkim(status=result.status, domain=result.domain, selector=result.selector,
-                identity=result.identity, detail=result.detail)
+                identity=result.identity, detail=result.detail,
+                identity_required=result.identity_required)
 
 
 def dsn_handle(raw: bytes, *, mailbox: str) -> None:
@@ -107,7 +118,7 @@ def reply_send(message: MailMessage) -> str:
         f"Lý do: {message.reject_reason}\n\n"
         f"{message.agency.name} rejected the message “{message.subject}”.\n"
         f"Reason: {message.reject_reason}\n")
-    data = dkim_sign(reply.as_bytes(), domain_of(mailbox))
+    data = dkim_sign(reply.as_bytes(), domain_of(mailbox), identity=mailbox)
     _smtp_send(mailbox, message.from_address, data)
     return str(reply["Message-ID"])
 

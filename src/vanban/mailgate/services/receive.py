@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -92,25 +92,73 @@ def max_attachment_bytes() -> int:
 
 
 def receiving_agency(mailbox: str) -> Agency:
-    """The local agency whose clerk mailbox ``mailbox`` is."""
+    """The local agency whose clerk mailbox ``mailbox`` is (a disabled mailbox is no one's:
+    nothing is read from it)."""
     agency = Agency.objects.filter(mailbox__iexact=mailbox.strip(), installation="",
                                    active=True).first()
-    if agency is None:
+    if agency is None or ports.mailbox_refused(mailbox):
         raise UnknownMailbox(mailbox)
     return agency
 
 
-def mail_receive(*, raw: bytes, mailbox: str) -> Outcome:
+@dataclass
+class Run:
+    """What one pass over a mailbox learns once and uses for every message: the receiving
+    agency, the limits, the time the pass judges at, the senders met, and the verdicts
+    reached on identical PDF bytes from the same sender at that same time (R4.1: every
+    distinct PDF is verified; the same bytes within one pass share one verdict)."""
+
+    recipient: Agency
+    now: datetime = field(default_factory=clock.now)
+    limit: int = field(default_factory=max_attachment_bytes)
+    senders: dict[str, Agency | None] = field(default_factory=dict)
+    verdicts: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, mailbox: str) -> Run:
+        """A run reading ``mailbox`` (raises :class:`UnknownMailbox`)."""
+        return cls(recipient=receiving_agency(mailbox))
+
+    def sender(self, address: str) -> Agency | None:
+        """The agency whose registered, active clerk mailbox ``address`` is."""
+        if address not in self.senders:
+            found = Agency.objects.filter(mailbox__iexact=address, active=True).first() \
+                if address else None
+            self.senders[address] = found
+        return self.senders[address]
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One message read and judged: what it is, who sent it, what DKIM said, every reason
+    to refuse it (empty: it may be filed)."""
+
+    mail: ParsedMail
+    message_id: str
+    reasons: list[Reason]
+    sender: Agency | None = None
+    dkim: Dkim | None = None
+
+
+@dataclass(frozen=True)
+class Filed:
+    """The records of a filed message."""
+
+    verification_id: int
+    transmission_id: int
+
+
+def mail_receive(*, raw: bytes, mailbox: str, run: Run | None = None) -> Outcome:
     """Judge ``raw`` read from ``mailbox`` and file it or keep it in quarantine, once.
 
     Raises :class:`UnknownMailbox` for a mailbox of no agency and
     :class:`~vanban.security.errors.ScannerUnavailable` when the scanner is down (nothing is
-    recorded: the message is read again on the next pass).
+    recorded: the message is read again on the next pass). ``run``: the pass it belongs to.
     """
-    recipient = receiving_agency(mailbox)
+    run = run or Run.of(mailbox)
+    recipient = run.recipient
     address = recipient.mailbox.lower()
-    limit = max_attachment_bytes()
-    oversize = len(raw) > max_message_bytes(limit)
+    oversize = len(raw) > max_message_bytes(run.limit)
     mail = parse_message(raw, headers_only=oversize)
     message_id = mail.message_id or f"<{mail.body_sha256}@no-message-id>"
     existing = MailMessage.objects.filter(mailbox=address, message_id=message_id,
@@ -119,28 +167,47 @@ def mail_receive(*, raw: bytes, mailbox: str) -> Outcome:
         return Outcome(message=existing, duplicate=True)
     if oversize:
         return _keep(raw, mail, message_id, recipient,
-                     reasons=too_large(mail, max_attachment_bytes=limit))
+                     reasons=too_large(mail, max_attachment_bytes=run.limit))
     if mail.dsn:
         ports.dsn_handle(raw, mailbox=address)
         return _keep(raw, mail, message_id, recipient, state=MailState.DSN)
-    sender = Agency.objects.filter(mailbox__iexact=mail.from_address, active=True).first() \
-        if mail.from_address else None
+    judged = judge(raw, mail, message_id, run)
+    filed = file_judged(raw, judged, run) if not judged.reasons else judged.reasons
+    if isinstance(filed, Filed):
+        return _keep(raw, mail, message_id, recipient, state=MailState.FILED, dkim=judged.dkim,
+                     sender=judged.sender, verification_id=filed.verification_id,
+                     transmission_id=filed.transmission_id)
+    return _keep(raw, mail, message_id, recipient, reasons=filed, dkim=judged.dkim,
+                 sender=judged.sender)
+
+
+def judge(raw: bytes, mail: ParsedMail, message_id: str, run: Run) -> Judged:
+    """Every rule of R4.1 and R3.1 on one parsed message, before its files are opened."""
+    address = run.recipient.mailbox.lower()
+    sender = run.sender(mail.from_address)
     dkim = ports.dkim_check(raw)
     reasons = judge_message(mail, sender_known=sender is not None, dkim=dkim,
-                            max_attachment_bytes=limit)
+                            max_attachment_bytes=run.limit)
+    if sender is not None and ports.mailbox_refused(mail.from_address):
+        # The directory still names it, but the mail system's row is disabled (or a
+        # person's): never an agency's official sender (R13.1).
+        reasons = [reason("mailbox_disabled", mail.from_address), *reasons]
+        sender = None
     if not reasons and address not in mail.addressed_to:
         # The signed To names another agency: a copy resent here by someone who received it
         # (DKIM still verifies) is not a document sent to this agency.
         reasons = [reason("wrong_mailbox", ", ".join(mail.addressed_to)[:200] or "—")]
-    if reasons or sender is None:
-        return _keep(raw, mail, message_id, recipient, reasons=reasons, dkim=dkim,
-                     sender=sender)
-    return _file(raw, mail, message_id, recipient, sender=sender, dkim=dkim)
+    if sender is None and not reasons:
+        reasons = [reason("unknown_sender", mail.from_address)]
+    return Judged(mail=mail, message_id=message_id, reasons=reasons, sender=sender, dkim=dkim)
 
 
-def _file(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
-          sender: Agency, dkim: Dkim) -> Outcome:
-    """Intake, verification, the arrival port, then the row: in that order."""
+def file_judged(raw: bytes, judged: Judged, run: Run) -> Filed | list[Reason]:
+    """Intake (once: its verdict goes along to the arrival port), verification, the arrival
+    port; the reasons instead when the intake or the port refuses the message."""
+    mail, message_id, sender, dkim = judged.mail, judged.message_id, judged.sender, judged.dkim
+    if sender is None or dkim is None:  # never so: a message without reasons has both
+        return [reason("unknown_sender", mail.from_address)]
     files = documents(mail.attachments)
     pdfs = [p for p in files if is_pdf(p)]
     try:
@@ -152,14 +219,11 @@ def _file(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
     except ScannerUnavailable:
         raise
     except DomainError as err:
-        return _keep(raw, mail, message_id, recipient, dkim=dkim, sender=sender,
-                     reasons=[_refusal(err)])
+        return [_refusal(err)]
     main = _main(pdfs, accepted)
-    now = clock.now()
-    verification = mail_verify(data=main.data, sender=sender, facts=MailFacts(
-        message_id=message_id, mail_from=mail.from_address, received_at=now,
-        dkim=dkim.evidence))
+    verification_id = _verified(main, sender, judged, run)
     ordered = [main, *[p for p in files if p is not main]]
+    recipient = run.recipient
     try:
         result = arrival_accept(Arrival(
             channel=Channel.MAIL, origin=mail.from_address,
@@ -172,15 +236,24 @@ def _file(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
             evidence={"message_id": message_id[:300], "dkim": dkim.evidence,
                       "from": mail.from_address, "mailbox": recipient.mailbox.lower(),
                       "body_sha256": mail.body_sha256},
-            verification_id=verification.pk))
+            verification_id=verification_id,
+            intake={p.sha256: a for p, a in zip(pdfs, accepted, strict=True)}))
     except ScannerUnavailable:
         raise
     except DomainError as err:
-        return _keep(raw, mail, message_id, recipient, dkim=dkim, sender=sender,
-                     reasons=[_refusal(err)])
-    return _keep(raw, mail, message_id, recipient, state=MailState.FILED, dkim=dkim,
-                 sender=sender, verification_id=verification.pk,
-                 transmission_id=result.transmission.pk)
+        return [_refusal(err)]
+    return Filed(verification_id=verification_id, transmission_id=result.transmission.pk)
+
+
+def _verified(main: Part, sender: Agency, judged: Judged, run: Run) -> int:
+    """The verification of the main PDF; identical bytes from the same sender met earlier in
+    this pass share its verdict (same validation time)."""
+    key = (main.sha256, sender.pk)
+    if key not in run.verdicts:
+        run.verdicts[key] = mail_verify(data=main.data, sender=sender, facts=MailFacts(
+            message_id=judged.message_id, mail_from=judged.mail.from_address,
+            received_at=run.now, dkim=judged.dkim.evidence if judged.dkim else "")).pk
+    return run.verdicts[key]
 
 
 def _refusal(err: DomainError) -> Reason:
@@ -228,7 +301,7 @@ def _header(mail: ParsedMail, message_id: str, sender: Agency) -> ArrivalHeader:
         sent_at=mail.sent_at, due_date=_date(h.get("x-vanban-due-date", "")))
 
 
-def _attachments(mail: ParsedMail) -> list[dict[str, Any]]:
+def attachment_rows(mail: ParsedMail) -> list[dict[str, Any]]:
     return [{"name": p.name, "type": p.content_type, "size": len(p.data), "sha256": p.sha256}
             for p in mail.attachments]
 
@@ -249,7 +322,7 @@ def _keep(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
                 body_sha256=mail.body_sha256, raw=blob, state=state,
                 from_address=mail.from_address[:254], sender=sender,
                 subject=mail.subject[:500], dkim=(dkim.evidence if dkim else "")[:300],
-                attachments=_attachments(mail), reasons=found, received_at=clock.now(),
+                attachments=attachment_rows(mail), reasons=found, received_at=clock.now(),
                 verification_id=verification_id, transmission_id=transmission_id)
             audit_append(actor=None, action=f"mailgate.{state}", object_type="mailgate.message",
                          object_id=row.uid, agency_code=recipient.code,
@@ -263,5 +336,6 @@ def _keep(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
     return Outcome(message=row, reasons=found)
 
 
-__all__ = ["Outcome", "UnknownMailbox", "mail_receive", "max_attachment_bytes", "message_key",
+__all__ = ["Filed", "Judged", "Outcome", "Run", "UnknownMailbox", "attachment_rows",
+           "file_judged", "judge", "mail_receive", "max_attachment_bytes", "message_key",
            "receiving_agency"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from typing import Any
 
 import dkim  # type: ignore[import-untyped]
@@ -97,10 +98,15 @@ class Road:
 
     def mail(self, message: Any, *, domain: str | None = None,
              identity: str | None = None) -> bytes:
-        """The message DKIM-signed by the sender's domain (or ``domain``)."""
+        """The message DKIM-signed by the sender's domain (or ``domain``), naming its From
+        mailbox as the identity (i=) as the province's server does (``identity``: another
+        one; an empty string: none, the domain only)."""
         raw = bytes(message).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-        return self.keys.sign(raw, domain or self.sender.mailbox.rpartition("@")[2],
-                              identity=identity)
+        signer = domain or self.sender.mailbox.rpartition("@")[2]
+        if identity is None:  # a server names its own mailboxes only
+            sent_by = parseaddr(str(message["From"]))[1]
+            identity = sent_by if sent_by.endswith(f"@{signer}") else ""
+        return self.keys.sign(raw, signer, identity=identity or None)
 
 
 def _agencies(make_agency: Callable[..., Agency], make_user: Callable[..., Any],

@@ -11,7 +11,7 @@ from vanban.mailgate.tests.messages import build, cp1258_word
 
 PDF = b"%PDF-1.7\n% a document\n"
 SENDER = "vanthu@snv.vanban.test"
-GOOD = Dkim("pass", "snv.vanban.test", "s2026")
+GOOD = Dkim("pass", "snv.vanban.test", "s2026", identity=SENDER)
 LIMIT = 25 * 1024 * 1024
 
 
@@ -31,19 +31,32 @@ def test_a_registered_signed_message_passes() -> None:
     (Dkim("fail", "snv.vanban.test", "s2026", detail="body hash mismatch"), "dkim_failed"),
     (Dkim("pass", "evil.test", "s1"), "forged_from"),
     (Dkim("pass", "snv.vanban.test", "s1", identity="khac@snv.vanban.test"), "forged_from"),
+    (Dkim("pass", "snv.vanban.test", "s1"), "dkim_no_identity"),
+    (Dkim("pass", "snv.vanban.test", "s1", identity="@snv.vanban.test"), "dkim_no_identity"),
 ])
 def test_dkim_rules(dkim: Dkim, code: str) -> None:
-    """R4.1: a missing or failing DKIM signature, or one by another domain or mailbox, is
-    refused."""
+    """R4.1: a missing or failing DKIM signature, one by another domain or mailbox, or one
+    naming only the domain (any mailbox of it could have sent it) is refused."""
     raw = bytes(build(sender=SENDER, to="vt@stc.vanban.test", files=[("cv.pdf", PDF)]))
     assert codes(raw, dkim=dkim) == [code]
+
+
+def test_a_domain_only_signature_passes_only_where_the_key_table_allows() -> None:
+    """R4.1: a key whose table entry does not require the identity (a server signing d= only)
+    vouches for the domain; the From mailbox is then proved by the registry alone."""
+    raw = bytes(build(sender=SENDER, to="vt@stc.vanban.test", files=[("cv.pdf", PDF)]))
+    lenient = Dkim("pass", "snv.vanban.test", "s1", identity_required=False)
+    assert codes(raw, dkim=lenient) == []
+    assert codes(raw, dkim=Dkim("pass", "snv.vanban.test", "s1", identity="khac@snv.vanban.test",
+                                identity_required=False)) == ["forged_from"]
 
 
 def test_unknown_sender_and_envelope() -> None:
     """R4.1: an unregistered sender, and a Return-Path that is not the From address."""
     raw = bytes(build(sender="ai.do@gmail.test", to="vt@stc.vanban.test",
                       files=[("cv.pdf", PDF)], headers={"Return-Path": "<khac@x.test>"}))
-    found = codes(raw, known=False, dkim=Dkim("pass", "gmail.test", "s"))
+    found = codes(raw, known=False,
+                  dkim=Dkim("pass", "gmail.test", "s", identity="ai.do@gmail.test"))
     assert found == ["unknown_sender", "envelope_mismatch"]
 
 
