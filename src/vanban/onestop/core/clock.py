@@ -49,6 +49,7 @@ from vanban.core.workdays import WorkCalendar
 from vanban.onestop.core.calendar_schedule import ClockCalendar
 
 SEARCH_DAYS = 800  # a calendar with no working day in this many days is a configuration error
+MAX_LIMIT = Decimal(3660)  # ten years of days: longer is a typing mistake, not a procedure
 
 
 class Unit(StrEnum):
@@ -82,6 +83,9 @@ class Limit:
             raise ValidationFailed("Thời hạn phải là số không âm.",
                                    "A time limit is a number of at least 0.",
                                    code="bad_limit")
+        if value > MAX_LIMIT:
+            raise ValidationFailed(f"Thời hạn dài tối đa {MAX_LIMIT}.",
+                                   f"A time limit is at most {MAX_LIMIT}.", code="bad_limit")
         if self.unit in (Unit.CALENDAR_DAYS, Unit.MONTHS) and value != value.to_integral():
             raise ValidationFailed("Thời hạn tính theo ngày hoặc tháng phải là số nguyên.",
                                    "A limit in calendar days or months is a whole number.",
@@ -168,7 +172,13 @@ CalendarLike = ClockCalendar | WorkCalendar
 
 
 def _calendar(calendar: CalendarLike) -> ClockCalendar:
-    return calendar if isinstance(calendar, ClockCalendar) else ClockCalendar.of(calendar)
+    return calendar if isinstance(calendar, ClockCalendar) else _with_schedules(calendar)
+
+
+@lru_cache(maxsize=64)
+def _with_schedules(calendar: WorkCalendar) -> ClockCalendar:
+    """A bare shared calendar gets the shipped yearly schedules laid in (once per calendar)."""
+    return ClockCalendar.of(calendar)
 
 
 def _local(moment: datetime, rules: ClockRules) -> datetime:
@@ -201,12 +211,15 @@ def _sessions(day: date, rules: ClockRules) -> tuple[tuple[datetime, datetime], 
 
 def _days(first: date, cal: ClockCalendar, rules: ClockRules) -> Iterator[date]:
     """The clock's days from ``first`` on (``first`` included when it counts)."""
-    day = first
-    for _ in range(SEARCH_DAYS):
+    day, idle = first, 0
+    while idle < SEARCH_DAYS:
         if _counts(day, cal, rules):
+            idle = 0
             yield day
+        else:
+            idle += 1
         day += timedelta(days=1)
-    raise ValueError(f"no working day within {SEARCH_DAYS} days of {first}")
+    raise ValueError(f"no working day within {SEARCH_DAYS} days after {day - timedelta(idle)}")
 
 
 def _opening(day: date, rules: ClockRules) -> datetime:

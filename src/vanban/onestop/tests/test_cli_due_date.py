@@ -130,6 +130,7 @@ def test_settings_change_the_rules() -> None:
     (("--working-days", "3", "--received", "hôm qua"), "không hợp lệ", "not a valid"),
     (("--working-days", "-1", "--received", "2026-12-01 09:00"), "không âm", "at least 0"),
     (("--working-days", "ba", "--received", "2026-12-01 09:00"), "không âm", "at least 0"),
+    (("--working-days", "1e9", "--received", "2026-12-01 09:00"), "tối đa", "at most"),
     (("--working-days", "1", "--received", "2026-12-01 09:00", "--agency", "999.99.99.H99"),
      "Không tìm thấy", "not found"),
     (("--procedure", "9.999999", "--received", "2026-12-01 09:00"), "Không tìm thấy thủ tục",

@@ -119,6 +119,18 @@ def test_an_unscheduled_year_is_provisional() -> None:
     assert not appointment(at(2026, 12, 28, 9), days(5), scheduled).provisional
 
 
+def test_tet_2025_with_its_makeup_saturday_and_tet_2027_provisional() -> None:
+    """R12.1: Tết 2025 (27–31/01) and the make-up Saturday 26/04/2025 from the shipped schedule;
+    Tết 2027 (04–10/02) from the statutory days only, so the answer is provisional."""
+    tet_2025 = appointment(at(2025, 1, 24, 9), days(2), CALENDAR)
+    assert tet_2025.due == at(2025, 2, 4, 9)
+    assert not tet_2025.provisional
+    assert due_at(at(2025, 4, 25, 9), days(1), CALENDAR) == at(2025, 4, 26, 9)
+    tet_2027 = appointment(at(2027, 2, 3, 9), days(2), CALENDAR)
+    assert tet_2027.due == at(2027, 2, 12, 9)
+    assert tet_2027.provisional
+
+
 def test_cutoff_and_out_of_hours() -> None:
     """R11.3 (Art. 18.2): 15:00 sharp is before the cutoff; 15:01 is after; before the opening,
     at lunch, after closing and on a Sunday the clock waits for the next opening."""
@@ -224,6 +236,10 @@ def test_bad_limits_are_refused() -> None:
     assert "at least 0" in negative.value.en
     with pytest.raises(ValidationFailed):
         Limit(Decimal("1.5"), Unit.MONTHS)
+    with pytest.raises(ValidationFailed) as too_long:
+        days(10**6)
+    assert "at most" in too_long.value.en
+    assert appointment(at(2026, 1, 5, 8), days(3000), CALENDAR).provisional
     with pytest.raises(ValidationFailed):
         appointment(at(2026, 6, 1, 9), days(1), CALENDAR,
                     pauses=[Pause(at(2026, 6, 3), at(2026, 6, 2))])

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vanban.core.clock import VN_TZ
-from vanban.core.workdays import WorkCalendar
+from vanban.core.workdays import WorkCalendar, public_holiday_name
 from vanban.onestop.core.calendar_schedule import ClockCalendar
 from vanban.onestop.core.clock import (
     DEFAULT_RULES,
@@ -43,8 +43,13 @@ FAST = settings(max_examples=150, deadline=None)
 
 
 def _statutory_day_off(day: date) -> bool:
-    """Off by the calendar itself: a weekend that is no make-up day, a holiday, a day in lieu."""
-    return not CALENDAR.is_working_day(day)
+    """A weekend that is no make-up day, a public holiday not declared worked, a day in lieu or
+    a day off of the yearly schedule: checked against the sources, not the clock's own test."""
+    declared = CALENDAR.days
+    if day in declared.extra_working_days:
+        return False
+    return (day.weekday() >= 5 or public_holiday_name(day) is not None
+            or day in declared.extra_days_off)
 
 
 @FAST

@@ -112,8 +112,11 @@ class Command(BaseCommand):
         due.add_argument("--json", action="store_true", help="in JSON / print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["subcommand"] == "due-date":
-            self._due_date(options)
+        try:
+            if options["subcommand"] == "due-date":
+                self._due_date(options)
+        except DomainError as err:
+            raise _refuse(err.vi, err.en) from err
 
     def _due_date(self, options: dict[str, Any]) -> None:
         received = parse_received(options["received"])
