@@ -49,6 +49,7 @@ _MENU: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     (gettext_noop("Chờ phân công"), "workflow:unassigned", _HEADS),
     (gettext_noop("Dự thảo chờ duyệt"), "registry:approval_queue", _HEADS),
     (gettext_noop("Việc của tôi"), "workflow:my_tasks", _STAFF),
+    (gettext_noop("Một cửa"), "onestop:desk", _HEADS | {Role.ONESTOP}),
     (gettext_noop("Văn bản quá hạn"), "workflow:overdue", _HEADS),
     (gettext_noop("Hồ sơ công việc"), "workflow:work_files", _STAFF),
     (gettext_noop("Lịch làm việc"), "workflow:calendar", _HEADS | {Role.PROVINCE_ADMIN}),

@@ -14,12 +14,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from vanban.core import clock
 from vanban.core.roles import Actor, Role, keeps_register
 from vanban.exchange import selectors as exchange_selectors
 from vanban.exchange.core.states import State
 from vanban.incoming import selectors as incoming_selectors
+from vanban.onestop import queues as onestop_queues
 from vanban.registry import selectors as registry_selectors
 from vanban.registry.models import DocumentState
 from vanban.workflow import rules as workflow_rules
@@ -162,6 +164,22 @@ def _worker(actor: Actor, board: Dashboard) -> None:
     ]))
 
 
+def _onestop(actor: Actor, board: Dashboard) -> None:
+    """Cán bộ một cửa: dossiers to check, waiting for supplements, near or past their due time,
+    results to hand back; the menu's badge counts what waits at the counter."""
+    counts = onestop_queues.counts(actor)
+    board.badges["onestop:desk"] = counts["check"] + counts["to_return"]
+    tones = {q.key: q.tone for q in onestop_queues.QUEUES}
+    board.groups.append(Group(_("Bộ phận Một cửa"), [
+        Counter(f"onestop_{key}", _(label), counts[key],
+                _url("onestop:desk", queue=key), tones[key])
+        for key, label in (("check", gettext_noop("Chờ kiểm tra")),
+                           ("supplement", gettext_noop("Chờ bổ sung")),
+                           ("due_soon", gettext_noop("Sắp đến hạn")),
+                           ("overdue", gettext_noop("Quá hạn")),
+                           ("to_return", gettext_noop("Chờ trả kết quả")))]))
+
+
 def compute(actor: Actor, since: datetime) -> Dashboard:
     """The dashboard of ``actor`` (no cache: see :func:`dashboard_of`)."""
     board = Dashboard(since=since)
@@ -174,6 +192,8 @@ def compute(actor: Actor, since: datetime) -> Dashboard:
         _director(actor, agency_id, board)
     if actor.has_role(Role.SPECIALIST) or actor.has_role(Role.DELEGATE):
         _worker(actor, board)
+    if actor.has_role(Role.ONESTOP):
+        _onestop(actor, board)
     return board
 
 
