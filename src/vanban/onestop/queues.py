@@ -17,7 +17,7 @@ from vanban.core import clock
 from vanban.core.errors import Forbidden, NotFound
 from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
-from vanban.onestop import selectors
+from vanban.onestop import rules, selectors
 from vanban.onestop.core.states import RUNNING, TERMINAL, State
 from vanban.onestop.models import Dossier, Procedure
 
@@ -43,6 +43,7 @@ QUEUES = (
     Queue("overdue", "Quá hạn", "err"),
     Queue("to_return", "Chờ trả kết quả", "warn"),
     Queue("done", "Đã kết thúc"),
+    Queue("held", "Tôi đang giữ"),
 )
 QUEUE_KEYS = frozenset(q.key for q in QUEUES)
 _STATES: dict[str, frozenset[State]] = {
@@ -71,9 +72,15 @@ def visible(actor: Actor) -> QuerySet[Dossier]:
     return selectors.dossiers_visible(actor)
 
 
-def in_queue(rows: QuerySet[Dossier], key: str) -> QuerySet[Dossier]:
-    """The rows of the queue ``key`` (every row for an unknown key)."""
+def in_queue(rows: QuerySet[Dossier], key: str, actor: Actor | None = None
+             ) -> QuerySet[Dossier]:
+    """The rows of the queue ``key`` (every row for an unknown key); ``held`` needs the
+    actor: the dossiers whose open step they hold (named, their unit's or their agency's)."""
     now = clock.now()
+    if key == "held":
+        if actor is None:
+            return rows.none()
+        return rows.filter(pk__in=selectors.dossiers_held_by(actor).values_list("pk", flat=True))
     running = [s.value for s in RUNNING]
     if key == "overdue":
         return rows.filter(state__in=running, due_at__lt=now)
@@ -86,7 +93,7 @@ def in_queue(rows: QuerySet[Dossier], key: str) -> QuerySet[Dossier]:
 def counts(actor: Actor) -> dict[str, int]:
     """Each queue's count, up to :data:`COUNT_CAP` (one indexed query per queue)."""
     rows = visible(actor)
-    return {q.key: in_queue(rows, q.key)[:COUNT_CAP].count() for q in QUEUES}
+    return {q.key: in_queue(rows, q.key, actor)[:COUNT_CAP].count() for q in QUEUES}
 
 
 def search(rows: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
@@ -141,3 +148,12 @@ def intake_procedures(text: str = "") -> QuerySet[Procedure]:
     if text.strip():
         rows = rows.filter(Q(code__icontains=text.strip()) | Q(name__icontains=text.strip()))
     return rows
+
+
+def officer_desk(actor: Actor) -> Agency:
+    """The agency whose counter ``actor`` serves as its one-stop officer; refused otherwise."""
+    agency = desk(actor)
+    if not rules.is_officer(actor, agency.pk):
+        raise Forbidden("Chỉ cán bộ một cửa mới tiếp nhận hồ sơ.",
+                        "Only one-stop officers receive dossiers.", code="onestop_forbidden")
+    return agency

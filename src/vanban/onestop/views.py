@@ -64,7 +64,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("queue", "check")
     key = key if key in queues.QUEUE_KEYS else "check"
     text = request.GET.get("q", "")
-    rows = queues.search(queues.in_queue(queues.visible(actor), key), text)
+    rows = queues.search(queues.in_queue(queues.visible(actor), key, actor), text)
     page = keyset_page(rows.select_related("procedure"), after=after_of(request.GET.get("after")))
     counts = queues.counts(actor)
     return render(request, "onestop/desk.html", {
@@ -179,7 +179,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     """The counter: pick the procedure, type the applicant, scan or upload each paper against
     the checklist, then accept (Mẫu 01), ask for a supplement (Mẫu 02) or refuse (Mẫu 03)."""
     actor = _actor(request)
-    desk_agency = queues.desk(actor)
+    desk_agency = queues.officer_desk(actor)
     pick = request.GET.get("procedure", "")
     if not pick.isdigit():
         text = request.GET.get("q", "")

@@ -243,3 +243,14 @@ def test_procedure_catalogue_pages(desk: Desk) -> None:
         assert expected in detail, expected
     assert _client(desk.outsider).get(f"/onestop/thu-tuc/{desk.procedure.pk}/"
                                       ).status_code == 404
+
+
+def test_menu_entry_and_dashboard_for_the_officer(desk: Desk) -> None:
+    """R11.2: the officer's menu has "Một cửa" with what waits at the counter as its badge,
+    and the home page a "Bộ phận Một cửa" group; a clerk sees neither."""
+    html = _client(desk.officer).get("/").content.decode()
+    assert 'href="/onestop/"' in html
+    assert "Bộ phận Một cửa" in html
+    assert "/onestop/?queue=check" in html
+    clerk = _client(desk.clerk).get("/").content.decode()
+    assert 'href="/onestop/"' not in clerk
