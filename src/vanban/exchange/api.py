@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from vanban.core import apifilters as af
 from vanban.core.errors import ValidationFailed
 from vanban.core.pathids import UUID_PATTERN
 from vanban.core.roles import Actor
@@ -110,8 +111,21 @@ TRANSMISSION_OUT = _shape("Transmission", {**_TRANSMISSION_FIELDS,
                                            "deliveries": SENT_DELIVERY_OUT(many=True)})
 
 
+TRANSMISSION_FILTERS = (af.DATE_FROM, af.DATE_TO,
+                        af.agency_filter("Mã định danh của một nơi nhận / a recipient's code"))
+TRANSMISSION_LOOKUPS = {"date_from": "sent_at__date__gte", "date_to": "sent_at__date__lte",
+                        "agency": "deliveries__recipient__code"}
+DELIVERY_FILTERS = (
+    af.state_filter([value for value, _label in Delivery._meta.get_field("state").choices or ()],
+                    "Trạng thái của lần gửi / the delivery's state"),
+    af.DATE_FROM, af.DATE_TO, af.agency_filter("Mã định danh nơi gửi / the sender's code"))
+DELIVERY_LOOKUPS = {"state": "state", "date_from": "received_at__date__gte",
+                    "date_to": "received_at__date__lte", "agency": "transmission__sender__code"}
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Sent documents, newest first", responses=TRANSMISSION_LIST_OUT),
+    list=extend_schema(summary="Sent documents, newest first", responses=TRANSMISSION_LIST_OUT,
+                       parameters=af.parameters(TRANSMISSION_FILTERS)),
     retrieve=extend_schema(summary="One transmission with each recipient's state",
                            responses=TRANSMISSION_OUT),
     create=extend_schema(summary="Send a ready document (clerk)", request=SendSerializer,
@@ -125,14 +139,18 @@ class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
 
     serializer_class = SendSerializer
     lookup_field = "message_id"
+    list_parameters = af.names(TRANSMISSION_FILTERS)
     queryset = Transmission.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
         return selectors.transmissions_of(_actor(self.request))
 
     def list(self, request: Request) -> Response:
-        """Newest first, without the deliveries."""
-        page = self.paginate_queryset(self.get_queryset())
+        """Newest first, without the deliveries; narrowed by the page's filters."""
+        values = af.read(request.query_params, TRANSMISSION_FILTERS)
+        rows = af.narrow(self.get_queryset(), values, TRANSMISSION_LOOKUPS)
+        # One row per transmission, however many of its recipients match the agency.
+        page = self.paginate_queryset(rows.distinct() if "agency" in values else rows)
         items = [transmission_json(t, deliveries=False) for t in page or []]
         return self.get_paginated_response(items)
 
@@ -162,7 +180,8 @@ class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="What arrived, newest first", responses=INBOX_DELIVERY_OUT),
+    list=extend_schema(summary="What arrived, newest first", responses=INBOX_DELIVERY_OUT,
+                       parameters=af.parameters(DELIVERY_FILTERS)),
     retrieve=extend_schema(summary="One delivery of the inbox", responses=SENT_DELIVERY_OUT),
     status=extend_schema(summary="Send a status (02) or answer a recall (15, 16)",
                          request=StatusSerializer, responses=SENT_DELIVERY_OUT),
@@ -175,6 +194,7 @@ class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
 
     serializer_class = StatusSerializer
     lookup_field = "uid"
+    list_parameters = af.names(DELIVERY_FILTERS)
     queryset = Delivery.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
@@ -182,7 +202,9 @@ class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
 
     def list(self, request: Request) -> Response:
         """What arrived, newest first, with the sender and the document's subject."""
-        page = self.paginate_queryset(self.get_queryset())
+        rows = af.narrow(self.get_queryset(), af.read(request.query_params, DELIVERY_FILTERS),
+                         DELIVERY_LOOKUPS)
+        page = self.paginate_queryset(rows)
         items = [{**delivery_json(d), "sender_code": d.transmission.sender.code,
                   "subject": d.transmission.subject, "number": d.transmission.number_text,
                   "sha256": d.transmission.file_sha256} for d in page or []]

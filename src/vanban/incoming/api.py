@@ -10,9 +10,7 @@ from typing import Any, cast
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.urls import URLPattern
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -24,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from vanban.core import apifilters as af
 from vanban.core.errors import ValidationFailed, forbidden, not_found
 from vanban.core.pathids import ID_PATTERN, UUID_PATTERN
 from vanban.core.roles import Actor
@@ -31,7 +30,7 @@ from vanban.directory.models import Agency, Unit
 from vanban.exchange.models import Delivery
 from vanban.exchange.selectors import readable_file
 from vanban.incoming import policy, selectors, services
-from vanban.incoming.models import IncomingDocument
+from vanban.incoming.models import IncomingDocument, IncomingState
 from vanban.registry.api import BinaryFileField, PlainTextSerializer, plausible_date
 from vanban.registry.models import Classification, Priority
 from vanban.signatures.models import Verification
@@ -171,9 +170,6 @@ ENTRY_OUT = _shape("IncomingEntry", {
     "duplicate_of": _S.IntegerField(allow_null=True),
     "registered_by_id": _S.IntegerField(allow_null=True),
     "registered_at": _S.DateTimeField(allow_null=True)})
-REGISTER_PAGE_OUT = _shape("IncomingRegisterPage", {
-    "year": _S.IntegerField(), "total": _S.IntegerField(),
-    "next_before": _S.IntegerField(allow_null=True), "results": ENTRY_OUT(many=True)})
 
 
 def _receivers(actor: Actor, data: dict[str, Any]) -> tuple[Unit | None, Any]:
@@ -193,9 +189,15 @@ def _receivers(actor: Actor, data: dict[str, Any]) -> tuple[Unit | None, Any]:
     return unit, user
 
 
+WAITING_FILTERS = (af.DATE_FROM, af.DATE_TO,
+                   af.agency_filter("Mã định danh nơi gửi / the sender's code"))
+WAITING_LOOKUPS = {"date_from": "received_at__date__gte", "date_to": "received_at__date__lte",
+                   "agency": "transmission__sender__code"}
+
+
 @extend_schema_view(
     list=extend_schema(summary="Inbox: deliveries waiting for registration, with verification",
-                       responses=DELIVERY_OUT),
+                       responses=DELIVERY_OUT, parameters=af.parameters(WAITING_FILTERS)),
     retrieve=extend_schema(summary="A delivery with every verification check (R4.3)",
                            responses=DELIVERY_OUT))
 class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
@@ -205,6 +207,7 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
 
     serializer_class = RegisterInputSerializer
     lookup_field = "uid"
+    list_parameters = af.names(WAITING_FILTERS)
     queryset = Delivery.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
@@ -214,7 +217,9 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
     def list(self, request: Request) -> Response:
         """R10.1: what waits. Never an inbox check (R10.2): a script polling the API is not
         the clerk looking at the inbox; only the inbox page records one."""
-        found_page = self.paginate_queryset(self.get_queryset())  # the keepers' (policy)
+        rows = af.narrow(self.get_queryset(),  # the keepers' (policy)
+                         af.read(request.query_params, WAITING_FILTERS), WAITING_LOOKUPS)
+        found_page = self.paginate_queryset(rows)
         page = list(found_page or [])
         found = services.verifications_for(page)
         return self.get_paginated_response([delivery_json(d, found.get(d.pk)) for d in page])
@@ -265,25 +270,23 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
         return Response(delivery_json(delivery, services.incoming_verify(delivery=delivery)))
 
 
-class _KeysetPageSchema(AutoSchema):
-    """The register's list answers one page object (``results`` inside), not an array."""
+REGISTER_FILTERS = (
+    af.ListFilter("year", "year", "Năm của sổ (mặc định: năm nay) / register year (default: "
+                  "this year)"),
+    af.ListFilter("q", "text", "Tìm trong số đến, số, ký hiệu, nơi ban hành, trích yếu / "
+                  "words of the arrival number, number, notation, issuer or subject"),
+    af.state_filter(IncomingState.values, "Tình trạng xử lý / where the work stands"),
+    af.DATE_FROM, af.DATE_TO,
+    af.agency_filter("Mã định danh cơ quan ban hành / the issuer's code"),
+    af.ListFilter("type", "text", "Loại văn bản (tên) / document type name"))
+REGISTER_LOOKUPS = {"state": "state", "date_from": "arrival_date__gte",
+                    "date_to": "arrival_date__lte", "agency": "issuer__code",
+                    "type": "type_name__iexact"}
 
-    def _is_list_view(self, serializer: Any = None) -> bool:
-        return False
 
-
-_REGISTER_FILTERS = [
-    OpenApiParameter("year", int, description="Register year (default: this year)"),
-    OpenApiParameter("q", str, description="Search in subject, issuer, number, notation"),
-    OpenApiParameter("before", int, description="Keyset: arrival numbers below this"),
-]
-
-
-@extend_schema_view(list=extend_schema(parameters=_REGISTER_FILTERS,
-                                       # a page object, not an array: named as the list it is
-                                       operation_id="v1_incoming_register_list",
+@extend_schema_view(list=extend_schema(parameters=af.parameters(REGISTER_FILTERS),
                                        summary="The incoming register, newest first",
-                                       responses=REGISTER_PAGE_OUT),
+                                       responses=ENTRY_OUT),
                     retrieve=extend_schema(summary="One line of the incoming register",
                                            responses=ENTRY_OUT))
 class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
@@ -293,8 +296,8 @@ class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
 
     serializer_class = PaperInputSerializer
     parser_classes = (JSONParser, MultiPartParser, FormParser)
-    pagination_class = None  # keyset pages of its own (``before`` / ``next_before``)
-    schema = _KeysetPageSchema()
+    page_ordering = "-arrival_number"  # the register's own order (one register a page)
+    list_parameters = af.names(REGISTER_FILTERS)
     queryset = IncomingDocument.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
@@ -302,17 +305,12 @@ class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
         return policy.visible(_actor(self.request))
 
     def list(self, request: Request) -> Response:
-        """50 lines a page; ``next_before`` continues (keyset on the arrival number)."""
-        def number(name: str) -> int | None:
-            value = request.query_params.get(name, "")
-            return int(value) if value.isdigit() else None
-
-        page = selectors.register_page(_actor(request), year=number("year"),
-                                       search=request.query_params.get("q", "")[:100],
-                                       before=number("before"))
-        return Response({"year": page.year, "total": page.total,
-                         "next_before": page.next_before,
-                         "results": [entry_json(e) for e in page.rows]})
+        """One year's register, newest arrival first, narrowed by the page's filters."""
+        values = af.read(request.query_params, REGISTER_FILTERS)
+        rows = selectors.register_rows(_actor(request), year=values.get("year"),
+                                       search=values.get("q", ""))
+        page = self.paginate_queryset(af.narrow(rows, values, REGISTER_LOOKUPS))
+        return self.get_paginated_response([entry_json(e) for e in page or []])
 
     def retrieve(self, request: Request, pk: str) -> Response:
         """One line."""

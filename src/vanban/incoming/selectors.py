@@ -136,6 +136,17 @@ def register_page(actor: Actor | None, *, year: int | None = None, search: str =
                         next_before=rows[-1].arrival_number if more else None, total=total)
 
 
+def register_rows(actor: Actor | None, *, year: int | None = None,
+                  search: str = "") -> QuerySet[IncomingDocument]:
+    """The lines of the register of ``year`` (default: this year) matching ``search``, for
+    the API's keyset pages (unordered: the paginator orders by arrival number). For the
+    register keepers only (refusal audited)."""
+    policy.register_allowed(actor, action="incoming.register_view")
+    year = year or clock.local_now().year
+    return text_search(entries(actor).filter(register__year=year, register__series=SERIES,
+                                             register__kind=Register.KIND_INCOMING), search)
+
+
 def register_all(actor: Actor | None, register: Register) -> list[IncomingDocument]:
     """Every line of one register in number order (for the printed register)."""
     policy.register_allowed(actor, action="incoming.register_view")

@@ -15,11 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from vanban.core import apifilters as af
 from vanban.core.errors import not_found
 from vanban.core.pathids import ID_PATTERN
 from vanban.core.roles import Actor
 from vanban.directory.models import Unit
-from vanban.incoming.models import IncomingDocument
+from vanban.incoming.models import IncomingDocument, IncomingState
 from vanban.registry import selectors as registry_selectors
 from vanban.registry.api import PlainTextSerializer, plausible_date, plausible_year
 from vanban.workflow import selectors, services
@@ -192,9 +193,27 @@ def _document_body(document: IncomingDocument) -> dict[str, Any]:
             "opinions": [opinion_json(o) for o in selectors.opinions_of(document)]}
 
 
+INCOMING_FILTERS = (
+    af.state_filter(IncomingState.values, "Tình trạng xử lý / where the work stands"),
+    af.DATE_FROM, af.DATE_TO, af.YEAR,
+    af.agency_filter("Mã định danh cơ quan ban hành / the issuer's code"),
+    af.ListFilter("type", "text", "Loại văn bản (tên) / document type name"))
+INCOMING_LOOKUPS = {"state": "state", "date_from": "arrival_date__gte",
+                    "date_to": "arrival_date__lte", "year": "register__year",
+                    "agency": "issuer__code", "type": "type_name__iexact"}
+TASK_FILTERS = (
+    af.ListFilter("due", "choice", "Hạn: quá hạn, sắp đến hạn / overdue, or due soon",
+                  ("overdue", "soon")),
+    af.ListFilter("role", "choice", "Vai trò / what the line asks", tuple(LineRole.values)))
+FILE_FILTERS = (
+    af.YEAR, af.ListFilter("state", "choice", "Hồ sơ đang mở hay đã đóng / open or closed",
+                           ("open", "closed")))
+FILE_LOOKUPS = {"year": "year"}
+
+
 @extend_schema_view(
     list=extend_schema(summary="Registered incoming documents, newest first",
-                       responses=INCOMING_OUT),
+                       responses=INCOMING_OUT, parameters=af.parameters(INCOMING_FILTERS)),
     retrieve=extend_schema(summary="One document with its lines and opinions",
                            responses=WORK_DOCUMENT_OUT),
     assign=extend_schema(summary="Assign (head or delegate; status 04)",
@@ -210,14 +229,17 @@ class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
     lookup_value_regex = ID_PATTERN
 
     serializer_class = AssignSerializer
+    list_parameters = af.names(INCOMING_FILTERS)
     queryset = IncomingDocument.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
         return selectors.incoming_visible(_actor(self.request))
 
     def list(self, request: Request) -> Response:
-        """Newest first."""
-        page = self.paginate_queryset(self.get_queryset().order_by("-registered_at"))
+        """Newest registration first, narrowed by the page's filters."""
+        rows = af.narrow(self.get_queryset(), af.read(request.query_params, INCOMING_FILTERS),
+                         INCOMING_LOOKUPS)
+        page = self.paginate_queryset(rows)
         return self.get_paginated_response([incoming_json(d) for d in page or []])
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -296,15 +318,16 @@ class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="My tasks: open lines, nearest deadline first",
-                       responses=TASKS_OUT),
+    list=extend_schema(summary="My tasks: open lines, in the order they were given",
+                       responses=TASKS_OUT, parameters=af.parameters(TASK_FILTERS)),
     forward=extend_schema(summary="Pass the unit's line on", request=AssignSerializer,
                           responses={201: LINE_OUT(many=True)}),
     done=extend_schema(summary="Report the holder's part done", responses=LINE_OUT))
 class LineViewSet(viewsets.GenericViewSet[AssignmentLine]):
     """The caller's open lines (my tasks); passing a line on; reporting a part done."""
 
-    pagination_class = None  # a person's open lines: one short list, not paged
+    page_ordering = "pk"  # the order they were given (a deadline is no unique key)
+    list_parameters = af.names(TASK_FILTERS)
 
     lookup_value_regex = ID_PATTERN
 
@@ -314,9 +337,14 @@ class LineViewSet(viewsets.GenericViewSet[AssignmentLine]):
         return AssignmentLine.objects.none()
 
     def list(self, request: Request) -> Response:
-        """My tasks: open lines, nearest deadline first."""
-        return Response([{**line_json(x), "incoming": incoming_json(x.incoming)}
-                         for x in selectors.my_tasks(_actor(request))])
+        """My tasks: open lines, paged; ``due`` and ``role`` narrow them as on the page."""
+        actor = _actor(request)
+        values = af.read(request.query_params, TASK_FILTERS)
+        lines = selectors.by_due(selectors.my_open_lines(actor), values.get("due", ""),
+                                 actor.agency_id or 0)
+        page = self.paginate_queryset(af.narrow(lines, values, {"role": "role"}))
+        return self.get_paginated_response([{**line_json(x), "incoming": incoming_json(x.incoming)}
+                                            for x in page or []])
 
     @extend_schema(request=AssignSerializer)
     @action(detail=True, methods=["post"])
@@ -354,7 +382,8 @@ def _item_remove(request: Request, pk: str, item_id: str) -> Response:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Work files, newest year first", responses=WORK_FILE_LIST_OUT),
+    list=extend_schema(summary="Work files, newest first", responses=WORK_FILE_LIST_OUT,
+                       parameters=af.parameters(FILE_FILTERS)),
     retrieve=extend_schema(summary="One work file with its documents",
                            responses=WORK_FILE_OUT),
     create=extend_schema(summary="Open a work file", responses={201: WORK_FILE_OUT}),
@@ -373,14 +402,19 @@ class WorkFileViewSet(viewsets.GenericViewSet[WorkFile]):
     lookup_value_regex = ID_PATTERN
 
     serializer_class = WorkFileSerializer
+    list_parameters = af.names(FILE_FILTERS)
     queryset = WorkFile.objects.none()  # schema only: scoped per request
 
     def get_queryset(self) -> Any:
         return selectors.work_files_of(_actor(self.request))
 
     def list(self, request: Request) -> Response:
-        """Newest year first."""
-        page = self.paginate_queryset(self.get_queryset())
+        """Newest first; ``year`` and ``state`` (open, closed) narrow them as on the page."""
+        values = af.read(request.query_params, FILE_FILTERS)
+        files = af.narrow(self.get_queryset(), values, FILE_LOOKUPS)
+        if "state" in values:
+            files = files.filter(closed_at__isnull=values["state"] == "open")
+        page = self.paginate_queryset(files)
         return self.get_paginated_response([work_file_json(f) for f in page or []])
 
     def retrieve(self, request: Request, pk: str) -> Response:

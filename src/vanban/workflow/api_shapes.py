@@ -33,7 +33,7 @@ _INCOMING_FIELDS: dict[str, Any] = {
     "reply_document_id": _S.IntegerField(allow_null=True)}
 LINE_OUT = _shape("AssignmentLine", _LINE_FIELDS)
 INCOMING_OUT = _shape("WorkIncoming", _INCOMING_FIELDS)
-TASKS_OUT = _shape("Task", {**_LINE_FIELDS, "incoming": INCOMING_OUT()})(many=True)
+TASKS_OUT = _shape("Task", {**_LINE_FIELDS, "incoming": INCOMING_OUT()})
 _OPINION_FIELDS: dict[str, Any] = {
     "id": _S.IntegerField(), "kind": _S.CharField(), "author_id": _S.IntegerField(),
     "author": _S.CharField(), "at": _S.DateTimeField(), "text": _S.CharField(),

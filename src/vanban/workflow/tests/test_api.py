@@ -45,7 +45,7 @@ def test_my_tasks_and_work_files(head, paper, budget, specialist):
         "lines": [{"role": "lead", "unit_id": budget.pk, "deadline": "2026-11-20"}]},
         format="json")
     tasks = _api(specialist).get("/api/v1/workflow/tasks/").json()
-    assert [t["incoming"]["id"] for t in tasks] == [paper.pk]
+    assert [t["incoming"]["id"] for t in tasks["results"]] == [paper.pk]
     created = _api(specialist).post("/api/v1/workflow/files/", {
         "notation": "07.NS", "title": "Hồ sơ ngân sách", "retention_years": None},
         format="json")

@@ -228,7 +228,8 @@ def test_reassign_over_the_api(head, hub_document, units, staff):
     assert response.json()["opinions"][0]["text"] == "Phân công lại: Chuyển phòng KHTC chủ trì."
     tasks = APIClient()
     tasks.force_authenticate(specialist2)
-    assert [t["id"] for t in tasks.get("/api/v1/workflow/tasks/").json()] == [lines[1]["id"]]
+    assert [t["id"] for t in tasks.get("/api/v1/workflow/tasks/").json()["results"]] == [
+        lines[1]["id"]]
 
 
 def test_reassign_from_the_page(head, paper, units, staff):
