@@ -204,3 +204,16 @@ def test_topbar_has_the_search_box(clerk):
 def test_anonymous_is_sent_to_login():
     """The search is for signed-in staff."""
     assert Client().get("/search/", {"q": "x"}).status_code == 302
+
+
+def test_incoming_register_exports_its_filtered_lines(clerk, paper):
+    """Issue 13: the incoming register's page offers the same XLSX export, for its year's
+    register and its search (the one folded rule: "ngan sach" finds "ngân sách")."""
+    other = _incoming(clerk, "Về việc hội nghị")
+    client = _client(clerk)
+    body = client.get("/incoming/register/", {"q": "ngan sach"}).content.decode()
+    link = body.split('data-testid="register-xlsx"')[0].rsplit('href="', 1)[1].split('"')[0]
+    assert paper.subject in body and other.subject not in body
+    book = load_workbook(BytesIO(client.get(link.replace("&amp;", "&")).content))
+    subjects = [row[6] for row in book["Văn bản đến"].iter_rows(min_row=2, values_only=True)]
+    assert subjects == [paper.subject]
