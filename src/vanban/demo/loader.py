@@ -27,6 +27,7 @@ from vanban.core.errors import Conflict
 from vanban.core.roles import Role
 from vanban.demo import data
 from vanban.demo.incoming import demo_answer
+from vanban.demo.onestop import demo_onestop_load
 from vanban.demo.staff import staff_plan
 from vanban.directory import services as directory
 from vanban.directory.models import Agency, Unit
@@ -147,6 +148,7 @@ def demo_load(*, stdout: Writer, if_empty: bool = False) -> DemoResult | None:
     demo_pki_load(agencies=list(Agency.objects.filter(connected=True).order_by("code")))
     # A few documents already exchanged, so a fresh demo has deliveries and evidence to show.
     demo_exchange_load(demo_answer, password=result.password)  # clerks confirm each signature
+    demo_onestop_load()  # procedures and dossiers at a Sở's, a district's and a commune's desk
     _print(result, stdout)
     return result
 
