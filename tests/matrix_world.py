@@ -159,6 +159,10 @@ def _incoming(world: World, x: Agency, unit: Unit) -> None:
                                    lines=[LineInput(role=LineRole.LEAD, unit=unit)])
     world.ids["incoming"] = entry.pk
     world.ids["page"] = 1  # the first page image of a file (the document viewer)
+    from vanban.directory.groups import recipient_group_save
+
+    world.ids["recipient_group"] = recipient_group_save(
+        actor=None, group=None, name="Nhóm ma trận", members=[x]).pk
     world.ids["line"] = assignment.lines.get().pk
     work_file = work_file_create(actor=head, data=WorkFileInput(
         notation="01", title="Hồ sơ ma trận", retention_years=5))

@@ -71,6 +71,12 @@ directory:agency_detail           GET    signed
 directory:agency_edit             GET    province
 directory:unit_create             GET    directors+it_officer+province
 directory:unit_edit               GET    directors+it_officer+province
+directory:group_list              GET    province
+directory:group_create            GET    province
+directory:group_create            POST   province
+directory:group_edit              GET    province
+directory:group_edit              POST   province
+directory:group_delete            POST   province
 audit:event_list                  GET    head+it_officer+other+province+security_officer
 audit:verify                      POST   head+it_officer+security_officer+other+province
 registry:document_list            GET    signed
@@ -261,6 +267,7 @@ portal:rate                       POST   public
 ARGUMENTS: dict[str, dict[str, str]] = {
     "accounts:": {"pk": "staff"}, "staff-": {"pk": "staff"},
     "directory:": {"code": "agency", "pk": "unit"}, "agency-": {"code": "agency"},
+    "directory:group_": {"pk": "recipient_group"},
     "unit-": {"pk": "unit"},
     "registry:document_edit": {"pk": "draft"},
     "registry:document_submit": {"pk": "draft"}, "registry:document_approve": {"pk": "draft"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +53,22 @@ class UnitForm(forms.Form):
             self.fields["code"].required = False
         else:
             del self.fields["active"]
+
+
+class RecipientGroupForm(forms.Form):
+    """A recipient group: its name, place in the picker and member agencies."""
+
+    name = forms.CharField(label=_("Tên nhóm"), max_length=100,
+                           help_text=_("Ví dụ: Các Sở, ban, ngành; UBND các huyện"))
+    position = forms.IntegerField(label=_("Thứ tự hiển thị"), min_value=0, max_value=999,
+                                  initial=0)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Các cơ quan trong nhóm"), queryset=Agency.objects.none(), required=False,
+        to_field_name="code",
+        widget=forms.SelectMultiple(attrs={"size": 14, "data-picker": "1",
+                                           "data-search-label": _("Tìm cơ quan…")}))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        members = cast(forms.ModelMultipleChoiceField, self.fields["members"])  # type: ignore[type-arg]
+        members.queryset = Agency.objects.filter(active=True).order_by("name")

@@ -11,13 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from vanban.core.errors import DomainError, NotFound
 from vanban.core.pages import request_actor as _actor
 from vanban.core.pages import show_error as _failed
-from vanban.directory import rules, selectors, services
-from vanban.directory.forms import AgencyForm, UnitForm
-from vanban.directory.models import Agency
+from vanban.directory import groups, rules, selectors, services
+from vanban.directory.forms import AgencyForm, RecipientGroupForm, UnitForm
+from vanban.directory.models import Agency, RecipientGroup
 
 
 def _agency(code: str) -> Agency:
@@ -159,3 +160,73 @@ def unit_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             return redirect("directory:agency_detail", code=agency.code)
     return render(request, "directory/unit_form.html",
                   {"form": form, "agency": agency, "unit": unit})
+
+
+# --- recipient groups (the province administrator's) -------------------------------------------
+
+
+def _group(pk: int) -> RecipientGroup:
+    try:
+        return groups.recipient_group_get(pk)
+    except NotFound as err:
+        raise Http404(err.en) from None
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    """The province's recipient groups, offered by the outgoing recipients picker."""
+    if not rules.can_manage_agencies(_actor(request)):
+        raise PermissionDenied
+    return render(request, "directory/group_list.html",
+                  {"groups": groups.recipient_groups_all()})
+
+
+def _group_form(request: HttpRequest, group: RecipientGroup | None) -> HttpResponse:
+    """The form; a POST from anyone else reaches the service, which audits the refusal."""
+    actor = _actor(request)
+    allowed = rules.can_manage_agencies(actor)
+    if request.method != "POST" and not allowed:
+        raise PermissionDenied
+    initial = ({"name": group.name, "position": group.position,
+                "members": list(group.members.all())} if group is not None else None)
+    form = RecipientGroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            groups.recipient_group_save(actor=actor, group=group, name=data["name"],
+                                        members=data["members"], position=data["position"])
+        except DomainError as err:
+            form.add_error(None, err.message(request.LANGUAGE_CODE))
+        else:
+            messages.success(request, _("Đã lưu nhóm nơi nhận."))
+            return redirect("directory:group_list")
+    if not allowed:
+        raise PermissionDenied
+    return render(request, "directory/group_form.html", {"form": form, "group": group})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest) -> HttpResponse:
+    """Add a recipient group (province administrator, R20.1)."""
+    return _group_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a group or change its members (province administrator, R20.1)."""
+    return _group_form(request, _group(pk))
+
+
+@login_required
+@require_POST
+def group_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a group (province administrator; refusals audited)."""
+    try:
+        groups.recipient_group_delete(actor=_actor(request), group=_group(pk))
+    except DomainError as err:
+        _failed(request, err)
+        raise PermissionDenied from None
+    messages.success(request, _("Đã xoá nhóm nơi nhận."))
+    return redirect("directory:group_list")

@@ -3,12 +3,15 @@ upload (a PDF or page images, plus appendices). Validation of meaning stays in t
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanban.core.dayinput import DayField
+from vanban.directory.groups import recipient_groups_offered
 from vanban.directory.models import Agency, AgencyKind, Unit
 from vanban.registry.core.numbering import DOCUMENT_TYPES
 from vanban.registry.models import (
@@ -18,6 +21,7 @@ from vanban.registry.models import (
     DocumentState,
     Priority,
 )
+from vanban.registry.recent import recent_recipient_codes
 from vanban.registry.selectors import DocumentFilter
 from vanban.registry.services import RecipientInput
 
@@ -54,24 +58,36 @@ GROUPS: tuple[tuple[str, Any], ...] = (
 _GROUP_OF = {AgencyKind.OFFICE: AgencyKind.PROVINCE}
 
 
-def recipient_groups(sender: Agency) -> list[tuple[str, list[tuple[str, str]]]]:
+def recipient_groups(sender: Agency, recent: Sequence[str] = ()
+                     ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The active agencies a document of ``sender`` may go to, grouped by kind (the sender
-    itself is never offered), each group sorted by name; empty groups left out."""
+    itself is never offered), each group sorted by name; empty groups left out. The codes in
+    ``recent`` come first, in their own group "recently used", in that order."""
     members: dict[str, list[tuple[str, str]]] = {str(kind): [] for kind, _label in GROUPS}
+    used: dict[str, tuple[str, str]] = {}
     for agency in Agency.objects.filter(active=True).exclude(pk=sender.pk).order_by("name"):
+        if agency.code in recent:
+            used[agency.code] = (agency.code, agency.name)
+            continue
         kind = _GROUP_OF.get(AgencyKind(agency.kind), AgencyKind(agency.kind))
         if agency.installation:
             kind = AgencyKind.OTHER
         members[str(kind)].append((agency.code, agency.name))
-    return [(str(label), members[str(kind)]) for kind, label in GROUPS if members[str(kind)]]
+    first = [(str(_("Dùng gần đây")), [used[c] for c in recent if c in used])] if used else []
+    return first + [(str(label), members[str(kind)]) for kind, label in GROUPS
+                    if members[str(kind)]]
 
 
 class AgencyPickerField(forms.MultipleChoiceField):
     """Agencies by code, offered in groups; cleans to :class:`Agency` rows."""
 
-    def offer(self, *, sender: Agency) -> None:
-        """The choices for a document of ``sender``."""
-        self.choices = recipient_groups(sender)
+    def offer(self, *, sender: Agency, recent: Sequence[str] = ()) -> None:
+        """The choices for a document of ``sender`` (``recent`` first), and the province's
+        recipient groups for the picker's one-click buttons (``data-groups``)."""
+        self.choices = recipient_groups(sender, recent)
+        self.widget.attrs["data-groups"] = json.dumps(
+            [{"name": g.name, "codes": g.codes} for g in recipient_groups_offered(sender)],
+            ensure_ascii=False)
 
     def clean(self, value: Any) -> list[Agency]:
         """The chosen agencies, in the directory's order."""
@@ -103,21 +119,26 @@ class DocumentForm(forms.Form):
     agencies = AgencyPickerField(
         label=_("Cơ quan nhận (danh bạ)"), required=False,
         widget=forms.SelectMultiple(attrs={"size": 12, "data-picker": "1",
-                                           "data-search-label": _("Tìm cơ quan nhận…")}))
+                                           "data-search-label": _("Tìm cơ quan nhận…"),
+                                           "data-groups-label": _("Nhóm nơi nhận")}))
     paper_agencies = AgencyPickerField(
         label=_("Cơ quan nhận bản giấy (ghi ở “Nơi nhận”)"), required=False,
         widget=forms.SelectMultiple(attrs={"size": 6, "data-picker": "1",
-                                           "data-search-label": _("Tìm cơ quan nhận…")}))
+                                           "data-search-label": _("Tìm cơ quan nhận…"),
+                                           "data-groups-label": _("Nhóm nơi nhận")}))
     individuals = forms.CharField(
         label=_("Cá nhân nhận (mỗi dòng: Họ tên | Địa chỉ | Thư điện tử)"), required=False,
         widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agency: Agency, user_id: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = cast(forms.ModelChoiceField, self.fields["unit"])  # type: ignore[type-arg]
         units.queryset = Unit.objects.filter(agency=agency, active=True).order_by("code")
+        recent = (recent_recipient_codes(user_id=user_id, sender_id=agency.pk)
+                  if user_id is not None else [])
         for name in ("agencies", "paper_agencies"):
-            cast(AgencyPickerField, self.fields[name]).offer(sender=agency)
+            cast(AgencyPickerField, self.fields[name]).offer(sender=agency, recent=recent)
 
     def recipients(self) -> list[RecipientInput]:
         """The chosen agencies (electronic, or paper when marked so) then the individuals."""

@@ -78,7 +78,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
     agency = _agency_of(request)
     if not rules.can_draft(actor, agency.pk):
         raise PermissionDenied
-    form = DocumentForm(request.POST or None, agency=agency)
+    form = DocumentForm(request.POST or None, agency=agency, user_id=request.user.pk)
     if request.method == "POST" and form.is_valid():
         try:
             document = services.document_create(actor=actor, agency=agency, **form.values())
@@ -106,7 +106,8 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                  if r.agency is not None and r.role == "paper"]
     initial["individuals"] = "\n".join(f"{r.name} | {r.address} | {r.mailbox}"
                                        for r in recipients if r.agency is None)
-    form = DocumentForm(request.POST or None, agency=document.agency, initial=initial)
+    form = DocumentForm(request.POST or None, agency=document.agency, initial=initial,
+                        user_id=request.user.pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.document_update(actor=actor, document=document, **form.values())

@@ -25,6 +25,32 @@
     note.textContent = chosen.length ? chosen.length + " ✓ " +
       chosen.map(function (o) { return o.textContent; }).join("; ") : "";
   }
+  /* The province's recipient groups (data-groups: [{name, codes}]) as buttons above the list:
+     one click adds every member of the group to the chosen agencies. */
+  function groupButtons(select, line, note) {
+    var groups;
+    try { groups = JSON.parse(select.getAttribute("data-groups") || "[]"); } catch (e) { return; }
+    if (!groups.length) { return; }
+    var bar = document.createElement("div");
+    bar.className = "picker-groups";
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", select.getAttribute("data-groups-label") || "Nhóm nơi nhận");
+    groups.forEach(function (group) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn picker-group";
+      button.textContent = "+ " + group.name + " (" + group.codes.length + ")";
+      button.setAttribute("data-testid", "picker-group");
+      button.addEventListener("click", function () {
+        Array.prototype.forEach.call(select.options, function (option) {
+          if (group.codes.indexOf(option.value) >= 0) { option.selected = true; option.hidden = false; }
+        });
+        count(select, note);
+      });
+      bar.appendChild(button);
+    });
+    line.appendChild(bar);
+  }
   function setUp() {
     document.querySelectorAll("select[data-picker]").forEach(function (select) {
       var box = document.createElement("input");
@@ -46,6 +72,7 @@
       line.appendChild(box);
       select.parentNode.insertBefore(line, select);
       select.parentNode.insertBefore(note, select.nextSibling);
+      groupButtons(select, line, note);
       box.addEventListener("input", function () { filter(select, box.value); });
       select.addEventListener("change", function () { count(select, note); });
       count(select, note);
