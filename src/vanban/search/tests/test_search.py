@@ -218,3 +218,22 @@ def test_incoming_register_exports_its_filtered_lines(clerk, paper):
     book = load_workbook(BytesIO(client.get(link.replace("&amp;", "&")).content))
     subjects = [row[6] for row in book["Văn bản đến"].iter_rows(min_row=2, values_only=True)]
     assert subjects == [paper.subject]
+
+
+def test_backfill_fills_rows_written_before_the_column(clerk, agency, paper):
+    """ADR 0017: the migrations' backfill gives rows that existed before the column the same
+    text their save would write."""
+    from vanban.core.searchable import search_text_backfill
+    from vanban.incoming.search_text import incoming_search_parts
+    from vanban.registry.core.search_text import document_search_parts
+
+    draft = _outgoing(clerk, agency, "Về việc Đông Triều")
+    expected = (Document.objects.get(pk=draft.pk).search_text,
+                IncomingDocument.objects.get(pk=paper.pk).search_text)
+    Document.objects.update(search_text="")
+    IncomingDocument.objects.update(search_text="")
+    assert search_text_backfill(Document, document_search_parts) == 1
+    assert search_text_backfill(IncomingDocument, incoming_search_parts) == 1
+    assert (Document.objects.get(pk=draft.pk).search_text,
+            IncomingDocument.objects.get(pk=paper.pk).search_text) == expected
+    assert "dong trieu" in expected[0]
