@@ -254,6 +254,17 @@ evidence-deliveries               GET    signed
 evidence-bundle                   GET    agency+other
 evidence-consistency              GET    nobody  # answers only with its two tree sizes
 evidence-consistency-check        POST   signed
+onestop:statistics                GET    onestop+directors+province+other  # own desk; province: all
+onestop:statistics_xlsx           GET    onestop+directors+province+other
+onestop:desk                      GET    onestop+directors+specialist+holder+other
+onestop:intake                    GET    onestop+other
+onestop:intake                    POST   onestop+other
+onestop:ledger                    GET    onestop+directors+specialist+holder+other
+onestop:procedures                GET    onestop+directors+specialist+holder+other
+onestop:procedure                 GET    onestop+directors+specialist+holder
+onestop:dossier                   GET    agency+province  # the desk, and every agency with a step
+onestop:dossier_form              GET    agency+province
+onestop:act                       POST   onestop  # transfer: the desk's officer
 portal:home                       GET    public
 portal:procedure                  GET    public
 portal:file                       GET    public
@@ -295,6 +306,8 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "mail:mailbox_disable": {"pk": "mailbox"}, "mail:dkim_disable": {"pk": "dkim_key"},
     "mailgate:": {"uid": "mail_message"},
     "portal:": {"pk": "procedure"},
+    "onestop:": {"pk": "procedure", "ref": "dossier", "form": "dossier_form",
+                 "action": "dossier_action"},
 }
 _REFUSED = {401, 403, 404}
 
@@ -451,6 +464,15 @@ def world() -> World:
     built.ids["procedure"] = Procedure.objects.create(
         agency=Agency.objects.get(code=built.ids["agency"]), code="1.000001",
         name="Thủ tục của ma trận", limit_value=1, online_level=OnlineLevel.FULL).pk
+    from vanban.onestop import services as onestop
+
+    officer = built.people["onestop"]
+    received = onestop.dossier_receive(
+        actor=officer, desk=Agency.objects.get(code=built.ids["agency"]),
+        procedure=Procedure.objects.get(pk=built.ids["procedure"]),
+        applicant=onestop.Applicant(name="Người nộp ma trận"))
+    accepted = onestop.dossier_accept(actor=officer, dossier=received).dossier
+    built.ids.update(dossier=accepted.code, dossier_form="receipt", dossier_action="transfer")
     return built
 
 
