@@ -77,9 +77,10 @@ def blocks_for(user: User) -> list[Block]:
     if Role.ONESTOP in roles:
         out.append(Block(
             _("Bộ phận một cửa"),
-            [],
-            [],
-            [_("Tiếp nhận, kiểm tra và tạo lập hồ sơ điện tử (Điều 11).")],
+            [_("Tiếp nhận, kiểm tra và tạo lập hồ sơ điện tử (Điều 11)."),
+             _("Chuyển xử lý, liên thông và trả kết quả đúng hẹn (Điều 11).")],
+            _link(_("Tiếp nhận hồ sơ"), "onestop:intake")
+            + _link(_("Hồ sơ một cửa"), "onestop:desk"),
         ))
     if Role.IT_OFFICER in roles or Role.SECURITY_OFFICER in roles:
         out.append(Block(
