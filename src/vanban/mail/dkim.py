@@ -13,6 +13,7 @@ import base64
 import email.parser
 import email.policy
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import dkim  # type: ignore[import-untyped]
@@ -121,6 +122,11 @@ def dkim_key_add(*, actor: Actor | None, domain: str, selector: str, public_pem:
     public = _public(public_pem)
     if private_pem:
         _private(private_pem, public)
+        if not identity_required:
+            raise ValidationFailed(
+                "Khoá ký của tỉnh luôn ký kèm hộp thư gửi (i=), không dùng được --domain-only.",
+                "The province's signing keys always name the sending mailbox (i=); "
+                "--domain-only does not apply to them.", code="dkim_identity_own_key")
     with transaction.atomic():
         if DkimKey.objects.filter(domain__iexact=domain, selector__iexact=selector).exists():
             raise Conflict(f"Đã có khoá {selector}._domainkey.{domain}.",
@@ -214,8 +220,17 @@ def _tag(signature: bytes, tag: str) -> str:
     return re.sub(rb"\s+", b"", found.group(1)).decode("ascii", "replace") if found else ""
 
 
-def dkim_verify(message: bytes) -> DkimResult:
-    """Verify the first DKIM signature of ``message`` against the provincial key table."""
+def dkim_table() -> dict[tuple[str, str], DkimKey]:
+    """The active keys by (selector, domain), lower case: read once for a pass of many
+    messages instead of once per message."""
+    return {(k.selector.lower(), k.domain.lower()): k
+            for k in DkimKey.objects.filter(active=True)}
+
+
+def dkim_verify(message: bytes,
+                table: Mapping[tuple[str, str], DkimKey] | None = None) -> DkimResult:
+    """Verify the first DKIM signature of ``message`` against the provincial key table
+    (``table``: the one :func:`dkim_table` read for this pass; else read now)."""
     head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(message)
     raw = head.get_all("DKIM-Signature") or []
     if not raw:
@@ -223,7 +238,7 @@ def dkim_verify(message: bytes) -> DkimResult:
     value = str(raw[0]).encode("ascii", "replace")
     domain, selector = _tag(value, "d").lower(), _tag(value, "s").lower()
     identity = _tag(value, "i").lower()
-    key = _key(selector, domain)
+    key = table.get((selector, domain)) if table is not None else _key(selector, domain)
 
     def answer(name: bytes | str, timeout: int = 5) -> bytes | None:
         """dkimpy's lookup of the one record it needs, answered from the key read above."""

@@ -1,7 +1,8 @@
 """The gateway's reader (R4.1, R10.2): every active clerk mailbox over IMAP, each unread message
 judged and filed once, then marked read.
 
-A message is marked ``\\Seen`` only after its row committed; a reader stopped midway leaves the
+A message is marked handled only after its row committed (one IMAP STORE per batch of
+messages); a reader stopped midway leaves the
 rest unread and the next pass reads them (a message filed but not yet marked is found by its
 row and only marked). IDLE is used where the server offers it and one mailbox is read;
 otherwise the gateway polls every ``VANBAN_MAIL_POLL_SECONDS``.
@@ -20,7 +21,7 @@ from imap_tools.mailbox import BaseMailBox
 from imap_tools.message import MailMessage as ImapMessage
 
 from vanban.mailgate.services import checks, ports
-from vanban.mailgate.services.receive import Outcome, mail_receive
+from vanban.mailgate.services.receive import Outcome, Run, mail_receive
 from vanban.security.errors import ScannerUnavailable
 
 logger = logging.getLogger(__name__)
@@ -89,22 +90,32 @@ def mailbox_pass(address: str, *,
     stop the reader there to show a restart loses and repeats nothing.
     """
     report = PassReport(mailbox=address)
+    run = Run.of(address)  # the agency, the limits, the key table: read once per pass
     with ports.imap_open(address) as box:
         checks.mail_check_record(address)
-        for uid, raw in unread(box):
-            try:
-                outcome = mail_receive(raw=raw, mailbox=address)
-            except ScannerUnavailable as err:  # left unread: the next pass tries again
-                report.errors.append(f"{uid}: {err.code}")
-                continue
-            except Exception as err:  # a fault of ours: left unread, logged, the rest read
-                logger.exception("mail gateway: message %s of %s not handled", uid, address)
-                report.errors.append(f"{uid}: {type(err).__name__}")
-                continue
-            if after_each is not None:
-                after_each(outcome)
-            box.flag(uid, FILED, True)
-            report.add(outcome)
+        handled: list[str] = []
+        try:
+            for uid, raw in unread(box):
+                try:
+                    outcome = mail_receive(raw=raw, mailbox=address, run=run)
+                except ScannerUnavailable as err:  # left unread: the next pass tries again
+                    report.errors.append(f"{uid}: {err.code}")
+                    continue
+                except Exception as err:  # a fault of ours: left unread, logged, the rest read
+                    logger.exception("mail gateway: message %s of %s not handled", uid,
+                                     address)
+                    report.errors.append(f"{uid}: {type(err).__name__}")
+                    continue
+                if after_each is not None:
+                    after_each(outcome)
+                handled.append(uid)
+                report.add(outcome)
+                if len(handled) >= BATCH:  # one STORE per batch, not one per message
+                    box.flag(handled, FILED, True)
+                    handled = []
+        finally:
+            if handled:  # whatever committed is marked, even when the pass stops midway
+                box.flag(handled, FILED, True)
     return report
 
 

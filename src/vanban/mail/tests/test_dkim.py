@@ -70,6 +70,18 @@ def test_missing_unknown_and_disabled_keys(signing_key: Any) -> None:
         dkim_sign(message(), DOMAIN, identity=f"vanthu@{DOMAIN}")
 
 
+def test_a_domain_only_key_is_never_a_signing_key(province_keys: KeyPair) -> None:
+    """R4.1: the province signs with i= always, so its own keys cannot be domain-only; another
+    server's key can, and the table says so."""
+    with pytest.raises(ValidationFailed):
+        dkim_key_add(actor=None, domain="khac.vn", selector="s1",
+                     public_pem=province_keys.public_pem,
+                     private_pem=province_keys.private_pem, identity_required=False)
+    key = dkim_key_add(actor=None, domain="khac.vn", selector="s1",
+                       public_pem=province_keys.public_pem, identity_required=False)
+    assert key.as_dict()["identity_required"] is False
+
+
 def test_keys_are_checked_when_added(province_keys: KeyPair, signing_key: Any) -> None:
     other = make_keypair()
     with pytest.raises(ValidationFailed):

@@ -79,11 +79,19 @@ def imap_open(address: str) -> Iterator[BaseMailBox]:
             box.logout()
 
 
-def dkim_check(raw: bytes) -> Dkim:
-    """DKIM of ``raw`` against the provincial key table (no DNS)."""
+def dkim_keys() -> dict[tuple[str, str], object]:
+    """The provincial key table as one pass uses it (read once)."""
+    from vanban.mail.dkim import dkim_table
+
+    return dict(dkim_table())
+
+
+def dkim_check(raw: bytes, keys: dict[tuple[str, str], object] | None = None) -> Dkim:
+    """DKIM of ``raw`` against the provincial key table (no DNS); ``keys``: the table read
+    once for this pass by :func:`dkim_keys`."""
     from vanban.mail.dkim import dkim_verify
 
-    result = dkim_verify(raw)
+    result = dkim_verify(raw, keys)  # type: ignore[arg-type]  # DkimKey values, kept opaque
     return Dkim(status=result.status, domain=result.domain, selector=result.selector,
                 identity=result.identity, detail=result.detail,
                 identity_required=result.identity_required)

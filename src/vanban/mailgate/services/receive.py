@@ -112,7 +112,9 @@ class Run:
     now: datetime = field(default_factory=clock.now)
     limit: int = field(default_factory=max_attachment_bytes)
     senders: dict[str, Agency | None] = field(default_factory=dict)
+    refused: dict[str, bool] = field(default_factory=dict)
     verdicts: dict[tuple[str, int], int] = field(default_factory=dict)
+    keys: dict[tuple[str, str], object] = field(default_factory=ports.dkim_keys)
 
     @classmethod
     def of(cls, mailbox: str) -> Run:
@@ -126,6 +128,12 @@ class Run:
                 if address else None
             self.senders[address] = found
         return self.senders[address]
+
+    def mailbox_refused(self, address: str) -> bool:
+        """:func:`ports.mailbox_refused`, asked once per address in a pass."""
+        if address not in self.refused:
+            self.refused[address] = ports.mailbox_refused(address)
+        return self.refused[address]
 
 
 @dataclass(frozen=True)
@@ -185,10 +193,10 @@ def judge(raw: bytes, mail: ParsedMail, message_id: str, run: Run) -> Judged:
     """Every rule of R4.1 and R3.1 on one parsed message, before its files are opened."""
     address = run.recipient.mailbox.lower()
     sender = run.sender(mail.from_address)
-    dkim = ports.dkim_check(raw)
+    dkim = ports.dkim_check(raw, run.keys)
     reasons = judge_message(mail, sender_known=sender is not None, dkim=dkim,
                             max_attachment_bytes=run.limit)
-    if sender is not None and ports.mailbox_refused(mail.from_address):
+    if sender is not None and run.mailbox_refused(mail.from_address):
         # The directory still names it, but the mail system's row is disabled (or a
         # person's): never an agency's official sender (R13.1).
         reasons = [reason("mailbox_disabled", mail.from_address), *reasons]
