@@ -79,7 +79,8 @@ class Paper:
 
 @dataclass(frozen=True)
 class Acceptance:
-    """An accepted dossier and its tracking secret, shown once (on Mẫu 01) and never stored."""
+    """An accepted dossier and its tracking secret, shown once (on Mẫu 01) and never stored;
+    empty when the secret was already given at filing (the portal's online filing)."""
 
     dossier: Dossier
     secret: str
@@ -308,10 +309,13 @@ def dossier_accept(*, actor: Actor | None, dossier: Dossier) -> Acceptance:
         now = clock.now()
         plan = appointment(now, limit_of(dossier.procedure), calendar_of(dossier.desk_id),
                            DEFAULT_RULES)
-        if not dossier.code:  # a code from DVCQG is kept (§6)
+        if not dossier.code:  # a code given at filing (DVCQG, the portal) is kept (§6)
             dossier.code = code_issue(identifier=_code_identifier(dossier),
                                       day=clock.local_now().date())
-        dossier.secret_hash = hash_secret(secret)
+        if dossier.secret_hash:  # the applicant already holds the secret given at filing
+            secret = ""
+        else:
+            dossier.secret_hash = hash_secret(secret)
         dossier.accepted_at = now
         dossier.clock_start = plan.clock_start
         dossier.due_at = plan.due

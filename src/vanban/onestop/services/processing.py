@@ -18,7 +18,14 @@ from django.db import transaction
 from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed
 from vanban.core.roles import Actor
-from vanban.onestop.core.clock import DEFAULT_RULES, clock_start, due_at, supplement_closes_at
+from vanban.onestop.core.clock import (
+    DEFAULT_RULES,
+    Pause,
+    appointment,
+    clock_start,
+    due_at,
+    supplement_closes_at,
+)
 from vanban.onestop.core.states import Action, next_state
 from vanban.onestop.models import (
     Dossier,
@@ -201,6 +208,58 @@ def dossier_close_unsupplemented(*, actor: Actor | None, dossier: Dossier) -> Do
         dossier.finished_at = now
         transition(dossier, Action.CLOSE_NO_SUPPLEMENT, actor=actor, at=now,
                    fields=("finished_at",), data={"request": request.pk})
+    return dossier
+
+
+def dossier_request_fee(*, actor: Actor | None, dossier: Dossier, note: str = "") -> Dossier:
+    """Ask the applicant to pay fees or taxes (DVCQG status 6). The clock stops only when the
+    procedure says so (``clock.fee_pause``, per procedure)."""
+    action = "request_fee"
+    require_handler(actor, action, dossier)
+    why = text(note, what_vi="nội dung nghĩa vụ tài chính", what_en="what is to be paid")
+    with transaction.atomic():
+        dossier = locked(dossier)
+        transition(dossier, Action.REQUEST_FEE, actor=actor, note=why)
+    return dossier
+
+
+def _fee_pauses(dossier: Dossier, now: datetime) -> list[Pause]:
+    """The dossier's stops of the clock: appraisal supplements (restart) and fee waits."""
+    pauses = [Pause(r.requested_at, r.fulfilled_at, restart=True)
+              for r in dossier.supplement_requests.filter(stage=SupplementStage.APPRAISAL)
+              if r.fulfilled_at is not None]
+    asked: datetime | None = None
+    for event in dossier.events.filter(action__in=(Action.REQUEST_FEE.value,
+                                                   Action.FEE_PAID.value)).order_by("id"):
+        if event.action == Action.REQUEST_FEE.value:
+            asked = event.at
+        elif asked is not None:
+            pauses.append(Pause(asked, event.at, restart=False))
+            asked = None
+    if asked is not None:
+        pauses.append(Pause(asked, now, restart=False))
+    return pauses
+
+
+def dossier_fee_paid(*, actor: Actor | None, dossier: Dossier) -> Dossier:
+    """The fees are paid: processing resumes; when the procedure pauses the clock for fees, the
+    remaining working time runs again from now (never an earlier due time)."""
+    action = "fee_paid"
+    require_officer(actor, action, dossier)
+    with transaction.atomic():
+        dossier = locked(dossier)
+        next_state(dossier.state, Action.FEE_PAID)
+        now = clock.now()
+        fields: tuple[str, ...] = ()
+        if dossier.procedure.fee_pauses_clock and not dossier.extended \
+                and dossier.accepted_at is not None and dossier.due_at is not None:
+            plan = appointment(dossier.accepted_at, limit_of(dossier.procedure),
+                               calendar_of(dossier.desk_id), DEFAULT_RULES,
+                               pauses=_fee_pauses(dossier, now))
+            dossier.due_at = max(dossier.due_at, plan.due)
+            dossier.original_due_at = dossier.due_at
+            fields = ("due_at", "original_due_at")
+        transition(dossier, Action.FEE_PAID, actor=actor, at=now, fields=fields)
     return dossier
 
 

@@ -332,3 +332,42 @@ def test_dossier_keeps_its_procedure_version(world: World) -> None:
     assert dossier.procedure_id == world.procedure.pk
     with pytest.raises(ValidationFailed):
         receive(world)
+
+
+def test_acceptance_keeps_a_code_and_secret_given_at_filing(world: World) -> None:
+    """§6: a code given at filing is kept; the secret the applicant holds still works."""
+    from vanban.onestop.core.codes import hash_secret
+
+    dossier = receive(world)
+    dossier.code = "000.00.12.H06-261201-0042"
+    dossier.secret_hash = hash_secret("ABCD2345")
+    dossier.save(update_fields=["code", "secret_hash"])
+    accepted = services.dossier_accept(actor=world.officer, dossier=dossier)
+    assert accepted.secret == ""
+    assert accepted.dossier.code == "000.00.12.H06-261201-0042"
+    assert selectors.dossier_for_tracking(dossier.code, "abcd2345") == dossier
+
+
+def test_fee_wait_pauses_the_clock_only_when_the_procedure_says(world: World) -> None:
+    """§13 ``clock.fee_pause``: a fee wait stops the clock only for procedures that say so; the
+    remaining working time resumes when the fees are paid."""
+    with clock.frozen(vn(2026, 12, 14, 9)):
+        dossier = services.dossier_accept(actor=world.officer, dossier=receive(world)).dossier
+        services.dossier_transfer(actor=world.officer, dossier=dossier)
+    assert dossier.due_at == vn(2026, 12, 21, 9)
+    with clock.frozen(vn(2026, 12, 15, 9)):
+        services.dossier_request_fee(actor=world.specialist, dossier=dossier,
+                                     note="Nộp lệ phí 50.000 đồng")
+    with clock.frozen(vn(2026, 12, 17, 9)):
+        services.dossier_fee_paid(actor=world.officer, dossier=dossier)
+    dossier.refresh_from_db()
+    assert (dossier.state, dossier.due_at) == ("processing", vn(2026, 12, 21, 9))
+    world.procedure.fee_pauses_clock = True
+    world.procedure.save()
+    with clock.frozen(vn(2026, 12, 17, 10)):
+        services.dossier_request_fee(actor=world.specialist, dossier=dossier, note="Phí bổ sung")
+    with clock.frozen(vn(2026, 12, 18, 10)):
+        services.dossier_fee_paid(actor=world.officer, dossier=dossier)
+    dossier.refresh_from_db()
+    # Both waits (2 working days, then 1) now count as paused: 21/12 09:00 + 3 days.
+    assert dossier.due_at == vn(2026, 12, 24, 9)
