@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from django.conf import settings
 
@@ -94,6 +94,14 @@ def dvcqg_export(*, since: int = 0, limit: int = DEFAULT_LIMIT) -> Batch:
     return Batch(out, cursor)
 
 
+class Out(Protocol):
+    """Where the command writes (a management command's stdout, a StringIO in tests)."""
+
+    def write(self, text: str, /) -> object:
+        """Write ``text``."""
+        ...
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``vanban onestop dvcqg-export`` (a subcommand of the one-stop command)."""
     parser.add_argument("--since", type=int, default=0,
@@ -104,7 +112,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="mỗi dòng một bản ghi JSON / one JSON record per line")
 
 
-def handle(options: dict[str, Any], out: TextIO) -> None:
+def handle(options: dict[str, Any], out: Out) -> None:
     """Write the batch: JSON lines with ``--json`` (the next cursor last, as
     ``{"next_cursor": N}``), else a table for a person."""
     batch = dvcqg_export(since=int(options.get("since") or 0),

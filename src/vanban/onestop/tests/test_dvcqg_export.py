@@ -91,3 +91,17 @@ def test_json_lines_end_with_the_next_cursor(dossier) -> None:
         handle({"since": lines[2]["cursor"]}, text)
     assert "Đã trả kết quả" in text.getvalue()
     assert f"next cursor: {lines[-2]['cursor']}" in text.getvalue()
+
+
+@override_settings(VANBAN_ONESTOP_DVCQG_SETTLE_SECONDS=0)
+@pytest.mark.django_db
+def test_command(dossier) -> None:
+    """``vanban onestop dvcqg-export --since CURSOR --json`` prints the records after it."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    with clock.frozen(T0 + timedelta(days=1)):
+        call_command("onestop", "dvcqg-export", "--since", "0", "--json", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["TrangThaiHoSo"] for r in lines[:-1]] == [1, 2, 4, 4, 3, 10]
+    assert "next_cursor" in lines[-1]

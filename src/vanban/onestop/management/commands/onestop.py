@@ -5,6 +5,8 @@
   counted, on the agency's calendar (default: the province's; with ``--procedure``, the
   procedure's agency), for an operator checking a dispute (spec §7). Exit 2 on bad input (a bad
   date, an unknown agency or procedure, a negative N), with the reason in Vietnamese and English.
+* ``dvcqg-export [--since CURSOR] [--limit N] [--json]``: the dossiers' state changes in the
+  national portal's shape, after the cursor a connector last sent (``vanban.onestop.dvcqg``).
 
 Further subcommands are added to the same subparsers, one function each.
 """
@@ -21,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from vanban.core.clock import VN_TZ
 from vanban.core.errors import DomainError
 from vanban.directory.selectors import agency_get
+from vanban.onestop import dvcqg
 from vanban.onestop.clock_config import clock_calendar, clock_rules
 from vanban.onestop.core.calendar_schedule import ClockCalendar
 from vanban.onestop.core.clock import Appointment, Limit, Unit, appointment
@@ -110,11 +113,16 @@ class Command(BaseCommand):
         due.add_argument("--agency", help="mã cơ quan (mặc định: lịch của tỉnh) / agency code "
                                           "(default: the province's calendar)")
         due.add_argument("--json", action="store_true", help="in JSON / print JSON")
+        dvcqg.add_arguments(sub.add_parser(
+            "dvcqg-export", help="Thay đổi trạng thái hồ sơ cho Cổng DVCQG / dossier state "
+                                 "changes for the national portal"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["subcommand"] == "due-date":
                 self._due_date(options)
+            elif options["subcommand"] == "dvcqg-export":
+                dvcqg.handle(options, self.stdout)
         except DomainError as err:
             raise _refuse(err.vi, err.en) from err
 
