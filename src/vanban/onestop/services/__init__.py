@@ -29,6 +29,7 @@ from vanban.onestop.services.processing import (
     dossier_supplement_received,
     dossier_transfer,
     dossier_withdraw,
+    dossiers_close_unsupplemented_due,
 )
 
 __all__ = [
@@ -40,5 +41,6 @@ __all__ = [
     "dossier_request_intake_supplement",
     "dossier_request_supplement", "dossier_result_ready", "dossier_return_result",
     "dossier_stop", "dossier_supplement_received", "dossier_transfer", "dossier_withdraw",
+    "dossiers_close_unsupplemented_due",
     "missing_documents",
 ]

@@ -26,7 +26,7 @@ from vanban.onestop.core.clock import (
     due_at,
     supplement_closes_at,
 )
-from vanban.onestop.core.states import Action, next_state
+from vanban.onestop.core.states import Action, State, next_state
 from vanban.onestop.models import (
     Dossier,
     DossierFile,
@@ -261,6 +261,18 @@ def dossier_fee_paid(*, actor: Actor | None, dossier: Dossier) -> Dossier:
             fields = ("due_at", "original_due_at")
         transition(dossier, Action.FEE_PAID, actor=actor, at=now, fields=fields)
     return dossier
+
+
+def dossiers_close_unsupplemented_due(*, actor: Actor | None = None) -> list[Dossier]:
+    """Close every dossier whose appraisal supplement period ran out (for a scheduled run or
+    the operator's command); each closure is its own transaction and event."""
+    due = (Dossier.objects.select_related("desk", "procedure", "procedure__agency")
+           .filter(state=State.SUPPLEMENT_REQUESTED,
+                   supplement_requests__stage=SupplementStage.APPRAISAL,
+                   supplement_requests__fulfilled_at=None,
+                   supplement_requests__close_after__lte=clock.now())
+           .distinct().order_by("id"))
+    return [dossier_close_unsupplemented(actor=actor, dossier=d) for d in due]
 
 
 def _has_approval(dossier: Dossier) -> bool:

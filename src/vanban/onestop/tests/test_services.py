@@ -253,8 +253,11 @@ def test_never_supplemented_is_closed_after_the_period(world: World) -> None:
                                             items=["Bản vẽ"])
     with clock.frozen(vn(2026, 6, 18, 16)), pytest.raises(Conflict):
         services.dossier_close_unsupplemented(actor=world.officer, dossier=dossier)
+    with clock.frozen(vn(2026, 6, 18, 23)):
+        assert services.dossiers_close_unsupplemented_due() == []
     with clock.frozen(vn(2026, 6, 19, 8)):
-        services.dossier_close_unsupplemented(actor=world.officer, dossier=dossier)
+        assert services.dossiers_close_unsupplemented_due() == [dossier]
+        assert services.dossiers_close_unsupplemented_due() == []
     dossier.refresh_from_db()
     assert dossier.state == "closed_no_supplement"
 
