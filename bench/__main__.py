@@ -43,10 +43,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="outgoing documents behind the API list benchmark")
     parser.add_argument("--search-sizes", type=int, nargs="+", default=None,
                         help="outgoing documents the search is timed at, in turn")
+    parser.add_argument("--dossiers", type=int, default=1_000_000,
+                        help="one-stop dossiers behind the portal tracking and statistics")
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
                                            "evidence", "verification", "exchange", "inbox",
                                            "scanning", "documents", "edxml", "mail", "api",
-                                           "search"),
+                                           "search", "onestop"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         mail_gateway,
         markdown,
         numbering,
+        onestop,
         scanning,
         search,
         signing,
@@ -108,7 +111,8 @@ def main(argv: list[str] | None = None) -> None:
                ("evidence", evidence.run), ("documents", evidence_documents.run),
                ("verification", verification.run), ("exchange", exchange.run),
                ("inbox", inbox.run), ("mail", mail_gateway.run), ("scanning", scanning.run),
-               ("edxml", edxml.run), ("api", api_lists.run), ("search", search.run)]
+               ("edxml", edxml.run), ("api", api_lists.run), ("search", search.run),
+               ("onestop", onestop.run)]
     for name, run in runners:
         if args.only in (None, name):
             results += run(args)
