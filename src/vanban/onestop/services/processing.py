@@ -133,6 +133,8 @@ def dossier_hand_over(*, actor: Actor | None, dossier: Dossier, holder_id: int |
         transition(dossier, Action.HAND_OVER, actor=actor, at=now, step=following,
                    from_step=current, note=note.strip(),
                    data={"from_step": current.order, "step": following.order,
+                         "from_deadline": current.deadline.isoformat()
+                         if current.deadline else None,
                          "on_time": current.deadline is None or now <= current.deadline})
     return dossier
 
