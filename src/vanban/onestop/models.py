@@ -243,6 +243,9 @@ class Dossier(models.Model):
     supplement_count = models.PositiveSmallIntegerField(_("Số lần yêu cầu bổ sung"), default=0)
     refusal_reason = models.TextField(_("Lý do từ chối"), blank=True)
     result_note = models.TextField(_("Kết quả giải quyết"), blank=True)
+    clock_rules = models.JSONField(default=dict, blank=True, editable=False)
+    """The clock's rules at acceptance (spec §7: frozen per dossier, so a later settings edit
+    never moves a due time already printed); empty before acceptance."""
     updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
