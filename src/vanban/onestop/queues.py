@@ -157,3 +157,13 @@ def officer_desk(actor: Actor) -> Agency:
         raise Forbidden("Chỉ cán bộ một cửa mới tiếp nhận hồ sơ.",
                         "Only one-stop officers receive dossiers.", code="onestop_forbidden")
     return agency
+
+
+def catalogue_agency(actor: Actor) -> Agency:
+    """The agency whose catalogue ``actor`` may export and import (its officer or leader)."""
+    agency = desk(actor)
+    if not rules.may_configure(actor, agency.pk):
+        raise Forbidden("Chỉ cán bộ một cửa và lãnh đạo cơ quan quản lý danh mục thủ tục.",
+                        "Only one-stop officers and agency leaders manage the catalogue.",
+                        code="onestop_forbidden")
+    return agency

@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("so-theo-doi.pdf", views.ledger, name="ledger"),
     path("thu-tuc/", views.procedures, name="procedures"),
     path("thu-tuc/<int:pk>/", views.procedure, name="procedure"),
+    path("thu-tuc/xuat.<slug:fmt>", views.catalogue_export, name="catalogue_export"),
+    path("thu-tuc/nhap/", views.catalogue_import, name="catalogue_import"),
     path("stats/", include("vanban.onestop.statistics.urls")),  # the statistics pages
     path("<str:ref>/", views.dossier, name="dossier"),
     path("<str:ref>/<slug:form>.pdf", views.dossier_form, name="dossier_form"),

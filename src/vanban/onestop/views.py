@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanban.core import clock
-from vanban.core.errors import DomainError
+from vanban.core.errors import DomainError, ValidationFailed
 from vanban.core.pages import policy_pages, show_error
 from vanban.core.pages import request_actor as _actor
 from vanban.core.paging import after_of, keyset_page
-from vanban.onestop import actions, printing, queues, selectors, services
+from vanban.onestop import actions, catalogue, printing, queues, rules, selectors, services
 from vanban.onestop.core.states import ACTION_LABELS, Action, State
 from vanban.onestop.forms import ActionForm, IntakeForm
 from vanban.onestop.models import Dossier
@@ -153,9 +153,56 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @policy_pages
 def procedures(request: HttpRequest) -> HttpResponse:
     """The agency's procedure catalogue (current versions), searchable."""
+    actor = _actor(request)
     text = request.GET.get("q", "")
+    agency = queues.desk(actor)
     return render(request, "onestop/procedures.html", {
-        "procedures": queues.procedures_of(_actor(request), text), "q": text})
+        "procedures": queues.procedures_of(actor, text), "q": text,
+        "may_configure": rules.may_configure(actor, agency.pk)})
+
+
+CATALOGUE_TYPES = {"json": "application/json", "csv": "text/csv"}
+
+
+@require_GET
+@login_required
+@policy_pages
+def catalogue_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """R11.3: the agency's current procedures as JSON or CSV (the import's format)."""
+    if fmt not in CATALOGUE_TYPES:
+        raise Http404(fmt)
+    agency = queues.catalogue_agency(_actor(request))
+    text = catalogue.export_json(agency) if fmt == "json" else catalogue.export_csv(agency)
+    response = HttpResponse(text.encode(), content_type=f"{CATALOGUE_TYPES[fmt]}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="thu-tuc-{agency.pk}.{fmt}"'
+    return response
+
+
+@require_POST
+@login_required
+@policy_pages
+def catalogue_import(request: HttpRequest) -> HttpResponse:
+    """R11.3: import a JSON or CSV catalogue, all or nothing; the error names the bad row."""
+    actor = _actor(request)
+    agency = queues.catalogue_agency(actor)
+    upload = request.FILES.get("catalogue")
+    try:
+        if upload is None:
+            raise ValidationFailed("Hãy chọn tệp danh mục (JSON hoặc CSV).",
+                                   "Choose a catalogue file (JSON or CSV).", code="required")
+        kind = (upload.name or "").rsplit(".", 1)[-1].lower()
+        text = upload.read(catalogue.MAX_BYTES + 1).decode("utf-8-sig", errors="replace")
+        done = catalogue.import_catalogue(actor=actor, agency=agency, text=text, kind=kind)
+    except DomainError as err:
+        if err.status == 403 and not err.audited:
+            raise
+        show_error(request, err)
+    else:
+        messages.success(request, _("Đã nhập danh mục: %(c)s thủ tục mới, %(v)s phiên bản mới, "
+                                    "%(u)s không đổi.") % {"c": done.created,
+                                                          "v": done.new_versions,
+                                                          "u": done.unchanged})
+    return redirect("onestop:procedures")
 
 
 @require_GET

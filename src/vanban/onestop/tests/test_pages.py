@@ -254,3 +254,27 @@ def test_menu_entry_and_dashboard_for_the_officer(desk: Desk) -> None:
     assert "/onestop/?queue=check" in html
     clerk = _client(desk.clerk).get("/").content.decode()
     assert 'href="/onestop/"' not in clerk
+
+
+def test_catalogue_export_and_import_round_trip(desk: Desk) -> None:
+    """R11.3: the officer exports the catalogue as JSON and CSV and imports it back (nothing
+    changes); a broken file is refused with its reason and changes nothing; a clerk may not."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = _client(desk.officer)
+    exported = page.get("/onestop/thu-tuc/xuat.json")
+    assert exported.status_code == 200
+    assert "2.000488" in exported.content.decode()
+    assert "2.000488" in page.get("/onestop/thu-tuc/xuat.csv").content.decode()
+    versions = Procedure.objects.count()
+    html = page.post("/onestop/thu-tuc/nhap/", {"catalogue": SimpleUploadedFile(
+        "thu-tuc.json", exported.content, content_type="application/json")},
+        follow=True).content.decode()
+    assert "1 không đổi" in html
+    bad = page.post("/onestop/thu-tuc/nhap/", {"catalogue": SimpleUploadedFile(
+        "thu-tuc.json", b"{not json", content_type="application/json")},
+        follow=True).content.decode()
+    assert "dòng 1" in bad
+    assert Procedure.objects.count() == versions
+    assert _client(desk.clerk).get("/onestop/thu-tuc/xuat.json").status_code == 403
+    assert page.get("/onestop/thu-tuc/xuat.xml").status_code == 404
