@@ -265,6 +265,8 @@ onestop:procedure                 GET    onestop+directors+specialist+holder
 onestop:dossier                   GET    agency+province  # the desk, and every agency with a step
 onestop:dossier_form              GET    agency+province
 onestop:act                       POST   onestop  # transfer: the desk's officer
+onestop:catalogue_export          GET    onestop+directors+other
+onestop:catalogue_import          POST   onestop+directors+other
 portal:home                       GET    public
 portal:procedure                  GET    public
 portal:file                       GET    public
@@ -307,7 +309,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "mailgate:": {"uid": "mail_message"},
     "portal:": {"pk": "procedure"},
     "onestop:": {"pk": "procedure", "ref": "dossier", "form": "dossier_form",
-                 "action": "dossier_action"},
+                 "action": "dossier_action", "fmt": "catalogue_format"},
 }
 _REFUSED = {401, 403, 404}
 
@@ -472,7 +474,8 @@ def world() -> World:
         procedure=Procedure.objects.get(pk=built.ids["procedure"]),
         applicant=onestop.Applicant(name="Người nộp ma trận"))
     accepted = onestop.dossier_accept(actor=officer, dossier=received).dossier
-    built.ids.update(dossier=accepted.code, dossier_form="receipt", dossier_action="transfer")
+    built.ids.update(dossier=accepted.code, dossier_form="receipt", dossier_action="transfer",
+                     catalogue_format="json")
     return built
 
 
