@@ -50,3 +50,19 @@ def test_clerk_types_in_the_topbar_and_opens_the_document(live_server: Any, brow
     tab.locator("[data-testid=topbar-search] input[name=q]").press("Enter")
     tab.wait_for_selector("[data-testid=results-outgoing] [data-testid=hit]")
     assert "Báo cáo mùa Đông" in tab.locator("[data-testid=results-outgoing]").inner_text()
+
+
+def test_topbar_box_fits_a_phone(live_server: Any, browser: Any, make_agency: Any,
+                                 make_user: Any) -> None:
+    """Issue 13 (mobile): with the search box the top bar still fits 390 px (no sideways
+    scrolling), and the box is usable there."""
+    agency = make_agency("000.00.03.H06", name="Sở Tài chính", short_name="STC")
+    clerk = make_user(agency, roles=[Role.CLERK], username="vt.stc")
+    tab = sign_in(browser, live_server.url, clerk)
+    tab.set_viewport_size({"width": 390, "height": 800})
+    tab.goto(f"{live_server.url}/")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    box = tab.locator("[data-testid=topbar-search] input[name=q]")
+    assert box.is_visible()
+    width = box.bounding_box()["width"]
+    assert width >= 80
