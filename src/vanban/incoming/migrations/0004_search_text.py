@@ -1,11 +1,16 @@
-"""The folded search text of incoming register lines (issue 13, ADR 0017): the column, its backfill, and on
-PostgreSQL a trigram index for ``LIKE '%word%'``."""
+"""The folded search text of incoming register lines (issue 13, ADR 0017):
+the column, its backfill, and on PostgreSQL a trigram index for ``LIKE '%word%'``."""
 
 from typing import Any
 
 from django.db import migrations, models
 
-from vanban.core.searchable import search_text_backfill, trigram_index_create, trigram_index_drop
+from vanban.core.searchable import (
+    SEARCH_TEXT_HELP,
+    search_text_backfill,
+    trigram_index_create,
+    trigram_index_drop,
+)
 from vanban.incoming.search_text import incoming_search_parts as parts
 
 
@@ -14,7 +19,8 @@ def backfill(apps: Any, schema_editor: Any) -> None:
 
 
 def index(apps: Any, schema_editor: Any) -> None:
-    trigram_index_create(schema_editor.connection, table="incoming_incomingdocument", name="incoming_search_trgm")
+    trigram_index_create(schema_editor.connection, table="incoming_incomingdocument",
+                         name="incoming_search_trgm")
 
 
 def unindex(apps: Any, schema_editor: Any) -> None:
@@ -32,7 +38,7 @@ class Migration(migrations.Migration):
             model_name="incomingdocument",
             name="search_text",
             field=models.TextField(blank=True, default="", editable=False,
-                                   help_text="Folded (vanban.core.fold) searched values, written by save()"),
+                                   help_text=SEARCH_TEXT_HELP),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.RunPython(index, unindex),
