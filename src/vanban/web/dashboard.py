@@ -1,8 +1,9 @@
 """The work dashboard: per role, how much work waits in each queue, each count a link to the
 list that holds it (and from there one click to the action). The same counts are the menu's
-badges and the bell, so they are computed once per request (:func:`dashboard_of`): at most one
-query per counter, each on an index and counting up to ``COUNT_CAP`` (shown "1000+"), on the
-user's own agency and need-to-know."""
+badges and the bell, so they are computed once per request (:func:`dashboard_of`) and, for the
+badges of pages other than home, kept a minute in the cache: at most one query per counter,
+each on an index and counting up to ``COUNT_CAP`` (shown "1000+"), on the user's own agency and
+need-to-know."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -18,12 +20,10 @@ from django.utils.translation import gettext_noop
 
 from vanban.core import clock
 from vanban.core.roles import Actor, Role, keeps_register
-from vanban.exchange import selectors as exchange_selectors
-from vanban.exchange.core.states import State
 from vanban.incoming import selectors as incoming_selectors
 from vanban.onestop import queues as onestop_queues
 from vanban.registry import selectors as registry_selectors
-from vanban.registry.models import DocumentState
+from vanban.web import selectors
 from vanban.workflow import rules as workflow_rules
 from vanban.workflow import selectors as workflow_selectors
 
@@ -31,14 +31,12 @@ from vanban.workflow import selectors as workflow_selectors
 SEEN_KEY = "vanban_dashboard_seen"
 # A first visit (or a new session) counts what came in the last day as new.
 FIRST_LOOK = timedelta(days=1)
+# How long the menu's badges may reuse a user's counts before they are counted again.
+CACHE_SECONDS = 60
 # Rejections older than this are history, not work (the sent list keeps them all).
 REJECTED_DAYS = 30
-# Outgoing document states the clerk still has to act on, per queue of the outgoing page.
-OUTGOING_QUEUES: dict[str, tuple[str, ...]] = {
-    "to_number": (DocumentState.DRAFT,),
-    "to_sign": (DocumentState.REGISTERED,),
-    "to_send": (DocumentState.SIGNED, DocumentState.READY),
-}
+# The queues' reads live in :mod:`vanban.web.selectors` (the list pages use the same ones).
+OUTGOING_QUEUES = selectors.OUTGOING_QUEUES
 
 
 @dataclass(frozen=True)
@@ -107,12 +105,9 @@ def _clerk(actor: Actor, board: Dashboard) -> None:
     arrived = {"n": capped(waiting),
                "new": capped(waiting.filter(received_at__gt=board.since))}
     board.new_arrivals = arrived["new"]
-    rejected = capped(exchange_selectors.transmissions_of(actor).filter(
-        deliveries__state=State.REJECTED,
-        deliveries__rejected_at__gte=clock.now() - timedelta(days=REJECTED_DAYS)))
-    documents = registry_selectors.documents_of(actor)
-    outgoing = {key: capped(documents.filter(state__in=states))
-                for key, states in OUTGOING_QUEUES.items()}
+    rejected = capped(selectors.rejected_sendings(
+        actor, clock.now() - timedelta(days=REJECTED_DAYS)))
+    outgoing = {key: capped(selectors.outgoing_queue(actor, key)) for key in OUTGOING_QUEUES}
     board.badges["incoming:inbox"] = arrived["n"]
     board.badges["web:rejected"] = rejected
     board.groups.append(Group(_("Văn thư"), [
@@ -197,13 +192,30 @@ def compute(actor: Actor, since: datetime) -> Dashboard:
     return board
 
 
-def dashboard_of(request: HttpRequest) -> Dashboard:
+def _cache_key(request: HttpRequest, user: Any) -> str:
+    """Per user (and account: a reused id after a deletion gets its own key), language and
+    last look at the dashboard (the bell counts from it)."""
+    seen = request.session.get(SEEN_KEY, "") if hasattr(request, "session") else ""
+    joined = int(user.date_joined.timestamp() * 1_000_000) if user.date_joined else 0
+    language = getattr(request, "LANGUAGE_CODE", "") or "vi"
+    return f"vanban:dashboard:{user.pk}:{joined}:{language}:{seen}"
+
+
+def dashboard_of(request: HttpRequest, *, fresh: bool = False) -> Dashboard:
     """The signed-in user's dashboard, computed once per request (menu, bell and home page
-    share it)."""
+    share it). The menu's badges on every other page reuse it from Django's cache for up to
+    :data:`CACHE_SECONDS` (no invalidation: a count may lag a minute); the home page asks for
+    a ``fresh`` one and stores it, so the dashboard itself is always current."""
     cached: Any = getattr(request, "_vanban_dashboard", None)
     if isinstance(cached, Dashboard):
         return cached
     user: Any = request.user
-    board = compute(user, _seen(request)) if user.is_authenticated else Dashboard()
+    if not user.is_authenticated:
+        return Dashboard()
+    key = _cache_key(request, user)
+    board = None if fresh else cache.get(key)
+    if not isinstance(board, Dashboard):
+        board = compute(user, _seen(request))
+        cache.set(key, board, CACHE_SECONDS)
     request._vanban_dashboard = board  # type: ignore[attr-defined]
     return board

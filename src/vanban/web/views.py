@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -17,10 +16,8 @@ from django.views.decorators.http import require_GET
 
 from vanban.core import clock
 from vanban.core.pages import request_actor
-from vanban.exchange import selectors as exchange_selectors
 from vanban.exchange.core.states import State
-from vanban.registry import selectors as registry_selectors
-from vanban.web import dashboard
+from vanban.web import dashboard, selectors
 from vanban.web import home as home_blocks
 from vanban.workflow import selectors as workflow_selectors
 
@@ -30,7 +27,7 @@ from vanban.workflow import selectors as workflow_selectors
 def home(request: HttpRequest) -> HttpResponse:
     """Home page per role: the work dashboard (counters of every queue, what is new since the
     last visit), then the duties of each role with links to act."""
-    board = dashboard.dashboard_of(request)
+    board = dashboard.dashboard_of(request, fresh=True)
     blocks = home_blocks.blocks_for(request.user)  # type: ignore[arg-type]
     response = render(request, "web/home.html", {"blocks": blocks, "board": board})
     dashboard.mark_seen(request)
@@ -65,12 +62,8 @@ def outgoing(request: HttpRequest) -> HttpResponse:
     queue = request.GET.get("queue", "")
     queue = queue if queue in OUTGOING_TITLES else "to_sign"
     before, search = _paging(request)
-    documents = registry_selectors.documents_of(request_actor(request)).filter(
-        state__in=dashboard.OUTGOING_QUEUES[queue])
-    if search:
-        documents = documents.filter(Q(subject__icontains=search)
-                                     | Q(code_notation__icontains=search))
-    page = workflow_selectors.keyset_page(documents, before)
+    page = workflow_selectors.keyset_page(
+        selectors.outgoing_queue(request_actor(request), queue, search), before)
     return render(request, "web/outgoing.html", {
         "queue": queue, "title": _(OUTGOING_TITLES[queue]), "page": page, "q": search,
         "queues": [(k, _(v)) for k, v in OUTGOING_TITLES.items()], "before": before})
@@ -83,10 +76,7 @@ def rejected(request: HttpRequest) -> HttpResponse:
     with a link to its tracking page, where the clerk sees the reason and acts."""
     before, search = _paging(request)
     since = clock.now() - timedelta(days=dashboard.REJECTED_DAYS)
-    found = exchange_selectors.transmissions_of(request_actor(request)).filter(
-        deliveries__state=State.REJECTED, deliveries__rejected_at__gte=since).distinct()
-    if search:
-        found = found.filter(document__subject__icontains=search)
+    found = selectors.rejected_sendings(request_actor(request), since, search)
     page = workflow_selectors.keyset_page(found.prefetch_related("deliveries__recipient"),
                                           before)
     rows = [{"transmission": t,

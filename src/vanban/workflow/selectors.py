@@ -266,13 +266,41 @@ def overdue_lines(agency_id: int, due: str = "") -> QuerySet[AssignmentLine]:
                   .exclude(role=LineRole.INFORM).order_by("deadline", "pk"), due, agency_id)
 
 
+def _holder(unit_id: int | None, user_id: int | None) -> str:
+    """Whose load a line counts in: its unit, else its person."""
+    return f"u{unit_id}" if unit_id else f"p{user_id}"
+
+
+def overdue_holders(agency_id: int, due: str = "") -> list[str]:
+    """The units/persons with lines in :func:`overdue_lines`, the most overdue first: the
+    overdue page pages through holders, so a unit's lines never split across two pages."""
+    now = today()
+    late: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for unit_id, user_id, deadline in overdue_lines(agency_id, due).values_list(
+            "unit_id", "user_id", "deadline"):
+        key = _holder(unit_id, user_id)
+        total[key] += 1
+        late[key] += deadline is not None and deadline < now
+    return sorted(total, key=lambda k: (-late[k], -total[k], k))
+
+
+def overdue_lines_of(agency_id: int, holders: Iterable[str],
+                     due: str = "") -> QuerySet[AssignmentLine]:
+    """:func:`overdue_lines` of the given holders (keys of :func:`overdue_holders`)."""
+    keys = list(holders)
+    units = [int(k[1:]) for k in keys if k.startswith("u")]
+    users = [int(k[1:]) for k in keys if k.startswith("p")]
+    return overdue_lines(agency_id, due).filter(
+        Q(unit_id__in=units) | Q(unit_id__isnull=True, user_id__in=users))
+
+
 def by_holder(lines: Iterable[AssignmentLine]) -> list[HolderLoad]:
     """The lines per unit/person, the most overdue first."""
     now = today()
     loads: dict[str, HolderLoad] = defaultdict(lambda: HolderLoad(""))
     for line in lines:
-        key = f"u{line.unit_id}" if line.unit_id else f"p{line.user_id}"
-        load = loads[key]
+        load = loads[_holder(line.unit_id, line.user_id)]
         load.name = line.holder_name
         assert line.deadline is not None  # noqa: S101 - filtered by overdue_lines
         (load.overdue if line.deadline < now else load.due_soon).append(line)

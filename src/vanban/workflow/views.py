@@ -246,7 +246,7 @@ def _page_links(request: HttpRequest, page: Page[Any]) -> dict[str, str]:
 
 
 DUES = ("overdue", "soon")
-OVERDUE_PAGE = 100
+OVERDUE_HOLDERS_PAGE = 10  # units/persons per page of the overdue report, each with all its lines
 
 
 @require_GET
@@ -276,15 +276,16 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 @acting
 def overdue(request: HttpRequest) -> HttpResponse:
     """R8.1: overdue and due-soon lines per unit/person, for the head or a delegate; ``due``
-    keeps one of the two."""
+    keeps one of the two. Pages hold whole units/persons (never half a unit's lines)."""
     actor = _actor(request)
     if actor.agency_id is None or not rules.is_director(actor, actor.agency_id):
         raise PermissionDenied
     due = request.GET.get("due", "")
-    page = Paginator(selectors.overdue_lines(actor.agency_id, due),
-                     OVERDUE_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.overdue_holders(actor.agency_id, due),
+                     OVERDUE_HOLDERS_PAGE).get_page(request.GET.get("page"))
+    lines = selectors.overdue_lines_of(actor.agency_id, page.object_list, due)
     return render(request, "workflow/overdue.html", {
-        "report": selectors.by_holder(page), "page": page,
+        "report": selectors.by_holder(lines), "page": page,
         "today": selectors.today(), "due": due if due in DUES else "",
         **_page_links(request, page)})
 
