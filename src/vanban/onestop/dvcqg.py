@@ -8,14 +8,16 @@ taken when a transaction writes the event, not when it commits, so a slow transa
 commit an id lower than one already exported: the export leaves out events younger than
 ``VANBAN_ONESTOP_DVCQG_SETTLE_SECONDS`` (60 s), longer than any one-stop transaction runs.
 
-Settings: ``VANBAN_ONESTOP_DVCQG_REFUSAL`` (``dvcqg.map``): the DVCQG status of a refusal after
-appraisal, 3 (Không được tiếp nhận, the default) or 8 (Dừng xử lý).
+Settings (a Django setting, else the environment variable): ``VANBAN_ONESTOP_DVCQG_REFUSAL``
+(``dvcqg.map``): the DVCQG status of a refusal after appraisal, 3 (Không được tiếp nhận, the
+default) or 8 (Dừng xử lý); ``VANBAN_ONESTOP_DVCQG_SETTLE_SECONDS`` (60).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,14 +34,22 @@ DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
 
 
+def _setting(name: str, default: float) -> float:
+    """A Django setting of the name, else the environment variable, else ``default``."""
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, "").strip() or default
+    return float(value)
+
+
 def refusal_status() -> int:
     """``dvcqg.map``: the status of a refusal after appraisal (3 unless the setting says 8)."""
-    return int(getattr(settings, "VANBAN_ONESTOP_DVCQG_REFUSAL", Status.NOT_ACCEPTED))
+    return int(_setting("VANBAN_ONESTOP_DVCQG_REFUSAL", Status.NOT_ACCEPTED))
 
 
 def settle() -> timedelta:
     """How old an event must be before it is exported."""
-    return timedelta(seconds=float(getattr(settings, "VANBAN_ONESTOP_DVCQG_SETTLE_SECONDS", 60)))
+    return timedelta(seconds=_setting("VANBAN_ONESTOP_DVCQG_SETTLE_SECONDS", 60))
 
 
 @dataclass(frozen=True)

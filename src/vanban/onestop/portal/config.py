@@ -1,4 +1,5 @@
-"""The portal's settings (spec §13), read at each use so operators and tests can change them.
+"""The portal's settings (spec §13), read at each use so operators and tests can change them:
+a Django setting of the name, else the environment variable of the same name, else the default.
 
 - ``VANBAN_PORTAL_LOCAL_SUBMISSION`` (``portal.local_submission``): whether the portal offers
   its own online filing form. Online filing belongs on DVCQG (NĐ 118/2025 Art. 15.3), so it is
@@ -20,6 +21,14 @@ def _env_bool(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _number(name: str, default: int) -> int:
+    """A setting of that name, else the environment variable, else ``default``."""
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, "").strip() or default
+    return int(value)
+
+
 def local_submission() -> bool:
     """Whether citizens may file online here."""
     value = getattr(settings, "VANBAN_PORTAL_LOCAL_SUBMISSION", None)
@@ -28,14 +37,14 @@ def local_submission() -> bool:
 
 def track_tries() -> int:
     """Wrong pairs allowed per window."""
-    return int(getattr(settings, "VANBAN_PORTAL_TRACK_TRIES", 10))
+    return _number("VANBAN_PORTAL_TRACK_TRIES", 10)
 
 
 def track_minutes() -> int:
     """The window, in minutes."""
-    return int(getattr(settings, "VANBAN_PORTAL_TRACK_MINUTES", 15))
+    return _number("VANBAN_PORTAL_TRACK_MINUTES", 15)
 
 
 def max_file_bytes() -> int:
     """Largest single file of the online form."""
-    return int(getattr(settings, "VANBAN_PORTAL_MAX_FILE_BYTES", 10 * 1024 * 1024))
+    return _number("VANBAN_PORTAL_MAX_FILE_BYTES", 10 * 1024 * 1024)
