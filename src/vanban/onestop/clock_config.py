@@ -106,3 +106,32 @@ def clock_calendar(agency_id: int | None) -> ClockCalendar:
     holidays, the shipped yearly schedules, the province's and the agency's own entries."""
     return ClockCalendar.of(work_calendar(agency_id), scheduled_years=_years(),
                             extra_holidays=_extra_holidays())
+
+
+def rules_as_data(rules: ClockRules) -> dict[str, Any]:
+    """The rules as JSON, to freeze them on a dossier at acceptance (spec §7)."""
+    return {
+        "sessions": [[b.isoformat("minutes"), e.isoformat("minutes")] for b, e in rules.sessions],
+        "cutoff": rules.cutoff.isoformat("minutes") if rules.cutoff else None,
+        "saturday_counts": rules.saturday_counts,
+        "makeup_counts": rules.makeup_counts,
+        "mode": rules.mode.value,
+        "closure_days": rules.closure_days,
+    }
+
+
+def rules_from_data(data: dict[str, Any]) -> ClockRules:
+    """The rules frozen by :func:`rules_as_data`; empty data (a dossier not yet accepted, or
+    one from before freezing) gives the rules the settings say now."""
+    if not data:
+        return clock_rules()
+    cutoff = data.get("cutoff")
+    return ClockRules(
+        sessions=tuple((time.fromisoformat(b), time.fromisoformat(e))
+                       for b, e in data["sessions"]),
+        cutoff=time.fromisoformat(cutoff) if cutoff else None,
+        saturday_counts=bool(data["saturday_counts"]),
+        makeup_counts=bool(data["makeup_counts"]),
+        mode=Mode(data["mode"]),
+        closure_days=int(data["closure_days"]),
+    )

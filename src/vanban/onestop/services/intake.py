@@ -20,7 +20,8 @@ from vanban.core.errors import Conflict, ValidationFailed, forbidden
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency
 from vanban.onestop import rules
-from vanban.onestop.core.clock import DEFAULT_RULES, appointment
+from vanban.onestop.clock_config import clock_rules, rules_as_data
+from vanban.onestop.core.clock import appointment
 from vanban.onestop.core.codes import hash_secret, new_secret
 from vanban.onestop.core.states import Action, State, next_state
 from vanban.onestop.models import (
@@ -307,8 +308,9 @@ def dossier_accept(*, actor: Actor | None, dossier: Dossier) -> Acceptance:
         dossier = locked(dossier)
         next_state(dossier.state, Action.ACCEPT)  # the typed IllegalMove before any write
         now = clock.now()
+        frozen = clock_rules()  # the settings now, kept on the dossier from here on (§7)
         plan = appointment(now, limit_of(dossier.procedure), calendar_of(dossier.desk_id),
-                           DEFAULT_RULES)
+                           frozen)
         if not dossier.code:  # a code given at filing (DVCQG, the portal) is kept (§6)
             dossier.code = code_issue(identifier=_code_identifier(dossier),
                                       day=clock.local_now().date())
@@ -320,11 +322,12 @@ def dossier_accept(*, actor: Actor | None, dossier: Dossier) -> Acceptance:
         dossier.clock_start = plan.clock_start
         dossier.due_at = plan.due
         dossier.original_due_at = plan.due
+        dossier.clock_rules = rules_as_data(frozen)
         if dossier.received_by_id is None:
             dossier.received_by_id = actor_id(actor)
         transition(dossier, Action.ACCEPT, actor=actor, at=now,
                    fields=("code", "secret_hash", "accepted_at", "clock_start", "due_at",
-                           "original_due_at", "received_by"),
+                           "original_due_at", "received_by", "clock_rules"),
                    data={"due": plan.due.isoformat(), "clock_start": plan.clock_start.isoformat(),
                          "provisional": plan.provisional})
         _copy_steps(dossier)

@@ -19,7 +19,6 @@ from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed
 from vanban.core.roles import Actor
 from vanban.onestop.core.clock import (
-    DEFAULT_RULES,
     Pause,
     appointment,
     clock_start,
@@ -49,16 +48,18 @@ from vanban.onestop.services.common import (
     transition,
 )
 from vanban.onestop.services.intake import Paper, store_papers, supplement_items
-from vanban.onestop.services.timing import calendar_of, limit_of, step_deadline
+from vanban.onestop.services.timing import calendar_of, limit_of, rules_of, step_deadline
 
 
-def _start(step: DossierStep, at: datetime, *, holder_id: int | None = None) -> DossierStep:
+def _start(step: DossierStep, at: datetime, *, dossier: Dossier,
+           holder_id: int | None = None) -> DossierStep:
     step.started_at = at
     if holder_id is not None:
         step.holder_id = holder_id
     if step.procedure_step is not None:
         step.deadline = step_deadline(at, step.procedure_step.time_value,
-                                      step.procedure_step.time_unit, step.agency_id)
+                                      step.procedure_step.time_unit, step.agency_id,
+                                      rules_of(dossier))
     step.save(update_fields=["started_at", "holder", "deadline"])
     return step
 
@@ -91,7 +92,7 @@ def dossier_transfer(*, actor: Actor | None, dossier: Dossier,
                            code="no_steps")
         _check_holder(first, holder_id)
         now = clock.now()
-        _start(first, now, holder_id=holder_id)
+        _start(first, now, dossier=dossier, holder_id=holder_id)
         transition(dossier, Action.TRANSFER, actor=actor, at=now, step=first,
                    data={"step": first.order})
     return dossier
@@ -129,7 +130,7 @@ def dossier_hand_over(*, actor: Actor | None, dossier: Dossier, holder_id: int |
         _check_holder(following, holder_id)
         current.finished_at = now
         current.save(update_fields=["finished_at"])
-        _start(following, now, holder_id=holder_id)
+        _start(following, now, dossier=dossier, holder_id=holder_id)
         transition(dossier, Action.HAND_OVER, actor=actor, at=now, step=following,
                    from_step=current, note=note.strip(),
                    data={"from_step": current.order, "step": following.order,
@@ -153,7 +154,8 @@ def dossier_request_supplement(*, actor: Actor | None, dossier: Dossier, items: 
         request = SupplementRequest.objects.create(
             dossier=dossier, stage=SupplementStage.APPRAISAL, items=listed,
             reason=reason.strip()[:2000], requested_at=now, requested_by_id=actor_id(actor),
-            close_after=supplement_closes_at(now, calendar_of(dossier.desk_id), DEFAULT_RULES))
+            close_after=supplement_closes_at(now, calendar_of(dossier.desk_id),
+                                             rules_of(dossier)))
         dossier.supplement_count += 1
         transition(dossier, Action.REQUEST_SUPPLEMENT, actor=actor, at=now,
                    fields=("supplement_count",), note=reason.strip(),
@@ -176,11 +178,11 @@ def dossier_supplement_received(*, actor: Actor | None, dossier: Dossier,
         next_state(dossier.state, Action.SUPPLEMENT_RECEIVED)
         DossierFile.objects.bulk_create(files)
         now = clock.now()
-        calendar = calendar_of(dossier.desk_id)
-        dossier.clock_start = clock_start(now, calendar, DEFAULT_RULES)
+        calendar, frozen = calendar_of(dossier.desk_id), rules_of(dossier)
+        dossier.clock_start = clock_start(now, calendar, frozen)
         old_due = dossier.due_at
         dossier.due_at = due_at(dossier.clock_start, limit_of(dossier.procedure), calendar,
-                                DEFAULT_RULES)
+                                frozen)
         if not dossier.extended:
             dossier.original_due_at = dossier.due_at
         SupplementRequest.objects.filter(dossier=dossier, stage=SupplementStage.APPRAISAL,
@@ -256,7 +258,7 @@ def dossier_fee_paid(*, actor: Actor | None, dossier: Dossier) -> Dossier:
         if dossier.procedure.fee_pauses_clock and not dossier.extended \
                 and dossier.accepted_at is not None and dossier.due_at is not None:
             plan = appointment(dossier.accepted_at, limit_of(dossier.procedure),
-                               calendar_of(dossier.desk_id), DEFAULT_RULES,
+                               calendar_of(dossier.desk_id), rules_of(dossier),
                                pauses=_fee_pauses(dossier, now))
             dossier.due_at = max(dossier.due_at, plan.due)
             dossier.original_due_at = dossier.due_at
