@@ -276,6 +276,11 @@ VANBAN_ONESTOP_MAKEUP_COUNTS = env_bool("VANBAN_ONESTOP_MAKEUP_COUNTS", True)
 VANBAN_ONESTOP_CLOSURE_DAYS = int(os.environ.get("VANBAN_ONESTOP_CLOSURE_DAYS", "15"))
 VANBAN_ONESTOP_SCHEDULED_YEARS = os.environ.get("VANBAN_ONESTOP_SCHEDULED_YEARS", "")
 VANBAN_ONESTOP_EXTRA_HOLIDAYS = os.environ.get("VANBAN_ONESTOP_EXTRA_HOLIDAYS", "")
+# Dossier codes (onestop.md §6): the pattern, and the identifier online dossiers are coded
+# under (empty: the deciding body's own).
+VANBAN_ONESTOP_CODE_PATTERN = os.environ.get("VANBAN_ONESTOP_CODE_PATTERN",
+                                             "{agency}-{YYMMDD}-{NNNN}")
+VANBAN_ONESTOP_DVCQG_IDENTIFIER = os.environ.get("VANBAN_ONESTOP_DVCQG_IDENTIFIER", "")
 
 # The official mail road (R9.1, R4.1, R13.1; docs/mail.md): the provincial mail servers the
 # gateway reads (IMAP) and sends through (SMTP), and how mailboxes are provisioned.
