@@ -26,8 +26,10 @@ from vanban.accounts.services import staff_create
 from vanban.core.errors import Conflict
 from vanban.core.roles import Role
 from vanban.demo import data
+from vanban.demo.groups import demo_groups_load
 from vanban.demo.incoming import demo_answer
 from vanban.demo.onestop import demo_onestop_load
+from vanban.demo.queues import demo_queues_load
 from vanban.demo.staff import staff_plan
 from vanban.directory import services as directory
 from vanban.directory.models import Agency, Unit
@@ -149,6 +151,8 @@ def demo_load(*, stdout: Writer, if_empty: bool = False) -> DemoResult | None:
     # A few documents already exchanged, so a fresh demo has deliveries and evidence to show.
     demo_exchange_load(demo_answer, password=result.password)  # clerks confirm each signature
     demo_onestop_load()  # procedures and dossiers at a Sở's, a district's and a commune's desk
+    demo_groups_load()  # recipient groups for the drafting form's picker
+    demo_queues_load(password=result.password)  # work in every dashboard queue (issue 13)
     _print(result, stdout)
     return result
 
