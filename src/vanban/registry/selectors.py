@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from vanban.core.errors import not_found
+from vanban.core.fold import words
 from vanban.core.roles import Actor
 from vanban.registry import rules
 from vanban.registry.core import dispatch
@@ -54,10 +55,10 @@ class DocumentFilter:
 
 def documents_search(documents: QuerySet[Document], query: DocumentFilter) -> QuerySet[Document]:
     """The documents matching every part of ``query`` (each word somewhere in the number,
-    notation, subject or signer's name)."""
-    for word in query.text.split()[:10]:
-        match = (Q(subject__icontains=word) | Q(code_notation__icontains=word)
-                 | Q(full_name__icontains=word) | Q(position__icontains=word))
+    notation, subject, type, signer or issue date; diacritics and đ/d folded: the one search
+    rule of ADR 0017)."""
+    for word in words(query.text):
+        match = Q(search_text__contains=word)
         number = word.split("/", 1)[0]
         if number.isdigit() and len(number) < 10:
             match |= Q(code_number=int(number))

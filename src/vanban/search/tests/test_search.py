@@ -237,3 +237,11 @@ def test_backfill_fills_rows_written_before_the_column(clerk, agency, paper):
     assert (Document.objects.get(pk=draft.pk).search_text,
             IncomingDocument.objects.get(pk=paper.pk).search_text) == expected
     assert "dong trieu" in expected[0]
+
+
+def test_outgoing_list_uses_the_same_folding(clerk, agency):
+    """ADR 0017: the outgoing list's own search box folds like the one search ("dong tam"
+    finds "Đồng Tâm")."""
+    draft = _outgoing(clerk, agency, "Về việc trụ sở xã Đồng Tâm")
+    body = _client(clerk).get("/documents/", {"q": "xa dong tam"}).content.decode()
+    assert draft.subject in body
