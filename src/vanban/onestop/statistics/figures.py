@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DateTimeField,
     F,
@@ -21,6 +22,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -78,7 +80,10 @@ def _annotated(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
     return dossiers.annotate(
         judged_due=Coalesce("original_due_at", "due_at", output_field=DateTimeField()),
         done_at=Coalesce("finished_at", "returned_at", output_field=DateTimeField()),
-        awaiting_since=Subquery(pending, output_field=DateTimeField()),
+        # only a dossier waiting for its supplement runs the lookup (a few per cent of rows)
+        awaiting_since=Case(When(state=DossierState.SUPPLEMENT_REQUESTED,
+                                 then=Subquery(pending, output_field=DateTimeField())),
+                            default=None, output_field=DateTimeField()),
     ).annotate(
         done_day=TruncDate("done_at", tzinfo=VN_TZ),
         due_day=TruncDate("judged_due", tzinfo=VN_TZ),
