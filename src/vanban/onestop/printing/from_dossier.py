@@ -148,22 +148,50 @@ def _side(agency: Agency | None, unit: object | None) -> str:
     return " — ".join(n for n in names if n)
 
 
+HANDOVER_ACTIONS = ("transfer", "hand_over", "result_ready", "refuse_after_appraisal",
+                    "return_result")
+
+
+def _handover(e: DossierEvent, desk: str, applicant_name: str,
+              deadline: datetime | None) -> data.Handover:
+    """One row of Mẫu 06 from an event; the giver is judged against the deadline of the step
+    it gave away (``deadline``), the return against the appointment."""
+    if e.action in ("result_ready", "refuse_after_appraisal"):
+        return data.Handover(giver_unit=_side(e.from_agency, e.from_unit) or "Đơn vị xử lý",
+                             giver=e.actor_name, receiver_unit=desk, receiver="", at=e.at,
+                             deadline=deadline, note=e.note)
+    if e.action == "return_result":
+        return data.Handover(giver_unit=desk, giver=e.actor_name,
+                             receiver_unit="Tổ chức, cá nhân", receiver=applicant_name,
+                             at=e.at, deadline=e.due_at, note=e.note)
+    return data.Handover(giver_unit=_side(e.from_agency, e.from_unit) or desk,
+                         giver=e.actor_name, receiver_unit=_side(e.to_agency, e.to_unit),
+                         receiver=str(e.to_user) if e.to_user else "", at=e.at,
+                         deadline=deadline, note=e.note)
+
+
 def control_sheet(dossier: Dossier) -> data.ControlSheet:
-    """Mẫu 06: one row per event that moved the dossier to another unit, agency or person."""
-    events = (DossierEvent.objects.filter(dossier=dossier)
-              .filter(to_unit__isnull=False) | DossierEvent.objects.filter(
-                  dossier=dossier, to_agency__isnull=False) | DossierEvent.objects.filter(
-                  dossier=dossier, to_user__isnull=False))
-    rows = events.select_related("from_agency", "from_unit", "to_agency", "to_unit", "to_user")
-    handovers = tuple(data.Handover(
-        giver_unit=_side(e.from_agency, e.from_unit) or "Bộ phận Một cửa",
-        giver=e.actor_name, receiver_unit=_side(e.to_agency, e.to_unit),
-        receiver=str(e.to_user) if e.to_user else "", at=e.at, deadline=e.step_deadline,
-        note=e.note) for e in rows.order_by("at", "id"))
+    """Mẫu 06: the transfer to the first step, each hand-over between steps and agencies, the
+    result back at the desk and its return to the applicant, with their times."""
+    events = (DossierEvent.objects.filter(dossier=dossier, action__in=HANDOVER_ACTIONS)
+              .select_related("from_agency", "from_unit", "to_agency", "to_unit", "to_user")
+              .order_by("at", "id"))
+    desk = f"Bộ phận Một cửa — {dossier.desk.name}"
+    rows: list[data.Handover] = []
+    held_until: datetime | None = None  # the deadline of the step being worked on
+    last_side = ""
+    for e in events:
+        row = _handover(e, desk, dossier.applicant_name, held_until)
+        if e.action in ("result_ready", "refuse_after_appraisal") and last_side:
+            row = data.Handover(last_side, row.giver, row.receiver_unit, row.receiver, row.at,
+                                row.deadline, row.note)
+        rows.append(row)
+        if e.action in ("transfer", "hand_over"):
+            held_until, last_side = e.step_deadline, row.receiver_unit
     return data.ControlSheet(office=office(dossier.desk), code=dossier.code or "",
                              procedure=dossier.procedure.name, applicant=applicant(dossier),
                              received_at=dossier.accepted_at or dossier.received_at,
-                             due_at=dossier.due_at, handovers=handovers)
+                             due_at=dossier.due_at, handovers=tuple(rows))
 
 
 def transfer_slip(dossier: Dossier, *, on: date | None = None) -> data.TransferSlip:

@@ -128,6 +128,7 @@ def test_counter_to_returned_result_across_two_agencies(world: dict[str, Any]) -
     assert dossier.state == "returned"
     assert "Sở Tài nguyên và Môi trường" in control
     assert "Phòng Quản lý xây dựng" in control
+    assert "Nhận: Tổ chức, cá nhân Công ty TNHH Xây dựng Hoàng Long" in control
     actions = list(DossierEvent.objects.filter(dossier=dossier).values_list("action", flat=True))
     assert actions.count("hand_over") == 2
 
