@@ -1,9 +1,10 @@
-"""The desk's read side for the staff pages: who may open the desk, the dossiers a staff member
-may see, and the named queues of the desk home with their counts.
+"""The desk's pages' reads, on top of the policy's selectors (``selectors.py``, ``rules.py``):
+who may open the desk, its named queues with their counts, search, the counter's procedure
+list, the book's rows, and the lookup of a dossier by code or id.
 
-A dossier is seen by the staff of its desk's agency and, for a joint (liên thông) procedure, by
-the staff of an agency that holds one of its steps (R11.2). Another agency's dossier is "not
-found" (R1.1: we do not say it exists).
+Which dossiers a person sees is the policy's: the desk's, the deciding agency's leaders', and
+every agency a step goes to (joint processing, R11.2); another agency's dossier is "not found"
+(R1.1: we do not say it exists).
 """
 
 from __future__ import annotations
