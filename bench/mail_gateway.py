@@ -4,7 +4,8 @@ mailbox, beside a raw IMAP fetch of the same messages with imap-tools in the sam
 * ours: :func:`vanban.mailgate.reader.mailbox_pass` over a mailbox of N unread messages, each
   DKIM-signed by the province's key with one PDF attached: fetch, MIME parse, DKIM against the
   key table, the judging, the intake (PDF rules), the mail-path verification, the arrival port
-  (blobs, attachment rows, the delivery, its evidence record), the message row, ``\\Seen``;
+  (blobs, attachment rows, the delivery, its evidence record), the message row, the
+  gateway's IMAP keyword (once per batch);
 * raw: imap-tools ``MailBoxUnencrypted.fetch`` of the same N messages (bulk, not marked read),
   which parses each into an ``email.message`` too; run before and after ours, median taken.
 
@@ -78,22 +79,19 @@ def _raw_fetch(servers: object, address: str, password: str) -> tuple[float, int
 def _judge_only(address: str) -> tuple[float, int]:
     """The reader's fetch and the judging without filing: the share of the work that is not
     the durable filing (the same fetch, MIME parse, DKIM and rules as a pass)."""
-    from vanban.directory.models import Agency
-    from vanban.mailgate.core.judge import judge_message
     from vanban.mailgate.core.message import parse_message
     from vanban.mailgate.reader import FILED, unread
     from vanban.mailgate.services import ports
-    from vanban.mailgate.services.receive import max_attachment_bytes
+    from vanban.mailgate.services.receive import Run, judge
 
     started = time.perf_counter()
     count = 0
+    run = Run.of(address)  # as a pass does: the agency and the key table read once
     with ports.imap_open(address) as box:
         box.flag(box.uids(), FILED, False)
         for _uid, raw in unread(box):
             mail = parse_message(raw)
-            known = Agency.objects.filter(mailbox__iexact=mail.from_address).exists()
-            if judge_message(mail, sender_known=known, dkim=ports.dkim_check(raw),
-                             max_attachment_bytes=max_attachment_bytes()):
+            if judge(raw, mail, mail.message_id, run).reasons:
                 raise RuntimeError("a bench message was refused")
             count += 1
     return time.perf_counter() - started, count
