@@ -195,8 +195,10 @@ def dossier_supplement_received(*, actor: Actor | None, dossier: Dossier,
     return dossier
 
 
-def dossier_close_unsupplemented(*, actor: Actor | None, dossier: Dossier) -> Dossier:
-    """Close a dossier whose appraisal supplement never came within the closure period."""
+def dossier_close_unsupplemented(*, actor: Actor | None, dossier: Dossier,
+                                 at: datetime | None = None) -> Dossier:
+    """Close a dossier whose appraisal supplement never came within the closure period
+    (``at``: the moment of the closure, for a sweep run for a given time; default now)."""
     action = "close_no_supplement"
     require_officer(actor, action, dossier)
     with transaction.atomic():
@@ -205,7 +207,7 @@ def dossier_close_unsupplemented(*, actor: Actor | None, dossier: Dossier) -> Do
         request = (SupplementRequest.objects.filter(
             dossier=dossier, stage=SupplementStage.APPRAISAL, fulfilled_at=None)
             .order_by("-requested_at").first())
-        now = clock.now()
+        now = at or clock.now()
         if request is None or request.close_after is None or now < request.close_after:
             raise Conflict("Chưa hết thời hạn bổ sung hồ sơ.",
                            "The supplement period has not run out yet.", code="not_yet")
@@ -267,16 +269,19 @@ def dossier_fee_paid(*, actor: Actor | None, dossier: Dossier) -> Dossier:
     return dossier
 
 
-def dossiers_close_unsupplemented_due(*, actor: Actor | None = None) -> list[Dossier]:
-    """Close every dossier whose appraisal supplement period ran out (for a scheduled run or
-    the operator's command); each closure is its own transaction and event."""
+def dossiers_close_unsupplemented_due(*, actor: Actor | None = None,
+                                      at: datetime | None = None) -> list[Dossier]:
+    """Close every dossier whose appraisal supplement period ran out by ``at`` (default now;
+    for a scheduled run or the operator's command); each closure is its own transaction and
+    event."""
+    moment = at or clock.now()
     due = (Dossier.objects.select_related("desk", "procedure", "procedure__agency")
            .filter(state=State.SUPPLEMENT_REQUESTED,
                    supplement_requests__stage=SupplementStage.APPRAISAL,
                    supplement_requests__fulfilled_at=None,
-                   supplement_requests__close_after__lte=clock.now())
+                   supplement_requests__close_after__lte=moment)
            .distinct().order_by("id"))
-    return [dossier_close_unsupplemented(actor=actor, dossier=d) for d in due]
+    return [dossier_close_unsupplemented(actor=actor, dossier=d, at=moment) for d in due]
 
 
 def _has_approval(dossier: Dossier) -> bool:

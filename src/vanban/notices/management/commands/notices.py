@@ -2,7 +2,9 @@
 
 One pass writes every notice that should exist (new arrivals, documents to assign, new tasks,
 deadlines near and passed, rejected sendings, recalls) and was not written before, then mails
-them by each user's choice; safe to run every few minutes from cron or a systemd timer.
+them by each user's choice, then runs the one-stop desk's sweep (dossiers never supplemented
+are closed, overdue ones counted: ``vanban onestop sweep``); safe to run every few minutes from
+cron or a systemd timer.
 ``--loop`` keeps running a pass every ``--sleep`` seconds; SIGTERM or SIGINT stops it between
 two passes.
 """
@@ -19,6 +21,7 @@ from django.db import close_old_connections
 from vanban.checks.management.commands.checks import parse_at
 from vanban.core.stopping import stop_on_signal
 from vanban.notices.services import notices_run
+from vanban.onestop.services.sweep import dossiers_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -59,4 +62,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Thông báo mới / new notices: {result.total}"
                           f"{' (' + kinds + ')' if kinds else ''}; thư / mails: {result.mailed}; "
                           f"thư tổng hợp / digests: {result.digests}")
+        swept = dossiers_sweep(at=at)
+        self.stdout.write(f"Một cửa / one-stop: đóng / closed {len(swept.closed)}, "
+                          f"quá hạn / overdue {len(swept.overdue)}")
         self.stdout.flush()

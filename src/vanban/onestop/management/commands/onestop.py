@@ -7,6 +7,9 @@
   date, an unknown agency or procedure, a negative N), with the reason in Vietnamese and English.
 * ``dvcqg-export [--since CURSOR] [--limit N] [--json]``: the dossiers' state changes in the
   national portal's shape, after the cursor a connector last sent (``vanban.onestop.dvcqg``).
+* ``sweep [--at ISO]``: close the dossiers whose appraisal supplement never came within the
+  closure period and list the overdue ones (``services.sweep``); ``vanban notices run --loop``
+  runs the same pass, so a cron line is only needed without that loop.
 
 Further subcommands are added to the same subparsers, one function each.
 """
@@ -27,6 +30,7 @@ from vanban.onestop import dvcqg
 from vanban.onestop.clock_config import clock_calendar, clock_rules
 from vanban.onestop.core.calendar_schedule import ClockCalendar
 from vanban.onestop.core.clock import Appointment, Limit, Unit, appointment
+from vanban.onestop.services.sweep import dossiers_sweep
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 UNIT_NAMES = {
@@ -95,7 +99,8 @@ def _day(day: date) -> str:
 
 
 class Command(BaseCommand):
-    help = "Bộ phận một cửa: hạn giải quyết hồ sơ / the one-stop desk: dossier due dates."
+    help = "Bộ phận một cửa: hạn giải quyết, DVCQG, rà soát / the one-stop desk: due dates, "\
+           "national portal export, sweep."
     requires_system_checks: list[str] = []  # noqa: RUF012 - Django's own attribute
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -116,6 +121,11 @@ class Command(BaseCommand):
         dvcqg.add_arguments(sub.add_parser(
             "dvcqg-export", help="Thay đổi trạng thái hồ sơ cho Cổng DVCQG / dossier state "
                                  "changes for the national portal"))
+        sweep = sub.add_parser(
+            "sweep", help="Đóng hồ sơ quá hạn bổ sung, liệt kê hồ sơ trễ hạn / close dossiers "
+                          "never supplemented, list overdue ones")
+        sweep.add_argument("--at", help="thời điểm thay cho hiện tại (giờ Việt Nam khi không "
+                                        "ghi múi giờ) / ISO time instead of now")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -123,8 +133,18 @@ class Command(BaseCommand):
                 self._due_date(options)
             elif options["subcommand"] == "dvcqg-export":
                 dvcqg.handle(options, self.stdout)
+            elif options["subcommand"] == "sweep":
+                self._sweep(options)
         except DomainError as err:
             raise _refuse(err.vi, err.en) from err
+
+    def _sweep(self, options: dict[str, Any]) -> None:
+        at = parse_received(options["at"]) if options.get("at") else None
+        result = dossiers_sweep(at=at)
+        self.stdout.write(f"Đã đóng (không bổ sung) / closed (never supplemented): "
+                          f"{len(result.closed)} {' '.join(result.closed)}".rstrip())
+        self.stdout.write(f"Quá hạn / overdue: {len(result.overdue)} "
+                          f"{' '.join(result.overdue[:50])}".rstrip())
 
     def _due_date(self, options: dict[str, Any]) -> None:
         received = parse_received(options["received"])
