@@ -189,3 +189,19 @@ def test_a_dsn_naming_another_message_changes_nothing(road: Road, clerk: Any) ->
     assert dsn_match(forged) is True
     delivery = Delivery.objects.get(transmission=transmission)
     assert delivery.state == states.State.SENT
+
+
+def test_a_disabled_clerk_mailbox_sends_nothing(road: Road, clerk: Any) -> None:
+    """R13.1, R9.1: once the province disables the sending agency's clerk mailbox (the
+    directory still names it) nothing is sent from it: the message waits in the outbox, with
+    the reason, until an active clerk mailbox exists."""
+    from vanban.mail.services import mailbox_by_address, mailbox_disable
+
+    mailbox_disable(actor=None, mailbox=mailbox_by_address(road.sender_address))
+    transmission = send(clerk, road.sender, [road.recipient])
+    report = outbox_run(max_rounds=1)
+    outbox = OutboxMessage.objects.get(delivery__transmission=transmission)
+    assert report.sent == 0
+    assert outbox.done_at is None
+    assert "no active clerk mailbox" in outbox.last_error
+    assert Delivery.objects.get(transmission=transmission).mail_sent_at is None
