@@ -106,7 +106,8 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Scoped look-up: unknown and foreign ids look the same."""
         return selectors.staff_get(_actor(self.request), self.kwargs["pk"])
 
-    @extend_schema(parameters=[_AGENCY_PARAM])
+    @extend_schema(parameters=[_AGENCY_PARAM],
+                   extensions={"x-may-be-missing": True})  # ?agency= naming no agency
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Staff of one agency."""
         return super().list(request, *args, **kwargs)
@@ -143,6 +144,7 @@ class MyTokensViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin,
         """Only the caller's tokens."""
         return selectors.api_tokens_of(_actor(self.request))
 
+    @extend_schema(summary="Revoke one of my tokens", responses={200: ApiTokenSerializer})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Revoke the token (it stays listed, marked revoked)."""
         token = services.api_token_revoke(actor=_actor(request), token_id=kwargs["pk"])

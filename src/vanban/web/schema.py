@@ -69,10 +69,14 @@ def _codes(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     codes = ["400"] if method in _WRITES or operation.get("parameters") else []
     if not public or path.endswith("/auth/token/"):
         codes += ["401", "403"]
-    if "{" in path:
+    if "{" in path or method in _WRITES or operation.get("x-may-be-missing"):
+        # A path id, an id in a body (``document_id``…) or a looked-up query value that
+        # names nothing the caller may see.
         codes.append("404")
     if method in _WRITES:
         codes += ["409", "422"]
+    if not public:
+        codes.append("429")  # per-token rate limit
     return codes
 
 
@@ -89,16 +93,24 @@ def _operation(path: str, method: str, operation: dict[str, Any]) -> None:
     if not operation.get("summary") and (summary := _summary(operation)):
         operation["summary"] = summary
     responses = operation.setdefault("responses", {})
-    for code in _codes(path, method, operation):
+    codes = _codes(path, method, operation)
+    operation.pop("x-may-be-missing", None)
+    for code in codes:
         responses.setdefault(code, {"description": _ANSWERS[code],
                                     "content": {"application/problem+json": {
                                         "schema": PROBLEM_REF}}})
 
 
 def _fix_components(schemas: dict[str, Any]) -> None:
-    """Defaults that break the schema's own rules (a blank default of an email field)."""
+    """Defaults that break the schema's own rules (a blank default of an email field), and
+    read-only email fields, which answer "" for an account or agency without a mailbox."""
     for schema in schemas.values():
-        for prop in schema.get("properties", {}).values():
+        for name, prop in list(schema.get("properties", {}).items()):
+            if prop.get("format") == "email" and prop.get("readOnly"):
+                schema["properties"][name] = {
+                    "readOnly": True, "description": prop.get("description", ""),
+                    "anyOf": [{"type": "string", "format": "email"},
+                              {"type": "string", "maxLength": 0}]}
             for branch in prop.get("oneOf", []):
                 if branch.get("format") == "email" and branch.get("default") == "":
                     del branch["default"]
