@@ -2,6 +2,7 @@
 (``numbering``), the clock applied to dossiers (``timing``), the periodic pass (``sweep``). One
 transaction and one audit event per action; one dossier event per transition."""
 
+from vanban.onestop.services.forwarding import dossier_send_to_agency
 from vanban.onestop.services.intake import (
     Acceptance,
     Applicant,
@@ -54,6 +55,7 @@ __all__ = [
     "dossier_request_supplement",
     "dossier_result_ready",
     "dossier_return_result",
+    "dossier_send_to_agency",
     "dossier_stop",
     "dossier_supplement_received",
     "dossier_transfer",
