@@ -7,7 +7,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.urls import URLPattern
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -129,7 +134,9 @@ DELIVERY_LOOKUPS = {"state": "state", "date_from": "received_at__date__gte",
     retrieve=extend_schema(summary="One transmission with each recipient's state",
                            responses=TRANSMISSION_OUT),
     create=extend_schema(summary="Send a ready document (clerk)", request=SendSerializer,
-                         responses={201: TRANSMISSION_OUT}),
+                         responses={201: TRANSMISSION_OUT}, examples=[OpenApiExample(
+                             "Gửi văn bản số 1234 / send document 1234", request_only=True,
+                             value={"document_id": 1234})]),
     revoke=extend_schema(summary="Revoke a transmission", request=ReasonSerializer,
                          responses=TRANSMISSION_OUT))
 class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import URLPattern, reverse
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
@@ -293,7 +294,18 @@ def list_filter(params: Any) -> selectors.DocumentFilter:
     list=extend_schema(summary="Outgoing documents, newest first", responses=DOCUMENT_OUT,
                        parameters=_LIST_FILTERS),
     retrieve=extend_schema(summary="One document", responses=DOCUMENT_OUT),
-    create=extend_schema(summary="Draft a document", responses={201: DOCUMENT_OUT}),
+    create=extend_schema(summary="Draft a document", responses={201: DOCUMENT_OUT},
+                         examples=[OpenApiExample(
+                             "Công văn gửi hai cơ quan và một cá nhân", request_only=True,
+                             value={"type_code": "cong_van",
+                                    "subject": "V/v triển khai chữ ký số năm 2027",
+                                    "priority": "normal", "position": "Giám đốc",
+                                    "full_name": "Nguyễn Văn A", "due_date": "2027-01-15",
+                                    "recipients": [
+                                        {"agency_code": "000.00.02.H99", "note": "(t/h)"},
+                                        {"agency_code": "000.00.03.H99"},
+                                        {"name": "Ông Hoàng Văn E", "role": "paper",
+                                         "address": "Số 1 Lê Lợi, Bắc Giang"}]})]),
     update=extend_schema(summary="Replace a draft", responses=DOCUMENT_OUT),
     register=extend_schema(summary="Give the document its number (clerk)", request=None,
                            responses=DOCUMENT_OUT),
@@ -305,7 +317,9 @@ def list_filter(params: Any) -> selectors.DocumentFilter:
     plan=extend_schema(summary="Dispatch plan per recipient (R3.2)", responses=PLAN_OUT),
     mark_ready=extend_schema(summary="Mark ready to send", request=None, responses=DOCUMENT_OUT),
     cancel=extend_schema(summary="Cancel (the number stays taken)", request=CancelSerializer,
-                         responses=DOCUMENT_OUT))
+                         responses=DOCUMENT_OUT, examples=[OpenApiExample(
+                             "Lý do hủy / reason", request_only=True,
+                             value={"reason": "Sai trích yếu, ban hành văn bản thay thế"})]))
 class DocumentViewSet(viewsets.GenericViewSet[Document]):
     """Outgoing documents of the caller's agency."""
 

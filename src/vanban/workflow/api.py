@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -217,7 +217,13 @@ FILE_LOOKUPS = {"year": "year"}
     retrieve=extend_schema(summary="One document with its lines and opinions",
                            responses=WORK_DOCUMENT_OUT),
     assign=extend_schema(summary="Assign (head or delegate; status 04)",
-                         request=AssignSerializer, responses={201: WORK_DOCUMENT_OUT}),
+                         request=AssignSerializer, responses={201: WORK_DOCUMENT_OUT},
+                         examples=[OpenApiExample(
+                             "Một phòng chủ trì, một phòng phối hợp", request_only=True,
+                             value={"lines": [
+                                 {"role": "lead", "unit_id": 12, "deadline": "2027-01-20"},
+                                 {"role": "cooperate", "unit_id": 14}],
+                                 "direction": "Phòng Kế hoạch chủ trì, báo cáo trước 20/01."})]),
     reassign=extend_schema(summary="Re-assign with a reason", request=ReassignSerializer,
                            responses={201: WORK_DOCUMENT_OUT}),
     start=extend_schema(summary="The lead starts (status 05)", responses=INCOMING_OUT),
