@@ -118,3 +118,22 @@ def test_paging_parameters_document_their_bounds(schema: dict[str, Any]) -> None
     assert params["limit"]["schema"]["maximum"] >= 1
     assert params["cursor"]["schema"]["type"] == "string"
     assert "offset" not in params
+
+
+def test_main_operations_carry_examples_and_every_one_a_summary_and_tag(
+        schema: dict[str, Any]) -> None:
+    """Issue 15 §5: drafting, cancelling, assigning and sending show a request example; every
+    operation has a summary and its app's tag; every list documents 429 and its filters."""
+    paths = schema["paths"]
+    for path, method in [("/api/v1/documents/", "post"),
+                         ("/api/v1/documents/{id}/cancel/", "post"),
+                         ("/api/v1/workflow/incoming/{id}/assign/", "post"),
+                         ("/api/v1/exchange/transmissions/", "post")]:
+        body = paths[path][method]["requestBody"]["content"]["application/json"]
+        assert body.get("examples"), (path, method)
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert operation.get("summary"), (path, method)
+            assert operation["tags"] != ["api"], (path, method)
+    names = {p["name"] for p in paths["/api/v1/incoming/register/"]["get"]["parameters"]}
+    assert {"cursor", "limit", "state", "date_from", "date_to", "agency", "year"} <= names
