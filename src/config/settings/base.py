@@ -219,6 +219,8 @@ VANBAN_CLAMD_HOST = os.environ.get("VANBAN_CLAMD_HOST", "127.0.0.1")
 VANBAN_CLAMD_PORT = int(os.environ.get("VANBAN_CLAMD_PORT", "3310"))
 VANBAN_CLAMD_TIMEOUT = float(os.environ.get("VANBAN_CLAMD_TIMEOUT", "30"))
 VANBAN_QUARANTINE_DIR = os.environ.get("VANBAN_QUARANTINE_DIR", str(VANBAN_HOME / "quarantine"))
+# Page images of the document viewer (ADR 0018): a disposable cache named by the PDF's hash.
+VANBAN_PAGE_CACHE = os.environ.get("VANBAN_PAGE_CACHE", str(VANBAN_HOME / "cache" / "pages"))
 # Where the visible signature mark goes: the provincial rule (R15.1) or Decree 30/2020's layouts.
 VANBAN_SIGNATURE_PLACEMENT = os.environ.get(
     "VANBAN_SIGNATURE_PLACEMENT", "bottom_left_first_page"

@@ -19,8 +19,7 @@ from vanban.pdfs.pages import DEFAULT_WIDTH, PageCache, Reader
 
 def page_cache() -> PageCache:
     """The installation's page cache (``VANBAN_PAGE_CACHE``, else ``VANBAN_HOME/cache/pages``)."""
-    home = Path(settings.VANBAN_HOME)
-    root = getattr(settings, "VANBAN_PAGE_CACHE", "") or home / "cache" / "pages"
+    root = settings.VANBAN_PAGE_CACHE or Path(settings.VANBAN_HOME) / "cache" / "pages"
     return PageCache(Path(root))
 
 
