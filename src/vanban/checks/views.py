@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vanban.checks import export, selectors, services, times
 from vanban.core import clock
-from vanban.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from vanban.core.dayinput import parse_day
+from vanban.core.errors import DomainError, Forbidden, NotFound
 from vanban.core.pages import request_actor as _actor
 
 DEFAULT_DAYS = 7
@@ -24,14 +25,8 @@ DEFAULT_DAYS = 7
 
 
 def _date(value: str | None, default: date) -> date:
-    """A date field of the query string (the browser's date input sends yyyy-mm-dd)."""
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("Ngày không hợp lệ (định dạng yyyy-mm-dd).",
-                               "Invalid date (format yyyy-mm-dd).") from None
+    """A date field of the query string: dd/mm/yyyy as typed (yyyy-mm-dd from old links)."""
+    return parse_day(value or "") or default
 
 
 def _params(request: HttpRequest) -> tuple[date, date, str]:

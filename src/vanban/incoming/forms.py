@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from vanban.core.dayinput import DayField
 from vanban.directory.models import Agency, Unit
 from vanban.registry.forms import MultipleFileField
 from vanban.registry.models import Classification, Priority
@@ -71,15 +72,13 @@ class PaperForm(forms.Form):
                                   required=False)
     code_number = forms.CharField(label=_("Số"), max_length=20, required=False)
     code_notation = forms.CharField(label=_("Ký hiệu"), max_length=50, required=False)
-    issued_date = forms.DateField(label=_("Ngày tháng văn bản"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    issued_date = DayField(label=_("Ngày tháng văn bản"), required=False)
     type_name = forms.CharField(label=_("Tên loại văn bản"), max_length=100, required=False)
     subject = forms.CharField(label=_("Trích yếu nội dung"), max_length=500,
                               widget=forms.Textarea(attrs={"rows": 3}))
     priority = forms.ChoiceField(label=_("Độ khẩn"), choices=Priority.choices)
     classification = forms.ChoiceField(label=_("Độ mật"), choices=Classification.choices)
-    due_date = forms.DateField(label=_("Hạn trả lời"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = DayField(label=_("Hạn trả lời"), required=False)
     recipient_unit = forms.ModelChoiceField(label=_("Đơn vị nhận"), queryset=Unit.objects.none(),
                                             required=False, help_text=RECIPIENT_HELP)
     recipient_user = forms.ModelChoiceField(label=_("Người nhận"),
