@@ -8,10 +8,14 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from vanban.core.errors import not_found
 from vanban.core.roles import Actor
+from vanban.exchange.models import Delivery
+from vanban.exchange.selectors import inbox_of, readable_file
 from vanban.onestop import rules
 from vanban.onestop.core.codes import secret_matches_hash
 from vanban.onestop.models import Dossier, DossierState, DossierStep, Procedure
 from vanban.onestop.services.common import step_agency_ids
+from vanban.onestop.services.forwarding import SUBJECT_PREFIX
+from vanban.onestop.services.from_agency import delivery_taken
 
 
 def _base() -> QuerySet[Dossier]:
@@ -109,3 +113,13 @@ def procedure_get(pk: int) -> Procedure:
     if found is None:
         raise not_found("thủ tục", "Procedure")
     return found
+
+
+def forwarded_waiting(actor: Actor) -> list[Delivery]:
+    """R11.1(a): dossiers other agencies' desks forwarded through the hub to the actor's desk
+    and not yet received as dossiers, oldest first (the officer's part of the inbox)."""
+    if actor.agency_id is None or not rules.is_officer(actor, actor.agency_id):
+        return []
+    arrived = (inbox_of(None, agency_id=actor.agency_id)
+               .filter(transmission__subject__startswith=SUBJECT_PREFIX).order_by("received_at"))
+    return [d for d in arrived[:200] if readable_file(d) and not delivery_taken(d)]

@@ -3,6 +3,7 @@
 transaction and one audit event per action; one dossier event per transition."""
 
 from vanban.onestop.services.forwarding import dossier_send_to_agency
+from vanban.onestop.services.from_agency import dossier_receive_from_agency
 from vanban.onestop.services.intake import (
     Acceptance,
     Applicant,
@@ -48,6 +49,7 @@ __all__ = [
     "dossier_hand_over",
     "dossier_intake_supplement_received",
     "dossier_receive",
+    "dossier_receive_from_agency",
     "dossier_refuse",
     "dossier_refuse_after_appraisal",
     "dossier_request_fee",

@@ -26,6 +26,8 @@ from vanban.registry.models import Document
 from vanban.registry.services import RecipientInput, document_create, document_upload
 from vanban.storage.selectors import blob_read
 
+SUBJECT_PREFIX = "Chuyển hồ sơ"
+"""How a forwarded dossier's document subject begins (the receiving desk's list looks for it)."""
 MARK = "Hồ sơ thủ tục hành chính chuyển qua trục liên thông"
 """The first line of the forwarded document's description (the receiving desk reads it)."""
 
@@ -75,7 +77,7 @@ def dossier_send_to_agency(*, actor: Actor | None, dossier: Dossier,
     with transaction.atomic():
         document = document_create(
             actor=None, agency=dossier.desk, type_code="cong_van",
-            subject=f"Chuyển hồ sơ {dossier.code or ''} ({dossier.procedure.name})"[:500],
+            subject=f"{SUBJECT_PREFIX} {dossier.code or ''} ({dossier.procedure.name})"[:500],
             description=forwarding_description(dossier),
             recipients=[RecipientInput(agency=target_agency)])
         document_upload(actor=None, document=document, main=papers[:1],

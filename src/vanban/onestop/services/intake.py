@@ -9,8 +9,9 @@ content, the PDF rules, the malware scanner; then they are content-addressed blo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
@@ -133,8 +134,10 @@ def _current(procedure: Procedure) -> None:
 def dossier_receive(*, actor: Actor | None, desk: Agency, procedure: Procedure,
                     applicant: Applicant, channel: Channel = Channel.COUNTER,
                     papers: Sequence[Paper] = (), subject: str = "",
-                    classification: str = Classification.NORMAL) -> Dossier:
-    """R11.1: record a dossier received at ``desk`` (state *submitted*), with its papers.
+                    classification: str = Classification.NORMAL,
+                    origin: Mapping[str, Any] | None = None) -> Dossier:
+    """R11.1: record a dossier received at ``desk`` (state *submitted*), with its papers
+    (``origin``: where a dossier from another agency came from, kept on its first event).
 
     Classified content is refused and nothing is kept (R3.1). The portal calls this with the
     channel ``online`` and no actor; every other channel needs the desk's one-stop officer.
@@ -173,12 +176,14 @@ def dossier_receive(*, actor: Actor | None, desk: Agency, procedure: Procedure,
         event = DossierEvent.objects.create(
             dossier=dossier, action="receive", from_state="", to_state=State.SUBMITTED,
             at=now, actor_id=actor_id(actor), actor_name=actor_name(actor),
-            to_agency_id=desk.pk, data={"channel": channel, "files": len(files)})
+            to_agency_id=desk.pk,
+            data={"channel": channel, "files": len(files), **({"origin": dict(origin)}
+                                                               if origin else {})})
         audit_append(actor=actor, action=action, object_type=OBJECT_TYPE, object_id=dossier.pk,
                      agency_code=desk.code,
                      data={"procedure": procedure.code, "version": procedure.version,
                            "channel": channel, "files": [f.sha256 for f in files],
-                           "event": event.pk})
+                           "event": event.pk, **({"origin": dict(origin)} if origin else {})})
     return dossier
 
 

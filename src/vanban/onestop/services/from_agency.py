@@ -1,0 +1,79 @@
+"""R11.1(a), the receiving half: a dossier another agency's desk forwarded through the hub
+becomes a dossier of this desk, channel *agency*, waiting in the intake queue for the usual
+check and acceptance.
+
+Origin and integrity are the hub's: the delivery names the sending agency (an internal
+delivery is written by this installation, a federated one was checked against the peer's key
+at arrival), every file is the content-addressed blob the hub stored, and the main file's
+signature verification (R4.2, cached per file, sender and channel) is recorded with the
+dossier's first event. Onestop sits above exchange and reads its deliveries through the
+exchange selectors, so the hub needs no hook for this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from vanban.audit.services import audit_append
+from vanban.core.errors import Conflict, ValidationFailed, not_found
+from vanban.core.roles import Actor
+from vanban.exchange.models import Delivery
+from vanban.exchange.selectors import (
+    delivery_for_recipient,
+    readable_file,
+    transmission_attachments,
+)
+from vanban.onestop import rules
+from vanban.onestop.models import Channel, Dossier, DossierEvent, Procedure
+from vanban.onestop.services.common import OBJECT_TYPE
+from vanban.onestop.services.intake import Applicant, Paper, dossier_receive
+from vanban.signatures.verification import VerificationChannel, pdf_verify
+from vanban.storage.selectors import blob_read
+
+
+def delivery_taken(delivery: Delivery) -> bool:
+    """Whether a dossier was already made of this delivery (once per delivery)."""
+    return DossierEvent.objects.filter(action="receive",
+                                       data__origin__delivery=str(delivery.uid)).exists()
+
+
+def _delivery(actor: Actor | None, uid: str) -> Delivery:
+    """The delivery to the actor's agency, for its one-stop officer only (else "not found")."""
+    delivery = delivery_for_recipient(None, uid)
+    if actor is not None and not rules.is_officer(actor, delivery.recipient_id):
+        audit_append(actor=actor, action="onestop.dossier_receive_from_agency.denied",
+                     object_type=OBJECT_TYPE, data={"delivery": uid, "reason": "not_found"})
+        raise not_found("văn bản đến", "Delivery")
+    return delivery
+
+
+def dossier_receive_from_agency(*, actor: Actor | None, delivery_uid: str,
+                                procedure: Procedure, applicant: Applicant,
+                                required_document_ids: Sequence[int | None] = ()) -> Dossier:
+    """Make the forwarded dossier in ``delivery_uid`` a *submitted* dossier of the receiving
+    desk (``required_document_ids``: which procedure paper each file is, in file order)."""
+    delivery = _delivery(actor, delivery_uid)
+    transmission = delivery.transmission
+    if not readable_file(delivery):
+        raise Conflict("Văn bản đến đã bị thu hồi hoặc chưa đến.",
+                       "The delivery was withdrawn or has not arrived.", code="not_readable")
+    if delivery_taken(delivery):
+        raise Conflict("Văn bản này đã được tiếp nhận thành hồ sơ.",
+                       "A dossier was already made of this delivery.", code="already_received")
+    attachments = transmission_attachments(transmission)
+    ids = list(required_document_ids) + [None] * (len(attachments) - len(required_document_ids))
+    if len(ids) > len(attachments):
+        raise ValidationFailed("Số thành phần hồ sơ nhiều hơn số tệp nhận được.",
+                               "More papers named than files received.", code="bad_papers")
+    papers = [Paper(parts=[blob_read(a.sha256)], filename=a.name[:200], required_document_id=i)
+              for a, i in zip(attachments, ids, strict=True)]
+    main = next((a for a in attachments if a.main), attachments[0])
+    verification = pdf_verify(data=blob_read(main.sha256), sender=transmission.sender,
+                              channel=VerificationChannel.of_origin(transmission.origin))
+    origin = {"delivery": str(delivery.uid), "message": str(transmission.message_id),
+              "sender": transmission.sender.code, "origin": transmission.origin,
+              "sha256": [a.sha256 for a in attachments], "verification": verification.pk,
+              "verdict": verification.verdict}
+    return dossier_receive(actor=actor, desk=delivery.recipient, procedure=procedure,
+                           applicant=applicant, channel=Channel.AGENCY, papers=papers,
+                           subject=transmission.subject, origin=origin)
