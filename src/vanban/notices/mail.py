@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import translation
 
@@ -90,21 +91,37 @@ def digest_body(user: User, notices: list[Notice]) -> str:
             f"{str(settings.VANBAN_PUBLIC_URL).rstrip('/')}/notices/\n\n-- \nvanban\n")
 
 
+def _claim(ids: list[int], now: datetime) -> bool:
+    """Mark the job's notices mailed before sending, all or none (a compare-and-set on
+    ``mailed_at``): of two overlapping runs only one gets them, so no notice is mailed twice."""
+    with transaction.atomic():
+        taken = Notice.objects.filter(pk__in=ids, mailed_at__isnull=True,
+                                      mail_error="").update(mailed_at=now)
+        if taken != len(ids):
+            transaction.set_rollback(True)
+            return False
+    return True
+
+
 def _send(job: Job, connection: BaseEmailBackend, now: datetime) -> int:
-    """Send one mail about ``notices``; the outcome is kept on them, an error not raised."""
+    """Send one mail about ``notices``; the outcome is kept on them, an error not raised. The
+    personal official mailbox of the directory is used first, the account's e-mail only for an
+    account that has none."""
     user, subject, body, notices = job
     ids = [n.pk for n in notices]
     address = user.mailbox or user.email
     if not address:
         Notice.objects.filter(pk__in=ids).update(mail_error="Cán bộ chưa có hộp thư / no mailbox")
         return 0
+    if not _claim(ids, now):
+        return 0  # another run is mailing them
     try:
         send_mail(subject, body, None, [address], connection=connection)
     except (OSError, smtplib.SMTPException) as err:
         logger.warning("notice mail to %s failed: %s", address, err)
-        Notice.objects.filter(pk__in=ids).update(mail_error=str(err)[:500] or "error")
+        Notice.objects.filter(pk__in=ids).update(mailed_at=None,
+                                                 mail_error=str(err)[:500] or "error")
         return 0
-    Notice.objects.filter(pk__in=ids).update(mailed_at=now)
     return 1
 
 

@@ -54,7 +54,9 @@ class Notice(models.Model):
                                     name="notice_once_per_user_kind_object"),
         )
         indexes = (models.Index(fields=("user", "read_at"), name="notice_user_unread"),
-                   models.Index(fields=("mailed_at", "user"), name="notice_to_mail"))
+                   models.Index(fields=("mailed_at", "user"), name="notice_to_mail"),
+                   # the run's "already told?" look-up of a kind's rows (sources.py)
+                   models.Index(fields=("kind", "object_id"), name="notice_kind_object"))
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.object_id}"
