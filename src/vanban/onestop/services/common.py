@@ -1,10 +1,14 @@
-"""Helpers shared by the one-stop services: the row lock, the one event per transition, the
-permission guards with their audited refusals, and text checks."""
+"""Helpers shared by the one-stop services: the row lock, the one event per transition (and the
+applicant's mail once it commits), the permission guards with their audited refusals, and text
+checks."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
+
+from django.db import transaction
 
 from vanban.audit.services import audit_append
 from vanban.core import clock
@@ -136,4 +140,13 @@ def transition(dossier: Dossier, action: Action, *, actor: Actor | None,
                  object_id=dossier.pk, agency_code=dossier.desk.code,
                  data={"code": dossier.code or "", "from": before, "to": after.value,
                        "event": event.pk, **(data or {})})
+    transaction.on_commit(partial(_notify_applicant, event.pk))
     return event
+
+
+def _notify_applicant(event_id: int) -> None:
+    """Spec §11: after the change committed, mail the applicant if it is one they see (the
+    portal's ``notify`` decides which, and logs a mail server that is down)."""
+    from vanban.onestop.portal.notify import dossier_event_notify  # the portal sits on services
+
+    dossier_event_notify(event_id)
