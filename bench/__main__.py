@@ -1,7 +1,7 @@
 """``python -m bench [--database sqlite|postgres] [--events N] [--appends N] [--only NAME]``.
 
 Runs the audit-log, signing, numbering, evidence, verification, exchange, inbox, mail gateway,
-scanning, edXML codec, API list and search benchmarks
+scanning, edXML codec, API list, search and document viewer benchmarks
 (``--only`` picks one).
 
 Creates a throwaway ``VANBAN_HOME`` (and, for PostgreSQL, recreates the ``vanban_bench``
@@ -48,7 +48,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
                                            "evidence", "verification", "exchange", "inbox",
                                            "scanning", "documents", "edxml", "mail", "api",
-                                           "search", "onestop"),
+                                           "search", "onestop", "viewer"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
         search,
         signing,
         verification,
+        viewer,
     )
 
     started = time.perf_counter()
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
                ("verification", verification.run), ("exchange", exchange.run),
                ("inbox", inbox.run), ("mail", mail_gateway.run), ("scanning", scanning.run),
                ("edxml", edxml.run), ("api", api_lists.run), ("search", search.run),
-               ("onestop", onestop.run)]
+               ("onestop", onestop.run), ("viewer", viewer.run)]
     for name, run in runners:
         if args.only in (None, name):
             results += run(args)
