@@ -6,7 +6,11 @@ Each module exposes ``run(args) -> list[Result]``; the runner sets up a throwawa
 
 from __future__ import annotations
 
+import statistics
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,21 @@ def markdown(results: list[Result]) -> str:
         ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
         lines.append(f"| {r.name} | {r.value:,.0f} {r.unit} | {base} | {ratio} | {r.target} |")
     return "\n".join(lines)
+
+
+def timings(call: Callable[[], Any], rounds: int, *, warm: int = 1) -> list[float]:
+    """Milliseconds of each of ``rounds`` calls, after ``warm`` calls that fill the caches
+    (templates, prepared plans) so the first measured call is not an outlier."""
+    for _ in range(warm):
+        call()
+    out = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def percentile(values: list[float], pct: int) -> float:
+    """The ``pct``-th percentile of ``values`` (p95: ``percentile(values, 95)``)."""
+    return statistics.quantiles(values, n=100)[pct - 1]

@@ -12,12 +12,13 @@ whose cursor is 500,000 rows in. Baseline, in the same run: a plain
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
 from bench import Result
+from bench import percentile as _p
+from bench import timings as _times
 
 DOCUMENTS = 1_000_000
 ROUNDS = 100
@@ -52,18 +53,6 @@ def _fill(count: int) -> tuple[Any, float]:
     return clerk, time.perf_counter() - started
 
 
-def _times(call: Callable[[], Any], rounds: int) -> list[float]:
-    call()  # warm
-    out = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        call()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
-def _p(values: list[float], pct: int) -> float:
-    return statistics.quantiles(values, n=100)[pct - 1]
 
 
 def run(args: argparse.Namespace) -> list[Result]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import statistics
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from bench import Result
+from bench import Result, timings
+from bench import percentile as _p
 
 DOCUMENTS = 100_000
 WAITING = 1_000
@@ -96,19 +96,8 @@ def _fill(recipient: Any, senders: list[Any]) -> None:
                              checks=checks, verified_at=now) for n, t in waiting])
 
 
-def _times(fetch: Callable[[], Any], rounds: int) -> list[float]:
-    for _ in range(10):  # warm caches (templates, prepared statements)
-        fetch()
-    out = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        fetch()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
-def _p(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1]
+def _times(call: Callable[[], Any], rounds: int) -> list[float]:
+    return timings(call, rounds, warm=10)
 
 
 def _page(client: Any, url: str) -> Callable[[], Any]:

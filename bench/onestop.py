@@ -27,6 +27,8 @@ from decimal import Decimal
 from typing import Any
 
 from bench import Result
+from bench import percentile as _p
+from bench import timings as _times
 
 DOSSIERS = 1_000_000
 ROUNDS = 200
@@ -126,18 +128,6 @@ def _fill(count: int, procedures: list[Any]) -> float:
     return time.perf_counter() - started
 
 
-def _times(call: Callable[[], Any], rounds: int) -> list[float]:
-    call()  # warm
-    out = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        call()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
-def _p(values: list[float], pct: int) -> float:
-    return statistics.quantiles(values, n=100)[pct - 1]
 
 
 def _tracking(count: int, officer: Any) -> list[Result]:

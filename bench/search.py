@@ -13,13 +13,13 @@ date range, and the page of every kind. Baseline, in the same run: a plain index
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from bench import Result
+from bench import Result, timings
+from bench import percentile as _p
 
 SIZES = (100_000, 1_000_000)
 ROUNDS = 100
@@ -92,19 +92,8 @@ def _fill(agency: Any, start: int, stop: int) -> None:
         IncomingDocument.objects.bulk_create(lines)
 
 
-def _times(fetch: Callable[[], Any], rounds: int) -> list[float]:
-    for _ in range(5):  # warm caches (templates, prepared plans)
-        fetch()
-    out = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        fetch()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
-def _p(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1]
+def _times(call: Callable[[], Any], rounds: int) -> list[float]:
+    return timings(call, rounds, warm=5)
 
 
 def _page(client: Any, params: dict[str, str]) -> Callable[[], Any]:
