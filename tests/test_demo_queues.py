@@ -38,7 +38,7 @@ def _counts(username: str) -> dict[str, int]:
     from vanban.core import clock
 
     user = User.objects.get(username=username)
-    board = compute(user, clock.now())  # type: ignore[arg-type]
+    board = compute(user, clock.now())
     return {c.key: c.count for g in board.groups for c in g.counters}
 
 
