@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]  # ships no type information
+import pypdfium2 as pdfium  # ships no type information
 from PIL import Image
 
 from vanban.core.errors import NotFound

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
 from django.test import override_settings
 from tests.browser.conftest import ARGS, CHROMIUM, _no_csp_violations, browser  # noqa: F401
