@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from vanban.core.xlsx import append_text_safe
 from vanban.onestop.core.ontime import Tally
 from vanban.onestop.statistics.figures import Row, total
 
@@ -45,7 +46,7 @@ def workbook(rows: Sequence[Row], *, title: str, period: str, by: str) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet["A1"].font = Font(bold=True, size=13)
     for index, row in enumerate(rows, start=1):
-        sheet.append([index, row.label, *figures_of(row.tally)])
+        append_text_safe(sheet, [index, row.label, *figures_of(row.tally)])
     sheet.append(["", "Tổng cộng", *figures_of(total(rows))])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
