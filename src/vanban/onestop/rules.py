@@ -19,15 +19,17 @@ from dataclasses import dataclass
 from vanban.core.roles import Actor, Role
 
 LEADERS = frozenset({Role.HEAD, Role.DELEGATE})
+APPROVING = "approving"  # the value of ``StepRole.APPROVING`` (the policy imports no model)
 
 
 @dataclass(frozen=True)
 class Holding:
-    """Who holds a step: an agency, maybe a unit, maybe a person."""
+    """Who holds a step: an agency, maybe a unit, maybe a person; and what the step is for."""
 
     agency_id: int
     unit_id: int | None
     holder_id: int | None
+    role: str = ""
 
 
 def _pk(actor: Actor) -> int | None:
@@ -89,8 +91,10 @@ def may_handle(actor: Actor | None, *, desk_id: int, step: Holding | None) -> bo
 
 
 def may_approve(actor: Actor | None, *, deciding_id: int, step: Holding | None) -> bool:
-    """Approve or refuse after appraisal: the deciding agency's leader, or whoever holds an
-    approving step assigned to them by name."""
+    """Approve, refuse after appraisal or issue Mẫu 04: the deciding agency's leader, or whoever
+    holds an *approving* step assigned to them by name — a specialist named on a handling step
+    handles, and does not decide."""
     if is_leader(actor, deciding_id):
         return True
-    return step is not None and step.holder_id is not None and holds(actor, step)
+    return (step is not None and step.role == APPROVING and step.holder_id is not None
+            and holds(actor, step))

@@ -55,7 +55,7 @@ def holding(step: DossierStep | None) -> rules.Holding | None:
     if step is None:
         return None
     return rules.Holding(agency_id=step.agency_id, unit_id=step.unit_id,
-                         holder_id=step.holder_id)
+                         holder_id=step.holder_id, role=step.role)
 
 
 def step_agency_ids(dossier: Dossier) -> frozenset[int]:
