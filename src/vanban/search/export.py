@@ -8,6 +8,7 @@ a message asking to narrow the filters, never a file cut silently.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from io import BytesIO
 from typing import Any
@@ -19,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed
 from vanban.core.roles import Actor
+from vanban.core.xlsx import append_text_safe
 from vanban.search import selectors
 from vanban.search.query import FILES, INCOMING, KINDS, OUTGOING, WORK, SearchQuery
 
@@ -73,7 +75,8 @@ def _sheet(sheet: Worksheet, kind: str, rows: list[Any]) -> None:
     for number, (_, _, width) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
     for row in rows:
-        sheet.append([value(row) if value(row) is not None else "" for _, value, _ in columns])
+        append_text_safe(sheet, [value(row) if value(row) is not None else ""
+                                 for _, value, _ in columns])
     for column in sheet.iter_cols(min_row=2):
         for cell in column:
             if isinstance(cell.value, date | datetime):
@@ -81,7 +84,21 @@ def _sheet(sheet: Worksheet, kind: str, rows: list[Any]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def search_workbook(actor: Actor, query: SearchQuery) -> bytes:
+@dataclass(frozen=True)
+class Export:
+    """A workbook's bytes and, for its audit event (R16.2), the rows it holds per kind."""
+
+    data: bytes
+    rows: dict[str, int]
+
+
+def query_summary(query: SearchQuery) -> dict[str, object]:
+    """What was asked, as the audit event records it."""
+    return {name: value.isoformat() if isinstance(value, date) else value
+            for name, value in asdict(query).items() if value not in (None, "")}
+
+
+def search_workbook(actor: Actor, query: SearchQuery) -> Export:
     """The workbook of ``query`` (its kind, or every kind), newest first; refused beyond
     :data:`EXPORT_MAX` rows of a kind."""
     kinds = [query.kind] if query.kind else list(KINDS)
@@ -102,4 +119,4 @@ def search_workbook(actor: Actor, query: SearchQuery) -> bytes:
         first = False
     out = BytesIO()
     book.save(out)
-    return out.getvalue()
+    return Export(out.getvalue(), {kind: len(rows) for kind, rows in found.items()})

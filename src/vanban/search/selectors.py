@@ -128,11 +128,19 @@ def search(actor: Actor, query: SearchQuery, *, after: int | None = None) -> lis
 
 
 def issuers(actor: Actor) -> QuerySet[Agency]:
-    """Agencies to narrow by: the actor's own and the issuers of its incoming register."""
-    issuer_ids = (IncomingDocument.objects.filter(agency_id=actor.agency_id or 0)
+    """Agencies to narrow by: the actor's own and the issuers of the incoming documents the
+    actor may see (a specialist is not shown who writes to the agency beyond their own lines,
+    and the list is read from that smaller set, not the whole register)."""
+    issuer_ids = (workflow.incoming_visible(actor).select_related(None).order_by()
                   .exclude(issuer_id=None).values("issuer_id"))
     return (Agency.objects.filter(Q(pk=actor.agency_id or 0) | Q(pk__in=issuer_ids))
             .order_by("name"))
+
+
+def agency_code(actor: Actor) -> str:
+    """The actor's agency code, for the audit event of an export."""
+    found = Agency.objects.filter(pk=actor.agency_id or 0).values_list("code", flat=True)
+    return str(found.first() or "")
 
 
 def registers(actor: Actor) -> QuerySet[Register]:

@@ -13,6 +13,7 @@ from vanban.core.paging import after_of
 from vanban.registry.core.numbering import DOCUMENT_TYPES
 from vanban.search import export, selectors
 from vanban.search.query import KINDS, SearchQuery, query_from
+from vanban.storage.views import blob_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,11 +45,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def search_export(request: HttpRequest) -> HttpResponse:
     """``/search/export.xlsx?…``: the same search as a workbook (refused beyond the cap)."""
+    actor = request_actor(request)
     try:
         query = query_from(request.GET, selectors.TYPE_CODES)
-        data = export.search_workbook(request_actor(request), query)
+        made = export.search_workbook(actor, query)
     except DomainError as err:
         return _page(request, SearchQuery(), err)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="tim-kiem.xlsx"'
-    return response
+    return blob_response(request, data=made.data, filename="tim-kiem.xlsx", attachment=True,
+                         content_type=XLSX, object_type="search.export", object_id="",
+                         agency_code=selectors.agency_code(actor),
+                         detail={"query": export.query_summary(query), "rows": made.rows})

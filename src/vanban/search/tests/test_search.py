@@ -245,3 +245,53 @@ def test_outgoing_list_uses_the_same_folding(clerk, agency):
     draft = _outgoing(clerk, agency, "Về việc trụ sở xã Đồng Tâm")
     body = _client(clerk).get("/documents/", {"q": "xa dong tam"}).content.decode()
     assert draft.subject in body
+
+
+def test_export_writes_formula_like_text_as_text(clerk):
+    """A subject from another agency that starts like a formula (``=``, ``+``, ``-``, ``@``)
+    reads back from the export as the literal text, never a live formula."""
+    hostile = ['=HYPERLINK("http://x.example/","Mở")', "+1+2", "-3", "@SUM(A1)"]
+    for subject in hostile:
+        _incoming(clerk, subject)
+    response = _client(clerk).get("/search/export.xlsx", {"kind": "incoming"})
+    sheet = load_workbook(BytesIO(response.content))["Văn bản đến"]
+    cells = [row[6] for row in sheet.iter_rows(min_row=2)]
+    assert sorted(cell.value for cell in cells) == sorted(hostile)
+    assert {cell.data_type for cell in cells} == {"s"}
+
+
+def test_export_is_audited_with_query_and_counts(clerk, paper):
+    """R16.2: each XLSX export is an audit event naming who exported, what was asked and how
+    many rows of each kind left the system."""
+    import json
+
+    from vanban.audit.models import AuditEvent
+
+    response = _client(clerk).get("/search/export.xlsx", {"q": "ngan sach"})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(object_type="search.export")
+    assert event.actor_username == clerk.username
+    data = json.loads(event.data)
+    assert data["query"] == {"text": "ngan sach"}
+    assert data["rows"] == {"outgoing": 0, "incoming": 1, "work": 0, "files": 0}
+
+
+def test_refused_export_is_not_audited(clerk, agency, monkeypatch):
+    """An export refused for its size hands out nothing, so it records no download."""
+    from vanban.audit.models import AuditEvent
+
+    monkeypatch.setattr(export, "EXPORT_MAX", 0)
+    _outgoing(clerk, agency, "Công văn")
+    assert _client(clerk).get("/search/export.xlsx", {"kind": "outgoing"}).status_code == 400
+    assert not AuditEvent.objects.filter(object_type="search.export").exists()
+
+
+def test_issuer_filter_lists_only_issuers_the_actor_may_see(clerk, specialist, agency,
+                                                             other_agency):
+    """R16.2: a specialist without a line of a document is not told its issuer by the filter
+    list; the register keeper sees it."""
+    incoming_register_paper(actor=clerk, data=make_pdf("Cong van"), subject="Về việc phối hợp",
+                            issuer=other_agency, issuer_name=other_agency.name,
+                            code_number="7", code_notation="SYT", type_name="Công văn")
+    assert other_agency in selectors.issuers(clerk)
+    assert list(selectors.issuers(specialist)) == [agency]
