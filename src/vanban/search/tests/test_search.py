@@ -256,7 +256,7 @@ def test_export_writes_formula_like_text_as_text(clerk):
     response = _client(clerk).get("/search/export.xlsx", {"kind": "incoming"})
     sheet = load_workbook(BytesIO(response.content))["Văn bản đến"]
     cells = [row[6] for row in sheet.iter_rows(min_row=2)]
-    assert sorted(cell.value for cell in cells) == sorted(hostile)
+    assert sorted(str(cell.value) for cell in cells) == sorted(hostile)
     assert {cell.data_type for cell in cells} == {"s"}
 
 
