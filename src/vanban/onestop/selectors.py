@@ -1,8 +1,10 @@
 """Reads of the one-stop desk, scoped by the policy (``rules.py``): the queues of an officer's
 agency per state, the dossiers whose step a person holds, one dossier with its files, steps and
-history, the lookup by code, the portal's lookup by code and secret, and the catalogue."""
+history, the lookup by code, the missing mandatory papers, and the catalogue."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -11,7 +13,6 @@ from vanban.core.roles import Actor
 from vanban.exchange.models import Delivery
 from vanban.exchange.selectors import inbox_of, readable_file
 from vanban.onestop import rules
-from vanban.onestop.core.codes import secret_matches_hash
 from vanban.onestop.models import Dossier, DossierState, DossierStep, Procedure
 from vanban.onestop.services.common import step_agency_ids
 from vanban.onestop.services.forwarding import SUBJECT_PREFIX
@@ -81,21 +82,11 @@ def dossier_by_code(actor: Actor | None, code: str) -> Dossier:
     return dossier_get(actor, found)
 
 
-def secret_matches(dossier: Dossier, secret: str) -> bool:
-    """Whether ``secret`` is the dossier's tracking secret (constant-time comparison)."""
-    return bool(dossier.secret_hash) and secret_matches_hash(dossier.secret_hash, secret)
-
-
-_NO_HASH = "s256$0000000000000000$" + "0" * 64
-
-
-def dossier_for_tracking(code: str, secret: str) -> Dossier | None:
-    """The portal's lookup (§11): the dossier only when code and secret both match; None for
-    any wrong pair, after the same work either way (no hint whether the code exists)."""
-    dossier = _base().filter(code=code.strip()).first()
-    stored = dossier.secret_hash if dossier is not None and dossier.secret_hash else _NO_HASH
-    matched = secret_matches_hash(stored, secret)
-    return dossier if matched and dossier is not None else None
+def papers_missing(procedure: Procedure, given: Collection[int | None]) -> list[str]:
+    """The names of the procedure's mandatory papers not among ``given`` (required-document
+    ids): the one check of the counter's decision and of an online filing."""
+    return [d.name for d in procedure.required_documents.filter(mandatory=True).order_by("order")
+            if d.pk not in given]
 
 
 def procedures_current(agency_id: int | None = None) -> QuerySet[Procedure]:

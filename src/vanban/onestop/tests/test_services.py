@@ -19,6 +19,7 @@ from vanban.directory.models import Agency, AgencyKind, Unit
 from vanban.onestop import selectors, services
 from vanban.onestop.core.states import IllegalMove
 from vanban.onestop.models import Channel, Dossier, DossierEvent, DossierFile, Procedure
+from vanban.onestop.portal.selectors import matching as tracking_lookup
 from vanban.onestop.tests.factories import make_pdf, make_procedure
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def test_counter_to_return_across_two_agencies(world: World) -> None:
     assert re.fullmatch(r"000\.00\.12\.H06-261214-0001", dossier.code or "")
     assert re.fullmatch(r"[A-HJKMNP-Z2-9]{8}", accepted.secret)
     assert accepted.secret not in dossier.secret_hash
-    assert selectors.secret_matches(dossier, accepted.secret.lower())
+    assert tracking_lookup(dossier.code or "", accepted.secret.lower()) == dossier
     assert dossier.due_at == vn(2026, 12, 21, 9)  # 5 working days later
     with clock.frozen(vn(2026, 12, 14, 10)):
         services.dossier_transfer(actor=world.officer, dossier=dossier)
@@ -208,17 +209,17 @@ def test_online_dossier_from_the_portal(world: World) -> None:
         applicant=services.Applicant(name="Lê Văn C"),
         papers=[services.Paper(parts=[make_pdf()], required_document_id=world.mandatory.pk)])
     accepted = services.dossier_accept(actor=world.officer, dossier=dossier)
-    assert selectors.dossier_for_tracking(accepted.dossier.code or "", accepted.secret) == dossier
+    assert tracking_lookup(accepted.dossier.code or "", accepted.secret) == dossier
 
 
 def test_tracking_needs_code_and_secret(world: World) -> None:
     """§11: a wrong secret or an unknown code answer the same None."""
     accepted = services.dossier_accept(actor=world.officer, dossier=receive(world))
     code = accepted.dossier.code or ""
-    assert selectors.dossier_for_tracking(code, accepted.secret) == accepted.dossier
-    assert selectors.dossier_for_tracking(code, "AAAAAAAA") is None
-    assert selectors.dossier_for_tracking("000.00.12.H06-261214-9999", accepted.secret) is None
-    assert selectors.dossier_for_tracking(code, "") is None
+    assert tracking_lookup(code, accepted.secret) == accepted.dossier
+    assert tracking_lookup(code, "AAAAAAAA") is None
+    assert tracking_lookup("000.00.12.H06-261214-9999", accepted.secret) is None
+    assert tracking_lookup(code, "") is None
 
 
 def test_appraisal_supplement_restarts_the_clock(world: World) -> None:
@@ -348,7 +349,7 @@ def test_acceptance_keeps_a_code_and_secret_given_at_filing(world: World) -> Non
     accepted = services.dossier_accept(actor=world.officer, dossier=dossier)
     assert accepted.secret == ""
     assert accepted.dossier.code == "000.00.12.H06-261201-0042"
-    assert selectors.dossier_for_tracking(dossier.code, "abcd2345") == dossier
+    assert tracking_lookup(dossier.code, "abcd2345") == dossier
 
 
 def test_fee_wait_pauses_the_clock_only_when_the_procedure_says(world: World) -> None:
