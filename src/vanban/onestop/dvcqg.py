@@ -81,10 +81,17 @@ def _change(event: DossierEvent) -> Change:
 
 
 def _events(since: int, limit: int) -> Iterator[DossierEvent]:
+    """The events after ``since`` in id order, up to the first one younger than the settle
+    time: the cursor never passes an event left out (an ``at`` filter would skip a young
+    event and hand out a cursor beyond it)."""
     upto = clock.now() - settle()
-    return iter(DossierEvent.objects.filter(id__gt=since, at__lte=upto)
-                .select_related("dossier__procedure", "dossier__desk", "to_unit", "to_agency")
-                .order_by("id")[:limit])
+    rows = (DossierEvent.objects.filter(id__gt=since)
+            .select_related("dossier__procedure", "dossier__desk", "to_unit", "to_agency")
+            .order_by("id")[:limit])
+    for event in rows:
+        if event.at > upto:
+            return
+        yield event
 
 
 def dvcqg_export(*, since: int = 0, limit: int = DEFAULT_LIMIT) -> Batch:

@@ -195,19 +195,34 @@ def dossier_supplement_received(*, actor: Actor | None, dossier: Dossier,
     return dossier
 
 
+def not_future(at: datetime | None) -> datetime:
+    """The moment a closure is written for: ``at`` (a sweep run late, for a past moment) or
+    now. A moment still to come is refused: it would close dossiers early, and its event,
+    dated later than the ones written after it, would upset the DVCQG export's order."""
+    now = clock.now()
+    if at is None:
+        return now
+    if at > now:
+        raise ValidationFailed(
+            "Thời điểm chạy không được ở tương lai (--at phải là hiện tại hoặc trước đó).",
+            "The moment of the run may not be in the future (--at must be now or earlier).",
+            code="future_time")
+    return at
+
+
 def dossier_close_unsupplemented(*, actor: Actor | None, dossier: Dossier,
                                  at: datetime | None = None) -> Dossier:
     """Close a dossier whose appraisal supplement never came within the closure period
     (``at``: the moment of the closure, for a sweep run for a given time; default now)."""
     action = "close_no_supplement"
     require_officer(actor, action, dossier)
+    now = not_future(at)
     with transaction.atomic():
         dossier = locked(dossier)
         next_state(dossier.state, Action.CLOSE_NO_SUPPLEMENT)
         request = (SupplementRequest.objects.filter(
             dossier=dossier, stage=SupplementStage.APPRAISAL, fulfilled_at=None)
             .order_by("-requested_at").first())
-        now = at or clock.now()
         if request is None or request.close_after is None or now < request.close_after:
             raise Conflict("Chưa hết thời hạn bổ sung hồ sơ.",
                            "The supplement period has not run out yet.", code="not_yet")
@@ -274,7 +289,7 @@ def dossiers_close_unsupplemented_due(*, actor: Actor | None = None,
     """Close every dossier whose appraisal supplement period ran out by ``at`` (default now;
     for a scheduled run or the operator's command); each closure is its own transaction and
     event."""
-    moment = at or clock.now()
+    moment = not_future(at)
     due = (Dossier.objects.select_related("desk", "procedure", "procedure__agency")
            .filter(state=State.SUPPLEMENT_REQUESTED,
                    supplement_requests__stage=SupplementStage.APPRAISAL,

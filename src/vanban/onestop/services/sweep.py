@@ -10,10 +10,11 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from vanban.core import clock
 from vanban.onestop.core.states import RUNNING
 from vanban.onestop.models import Dossier
-from vanban.onestop.services.processing import dossiers_close_unsupplemented_due
+from vanban.onestop.services.processing import dossiers_close_unsupplemented_due, not_future
+
+__all__ = ["SweepResult", "dossiers_overdue", "dossiers_sweep", "not_future"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def dossiers_overdue(at: datetime) -> QuerySet[Dossier]:
 def dossiers_sweep(*, at: datetime | None = None) -> SweepResult:
     """One pass at ``at`` (default now); each closure is its own transaction, event and audit
     event, written by the console (no actor), so a pass run twice closes nothing twice."""
-    moment = at or clock.now()
+    moment = not_future(at)  # a moment to come is refused
     closed = dossiers_close_unsupplemented_due(actor=None, at=moment)
     overdue = dossiers_overdue(moment).values_list("code", "pk")
     return SweepResult(closed=tuple(d.code or f"#{d.pk}" for d in closed),

@@ -105,3 +105,22 @@ def test_command(dossier) -> None:
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["TrangThaiHoSo"] for r in lines[:-1]] == [1, 2, 4, 4, 3, 10]
     assert "next_cursor" in lines[-1]
+
+
+@override_settings(VANBAN_ONESTOP_DVCQG_SETTLE_SECONDS=60)
+@pytest.mark.django_db
+def test_cursor_never_passes_an_event_left_out(dossier) -> None:
+    """R11.2: an event still younger than the settle time stops the batch there, even when
+    events after it in id order are old: the next batch from the cursor sends it."""
+    young = DossierEvent.objects.create(dossier=dossier, action="late", from_state="returned",
+                                        to_state="returned", at=T0 + timedelta(days=1),
+                                        to_agency=dossier.desk)
+    DossierEvent.objects.create(dossier=dossier, action="old", from_state="returned",
+                                to_state="returned", at=T0, to_agency=dossier.desk)
+    with clock.frozen(T0 + timedelta(days=1, seconds=30)):
+        first = dvcqg_export(since=0)
+    assert first.cursor < young.pk
+    assert len(first.records) == len(PATH)
+    with clock.frozen(T0 + timedelta(days=1, minutes=2)):
+        rest = dvcqg_export(since=first.cursor)
+    assert rest.cursor > young.pk

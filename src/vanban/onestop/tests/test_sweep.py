@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.core.clock import VN_TZ
+from vanban.core.errors import DomainError
 from vanban.core.roles import Role
 from vanban.directory.models import Agency, Unit
 from vanban.onestop import services
@@ -53,8 +55,10 @@ def desk(make_agency: Callable[..., Agency], make_user: Callable[..., Any]) -> D
 
 
 def sweep(at: datetime) -> str:
+    """The command run for ``at``, with the clock standing a little after it."""
     out = StringIO()
-    call_command("onestop", "sweep", "--at", at.isoformat(), stdout=out)
+    with clock.frozen(at + timedelta(minutes=5)):
+        call_command("onestop", "sweep", "--at", at.isoformat(), stdout=out)
     return out.getvalue()
 
 
@@ -96,6 +100,38 @@ def test_notices_pass_runs_the_sweep(desk: Desk) -> None:
                                                       items=["Tờ khai"])
     assert request.close_after is not None
     out = StringIO()
-    call_command("notices", "run", "--at", request.close_after.isoformat(), stdout=out)
+    with clock.frozen(request.close_after):
+        call_command("notices", "run", "--at", request.close_after.isoformat(), stdout=out)
     assert "one-stop: đóng / closed 1" in out.getvalue()
     assert Dossier.objects.get(pk=waiting.pk).state == "closed_no_supplement"
+
+
+@pytest.mark.parametrize("command", [("onestop", "sweep"), ("notices", "run")])
+def test_sweep_for_a_moment_to_come_is_refused(desk: Desk, command: tuple[str, str]) -> None:
+    """R11.2: ``--at`` in the future would close a dossier before its supplement period ran
+    out; both commands refuse it clearly (exit 2) and close nothing."""
+    waiting = desk.in_processing("Đỗ Văn Phúc")
+    with clock.frozen(T0 + timedelta(hours=1)):
+        request = services.dossier_request_supplement(actor=desk.specialist, dossier=waiting,
+                                                      items=["Tờ khai"])
+    assert request.close_after is not None
+    with clock.frozen(T0 + timedelta(hours=2)), pytest.raises(CommandError) as err:
+        call_command(*command, "--at", request.close_after.isoformat(), stdout=StringIO())
+    assert err.value.returncode == 2
+    assert "future" in str(err.value)
+    assert "tương lai" in str(err.value)
+    assert Dossier.objects.get(pk=waiting.pk).state == "supplement_requested"
+
+
+def test_closing_for_a_moment_to_come_is_refused(desk: Desk) -> None:
+    """R11.2: the service itself refuses a closure dated in the future."""
+    waiting = desk.in_processing("Vũ Thị Giang")
+    with clock.frozen(T0 + timedelta(hours=1)):
+        request = services.dossier_request_supplement(actor=desk.specialist, dossier=waiting,
+                                                      items=["Tờ khai"])
+    assert request.close_after is not None
+    with clock.frozen(T0 + timedelta(hours=2)), pytest.raises(DomainError) as err:
+        services.dossier_close_unsupplemented(actor=desk.officer, dossier=waiting,
+                                              at=request.close_after)
+    assert err.value.code == "future_time"
+    assert Dossier.objects.get(pk=waiting.pk).state == "supplement_requested"

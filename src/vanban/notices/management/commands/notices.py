@@ -15,13 +15,14 @@ import logging
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 from vanban.checks.management.commands.checks import parse_at
+from vanban.core.errors import DomainError
 from vanban.core.stopping import stop_on_signal
 from vanban.notices.services import notices_run
-from vanban.onestop.services.sweep import dossiers_sweep
+from vanban.onestop.services.sweep import dossiers_sweep, not_future
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         at = parse_at(options["at"]) if options.get("at") else None
+        try:
+            not_future(at)  # a pass for a moment to come would close dossiers early
+        except DomainError as err:
+            raise CommandError(f"{err.vi} / {err.en}", returncode=2) from err
         if not options["loop"]:
             self._once(at)
             return
