@@ -38,6 +38,9 @@ from vanban.onestop.models import (
 RESULT = (DossierState.RESULT_READY, DossierState.RETURNED)
 REFUSED = (DossierState.REFUSED, DossierState.REFUSED_AFTER_APPRAISAL)
 WITHDRAWN = (DossierState.STOPPED,)  # stopped = the withdrawal was carried out (Mẫu 05)
+# A refusal stays one once the desk returns it (refused_after_appraisal → returned): the reason,
+# written only by a refusal, is what does not change on return.
+IS_REFUSED = Q(state__in=REFUSED) | (Q(state=DossierState.RETURNED) & ~Q(refusal_reason=""))
 
 
 class GroupBy(StrEnum):
@@ -106,7 +109,7 @@ def _conditions(period: Period, as_of: datetime) -> dict[str, Q]:
         "carried_over": Q(accepted_at__lt=period.start),
         "new": Q(accepted_at__gte=period.start),
         "done": done_in, "late": late, "early": early, "open": open_, "overdue": overdue,
-        "refused": done_in & Q(state__in=REFUSED),
+        "refused": done_in & IS_REFUSED,
         "withdrawn": done_in & Q(state__in=WITHDRAWN),
         "extended": Q(extended=True),
     }

@@ -44,18 +44,21 @@ def _dossier(rng: random.Random, desk, procedure, n: int) -> tuple[Dossier, Timi
     if state in ENDINGS:
         finished = (accepted or received) + timedelta(hours=rng.randrange(1, 24 * 40))
     supplements = rng.choice([0, 0, 0, 1, 2])
+    # a returned dossier is a returned result, or a refusal after appraisal handed back
+    refusal = "Không đủ điều kiện" if state == S.RETURNED and rng.random() < 0.4 else ""
+    ending = Ending.REFUSED if refusal else ENDINGS.get(state)
     dossier = Dossier.objects.create(
         code=f"T-{n:05d}", desk=desk, procedure=procedure, applicant_name="Nguyễn Văn A",
         state=state, received_at=received, accepted_at=accepted, due_at=new_due,
         original_due_at=original, finished_at=finished, extended=extended,
-        supplement_count=supplements)
+        supplement_count=supplements, refusal_reason=refusal)
     awaiting = None
     if state == S.SUPPLEMENT_REQUESTED:
         awaiting = (accepted or received) + timedelta(days=rng.randrange(0, 25))
         SupplementRequest.objects.create(dossier=dossier, stage=SupplementStage.APPRAISAL,
                                          items=["Giấy tờ"], requested_at=awaiting)
     timing = Timing(accepted_at=accepted, due=judged_due(new_due, original), done_at=finished,
-                    ending=ENDINGS.get(state), supplement_requests=supplements,
+                    ending=ending, supplement_requests=supplements,
                     awaiting_since=awaiting, extended=extended)
     return dossier, timing
 
@@ -108,3 +111,26 @@ def test_rows_by_procedure_and_channel(make_agency) -> None:
                            group_by=GroupBy.CHANNEL)
     assert [(row.key, row.tally.new) for row in channels] == [(("online",), 2),
                                                               (("counter",), 1)]
+
+
+@pytest.mark.django_db
+def test_refusal_after_appraisal_still_counts_once_returned(make_agency) -> None:
+    """R11.3: a refusal after appraisal handed back to the applicant (state *returned*) is
+    still counted among the refused, as before its return."""
+    desk = make_agency(name="UBND xã Tân Sơn")
+    procedure = Procedure.objects.create(agency=desk, code="2.002", name="Cấp phép",
+                                         limit_value=Decimal(5))
+    at = datetime(2026, 3, 2, 9, tzinfo=VN_TZ)
+    dossier = Dossier.objects.create(
+        code="R-1", desk=desk, procedure=procedure, applicant_name="Trần Thị B",
+        state=S.REFUSED_AFTER_APPRAISAL, received_at=at, accepted_at=at,
+        due_at=at + timedelta(days=7), finished_at=at + timedelta(days=2),
+        refusal_reason="Không đủ điều kiện")
+    period = Period.half_year(2026, 1)
+    now = datetime(2026, 4, 1, tzinfo=VN_TZ)
+    before = total(figures(Dossier.objects.all(), period, group_by=GroupBy.AGENCY, now=now))
+    Dossier.objects.filter(pk=dossier.pk).update(state=S.RETURNED,
+                                                 returned_at=at + timedelta(days=3))
+    after = total(figures(Dossier.objects.all(), period, group_by=GroupBy.AGENCY, now=now))
+    assert before.refused == 1
+    assert after == before
