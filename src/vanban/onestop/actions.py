@@ -16,11 +16,12 @@ from django.utils.datastructures import MultiValueDict
 from vanban.core.errors import ValidationFailed
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency
-from vanban.onestop import rules, services
+from vanban.onestop import rules, selectors, services
 from vanban.onestop.core.states import Action, allowed_actions
 from vanban.onestop.forms import ActionForm, IntakeForm, lines
 from vanban.onestop.models import Dossier, Procedure
-from vanban.onestop.services.common import holding, open_step
+from vanban.onestop.services.common import holding, open_step, text
+from vanban.onestop.services.intake import supplement_items
 
 OFFICER = frozenset({Action.ACCEPT, Action.REQUEST_INTAKE_SUPPLEMENT,
                      Action.INTAKE_SUPPLEMENT_RECEIVED, Action.REFUSE, Action.TRANSFER,
@@ -158,12 +159,11 @@ class CounterResult:
 
 def _check_decision(procedure: Procedure, form: IntakeForm,
                     uploads: list[services.Paper]) -> list[str]:
-    """Before anything is written: what the decision needs is there. Returns the items a
+    """Before anything is written: what the decision needs is there and passes the services'
+    own checks, so a refused decision leaves no dossier behind. Returns the items a
     supplement request lists (the officer's, or the missing mandatory papers)."""
     decision = form.cleaned_data["decision"]
-    given = {p.required_document_id for p in uploads}
-    missing = [d.name for d in procedure.required_documents.filter(mandatory=True)
-               if d.pk not in given]
+    missing = selectors.papers_missing(procedure, {p.required_document_id for p in uploads})
     if decision == "accept" and missing:
         names = "; ".join(missing)
         raise ValidationFailed(f"Hồ sơ còn thiếu giấy tờ bắt buộc: {names}. Hãy yêu cầu bổ "
@@ -173,11 +173,15 @@ def _check_decision(procedure: Procedure, form: IntakeForm,
     if decision == "refuse" and not form.cleaned_data["reason"].strip():
         raise ValidationFailed("Từ chối tiếp nhận phải ghi rõ lý do.",
                                "A refusal needs its reason.", code="reason_required")
-    items = lines(form.cleaned_data["items"]) or missing
-    if decision == "supplement" and not items:
+    if decision == "refuse":
+        text(form.cleaned_data["reason"], what_vi="lý do từ chối",
+             what_en="reason for refusal")
+    if decision != "supplement":
+        return []
+    if not (lines(form.cleaned_data["items"]) or missing):
         raise ValidationFailed("Hãy liệt kê các giấy tờ cần bổ sung.",
                                "List the papers to be added.", code="no_items")
-    return items
+    return supplement_items(lines(form.cleaned_data["items"]) or missing)
 
 
 def counter_intake(actor: Actor, desk: Agency, procedure: Procedure, form: IntakeForm,

@@ -8,13 +8,14 @@ code and secret (the only time the secret exists in clear); later notices carry 
 
 :func:`dossier_event_notify` takes one event of the history: the one-stop services call it after
 their transaction commits (``transaction.on_commit``), so a rolled-back change mails nothing.
-A mail that fails is logged and not retried: the portal page stays the reference.
+A mail that fails, for whatever reason (server down, an address stored before it was checked),
+is logged and not retried, and never raises: it runs after the change committed, where an
+error would only turn a done change into an error page. The portal page stays the reference.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -47,7 +48,7 @@ def _send(dossier: Dossier, subject: str, body: str) -> bool:
         return False
     try:
         send_mail(subject, body + FOOTER, settings.DEFAULT_FROM_EMAIL, [dossier.applicant_email])
-    except (OSError, smtplib.SMTPException):
+    except Exception:  # a mail (bad stored address, server down) never breaks a page
         logger.warning("mail to the applicant of dossier %s failed", dossier.pk, exc_info=True)
         return False
     return True
@@ -83,7 +84,16 @@ def event_message(event: DossierEvent) -> tuple[str, str] | None:
 
 
 def dossier_event_notify(event_id: int) -> bool:
-    """Mail the applicant about one event of the history, if it is one they see."""
+    """Mail the applicant about one event of the history, if it is one they see; never raises
+    (it runs after the commit)."""
+    try:
+        return _event_notify(event_id)
+    except Exception:  # see the module's note
+        logger.warning("notice of dossier event %s failed", event_id, exc_info=True)
+        return False
+
+
+def _event_notify(event_id: int) -> bool:
     event = (DossierEvent.objects.select_related("dossier__procedure", "dossier__desk")
              .filter(pk=event_id).first())
     if event is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from vanban.audit.models import AuditEvent
@@ -18,9 +20,11 @@ from vanban.core import clock
 from vanban.core.errors import Conflict, Forbidden, ValidationFailed
 from vanban.core.text import clean_text
 from vanban.onestop.core.codes import hash_secret, new_secret
-from vanban.onestop.models import Channel, Dossier, Procedure
+from vanban.onestop.models import Channel, Dossier, FileStage, Procedure
 from vanban.onestop.portal import config, selectors
+from vanban.onestop.selectors import papers_missing
 from vanban.onestop.services import Applicant, Paper, dossier_receive
+from vanban.onestop.services.intake import store_papers
 from vanban.onestop.services.numbering import code_issue, dvcqg_identifier
 
 OBJECT_TYPE = "onestop.dossier"
@@ -54,9 +58,7 @@ def _check_uploads(procedure: Procedure, uploads: Sequence[Upload]) -> None:
                 f"Tệp “{upload.filename}” quá lớn: tối đa {limit // (1024 * 1024)} MB mỗi tệp.",
                 f"The file “{upload.filename}” is too large: at most "
                 f"{limit // (1024 * 1024)} MB per file.", code="file_too_large")
-    given = {u.required_document_id for u in uploads if u.data}
-    missing = [d.name for d in selectors.documents_of(procedure)
-               if d.mandatory and d.pk not in given]
+    missing = papers_missing(procedure, {u.required_document_id for u in uploads if u.data})
     if missing:
         names = "; ".join(missing)
         raise ValidationFailed(f"Còn thiếu giấy tờ bắt buộc: {names}.",
@@ -66,9 +68,11 @@ def _check_uploads(procedure: Procedure, uploads: Sequence[Upload]) -> None:
 
 def _applicant(applicant: Applicant) -> Applicant:
     email = clean_text(applicant.email, 254, "thư điện tử", "e-mail address", required=True)
-    if "@" not in email or " " in email:
+    try:  # one address, as Django's mail backends need it: "a@b.vn,c@d.vn" is refused
+        validate_email(email)
+    except DjangoValidationError:
         raise ValidationFailed("Địa chỉ thư điện tử không hợp lệ.",
-                               "The e-mail address is not valid.", code="bad_email")
+                               "The e-mail address is not valid.", code="bad_email") from None
     return Applicant(
         name=clean_text(applicant.name, 200, "họ tên", "name", required=True),
         id_number=clean_text(applicant.id_number, 30, "số định danh", "identity number",
@@ -97,14 +101,18 @@ def online_file(*, procedure: Procedure, applicant: Applicant, uploads: Sequence
                                "This procedure is not offered online.", code="not_online")
     person = _applicant(applicant)
     _check_uploads(procedure, uploads)
-    dossier = dossier_receive(
-        actor=None, desk=procedure.agency, procedure=procedure, applicant=person,
-        channel=Channel.ONLINE, subject=clean_text(subject, 500, "nội dung", "subject"),
-        papers=[Paper(parts=[u.data], filename=u.filename,
-                      required_document_id=u.required_document_id) for u in uploads if u.data])
+    papers = [Paper(parts=[u.data], filename=u.filename,
+                    required_document_id=u.required_document_id) for u in uploads if u.data]
+    # Scanned first, outside the transaction: a refusal is audited in its own, which must
+    # survive; the same files then pass again inside it.
+    store_papers(Dossier(desk=procedure.agency, procedure=procedure), papers, actor=None,
+                 stage=FileStage.INTAKE)
     secret = new_secret()
-    with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().select_related("desk").get(pk=dossier.pk)
+    with transaction.atomic():  # the dossier, its code and its secret, or nothing
+        dossier = dossier_receive(
+            actor=None, desk=procedure.agency, procedure=procedure, applicant=person,
+            channel=Channel.ONLINE, subject=clean_text(subject, 500, "nội dung", "subject"),
+            papers=papers)
         dossier.code = code_issue(identifier=dvcqg_identifier() or procedure.agency.code,
                                   day=clock.local_now().date())
         dossier.secret_hash = hash_secret(secret)
