@@ -14,6 +14,7 @@ from vanban.core.roles import Actor
 from vanban.mailgate import policy
 from vanban.mailgate.models import MailMessage, MailState
 from vanban.mailgate.services import ports
+from vanban.mailgate.services.rejudge import being_rejudged
 
 logger = logging.getLogger(__name__)
 ACTION = "mailgate.reject"
@@ -45,6 +46,12 @@ def quarantine_reject(*, actor: Actor | None, message: MailMessage, reason: str)
                 "This message is no longer waiting in quarantine.", code="not_quarantined"),
                 action=ACTION, object_type=policy.OBJECT_TYPE, object_id=locked.uid,
                 agency_code=locked.agency.code)
+        if being_rejudged(locked):  # its filing is under way: it may be filed in a moment
+            raise audit_refusal(actor=actor, error=Conflict(
+                "Thư này đang được xét lại; hãy chờ kết quả rồi mới từ chối.",
+                "This message is being judged again; wait for the outcome before rejecting it.",
+                code="rejudging"), action=ACTION, object_type=policy.OBJECT_TYPE,
+                object_id=locked.uid, agency_code=locked.agency.code)
         locked.state = MailState.REJECTED
         locked.rejected_at = clock.now()
         locked.rejected_by_id = int(str(actor.pk)) if actor is not None else None

@@ -5,6 +5,7 @@ the gateway's, and the row records each re-judging."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -100,3 +101,84 @@ def test_rejudge_command(road: Road, scan: bytes) -> None:
     with pytest.raises(CommandError) as usage:
         call_command("mail", "rejudge", "khong-phai-uid", stdout=StringIO())
     assert usage.value.returncode == 2
+
+
+def test_a_rejection_during_the_filing_is_refused(road: Road, scan: bytes,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1: the row is claimed before the filing, so a "Từ chối" that arrives while the
+    message is being filed is refused and the message ends filed, never filed and rejected."""
+    from vanban.mailgate.services import quarantine_reject, rejudge
+
+    kept = _kept_for_a_missing_key(road, scan)
+    _key_added(road)
+    real = rejudge.file_judged  # type: ignore[attr-defined]
+    refusals: list[str] = []
+
+    def reject_meanwhile(*args: object) -> object:
+        try:
+            quarantine_reject(actor=road.recipient_clerk, message=kept, reason="Không rõ nguồn")
+        except Conflict as err:
+            refusals.append(err.code)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rejudge, "file_judged", reject_meanwhile)
+    filed = quarantine_rejudge(actor=road.recipient_clerk, message=kept)
+    assert refusals == ["rejudging"]
+    assert filed.state == MailState.FILED
+    assert filed.rejected_at is None
+    assert [r["outcome"] for r in filed.rejudged] == ["filed"]
+    with pytest.raises(Conflict):
+        quarantine_reject(actor=road.recipient_clerk, message=filed, reason="Muộn")
+
+
+def test_a_failed_filing_takes_its_claim_back(road: Road, scan: bytes,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A re-judging that fails midway (scanner down) leaves the row as it was: waiting, with
+    no claim, so it may be rejected or judged again."""
+    from vanban.mailgate.services import quarantine_reject, rejudge
+    from vanban.security.errors import ScannerUnavailable
+
+    kept = _kept_for_a_missing_key(road, scan)
+    _key_added(road)
+
+    def scanner_down(*args: object) -> object:
+        raise ScannerUnavailable()
+
+    monkeypatch.setattr(rejudge, "file_judged", scanner_down)
+    with pytest.raises(ScannerUnavailable):
+        quarantine_rejudge(actor=road.recipient_clerk, message=kept)
+    kept.refresh_from_db()
+    assert kept.rejudged == []
+    rejected = quarantine_reject(actor=road.recipient_clerk, message=kept, reason="Không rõ")
+    assert rejected.state == MailState.REJECTED
+
+
+def test_rejudging_is_refused_when_the_mailbox_changed_hands(road: Road, scan: bytes) -> None:
+    """R4.1: a message is judged again only for the agency it was kept for: once its mailbox
+    belongs to another agency (or none) the re-judging is refused and nothing is filed."""
+    kept = _kept_for_a_missing_key(road, scan)
+    _key_added(road)
+    road.recipient.mailbox = "cu.vanthu@example.invalid"
+    road.recipient.save(update_fields=["mailbox"])
+    road.sender.mailbox, old = RECIPIENT_MAILBOX, road.sender.mailbox
+    road.sender.save(update_fields=["mailbox"])
+    with pytest.raises(Conflict) as refused:
+        quarantine_rejudge(actor=road.recipient_clerk, message=kept)
+    assert refused.value.code == "mailbox_moved"
+    assert Transmission.objects.filter(channel="mail").count() == 0
+    road.sender.mailbox = old
+    road.sender.save(update_fields=["mailbox"])
+    with pytest.raises(Conflict):
+        quarantine_rejudge(actor=road.recipient_clerk, message=kept)  # now no one's
+
+
+def test_rejudging_verifies_at_the_original_arrival_time(road: Road, scan: bytes) -> None:
+    """R4.1: the signature is checked as of when the message arrived, not when re-judged."""
+    kept = _kept_for_a_missing_key(road, scan)
+    MailMessage.objects.filter(pk=kept.pk).update(
+        received_at=kept.received_at - timedelta(hours=5))
+    kept.refresh_from_db()
+    _key_added(road)
+    filed = quarantine_rejudge(actor=road.recipient_clerk, message=kept)
+    assert filed.verification is not None
+    assert filed.verification.mail_received_at == kept.received_at
