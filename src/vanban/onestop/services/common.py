@@ -4,6 +4,8 @@ checks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -42,6 +44,21 @@ def refused(actor: Actor | None, action: str, dossier: Dossier, error: DomainErr
                  data={**data, "reason": error.code})
     error.audited = True
     return error
+
+
+@contextmanager
+def atomic_refusing(actor: Actor | None, action: str, dossier: Dossier,
+                    *codes: str) -> Iterator[None]:
+    """The action's transaction. A refusal with one of ``codes``, found under the row lock, is
+    audited once the transaction has rolled back: an audit row written inside it would roll
+    back too, while the error, marked audited, kept the view from writing its own."""
+    try:
+        with transaction.atomic():
+            yield
+    except DomainError as err:
+        if err.code in codes and not err.audited:
+            refused(actor, action, dossier, err)
+        raise
 
 
 def open_step(dossier: Dossier) -> DossierStep | None:

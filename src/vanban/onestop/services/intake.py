@@ -43,6 +43,7 @@ from vanban.onestop.services.common import (
     OBJECT_TYPE,
     actor_id,
     actor_name,
+    atomic_refusing,
     locked,
     refused,
     require_officer,
@@ -220,15 +221,15 @@ def dossier_request_intake_supplement(*, actor: Actor | None, dossier: Dossier,
     action = "request_intake_supplement"
     require_officer(actor, action, dossier)
     listed = supplement_items(items)
-    with transaction.atomic():
+    with atomic_refusing(actor, action, dossier, "second_intake_supplement"):
         dossier = locked(dossier)
         if dossier.intake_supplement_count >= 1:
-            raise refused(actor, action, dossier, Conflict(
+            raise Conflict(
                 "Hồ sơ đã được yêu cầu bổ sung một lần khi tiếp nhận; không yêu cầu lần hai "
                 "(NĐ 118/2025, Điều 17 khoản 1 điểm c).",
                 "The dossier was already asked for supplements once at intake; a second "
                 "request is not allowed (Decree 118/2025, Art. 17.1.c).",
-                code="second_intake_supplement"))
+                code="second_intake_supplement")
         request = SupplementRequest.objects.create(
             dossier=dossier, stage=SupplementStage.INTAKE, items=listed,
             reason=reason.strip()[:2000], requested_at=clock.now(),

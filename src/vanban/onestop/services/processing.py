@@ -38,9 +38,9 @@ from vanban.onestop.models import (
 )
 from vanban.onestop.services.common import (
     actor_id,
+    atomic_refusing,
     locked,
     open_step,
-    refused,
     require_approver,
     require_handler,
     require_officer,
@@ -320,13 +320,12 @@ def dossier_result_ready(*, actor: Actor | None, dossier: Dossier, note: str = "
     require_handler(actor, action, dossier)
     files = store_papers(dossier, papers, actor=actor, stage=FileStage.RESULT) \
         if papers else []
-    with transaction.atomic():
+    with atomic_refusing(actor, action, dossier, "not_approved"):
         dossier = locked(dossier)
         next_state(dossier.state, Action.RESULT_READY)
         if not _has_approval(dossier):
-            raise refused(actor, action, dossier, Conflict(
-                "Kết quả chưa được lãnh đạo phê duyệt.", "The result was not approved yet.",
-                code="not_approved"))
+            raise Conflict("Kết quả chưa được lãnh đạo phê duyệt.",
+                           "The result was not approved yet.", code="not_approved")
         DossierFile.objects.bulk_create(files)
         now = clock.now()
         dossier.steps.filter(finished_at=None).exclude(started_at=None).update(finished_at=now)
@@ -376,15 +375,15 @@ def dossier_apologise_and_extend(*, actor: Actor | None, dossier: Dossier, reaso
     action = "extend"
     require_approver(actor, action, dossier)
     why = text(reason, what_vi="lý do gia hạn", what_en="reason for the extension")
-    with transaction.atomic():
+    with atomic_refusing(actor, action, dossier, "second_extension"):
         dossier = locked(dossier)
         next_state(dossier.state, Action.EXTEND)
         if dossier.extended or Extension.objects.filter(dossier=dossier).exists():
-            raise refused(actor, action, dossier, Conflict(
+            raise Conflict(
                 "Hồ sơ đã được gia hạn một lần; thời hạn chỉ được điều chỉnh một lần "
                 "(NĐ 118/2025, Điều 19 khoản 6).",
                 "The dossier was already extended; the due time moves once only "
-                "(Decree 118/2025, Art. 19.6).", code="second_extension"))
+                "(Decree 118/2025, Art. 19.6).", code="second_extension")
         old_due = dossier.due_at
         if old_due is None or new_due_at <= old_due:
             raise ValidationFailed("Thời hạn mới phải sau thời hạn hẹn trả hiện tại.",
