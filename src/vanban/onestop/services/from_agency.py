@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db import transaction
+
 from vanban.audit.services import audit_append
 from vanban.core.errors import Conflict, ValidationFailed, not_found
 from vanban.core.roles import Actor
@@ -23,6 +25,7 @@ from vanban.exchange.selectors import (
     readable_file,
     transmission_attachments,
 )
+from vanban.exchange.services.common import locked_delivery
 from vanban.onestop import rules
 from vanban.onestop.models import Channel, Dossier, DossierEvent, Procedure
 from vanban.onestop.services.common import OBJECT_TYPE
@@ -74,6 +77,14 @@ def dossier_receive_from_agency(*, actor: Actor | None, delivery_uid: str,
               "sender": transmission.sender.code, "origin": transmission.origin,
               "sha256": [a.sha256 for a in attachments], "verification": verification.pk,
               "verdict": verification.verdict}
-    return dossier_receive(actor=actor, desk=delivery.recipient, procedure=procedure,
-                           applicant=applicant, channel=Channel.AGENCY, papers=papers,
-                           subject=transmission.subject, origin=origin)
+    with transaction.atomic():
+        # Two officers taking the same delivery at once: the second waits for the first's
+        # commit on the delivery's row lock, then finds the dossier made (once per delivery).
+        locked_delivery(delivery)
+        if delivery_taken(delivery):
+            raise Conflict("Văn bản này đã được tiếp nhận thành hồ sơ.",
+                           "A dossier was already made of this delivery.",
+                           code="already_received")
+        return dossier_receive(actor=actor, desk=delivery.recipient, procedure=procedure,
+                               applicant=applicant, channel=Channel.AGENCY, papers=papers,
+                               subject=transmission.subject, origin=origin)
