@@ -16,7 +16,7 @@ from django.db.models import Count, QuerySet
 
 from vanban.checks import times
 from vanban.checks.core.windows import Window
-from vanban.checks.models import InboxCheck, Reminder
+from vanban.checks.models import CheckKind, InboxCheck, Reminder
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor, Role
@@ -24,6 +24,7 @@ from vanban.core.workdays import public_holiday_name
 from vanban.directory import rules
 from vanban.directory.models import Agency
 from vanban.directory.selectors import work_calendar
+from vanban.exchange.models import INBOUND, Channel, Delivery
 
 # Longest report range: a quarter (the province's reporting period is six months, in pieces).
 MAX_REPORT_DAYS = 92
@@ -88,6 +89,42 @@ class Report:
     summary: list[AgencySummary] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class HubWaiting:
+    """The non-mail arrivals (hub, federated, axis) of some agencies: when each arrived and
+    when it left the waiting list (accepted, rejected or withdrawn; ``None``: still waits)."""
+
+    spans: dict[int, list[tuple[datetime, datetime | None]]]
+
+    def at(self, agency_id: int, moment: datetime) -> bool:
+        """Whether one of them waited for the agency's clerk at ``moment``."""
+        return any(arrived < moment and (left is None or left >= moment)
+                   for arrived, left in self.spans.get(agency_id, []))
+
+
+def hub_waiting(agency_ids: list[int], *, until: datetime) -> HubWaiting:
+    """R10.2: the non-mail arrivals of ``agency_ids`` received before ``until``. A pass of the
+    mail gateway checks the mail road only; while one of these waits, only a person's check
+    satisfies a window."""
+    spans: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    rows = (Delivery.objects.filter(INBOUND, recipient_id__in=agency_ids,
+                                    received_at__lt=until)
+            .exclude(channel=Channel.MAIL)
+            .values_list("recipient_id", "received_at", "acknowledged_at", "rejected_at",
+                         "withdrawn_at"))
+    for agency_id, arrived, *ends in rows:
+        left = min((e for e in ends if e is not None), default=None)
+        if arrived is not None:
+            spans[int(agency_id)].append((arrived, left))
+    return HubWaiting(dict(spans))
+
+
+def window_satisfied(found: list[InboxCheck], *, hub_waits: bool) -> bool:
+    """R10.2: a person's check satisfies a window; the mail gateway's only when no non-mail
+    arrival waited for the agency at the window's end."""
+    return any(c.kind == CheckKind.PERSON or not hub_waits for c in found)
+
+
 def can_see_all(actor: Actor | None) -> bool:
     """The province administrator (and the console operator) sees every agency."""
     return rules.is_province_admin(actor)
@@ -122,7 +159,9 @@ def check_range(start: date, end: date) -> None:
 def check_report(actor: Actor | None, *, start: date, end: date,
                  agency_code: str = "") -> Report:
     """R10.2: per agency and day, whether each check window had a check (who, when, how many
-    documents waited), whether reminders went out; non-working days are marked as such."""
+    documents waited), whether reminders went out; non-working days are marked as such. A
+    window with only the mail gateway's pass while hub deliveries waited is missed, the pass
+    shown in it."""
     check_range(start, end)
     agencies = report_agencies(actor, agency_code)
     report = Report(start=start, end=end)
@@ -144,6 +183,7 @@ def check_report(actor: Actor | None, *, start: date, end: date,
         .values("agency_id", "day", "window").annotate(n=Count("id"))
         .values_list("agency_id", "day", "window", "n")}
     now = clock.now()
+    waiting = hub_waiting(ids, until=until)
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     for agency in agencies:
         calendar = work_calendar(agency.pk)
@@ -153,14 +193,16 @@ def check_report(actor: Actor | None, *, start: date, end: date,
             cells = []
             for window in times.windows_of(day):
                 found = checks.get((agency.pk, day, window.index), [])
+                people = [c for c in found if c.kind == CheckKind.PERSON]
                 if not working:
                     status = "off"
-                elif found:
+                elif window_satisfied(found, hub_waits=waiting.at(agency.pk, window.end)):
                     status = "done"
-                else:
+                else:  # a gateway pass alone while hub deliveries waited is shown, not counted
                     status = "missed" if window.end <= now else "pending"
+                first = people[0] if people else found[0] if found else None
                 cells.append(Cell(status=status, window=window,
-                                  first=found[0] if found else None, checks=len(found),
+                                  first=first, checks=len(found),
                                   reminders=reminded.get((agency.pk, day, window.index), 0)))
             row = Row(agency=agency, day=day, working=working,
                       holiday=public_holiday_name(day) or "", cells=cells)

@@ -2,7 +2,9 @@
 
 At the end of the morning and of the afternoon, for every agency of this installation for which
 the day is a working day, documents wait in the inbox, and no clerk opened the inbox during the
-window, every active clerk of the agency gets a reminder in the app and by mail. Each window is
+window, every active clerk of the agency gets a reminder in the app and by mail. The mail
+gateway's pass counts for the mail road only: while a hub (or federated) delivery waits, only a
+person's check spares the clerks the reminder. Each window is
 processed once (a :class:`~vanban.checks.models.ReminderRun` row, and a unique reminder per
 clerk, day and window), so the job can run every few minutes.
 """
@@ -20,6 +22,7 @@ from vanban.audit.services import audit_append
 from vanban.checks import times
 from vanban.checks.core.windows import Window, windows_ended
 from vanban.checks.models import InboxCheck, Reminder, ReminderRun
+from vanban.checks.selectors import hub_waiting, window_satisfied
 from vanban.checks.services.mail import reminders_mail
 from vanban.checks.services.record import waiting_by_agency
 from vanban.core import clock
@@ -90,9 +93,13 @@ def _remind(window: Window) -> WindowRun:
     waiting = waiting_by_agency(arrived_before=window.end)
     agencies = list(Agency.objects.filter(pk__in=list(waiting), active=True, installation="")
                     .order_by("code").values_list("pk", flat=True))
-    checked = set(InboxCheck.objects.filter(
-        agency_id__in=agencies, checked_at__gte=window.start, checked_at__lt=window.end,
-    ).values_list("agency_id", flat=True))
+    found: dict[int, list[InboxCheck]] = {}
+    for check in InboxCheck.objects.filter(agency_id__in=agencies, checked_at__gte=window.start,
+                                           checked_at__lt=window.end):
+        found.setdefault(check.agency_id, []).append(check)
+    hub = hub_waiting(agencies, until=window.end)
+    checked = {agency_id for agency_id, checks in found.items()
+               if window_satisfied(checks, hub_waits=hub.at(agency_id, window.end))}
     now = clock.now()
     for agency_id in agencies:
         if not work_calendar(agency_id).is_working_day(window.day):
