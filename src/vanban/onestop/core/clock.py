@@ -222,6 +222,17 @@ def _days(first: date, cal: ClockCalendar, rules: ClockRules) -> Iterator[date]:
     raise ValueError(f"no working day within {SEARCH_DAYS} days after {day - timedelta(idle)}")
 
 
+def in_working_hours(moment: datetime, calendar: CalendarLike,
+                     rules: ClockRules = DEFAULT_RULES) -> bool:
+    """Whether ``moment`` is within a working session (its closing minute included) of a day
+    the clock runs: the only times an appointment may be given for."""
+    local = _local(moment, rules)
+    day = local.date()
+    if not _counts(day, _calendar(calendar), rules):
+        return False
+    return any(start <= local <= end for start, end in _sessions(day, rules))
+
+
 def _opening(day: date, rules: ClockRules) -> datetime:
     return datetime.combine(day, rules.sessions[0][0], rules.tz)
 
@@ -374,8 +385,8 @@ def appointment(received_at: datetime, limit: Limit, calendar: CalendarLike,
             raise ValidationFailed("Thời gian tạm dừng không hợp lệ.",
                                    "A pause must end after it starts, after the acceptance.",
                                    code="bad_pause")
-        if pause.start >= due:
-            break
+        if pause.start >= due:  # after the due time: it moves nothing, the next may still
+            continue
         resumed = clock_start(pause.end, cal, rules)
         if pause.restart:
             segments, run_from = [], resumed

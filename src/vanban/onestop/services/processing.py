@@ -23,6 +23,7 @@ from vanban.onestop.core.clock import (
     appointment,
     clock_start,
     due_at,
+    in_working_hours,
     supplement_closes_at,
 )
 from vanban.onestop.core.states import Action, State, next_state
@@ -389,6 +390,12 @@ def dossier_apologise_and_extend(*, actor: Actor | None, dossier: Dossier, reaso
             raise ValidationFailed("Thời hạn mới phải sau thời hạn hẹn trả hiện tại.",
                                    "The new due time must be after the current one.",
                                    code="bad_new_due")
+        if not in_working_hours(new_due_at, calendar_of(dossier.desk_id), rules_of(dossier)):
+            raise ValidationFailed(
+                "Thời hạn mới phải là giờ làm việc của một ngày làm việc theo lịch của cơ quan "
+                "tiếp nhận hồ sơ.",
+                "The new due time must be within working hours of a working day of the "
+                "receiving agency's calendar.", code="new_due_off_hours")
         now = clock.now()
         letter = Extension.objects.create(
             dossier=dossier, reason=why, old_due_at=old_due, new_due_at=new_due_at,

@@ -253,3 +253,15 @@ def test_default_rules() -> None:
     assert not DEFAULT_RULES.saturday_counts
     with pytest.raises(ValueError, match="ordered"):
         ClockRules(sessions=((time(13), time(17)), (time(8), time(12))))
+
+
+def test_every_pause_is_looked_at_after_one_past_the_due_time() -> None:
+    """R12.1: a pause starting after the due time moves nothing, and does not stop the loop:
+    a bad pause after it is still refused."""
+    plain = appointment(at(2026, 6, 1, 9), days(1), CALENDAR)
+    late = Pause(plain.due + timedelta(days=1), plain.due + timedelta(days=2))
+    assert appointment(at(2026, 6, 1, 9), days(1), CALENDAR, pauses=[late]).due == plain.due
+    with pytest.raises(ValidationFailed):
+        appointment(at(2026, 6, 1, 9), days(1), CALENDAR,
+                    pauses=[late, Pause(plain.due + timedelta(days=5),
+                                        plain.due + timedelta(days=4))])
