@@ -1,7 +1,7 @@
 """``python -m bench [--database sqlite|postgres] [--events N] [--appends N] [--only NAME]``.
 
 Runs the audit-log, signing, numbering, evidence, verification, exchange, inbox, mail gateway,
-scanning, edXML codec, API list, search and document viewer benchmarks
+scanning, edXML codec, API list, search, document viewer and daily lists benchmarks
 (``--only`` picks one).
 
 Creates a throwaway ``VANBAN_HOME`` (and, for PostgreSQL, recreates the ``vanban_bench``
@@ -43,12 +43,16 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="outgoing documents behind the API list benchmark")
     parser.add_argument("--search-sizes", type=int, nargs="+", default=None,
                         help="outgoing documents the search is timed at, in turn")
+    parser.add_argument("--daily-agency", type=int, default=100_000,
+                        help="documents of the agency behind the daily lists benchmark")
+    parser.add_argument("--daily-total", type=int, default=1_000_000,
+                        help="documents in the installation behind the daily lists benchmark")
     parser.add_argument("--dossiers", type=int, default=1_000_000,
                         help="one-stop dossiers behind the portal tracking and statistics")
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
                                            "evidence", "verification", "exchange", "inbox",
                                            "scanning", "documents", "edxml", "mail", "api",
-                                           "search", "onestop", "viewer"),
+                                           "search", "onestop", "viewer", "daily"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -86,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     from bench import (
         api_lists,
         audit_log,
+        daily_lists,
         edxml,
         evidence,
         evidence_documents,
@@ -113,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
                ("verification", verification.run), ("exchange", exchange.run),
                ("inbox", inbox.run), ("mail", mail_gateway.run), ("scanning", scanning.run),
                ("edxml", edxml.run), ("api", api_lists.run), ("search", search.run),
-               ("onestop", onestop.run), ("viewer", viewer.run)]
+               ("onestop", onestop.run), ("viewer", viewer.run), ("daily", daily_lists.run)]
     for name, run in runners:
         if args.only in (None, name):
             results += run(args)
