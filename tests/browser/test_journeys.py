@@ -72,6 +72,10 @@ def world(make_agency: Any, make_user: Any, _steps_emptied: None) -> dict[str, A
     clerk = make_user(finance, roles=[Role.CLERK], username="vt.stc")
     head = make_user(finance, roles=[Role.HEAD], username="gd.stc")
     specialist = make_user(finance, roles=[Role.SPECIALIST], unit=budget, username="cv.stc")
+    for user, name in ((clerk, "Nguyễn Thị Lan"), (head, "Trần Văn Minh"),
+                       (specialist, "Lê Thu Hà")):
+        user.full_name = name  # the guides' pictures show people, not "Cán bộ 3"
+        user.save(update_fields=["full_name"])
     demo_pki_load(agencies=[sender])
 
     def prepare() -> dict[str, Any]:
@@ -123,7 +127,7 @@ class Journey:
 
     def shot(self, name: str) -> None:
         """A screenshot of what the screen shows; on a phone, no sideways scrolling."""
-        self.tab.wait_for_load_state("load")
+        self.tab.wait_for_load_state("networkidle")  # the viewer's page images too
         self.step += 1
         self.tab.screenshot(type="png", full_page=False, path=str(
             self.folder / f"{self.role}-{self.screen}-{self.step:02d}-{name}.png"))
