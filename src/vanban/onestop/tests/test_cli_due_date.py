@@ -155,3 +155,22 @@ def test_help_lists_the_subcommand() -> None:
     print_help(out)
     assert "onestop" in out.getvalue()
     assert "due dates" in out.getvalue()
+
+
+def test_by_procedure_on_the_receiving_desk_calendar(make_agency: Any) -> None:
+    """R12.1: ``--agency`` names the receiving desk, whose calendar counts as at acceptance,
+    also for a procedure of another agency; without it, the procedure's own agency's."""
+    from vanban.directory.models import CalendarDay
+    from vanban.onestop.models import Procedure
+
+    deciding = make_agency(code="000.00.44.H99")
+    Procedure.objects.create(agency=deciding, code="1.000999", name="Thủ tục thử",
+                             limit_value=Decimal(1), limit_unit="working_days")
+    desk = make_agency(code="000.00.45.H99")
+    CalendarDay.objects.create(agency=desk, day=date(2026, 12, 2), working=False,
+                               created_at=clock.now())
+    own = run_json("--procedure", "1.000999", "--received", "2026-12-01 09:00")
+    at_desk = run_json("--procedure", "1.000999", "--received", "2026-12-01 09:00",
+                       "--agency", "000.00.45.H99")
+    assert own["due"] == "2026-12-02T09:00:00+07:00"
+    assert at_desk["due"] == "2026-12-03T09:00:00+07:00"

@@ -2,9 +2,11 @@
 
 * ``due-date (--procedure CODE | --working-days N) --received "YYYY-MM-DD HH:MM"
   [--agency CODE] [--json]``: when the clock starts, when the result is due and which days were
-  counted, on the agency's calendar (default: the province's; with ``--procedure``, the
-  procedure's agency), for an operator checking a dispute (spec §7). Exit 2 on bad input (a bad
-  date, an unknown agency or procedure, a negative N), with the reason in Vietnamese and English.
+  counted, for an operator checking a dispute (spec §7). The calendar is the receiving desk's,
+  as at acceptance: ``--agency`` names the desk; without it, the procedure's own agency (whose
+  desk receives its dossiers), or the province's calendar with ``--working-days``. Exit 2 on
+  bad input (a bad date, an unknown agency or procedure, a negative N), with the reason in
+  Vietnamese and English.
 * ``dvcqg-export [--since CURSOR] [--limit N] [--json]``: the dossiers' state changes in the
   national portal's shape, after the cursor a connector last sent (``vanban.onestop.dvcqg``).
 * ``sweep [--at ISO]``: close the dossiers whose appraisal supplement never came within the
@@ -67,21 +69,23 @@ def parse_working_days(text: str) -> Limit:
     return Limit(value, Unit.WORKING_DAYS)
 
 
-def _procedure_limit(code: str, agency_id: int | None) -> tuple[Limit, int]:
-    """The current version's limit and agency of procedure ``code``."""
+def _procedure_limit(code: str, desk_id: int | None) -> tuple[Limit, int]:
+    """The current version's limit of procedure ``code`` and the desk whose calendar counts:
+    the named desk (its own procedure of that code, else the one agency having it), or, with
+    no desk named, the procedure's agency, whose desk receives its dossiers."""
     from vanban.onestop.models import Procedure
 
     found = Procedure.objects.filter(code=code.strip(), active=True, replaced_by__isnull=True)
-    if agency_id is not None:
-        found = found.filter(agency_id=agency_id)
-    rows = list(found[:2])
+    own = found.filter(agency_id=desk_id) if desk_id is not None else found.none()
+    rows = list(own[:1]) or list(found[:2])
     if not rows:
         raise _refuse(f"Không tìm thấy thủ tục {code!r}", f"no procedure {code!r}")
     if len(rows) > 1:
         raise _refuse(f"Nhiều cơ quan có thủ tục {code!r}: hãy chọn --agency",
                       f"several agencies have procedure {code!r}: name one with --agency")
     procedure = rows[0]
-    return Limit(procedure.limit_value, Unit(procedure.limit_unit)), procedure.agency_id
+    desk = desk_id if desk_id is not None else procedure.agency_id
+    return Limit(procedure.limit_value, Unit(procedure.limit_unit)), desk
 
 
 def _number(value: Decimal) -> str:
@@ -115,8 +119,12 @@ class Command(BaseCommand):
         due.add_argument("--received", required=True,
                          help='thời điểm tiếp nhận "YYYY-MM-DD HH:MM" (giờ Việt Nam) / when '
                               "the dossier was accepted (local time)")
-        due.add_argument("--agency", help="mã cơ quan (mặc định: lịch của tỉnh) / agency code "
-                                          "(default: the province's calendar)")
+        due.add_argument("--agency", help="mã cơ quan có bộ phận một cửa tiếp nhận, lịch của "
+                                          "nó được dùng như khi tiếp nhận (mặc định: cơ quan "
+                                          "của thủ tục, hoặc lịch của tỉnh) / code of the "
+                                          "receiving desk's agency, whose calendar counts as at "
+                                          "acceptance (default: the procedure's agency, or the "
+                                          "province's calendar)")
         due.add_argument("--json", action="store_true", help="in JSON / print JSON")
         dvcqg.add_arguments(sub.add_parser(
             "dvcqg-export", help="Thay đổi trạng thái hồ sơ cho Cổng DVCQG / dossier state "
