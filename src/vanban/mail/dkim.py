@@ -26,6 +26,7 @@ from vanban.core import clock
 from vanban.core.errors import Conflict, DomainError, ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor
 from vanban.core.secretbox import open_sealed, seal
+from vanban.directory.models import Agency
 from vanban.mail.models import DkimKey
 from vanban.mail.services import may_manage
 
@@ -108,6 +109,15 @@ def txt_record(public: rsa.RSAPublicKey) -> str:
     return "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode("ascii")
 
 
+def _local_mail_domain(domain: str) -> bool:
+    """Whether ``domain`` is the mailbox domain of an agency of this installation: the
+    province's own server signs its mail naming the mailbox, so a domain-only key for it would
+    let any mailbox of the domain pass as the agency's."""
+    mailboxes = (Agency.objects.filter(installation="", mailbox__iendswith=f"@{domain}")
+                 .values_list("mailbox", flat=True))
+    return any(m.rpartition("@")[2].lower() == domain.lower() for m in mailboxes)
+
+
 def dkim_key_add(*, actor: Actor | None, domain: str, selector: str, public_pem: str,
                  private_pem: str = "", identity_required: bool = True) -> DkimKey:
     """Add a key to the table (``private_pem``: one of the province's signing keys).
@@ -122,11 +132,11 @@ def dkim_key_add(*, actor: Actor | None, domain: str, selector: str, public_pem:
     public = _public(public_pem)
     if private_pem:
         _private(private_pem, public)
-        if not identity_required:
-            raise ValidationFailed(
-                "Khoá ký của tỉnh luôn ký kèm hộp thư gửi (i=), không dùng được --domain-only.",
-                "The province's signing keys always name the sending mailbox (i=); "
-                "--domain-only does not apply to them.", code="dkim_identity_own_key")
+    if not identity_required and (private_pem or _local_mail_domain(domain)):
+        raise ValidationFailed(
+            "Khoá ký của tỉnh luôn ký kèm hộp thư gửi (i=), không dùng được --domain-only.",
+            "The province's signing keys always name the sending mailbox (i=); "
+            "--domain-only does not apply to them.", code="dkim_identity_own_key")
     with transaction.atomic():
         if DkimKey.objects.filter(domain__iexact=domain, selector__iexact=selector).exists():
             raise Conflict(f"Đã có khoá {selector}._domainkey.{domain}.",

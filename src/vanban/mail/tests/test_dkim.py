@@ -120,3 +120,26 @@ def test_dkim_commands(tmp_path: Path) -> None:
         call_command("mail", "dkim", "add", "--domain", "x.vn", "--selector", "s",
                      str(tmp_path / "missing.pem"))
     assert refused.value.returncode == 2
+
+
+def test_a_local_agency_domain_cannot_be_domain_only(province_keys: KeyPair) -> None:
+    """R4.1: the province's own server names the sending mailbox (i=), so a public-only key
+    for the mailbox domain of a local agency cannot be made domain-only (any mailbox of the
+    domain would pass as the agency's); a peer installation's domain still can."""
+    from vanban.core import clock
+    from vanban.directory.models import Agency
+
+    now = clock.now()
+    Agency.objects.create(code="000.00.31.H10", name="Sở Tư pháp", short_name="STP",
+                          mailbox="vanthu@stp.tinh.gov.vn", created_at=now, updated_at=now)
+    Agency.objects.create(code="000.00.31.H99", name="Sở ngoài", short_name="SN",
+                          mailbox="vanthu@ngoai.gov.vn", installation="peer",
+                          created_at=now, updated_at=now)
+    with pytest.raises(ValidationFailed) as refused:
+        dkim_key_add(actor=None, domain="STP.tinh.gov.vn", selector="s1",
+                     public_pem=province_keys.public_pem, identity_required=False)
+    assert refused.value.code == "dkim_identity_own_key"
+    assert not DkimKey.objects.filter(domain__iexact="stp.tinh.gov.vn").exists()
+    key = dkim_key_add(actor=None, domain="ngoai.gov.vn", selector="s1",
+                       public_pem=province_keys.public_pem, identity_required=False)
+    assert key.identity_required is False
