@@ -110,6 +110,18 @@ def _compact(image: Image.Image) -> Image.Image:
     return image.convert("L") if isinstance(most, (int, float)) and most <= 8 else image
 
 
+def _once(read: Reader) -> Reader:
+    """``read`` calling the store at most once (the count and the page may both need it)."""
+    kept: list[bytes] = []
+
+    def again() -> bytes:
+        if not kept:
+            kept.append(read())
+        return kept[0]
+
+    return again
+
+
 def _no_page(page: int) -> NotFound:
     return NotFound(f"Tệp không có trang {page}.", f"The file has no page {page}.",
                     code="page_missing")
@@ -155,6 +167,12 @@ class PageCache:
             return path.read_bytes()
         if self.known_unreadable(sha256):
             raise unreadable()
+        if page < 1:
+            raise _no_page(page)
+        read = _once(read)
+        # The count is cached: a page past the end is refused without reading the PDF again.
+        if page > self.page_count(sha256, read):
+            raise _no_page(page)
         png = render(read(), page, width)
         self._write(path, png)
         return png

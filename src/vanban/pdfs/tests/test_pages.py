@@ -93,3 +93,23 @@ def test_the_cache_renders_each_page_once_by_the_pdf_hash(tmp_path: Path) -> Non
     assert (tmp_path / SHA[:2] / SHA / "1-800.png").read_bytes() == first
     with pytest.raises(ValueError, match="sha256"):
         cache.page_count("../../etc", read)
+
+
+def test_a_page_past_the_end_is_refused_from_the_cached_count(tmp_path: Path) -> None:
+    """A request for a page the PDF does not have is answered from the cached page count: the
+    file is read (and parsed) once to count it, never again for such requests."""
+    data = make_pdf("một", "hai")
+    reads: list[int] = []
+
+    def read() -> bytes:
+        reads.append(1)
+        return data
+
+    cache = pages.PageCache(tmp_path)
+    png = cache.page_png(SHA, 2, 800, read)
+    assert Image.open(io.BytesIO(png)).width == 800
+    assert len(reads) == 1  # counted and rendered from one read
+    for page in (3, 99, 0, -1):
+        with pytest.raises(NotFound):
+            cache.page_png(SHA, page, 800, lambda: pytest.fail("the file was read again"))
+    assert len(reads) == 1
