@@ -20,7 +20,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -68,14 +68,22 @@ def _unit_name(event: DossierEvent) -> str:
     return event.dossier.desk.name
 
 
+def _by(moment: datetime | None, event: DossierEvent) -> datetime | None:
+    """A dossier's time as the event saw it: empty when it came later."""
+    return moment if moment is not None and moment <= event.at else None
+
+
 def _change(event: DossierEvent) -> Change:
+    """The record of ``event`` with the dossier's values as they were then: the due time the
+    event wrote, acceptance and finishing times only when they came before it (a status sent
+    late never carries a later acceptance, due time or end)."""
     dossier = event.dossier
     procedure = dossier.procedure
     return Change(
         sequence=event.pk, code=dossier.code or "", procedure_code=procedure.code,
         state=event.to_state, at=event.at, channel=dossier.channel,
-        received_at=dossier.accepted_at or dossier.received_at,
-        due_at=event.due_at or dossier.due_at, finished_at=dossier.finished_at,
+        received_at=_by(dossier.accepted_at, event) or dossier.received_at,
+        due_at=event.due_at, finished_at=_by(dossier.finished_at, event),
         limit_value=procedure.limit_value, limit_unit=procedure.limit_unit,
         unit=_unit_name(event), result_code=procedure.result_type_code)
 

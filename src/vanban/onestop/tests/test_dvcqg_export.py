@@ -124,3 +124,16 @@ def test_cursor_never_passes_an_event_left_out(dossier) -> None:
     with clock.frozen(T0 + timedelta(days=1, minutes=2)):
         rest = dvcqg_export(since=first.cursor)
     assert rest.cursor > young.pk
+
+
+@override_settings(VANBAN_ONESTOP_DVCQG_SETTLE_SECONDS=0)
+@pytest.mark.django_db
+def test_records_carry_the_values_of_their_time(dossier) -> None:
+    """R11.2: a record sent late carries the due time its event wrote (here none), not the
+    dossier's of today, and no end before the dossier ended."""
+    Dossier.objects.filter(pk=dossier.pk).update(finished_at=T0 + timedelta(hours=4),
+                                                 due_at=T0 + timedelta(days=30))
+    with clock.frozen(T0 + timedelta(days=2)):
+        records = dvcqg_export(since=0).records
+    assert [r["NgayHenTra"] for r in records] == [""] * len(PATH)
+    assert [bool(r["NgayKetThucXuLy"]) for r in records] == [False] * 4 + [True] * 2
