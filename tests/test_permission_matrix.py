@@ -264,6 +264,7 @@ onestop:procedures                GET    onestop+directors+specialist+holder+oth
 onestop:procedure                 GET    onestop+directors+specialist+holder
 onestop:dossier                   GET    agency+province  # the desk, and every agency with a step
 onestop:dossier_form              GET    agency+province
+onestop:dossier_file              GET    agency+province  # a scanned paper, audited (R16.2)
 onestop:act                       POST   onestop  # transfer: the desk's officer
 onestop:catalogue_export          GET    onestop+directors+other
 onestop:catalogue_import          POST   onestop+directors+other
@@ -309,7 +310,8 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "mailgate:": {"uid": "mail_message"},
     "portal:": {"pk": "procedure"},
     "onestop:": {"pk": "procedure", "ref": "dossier", "form": "dossier_form",
-                 "action": "dossier_action", "fmt": "catalogue_format"},
+                 "action": "dossier_action", "fmt": "catalogue_format",
+                 "file_id": "dossier_file"},
 }
 _REFUSED = {401, 403, 404}
 
@@ -476,6 +478,13 @@ def world() -> World:
     accepted = onestop.dossier_accept(actor=officer, dossier=received).dossier
     built.ids.update(dossier=accepted.code, dossier_form="receipt", dossier_action="transfer",
                      catalogue_format="json")
+    from vanban.onestop.models import DossierFile
+    from vanban.storage.services import blob_put
+
+    paper = blob_put(data=b"%PDF-1.4\n% a scanned paper\n%%EOF\n", content_type="application/pdf")
+    built.ids["dossier_file"] = DossierFile.objects.create(
+        dossier=accepted, sha256=paper.sha256, size=paper.size, content_type="application/pdf",
+        filename="giay-to.pdf", uploaded_at=accepted.received_at).pk
     return built
 
 

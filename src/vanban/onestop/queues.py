@@ -20,7 +20,7 @@ from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
 from vanban.onestop import rules, selectors
 from vanban.onestop.core.states import RUNNING, TERMINAL, State
-from vanban.onestop.models import Dossier, Procedure
+from vanban.onestop.models import Dossier, DossierFile, Procedure
 
 DESK_ROLES = frozenset({Role.ONESTOP, Role.HEAD, Role.DELEGATE, Role.SPECIALIST})
 DUE_SOON = timedelta(days=2)
@@ -113,6 +113,16 @@ def dossier_get(actor: Actor, ref: str) -> Dossier:
     return selectors.dossier_by_code(actor, ref)
 
 
+def dossier_file(dossier: Dossier, file_id: int) -> DossierFile:
+    """One scanned paper or result file of a dossier already read through the policy; "not
+    found" for a file of another dossier."""
+    found = dossier.files.filter(pk=file_id).first()
+    if found is None:
+        raise NotFound("Không tìm thấy tệp hồ sơ.", "Dossier file not found.",
+                       code="dossier_file_not_found")
+    return found
+
+
 def procedures_of(actor: Actor, text: str = "") -> QuerySet[Procedure]:
     """The current procedure versions of the actor's agency, by code; filtered by ``text``."""
     rows = Procedure.objects.filter(agency_id=desk_agency(actor), replaced_by__isnull=True)
@@ -136,9 +146,10 @@ def desk(actor: Actor) -> Agency:
 
 
 def ledger_rows(actor: Actor, year: int) -> QuerySet[Dossier]:
-    """The desk's dossiers accepted in ``year`` (local time), in acceptance order (Mẫu 07)."""
-    return (Dossier.objects.filter(desk_id=desk_agency(actor), accepted_at__isnull=False,
-                                   accepted_at__year=year)
+    """The desk's dossiers accepted in ``year`` (local time), in acceptance order (Mẫu 07):
+    those of them the actor may read (``rules.may_see``), since the book names applicants."""
+    return (visible(actor).filter(desk_id=desk_agency(actor), accepted_at__isnull=False,
+                                  accepted_at__year=year)
             .select_related("procedure").order_by("accepted_at", "id"))
 
 

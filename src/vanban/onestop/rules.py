@@ -3,9 +3,10 @@
 - The **one-stop officer** (cán bộ một cửa) of the desk's agency receives, checks, asks for
   supplements, refuses, accepts, transfers, hands over, returns, records withdrawals and issues
   forms 01–05 (onestop.md §3).
-- A **handling officer** acts on a dossier while a step is held by them, by their unit (no
-  holder named yet) or by their agency (no unit named): joint (liên thông) steps give another
-  agency's staff the dossier for their step, without a hub message inside one installation.
+- A **handling officer** acts on a dossier while a step is held by them, or — a specialist or
+  a leader — by their unit (no holder named yet) or by their agency (no unit named): joint
+  (liên thông) steps give another agency's staff the dossier for their step, without a hub
+  message inside one installation.
 - The **approving leader** is the head or a delegate of the deciding agency (the procedure's);
   they approve, refuse after appraisal and issue Mẫu 04.
 - The **province administrator** reads every desk, changes nothing.
@@ -19,6 +20,9 @@ from dataclasses import dataclass
 from vanban.core.roles import Actor, Role
 
 LEADERS = frozenset({Role.HEAD, Role.DELEGATE})
+# Who may take up a step no one is named on: a specialist or a leader of its agency (or unit);
+# a clerk, an IT or security officer of that agency acts only when named.
+HANDLING = LEADERS | {Role.SPECIALIST}
 APPROVING = "approving"  # the value of ``StepRole.APPROVING`` (the policy imports no model)
 
 
@@ -58,14 +62,22 @@ def is_province_admin(actor: Actor | None) -> bool:
 
 
 def holds(actor: Actor | None, step: Holding | None) -> bool:
-    """Whether ``actor`` holds the open step: named, or of its unit, or of its agency."""
+    """Whether ``actor`` holds the open step: named, or — a specialist or leader — of its unit,
+    or of its agency when no unit is named."""
     if actor is None:
         return True
     if step is None or actor.agency_id != step.agency_id:
         return False
     if step.holder_id is not None:
         return _pk(actor) == step.holder_id
+    if not is_handler(actor):
+        return False
     return step.unit_id is None or _unit_id(actor) == step.unit_id
+
+
+def is_handler(actor: Actor) -> bool:
+    """A specialist or a leader: may take up a step held by their unit or agency."""
+    return any(actor.has_role(r) for r in HANDLING)
 
 
 def may_configure(actor: Actor | None, agency_id: int) -> bool:

@@ -24,15 +24,20 @@ def _base() -> QuerySet[Dossier]:
 
 
 def dossiers_visible(actor: Actor | None) -> QuerySet[Dossier]:
-    """Every dossier ``actor`` may read: the desk's, the deciding agency's, any dossier with a
+    """Every dossier ``actor`` may read, by the policy's own predicates (``rules.may_see``): the
+    desk's for its one-stop officer, the deciding agency's for its leaders, any dossier with a
     step at the actor's agency (joint processing); all for the province administrator."""
     if actor is None or rules.is_province_admin(actor):
         return _base()
-    if actor.agency_id is None:
+    agency_id = actor.agency_id
+    if agency_id is None:
         return _base().none()
-    steps_here = DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id=actor.agency_id)
-    return _base().filter(Q(desk_id=actor.agency_id) | Q(procedure__agency_id=actor.agency_id)
-                          | Exists(steps_here))
+    seen = Q(Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id=agency_id)))
+    if rules.is_officer(actor, agency_id):
+        seen |= Q(desk_id=agency_id)
+    if rules.is_leader(actor, agency_id):
+        seen |= Q(procedure__agency_id=agency_id)
+    return _base().filter(seen)
 
 
 def dossier_queue(actor: Actor | None, *, state: str | None = None) -> QuerySet[Dossier]:
@@ -52,14 +57,17 @@ def dossier_queue_counts(actor: Actor | None) -> dict[str, int]:
 
 
 def dossiers_held_by(actor: Actor) -> QuerySet[Dossier]:
-    """Dossiers whose open step ``actor`` holds: by name, by unit or by agency (no one named)."""
+    """Dossiers whose open step ``actor`` holds (``rules.holds``): by name, or — a specialist or
+    leader — by unit or by agency (no one named)."""
     unit_id = getattr(actor, "unit_id", None)
     open_here = DossierStep.objects.filter(
         dossier=OuterRef("pk"), started_at__isnull=False, finished_at__isnull=True,
         agency_id=actor.agency_id or 0)
-    mine = open_here.filter(Q(holder_id=actor.pk)
-                            | Q(holder__isnull=True, unit__isnull=True)
-                            | Q(holder__isnull=True, unit_id=unit_id or 0))
+    mine = open_here.filter(Q(holder_id=actor.pk))
+    if rules.is_handler(actor):  # the policy's ``holds``: unnamed steps only for handlers
+        mine = open_here.filter(Q(holder_id=actor.pk)
+                                | Q(holder__isnull=True, unit__isnull=True)
+                                | Q(holder__isnull=True, unit_id=unit_id or 0))
     return _base().filter(Exists(mine)).order_by("due_at", "id")
 
 

@@ -16,5 +16,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stats/", include("vanban.onestop.statistics.urls")),  # the statistics pages
     path("<str:ref>/", views.dossier, name="dossier"),
     path("<str:ref>/<slug:form>.pdf", views.dossier_form, name="dossier_form"),
+    path("<str:ref>/tep/<int:file_id>/", views.dossier_file, name="dossier_file"),
     path("<str:ref>/thao-tac/<slug:action>/", views.act, name="act"),
 ]

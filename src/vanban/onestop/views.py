@@ -105,7 +105,7 @@ def _label(labels: dict[Action, tuple[str, str]], value: str, english: bool) -> 
 def _form_pdf(request: HttpRequest, found: Dossier, form: str) -> bytes:
     if form == "receipt":
         return printing.receipt_pdf(from_dossier.receipt(
-            found, secret=request.session.get(SHOWN_ONCE.format(found.pk), ""),
+            found, secret=request.session.pop(SHOWN_ONCE.format(found.pk), ""),
             tracking_url=tracking_url(request)))
     drawers: dict[str, Callable[[Dossier], bytes]] = {
         "supplement": lambda d: printing.supplement_request_pdf(from_dossier.supplement(d)),
@@ -131,6 +131,20 @@ def dossier_form(request: HttpRequest, ref: str, form: str) -> HttpResponse:
                          filename=f"{form}-{found.code or found.pk}.pdf",
                          object_type="onestop.dossier", object_id=found.pk,
                          agency_code=found.desk.code)
+
+
+@require_GET
+@login_required
+@policy_pages
+def dossier_file(request: HttpRequest, ref: str, file_id: int) -> HttpResponse:
+    """A scanned paper or the result file, for whoever may read the dossier (``rules.may_see``);
+    served and audited like any download (R16.2)."""
+    found = queues.dossier_get(_actor(request), ref)
+    paper = queues.dossier_file(found, file_id)
+    return blob_response(request, sha256=paper.sha256, filename=paper.filename or f"{paper.pk}.pdf",
+                         content_type=paper.content_type, object_type="onestop.dossier",
+                         object_id=found.pk, agency_code=found.desk.code,
+                         detail={"file": paper.pk})
 
 
 @require_GET
@@ -216,7 +230,9 @@ def procedure(request: HttpRequest, pk: int) -> HttpResponse:
         "papers": found.required_documents.all()})
 
 
-SHOWN_ONCE = "onestop-receipt-{}"  # session key of the secret printed on Mẫu 01
+# Session key of the secret printed on Mẫu 01: kept from the acceptance to the first print of
+# the receipt, then dropped (a reprint carries no secret; the applicant has the first one).
+SHOWN_ONCE = "onestop-receipt-{}"
 
 
 @require_http_methods(["GET", "POST"])
