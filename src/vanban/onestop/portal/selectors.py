@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from vanban.core.fold import fold
 from vanban.onestop.core.codes import hash_secret, secret_matches_hash
-from vanban.onestop.core.states import STATE_LABELS, State
+from vanban.onestop.core.states import STATE_LABELS, TERMINAL, State
 from vanban.onestop.models import (
     Dossier,
     DossierStep,
@@ -96,7 +96,13 @@ def _current_step(dossier: Dossier) -> str:
     return f"{step.description} — {where}" if step.description else where
 
 
+ASKING = frozenset({State.INTAKE_SUPPLEMENT, State.SUPPLEMENT_REQUESTED})
+
+
 def _missing(dossier: Dossier) -> list[str]:
+    """The papers still asked for: only while the dossier waits for them."""
+    if dossier.state not in ASKING:
+        return []
     pending = (SupplementRequest.objects.filter(dossier=dossier, fulfilled_at__isnull=True)
                .order_by("-requested_at").first())
     return [str(item) for item in pending.items] if pending is not None else []
@@ -122,5 +128,4 @@ def tracking_view(dossier: Dossier) -> Tracked:
         due_at=dossier.due_at, current_step=_current_step(dossier), missing=_missing(dossier),
         collect_at=dossier.desk.name,
         result_ready=state in (State.RESULT_READY, State.REFUSED_AFTER_APPRAISAL),
-        done=state in (State.RETURNED, State.STOPPED, State.REFUSED,
-                       State.CLOSED_NO_SUPPLEMENT))
+        done=state in TERMINAL)

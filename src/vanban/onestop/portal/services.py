@@ -20,6 +20,7 @@ from vanban.core import clock
 from vanban.core.errors import Conflict, Forbidden, ValidationFailed
 from vanban.core.text import clean_text
 from vanban.onestop.core.codes import hash_secret, new_secret
+from vanban.onestop.core.states import TERMINAL
 from vanban.onestop.models import Channel, Dossier, FileStage, Procedure
 from vanban.onestop.portal import config, selectors
 from vanban.onestop.selectors import papers_missing
@@ -130,7 +131,8 @@ def rated(dossier: Dossier) -> bool:
 
 
 def dossier_rate(*, dossier: Dossier, score: int, comment: str) -> None:
-    """The applicant's rating of the service (1–5 and a comment), once per dossier.
+    """The applicant's rating of the service (1–5 and a comment), once per dossier, once it is
+    finished.
 
     Kept in the tamper-evident audit log, which is append-only as a rating must be.
     """
@@ -138,6 +140,11 @@ def dossier_rate(*, dossier: Dossier, score: int, comment: str) -> None:
         raise ValidationFailed("Hãy chọn mức đánh giá từ 1 đến 5.",
                                "Choose a rating from 1 to 5.", code="bad_score")
     text = clean_text(comment, 1000, "nhận xét", "comment")
+    if dossier.state not in TERMINAL:
+        raise Conflict("Chỉ đánh giá khi hồ sơ đã giải quyết xong (đã trả kết quả, dừng, từ "
+                       "chối hoặc kết thúc).",
+                       "A dossier is rated only once it is finished (returned, stopped, refused "
+                       "or closed).", code="not_finished")
     with transaction.atomic():
         Dossier.objects.select_for_update().filter(pk=dossier.pk).first()  # one at a time
         if rated(dossier):

@@ -8,13 +8,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanban.accounts.views._helpers import client_ip
 from vanban.core.errors import DomainError
 from vanban.onestop.models import Procedure
 from vanban.onestop.portal import config, forms, notify, selectors, services, tracking
-
-
-def _ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _procedure(pk: int) -> Procedure:
@@ -71,13 +68,14 @@ def track(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/track.html", {})
     code, secret = request.POST.get("code", "")[:60], request.POST.get("secret", "")[:40]
     try:
-        dossier = tracking.dossier_track(ip=_ip(request), code=code, secret=secret)
+        dossier = tracking.dossier_track(ip=client_ip(request), code=code, secret=secret)
     except DomainError as err:
         return render(request, "portal/track.html", {
             "error": err.message(request.LANGUAGE_CODE), "code": code}, status=err.status)
+    view = selectors.tracking_view(dossier)
     return render(request, "portal/tracked.html", {
-        "view": selectors.tracking_view(dossier), "code": code, "secret": secret,
-        "may_rate": not services.rated(dossier)})
+        "view": view, "code": code, "secret": secret,
+        "may_rate": view.done and not services.rated(dossier)})
 
 
 @never_cache
@@ -86,7 +84,7 @@ def rate(request: HttpRequest) -> HttpResponse:
     """Rate the service (1–5 and a comment), once per dossier, with its code and secret."""
     code, secret = request.POST.get("code", "")[:60], request.POST.get("secret", "")[:40]
     try:
-        dossier = tracking.dossier_track(ip=_ip(request), code=code, secret=secret)
+        dossier = tracking.dossier_track(ip=client_ip(request), code=code, secret=secret)
         services.dossier_rate(dossier=dossier, score=_int(request.POST.get("score")),
                               comment=request.POST.get("comment", ""))
     except DomainError as err:

@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 from vanban.audit.models import AuditEvent
+from vanban.core.roles import Role
+from vanban.onestop import services
 from vanban.onestop.models import (
     Channel,
     Dossier,
@@ -137,8 +139,8 @@ def test_wrong_secret_and_unknown_code_get_one_answer(client, procedure, scanner
 
 
 def test_tries_are_limited_per_address_and_per_code(client, procedure, scanner_on) -> None:
-    """R12.1: ten wrong pairs from one address, then even the right pair waits; a code tried
-    from many addresses is limited too."""
+    """R12.1: ten wrong pairs from one address, then even the right pair waits there; a code
+    tried from many addresses is not locked for its applicant elsewhere."""
     code, secret = _filed(client, procedure)
     for _ in range(10):
         _track(client, "X-1", "WRONGONE", ip="10.0.0.9")
@@ -148,7 +150,17 @@ def test_tries_are_limited_per_address_and_per_code(client, procedure, scanner_o
     assert _track(client, code, secret, ip="10.0.0.10").status_code == 200
     for n in range(10):
         _track(client, code, "WRONGTWO", ip=f"10.1.0.{n}")
-    assert _track(client, code, secret, ip="10.2.0.1").status_code == 429
+    assert _track(client, code, secret, ip="10.2.0.1").status_code == 200
+
+
+def test_tries_are_limited_per_address_and_code(client, procedure, scanner_on) -> None:
+    """R12.1: ten wrong secrets for one code from one address lock that address, for that code
+    and (by the per-address count) for any other, until the window ends."""
+    code, secret = _filed(client, procedure)
+    for _ in range(10):
+        assert _track(client, code, "WRONGONE", ip="10.3.0.1").status_code == 200
+    assert _track(client, code, secret, ip="10.3.0.1").status_code == 429
+    assert _track(client, code, secret, ip="10.3.0.2").status_code == 200
 
 
 def test_missing_mandatory_paper_is_refused_and_nothing_kept(client, procedure) -> None:
@@ -190,9 +202,18 @@ def test_local_filing_off(client, procedure) -> None:
     assert Dossier.objects.count() == 0
 
 
-def test_rating_once_with_code_and_secret(client, procedure, scanner_on) -> None:
-    """The service is rated 1–5 once per dossier, only with the dossier's code and secret."""
+def test_rating_once_with_code_and_secret(client, procedure, scanner_on, make_user) -> None:
+    """The service is rated 1–5 once per dossier, only with the dossier's code and secret, and
+    only once the dossier is finished (here refused at the desk)."""
     code, secret = _filed(client, procedure)
+    assert 'data-testid="rate"' not in _track(client, code, secret).content.decode()
+    early = client.post("/dich-vu-cong/danh-gia/", {"code": code, "secret": secret,
+                                                     "score": "5"})
+    assert early.status_code == 409
+    assert "giải quyết xong" in early.content.decode()
+    services.dossier_refuse(actor=make_user(procedure.agency, roles=[Role.ONESTOP]),
+                            dossier=Dossier.objects.get(code=code), reason="Sai thủ tục")
+    assert 'data-testid="rate"' in _track(client, code, secret).content.decode()
     bad = client.post("/dich-vu-cong/danh-gia/", {"code": code, "secret": "NOPE1234",
                                                    "score": "5"})
     assert "không đúng" in bad.content.decode()
@@ -212,3 +233,16 @@ def test_csrf_is_enforced(procedure) -> None:
     """Forms of the portal carry CSRF tokens; a forged POST is refused."""
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/dich-vu-cong/tra-cuu/", {"code": "A", "secret": "B"}).status_code == 403
+
+
+def test_papers_to_add_only_while_asked(client, procedure, scanner_on, make_user) -> None:
+    """The tracking page lists the papers to add while the desk waits for them, and no longer
+    once the dossier is finished (here refused after the request went unanswered)."""
+    code, secret = _filed(client, procedure)
+    officer = make_user(procedure.agency, roles=[Role.ONESTOP])
+    dossier = Dossier.objects.get(code=code)
+    services.dossier_request_intake_supplement(actor=officer, dossier=dossier,
+                                               items=["Bản sao hộ khẩu"], reason="thiếu")
+    assert 'data-testid="missing"' in _track(client, code, secret).content.decode()
+    services.dossier_refuse(actor=officer, dossier=dossier, reason="Không bổ sung")
+    assert 'data-testid="missing"' not in _track(client, code, secret).content.decode()
