@@ -1,7 +1,9 @@
 """R10.2: a gateway pass over a clerk mailbox is a check of the agency's electronic inbox.
 
 The official mailbox is one of the inbox's two roads and the gateway files what it finds at
-once, so a pass counts toward the twice-daily check (issue 11). It is recorded as the
+once, so a pass counts toward the twice-daily check (issue 11) for the mail road only: while a
+hub or federated delivery waits, only a person's check satisfies a window
+(``vanban.checks.selectors.window_satisfied``). It is recorded as the
 gateway's own automatic check (``InboxCheck.kind`` mail_gateway, no user), never under a
 clerk's name: the report shows "Cổng thư tự động". Passes run every minute or so; one row per
 agency per ``VANBAN_MAIL_CHECK_MINUTES`` (30) is enough for two windows a day and keeps the
