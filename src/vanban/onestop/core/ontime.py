@@ -60,6 +60,8 @@ class Timing:
     supplement_requests: int = 0  # supplement requests during processing
     awaiting_since: datetime | None = None  # the pending supplement request, if any
     extended: bool = False  # Mẫu 04 issued
+    requested: tuple[datetime, ...] = ()  # when each supplement request was made (the counts)
+    extended_at: datetime | None = None  # when Mẫu 04 was issued (the count)
 
 
 def judged_due(due_at: datetime | None, original_due_at: datetime | None) -> datetime | None:
@@ -114,6 +116,10 @@ class Period:
         return cls(datetime.combine(first, time(), VN_TZ),
                    datetime.combine(last + timedelta(days=1), time(), VN_TZ))
 
+    def contains(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls in the period."""
+        return self.start <= moment < self.end
+
 
 @dataclass
 class Tally:
@@ -166,8 +172,9 @@ def count(timing: Timing, period: Period, *, now: datetime) -> Tally:
     setattr(out, standing.value, 1)
     out.refused = int(done_in and timing.ending == Ending.REFUSED)
     out.withdrawn = int(done_in and timing.ending == Ending.WITHDRAWN)
-    out.supplement_requests = timing.supplement_requests
-    out.extended = int(timing.extended)
+    # Requests and letters are counted in the period they were made, not per dossier present.
+    out.supplement_requests = sum(1 for at in timing.requested if period.contains(at))
+    out.extended = int(timing.extended_at is not None and period.contains(timing.extended_at))
     return out
 
 

@@ -20,7 +20,6 @@ from django.db.models import (
     FilteredRelation,
     Q,
     QuerySet,
-    Sum,
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
@@ -31,7 +30,9 @@ from vanban.onestop.core.ontime import LATE_SUPPLEMENTS, VN_TZ, Period, Tally
 from vanban.onestop.models import (
     Dossier,
     DossierState,
+    Extension,
     Procedure,
+    SupplementRequest,
     SupplementStage,
 )
 
@@ -111,7 +112,6 @@ def _conditions(period: Period, as_of: datetime) -> dict[str, Q]:
         "done": done_in, "late": late, "early": early, "open": open_, "overdue": overdue,
         "refused": done_in & IS_REFUSED,
         "withdrawn": done_in & Q(state__in=WITHDRAWN),
-        "extended": Q(extended=True),
     }
 
 
@@ -120,8 +120,7 @@ def _tally(row: dict[str, Any]) -> Tally:
         carried_over=row["carried_over"], new=row["new"], early=row["early"],
         on_time=row["done"] - row["early"] - row["late"], late=row["late"],
         within=row["open"] - row["overdue"], overdue=row["overdue"], refused=row["refused"],
-        withdrawn=row["withdrawn"], supplement_requests=row["supplements"] or 0,
-        extended=row["extended"])
+        withdrawn=row["withdrawn"])
 
 
 def _counted(dossiers: QuerySet[Dossier], period: Period, as_of: datetime,
@@ -130,7 +129,6 @@ def _counted(dossiers: QuerySet[Dossier], period: Period, as_of: datetime,
     period, one count of the intake refusals."""
     counts: dict[str, Any] = {name: Count("pk", filter=q)
                               for name, q in _conditions(period, as_of).items()}
-    counts["supplements"] = Sum("supplement_count")
     accepted = (_annotated(dossiers.filter(accepted_at__isnull=False,
                                            accepted_at__lt=period.end))
                 .filter(Q(done_at__isnull=True) | Q(done_at__gte=period.start))
@@ -147,7 +145,27 @@ def _counted(dossiers: QuerySet[Dossier], period: Period, as_of: datetime,
         out = {found[column]: _tally(found) for found in accepted}
         for found in refusals:
             out.setdefault(found[column], Tally()).refused += found["n"]
+        for key, n in _made_in(dossiers, period, column, SupplementRequest.objects.filter(
+                stage=SupplementStage.APPRAISAL), "requested_at"):
+            out.setdefault(key, Tally()).supplement_requests += n
+        for key, n in _made_in(dossiers, period, column, Extension.objects.all(), "issued_at"):
+            out.setdefault(key, Tally()).extended += n
     return out
+
+
+def _made_in(dossiers: QuerySet[Dossier], period: Period, column: str,
+             made: QuerySet[Any], when: str) -> list[tuple[Any, int]]:
+    """Supplement requests or Mẫu 04 letters made within the period, of the dossiers present
+    in it, counted per value of the dossier's ``column`` (in the period they were made, not
+    per dossier present)."""
+    present = (dossiers.filter(accepted_at__isnull=False, accepted_at__lt=period.end)
+               .annotate(ended=Coalesce("finished_at", "returned_at",
+                                        output_field=DateTimeField()))
+               .filter(Q(ended__isnull=True) | Q(ended__gte=period.start)).values("pk"))
+    rows = (made.filter(dossier__in=present,
+                        **{f"{when}__gte": period.start, f"{when}__lt": period.end})
+            .values(f"dossier__{column}").annotate(n=Count("pk")).order_by())
+    return [(row[f"dossier__{column}"], row["n"]) for row in rows]
 
 
 def _named(group_by: GroupBy, raw: dict[Any, Tally]) -> list[Row]:

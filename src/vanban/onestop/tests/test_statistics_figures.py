@@ -12,6 +12,7 @@ from vanban.onestop.core.ontime import VN_TZ, Ending, Period, Tally, Timing, jud
 from vanban.onestop.models import (
     Dossier,
     DossierState,
+    Extension,
     Procedure,
     SupplementRequest,
     SupplementStage,
@@ -53,13 +54,27 @@ def _dossier(rng: random.Random, desk, procedure, n: int) -> tuple[Dossier, Timi
         original_due_at=original, finished_at=finished, extended=extended,
         supplement_count=supplements, refusal_reason=refusal)
     awaiting = None
+    requested: list[datetime] = []
+    for _answered in range(supplements if accepted else 0):
+        asked = accepted + timedelta(days=rng.randrange(0, 200)) if accepted else received
+        SupplementRequest.objects.create(dossier=dossier, stage=SupplementStage.APPRAISAL,
+                                         items=["Giấy tờ"], requested_at=asked,
+                                         fulfilled_at=asked + timedelta(days=1))
+        requested.append(asked)
     if state == S.SUPPLEMENT_REQUESTED:
         awaiting = (accepted or received) + timedelta(days=rng.randrange(0, 25))
         SupplementRequest.objects.create(dossier=dossier, stage=SupplementStage.APPRAISAL,
                                          items=["Giấy tờ"], requested_at=awaiting)
+        requested.append(awaiting)
+    issued = None
+    if extended and due is not None and new_due is not None and accepted is not None:
+        issued = accepted + timedelta(days=rng.randrange(0, 200))
+        Extension.objects.create(dossier=dossier, reason="Chờ ý kiến", old_due_at=due,
+                                 new_due_at=new_due, issued_at=issued)
     timing = Timing(accepted_at=accepted, due=judged_due(new_due, original), done_at=finished,
                     ending=ending, supplement_requests=supplements,
-                    awaiting_since=awaiting, extended=extended)
+                    awaiting_since=awaiting, extended=extended, requested=tuple(requested),
+                    extended_at=issued)
     return dossier, timing
 
 
@@ -134,3 +149,30 @@ def test_refusal_after_appraisal_still_counts_once_returned(make_agency) -> None
     after = total(figures(Dossier.objects.all(), period, group_by=GroupBy.AGENCY, now=now))
     assert before.refused == 1
     assert after == before
+
+
+@pytest.mark.django_db
+def test_requests_and_letters_count_in_their_own_period(make_agency) -> None:
+    """R11.3: a supplement request and a Mẫu 04 count in the period they were made, not in
+    every period the dossier is present in."""
+    desk = make_agency(name="UBND xã Tân Sơn")
+    procedure = Procedure.objects.create(agency=desk, code="2.003", name="Cấp phép",
+                                         limit_value=Decimal(5))
+    at = datetime(2026, 6, 20, 9, tzinfo=VN_TZ)
+    dossier = Dossier.objects.create(
+        code="R-2", desk=desk, procedure=procedure, applicant_name="Trần Thị B",
+        state=S.PROCESSING, received_at=at, accepted_at=at, due_at=at + timedelta(days=40),
+        original_due_at=at + timedelta(days=20), extended=True, supplement_count=1)
+    SupplementRequest.objects.create(dossier=dossier, stage=SupplementStage.APPRAISAL,
+                                     items=["Tờ khai"], requested_at=at + timedelta(days=3),
+                                     fulfilled_at=at + timedelta(days=4))
+    Extension.objects.create(dossier=dossier, reason="Chờ ý kiến", old_due_at=at,
+                             new_due_at=at + timedelta(days=40),
+                             issued_at=at + timedelta(days=15))
+    now = datetime(2026, 8, 1, tzinfo=VN_TZ)
+    first = total(figures(Dossier.objects.all(), Period.half_year(2026, 1),
+                          group_by=GroupBy.AGENCY, now=now))
+    second = total(figures(Dossier.objects.all(), Period.half_year(2026, 2),
+                           group_by=GroupBy.AGENCY, now=now))
+    assert (first.supplement_requests, first.extended) == (1, 0)
+    assert (second.supplement_requests, second.extended) == (0, 1)
