@@ -5,6 +5,7 @@ Pages pass axe's accessibility rules and need nothing the security policy refuse
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.test import override_settings
 from tests.browser.conftest import ARGS, CHROMIUM, _no_csp_violations, browser  # noqa: F401
 from tests.browser.helpers import watch_csp
 
+from vanban.core.roles import Role
+from vanban.onestop import services
 from vanban.onestop.models import Dossier, OnlineLevel, Procedure, RequiredDocument
 from vanban.security.tests.fixtures import clean_pdf
 
@@ -40,12 +43,35 @@ def procedure(make_agency: Any) -> Procedure:
     return found
 
 
+@pytest.fixture
+def finish(make_user: Any, procedure: Procedure) -> Callable[[str], object]:
+    """Finish a dossier at the desk (refused), so its applicant may rate the service."""
+    officer = make_user(procedure.agency, roles=[Role.ONESTOP])
+    return lambda code: services.dossier_refuse(
+        actor=officer, dossier=Dossier.objects.get(code=code), reason="Sai thủ tục")
+
+
+def _rate_once_finished(tab: Any, url: str, code: str, secret: str,
+                        finish: Callable[[str], object]) -> None:
+    assert tab.locator("[data-testid=rate]").count() == 0  # rated once finished
+    finish(code)
+    tab.goto(f"{url}/dich-vu-cong/tra-cuu/")
+    tab.fill("#code", code)
+    tab.fill("#secret", secret)
+    tab.press("#secret", "Enter")
+    tab.check("input[name=score][value='5']")
+    tab.fill("#comment", "Nhanh gọn")
+    tab.click("[data-testid=rate]")
+    assert tab.is_visible("[data-testid=thanks]")
+
+
+@pytest.mark.usefixtures("scanner_on")
 def test_citizen_files_online_and_tracks(live_server: Any, browser: Any,  # noqa: F811
-                                         procedure: Procedure, scanner_on: Any,
-                                         tmp_path: Any) -> None:
+                                         procedure: Procedure, tmp_path: Any,
+                                         finish: Callable[[str], object]) -> None:
     """R11.1: an online filing through the intake gets a code and secret; R12.1: tracking
     with both shows the status and a masked name; a wrong secret shows one message and no
-    data."""
+    data; once the dossier is finished the applicant rates the service."""
     cache.clear()
     files = []
     for name in ("to-khai.pdf", "chung-sinh.pdf"):
@@ -90,8 +116,5 @@ def test_citizen_files_online_and_tracks(live_server: Any, browser: Any,  # noqa
         assert tab.text_content("[data-testid=state]") == "Mới nộp, chờ kiểm tra"
         assert tab.text_content("[data-testid=applicant]") == "N. V. A."
         _accessible(tab)
-        tab.check("input[name=score][value='5']")
-        tab.fill("#comment", "Nhanh gọn")
-        tab.click("[data-testid=rate]")
-        assert tab.is_visible("[data-testid=thanks]")
+        _rate_once_finished(tab, live_server.url, code, secret, finish)
     context.close()
