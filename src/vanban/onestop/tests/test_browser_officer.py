@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import subprocess
 import unicodedata
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from tests.browser.conftest import _no_csp_violations, browser  # noqa: F401 (fixtures)
 from tests.browser.helpers import sign_in
 
 from vanban.core import clock
 from vanban.core.roles import Role
 from vanban.directory.models import AgencyKind, Unit
-from vanban.onestop import services
+from vanban.onestop import clock_config, services
+from vanban.onestop.core.clock import in_working_hours
 from vanban.onestop.models import Dossier
 from vanban.onestop.tests.factories import make_pdf, make_procedure
 
@@ -81,7 +83,8 @@ def _counter(officer: Any, url: str, scan: Path) -> str:
     officer.get_by_test_id("procedure-search").fill("giấy phép")
     officer.get_by_role("button", name="Tìm").click()
     officer.locator("a[data-procedure='1.001234']").click()
-    assert "Đã có 0/1 giấy tờ bắt buộc" in officer.get_by_test_id("completeness").inner_text()
+    # The checklist script rewrites the line once it runs: wait for it, do not race it.
+    expect(officer.get_by_test_id("completeness")).to_contain_text("Đã có 0/1 giấy tờ bắt buộc")
     officer.fill("#id_name", "Công ty TNHH Xây dựng Hoàng Long")
     officer.fill("#id_address", "Lạng Giang, Bắc Giang")
     _fits(officer)
@@ -145,6 +148,16 @@ def test_counter_supplement_accept_joint_processing_return(
     assert Dossier.objects.get(code=code).state == "returned"
 
 
+def _working_day_after(agency_id: int, *, days: int) -> date:
+    """The first day the desk's clock runs, ``days`` or more after today (Mẫu 04 refuses a new
+    return time outside working hours, so a test run on any weekday must pick one)."""
+    calendar, rules = clock_config.clock_calendar(agency_id), clock_config.clock_rules()
+    day = clock.local_now().date() + timedelta(days=days)
+    while not in_working_hours(datetime.combine(day, time(16, 0), rules.tz), calendar, rules):
+        day += timedelta(days=1)
+    return day
+
+
 def test_late_dossier_gets_its_apology_letter(
         live_server: Any, browser: Any, world: dict[str, Any]) -> None:  # noqa: F811
     """R11.3 (Art. 19.6): accepted a month ago, the dossier is in "Quá hạn"; the head issues the
@@ -159,7 +172,7 @@ def test_late_dossier_gets_its_apology_letter(
                                    required_document_id=doc.pk)])
         dossier = services.dossier_accept(actor=world["officer"], dossier=received).dossier
         services.dossier_transfer(actor=world["officer"], dossier=dossier)
-    new_day = (clock.local_now() + timedelta(days=7)).strftime("%d/%m/%Y")
+    new_day = _working_day_after(procedure.agency_id, days=7).strftime("%d/%m/%Y")
     head = sign_in(browser, live_server.url, world["head"])
     head.goto(f"{live_server.url}/onestop/?queue=overdue")
     head.get_by_role("link", name=dossier.code).click()
