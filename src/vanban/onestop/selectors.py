@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from vanban.core.errors import not_found
 from vanban.core.roles import Actor
 from vanban.exchange.models import Delivery
 from vanban.exchange.selectors import inbox_of, readable_file
 from vanban.onestop import rules
-from vanban.onestop.models import Dossier, DossierState, DossierStep, Procedure
+from vanban.onestop.models import Dossier, DossierStep, Procedure
 from vanban.onestop.services.common import step_agency_ids
 from vanban.onestop.services.forwarding import SUBJECT_PREFIX
 from vanban.onestop.services.from_agency import delivery_taken
@@ -38,22 +38,6 @@ def dossiers_visible(actor: Actor | None) -> QuerySet[Dossier]:
     if rules.is_leader(actor, agency_id):
         seen |= Q(procedure__agency_id=agency_id)
     return _base().filter(seen)
-
-
-def dossier_queue(actor: Actor | None, *, state: str | None = None) -> QuerySet[Dossier]:
-    """The desk's list for one state (all states when None), newest first."""
-    rows = dossiers_visible(actor)
-    if state is not None:
-        rows = rows.filter(state=state)
-    return rows.order_by("-id")
-
-
-def dossier_queue_counts(actor: Actor | None) -> dict[str, int]:
-    """How many visible dossiers are in each state (the desk's tabs)."""
-    counts = dict.fromkeys(DossierState.values, 0)
-    for row in dossiers_visible(actor).values("state").annotate(n=Count("id")).order_by():
-        counts[row["state"]] = row["n"]
-    return counts
 
 
 def dossiers_held_by(actor: Actor) -> QuerySet[Dossier]:
