@@ -53,3 +53,24 @@ def test_rq_worker_on_redis_runs_the_task(tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=10)
+
+
+def test_cache_is_shared_between_processes_on_redis(tmp_path):
+    """With VANBAN_CACHE_URL every process sees one cache, so the portal's limit on tracking
+    tries (R12.1) and the badges count across web processes, not per process."""
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+    env = {**os.environ, "VANBAN_HOME": str(tmp_path), "VANBAN_CACHE_URL": url}
+    env.pop("DATABASE_URL", None)
+    write = _vanban("shell", "-c", "from django.core.cache import cache, caches; "
+                    "cache.set('vanban-test', 'một', 60); "
+                    "print(type(caches['default']).__name__)", env=env)
+    assert write.returncode == 0, write.stderr
+    assert "RedisCache" in write.stdout
+    read = _vanban("shell", "-c", "from django.core.cache import cache; "
+                   "print(cache.get('vanban-test'))", env=env)
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip().splitlines()[-1] == "một"

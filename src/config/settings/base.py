@@ -298,6 +298,13 @@ VANBAN_MAIL_TIMEOUT = float(os.environ.get("VANBAN_MAIL_TIMEOUT", "30"))
 VANBAN_MAIL_HELO = os.environ.get("VANBAN_MAIL_HELO", "")
 VANBAN_MAIL_PROVISIONER = os.environ.get("VANBAN_MAIL_PROVISIONER", "")  # "dovecot" | "ldap"
 VANBAN_MAIL_PASSWD_FILE = os.environ.get("VANBAN_MAIL_PASSWD_FILE", "")
+# A cache shared by every web process (the portal's limit on tracking tries, the menu badges):
+# Redis when VANBAN_CACHE_URL is set; otherwise each process keeps its own, enough for one
+# process (the embedded default) but not for several behind a proxy (operator guide §3).
+if os.environ.get("VANBAN_CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["VANBAN_CACHE_URL"]}}
+
 VANBAN_MAIL_PASSWD_GROUP = os.environ.get("VANBAN_MAIL_PASSWD_GROUP", "")  # e.g. "dovecot"
 
 # Outgoing mail (reminders of R10.2; the mail gateway later). Without EMAIL_HOST the embedded
