@@ -276,8 +276,13 @@ VANBAN_ONESTOP_CLOCK_MODE = os.environ.get("VANBAN_ONESTOP_CLOCK_MODE", "working
 VANBAN_ONESTOP_SATURDAY_COUNTS = env_bool("VANBAN_ONESTOP_SATURDAY_COUNTS", False)
 VANBAN_ONESTOP_MAKEUP_COUNTS = env_bool("VANBAN_ONESTOP_MAKEUP_COUNTS", True)
 VANBAN_ONESTOP_CLOSURE_DAYS = int(os.environ.get("VANBAN_ONESTOP_CLOSURE_DAYS", "15"))
+# vanban's one working-day calendar (ADR 0019; vanban.directory.calendar_settings): the
+# VANBAN_ONESTOP_* names are older aliases, read together with the neutral ones.
 VANBAN_ONESTOP_SCHEDULED_YEARS = os.environ.get("VANBAN_ONESTOP_SCHEDULED_YEARS", "")
 VANBAN_ONESTOP_EXTRA_HOLIDAYS = os.environ.get("VANBAN_ONESTOP_EXTRA_HOLIDAYS", "")
+VANBAN_CALENDAR_SCHEDULED_YEARS = os.environ.get("VANBAN_CALENDAR_SCHEDULED_YEARS", "")
+VANBAN_CALENDAR_EXTRA_HOLIDAYS = os.environ.get("VANBAN_CALENDAR_EXTRA_HOLIDAYS", "")
+VANBAN_CALENDAR_NATIONAL_DAY_ADJACENT = os.environ.get("VANBAN_CALENDAR_NATIONAL_DAY_ADJACENT", "")
 # Dossier codes (onestop.md §6): the pattern, and the identifier online dossiers are coded
 # under (empty: the deciding body's own).
 VANBAN_ONESTOP_CODE_PATTERN = os.environ.get("VANBAN_ONESTOP_CODE_PATTERN",
