@@ -16,7 +16,8 @@ from django.db.models import Q, QuerySet
 from vanban.core.errors import ValidationFailed, not_found
 from vanban.core.roles import Actor
 from vanban.core.workdays import WorkCalendar
-from vanban.directory import rules
+from vanban.core.year_schedule import shared_calendar
+from vanban.directory import calendar_settings, rules
 from vanban.directory.codes import normalise_code
 from vanban.directory.models import Agency, CalendarDay, Unit
 
@@ -109,12 +110,18 @@ def agency_list_json() -> dict[str, list[dict[str, Any]]]:
 
 
 def work_calendar(agency_id: int | None) -> WorkCalendar:
-    """The working-day calendar of an agency: public holidays, the province's exceptions and the
-    agency's own (an agency's entry wins over the province's on the same date)."""
+    """vanban's one working-day calendar for an agency (``None``: the province's), read by
+    workflow deadlines, check windows, notices and the one-stop clock alike (ADR 0019): public
+    holidays, the shipped yearly schedules, the recurring extra holidays of the settings, then
+    the province's entries and the agency's own (an agency's entry wins over the province's on
+    the same date, and any entry over the shipped schedule)."""
     days: dict[date, bool] = {}
     rows = CalendarDay.objects.filter(Q(agency__isnull=True) | Q(agency_id=agency_id or 0))
     for day, working, own in rows.order_by("agency_id").values_list("day", "working", "agency_id"):
         if own is not None or day not in days:
             days[day] = working
-    return WorkCalendar.of(working=[d for d, w in days.items() if w],
-                           off=[d for d, w in days.items() if not w])
+    own_days = WorkCalendar.of(working=[d for d, w in days.items() if w],
+                               off=[d for d, w in days.items() if not w])
+    return shared_calendar(own_days, scheduled_years=calendar_settings.scheduled_years(),
+                           extra_holidays=calendar_settings.extra_holidays(),
+                           national_day_adjacent=calendar_settings.national_day_adjacent())

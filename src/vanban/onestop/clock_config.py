@@ -1,6 +1,6 @@
 """The one-stop clock's inputs from the installation: its rules from the settings (spec §13
-``clock.*``, ``calendar.*``) and an agency's calendar from the directory with the shipped yearly
-schedules laid beneath (``core/calendar_schedule.py`` says why the schedule lives there).
+``clock.*``) and an agency's calendar, which is vanban's one working-day calendar from
+``directory.selectors.work_calendar`` (ADR 0019; ``core/year_schedule.py`` says how it is laid).
 
 Settings (all optional; the defaults are §13's):
 
@@ -8,17 +8,18 @@ Settings (all optional; the defaults are §13's):
 - ``VANBAN_ONESTOP_CLOCK_CUTOFF``: ``"15:00"`` (empty: no cutoff);
 - ``VANBAN_ONESTOP_CLOCK_MODE``: ``"working_time"`` or ``"day_based"``;
 - ``VANBAN_ONESTOP_SATURDAY_COUNTS`` (no), ``VANBAN_ONESTOP_MAKEUP_COUNTS`` (yes);
-- ``VANBAN_ONESTOP_CLOSURE_DAYS``: 15;
-- ``VANBAN_ONESTOP_SCHEDULED_YEARS``: years whose schedule the operators entered in the
-  calendar, beyond the shipped ones (``"2027,2028"``); other years are provisional;
-- ``VANBAN_ONESTOP_EXTRA_HOLIDAYS``: recurring days off as ``dd/mm`` (``"24/11"``).
+- ``VANBAN_ONESTOP_CLOSURE_DAYS``: 15.
+
+The calendar settings (§13 ``calendar.*``) are vanban-wide: ``VANBAN_CALENDAR_SCHEDULED_YEARS``
+and ``VANBAN_CALENDAR_EXTRA_HOLIDAYS``, with ``VANBAN_ONESTOP_SCHEDULED_YEARS`` and
+``VANBAN_ONESTOP_EXTRA_HOLIDAYS`` still accepted (``directory/calendar_settings.py``).
 
 A bad value stops with ``ImproperlyConfigured`` naming the setting.
 """
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 from typing import Any
 
 from django.conf import settings
@@ -78,34 +79,11 @@ def clock_rules() -> ClockRules:
         raise ImproperlyConfigured(f"VANBAN_ONESTOP_CLOCK_*: {err}") from err
 
 
-def _years() -> list[int]:
-    text = str(_setting("VANBAN_ONESTOP_SCHEDULED_YEARS", ""))
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError as err:
-        raise ImproperlyConfigured(f"VANBAN_ONESTOP_SCHEDULED_YEARS: {text!r}") from err
-
-
-def _extra_holidays() -> list[tuple[int, int]]:
-    text = str(_setting("VANBAN_ONESTOP_EXTRA_HOLIDAYS", ""))
-    days: list[tuple[int, int]] = []
-    for part in (p.strip() for p in text.split(",") if p.strip()):
-        day, _, month = part.partition("/")
-        try:
-            pair = (int(month), int(day))
-            date(2024, *pair)  # a leap year, so 29/02 is a day
-        except (ValueError, TypeError) as err:
-            raise ImproperlyConfigured(
-                f"VANBAN_ONESTOP_EXTRA_HOLIDAYS: {part!r} is not dd/mm") from err
-        days.append(pair)
-    return days
-
-
 def clock_calendar(agency_id: int | None) -> ClockCalendar:
-    """The calendar an agency's dossiers are timed on (``None``: the province's): public
-    holidays, the shipped yearly schedules, the province's and the agency's own entries."""
-    return ClockCalendar.of(work_calendar(agency_id), scheduled_years=_years(),
-                            extra_holidays=_extra_holidays())
+    """The calendar an agency's dossiers are timed on (``None``: the province's): vanban's one
+    calendar (public holidays, the shipped yearly schedules, the calendar settings, the
+    province's and the agency's own entries), the same workflow deadlines count on."""
+    return ClockCalendar(work_calendar(agency_id))
 
 
 def rules_as_data(rules: ClockRules) -> dict[str, Any]:

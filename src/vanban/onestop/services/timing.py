@@ -15,8 +15,8 @@ from vanban.onestop.models import Dossier, Procedure
 
 
 def calendar_of(agency_id: int) -> ClockCalendar:
-    """The working-time calendar of the agency (province days, its own days, Tết schedules,
-    the operators' scheduled years and extra days off from the settings)."""
+    """The agency's working-time calendar: vanban's one calendar (statutory days, shipped
+    yearly schedules, calendar settings, the province's and its own days; ADR 0019)."""
     return clock_calendar(agency_id)
 
 
