@@ -8,6 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vanban.core.workdays import DEFAULT_CALENDAR, WorkCalendar, public_holiday_name
+from vanban.core.year_schedule import SHARED_DEFAULT, SHIPPED, shared_calendar
+from vanban.onestop.core.calendar_schedule import ClockCalendar
+from vanban.onestop.core.clock import DEFAULT_RULES
+from vanban.onestop.core.clock import counts as clock_counts
 
 days = st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31))
 counts = st.integers(min_value=0, max_value=60)
@@ -67,3 +71,67 @@ def test_make_up_saturday_counts(n: int) -> None:
     assert WorkCalendar.of(working=[saturday]).add_working_days(start, 5) == saturday
     off = WorkCalendar.of(off=[date(2026, 11, 3)])
     assert off.add_working_days(start, n) > plain
+
+
+# vanban's one calendar (ADR 0019): statutory days + shipped yearly schedules + settings +
+# operators' entries, the same for every reader.
+
+YEARS_2025_2027 = [date(2025, 1, 1) + timedelta(days=n) for n in range(3 * 365)]
+operator_days = st.sets(st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)),
+                        max_size=12)
+recurring = st.sets(st.tuples(st.integers(1, 12), st.integers(1, 28)), max_size=3)
+
+
+def test_package_and_shipped_schedule_agree_2025_2026() -> None:
+    """R8.1: for 2025–2026 the shipped yearly schedule (Tết, 30/4–1/5, 2/9, days in lieu, make-up
+    Saturdays) names no day the ``holidays`` package disagrees with, so laying one over the other
+    counts no day twice and moves none; 24/11 is off from 2026 only (the package: the Labour
+    Code as amended)."""
+    first, last = date(2025, 1, 1), date(2026, 12, 31)
+    day = first
+    while day <= last:
+        assert SHARED_DEFAULT.is_working_day(day) == DEFAULT_CALENDAR.is_working_day(day), day
+        day += timedelta(days=1)
+    for year in (2025, 2026):
+        schedule = SHIPPED[year]
+        assert not any(DEFAULT_CALENDAR.is_working_day(d) for d in schedule.days_off)
+        assert all(DEFAULT_CALENDAR.is_working_day(d) for d in schedule.working_days)
+    assert SHARED_DEFAULT.is_working_day(date(2025, 11, 24))
+    assert not SHARED_DEFAULT.is_working_day(date(2026, 11, 24))
+    assert SHARED_DEFAULT.day_off_reason(date(2026, 11, 24)) == "Ngày Văn hóa Việt Nam"
+    assert not SHARED_DEFAULT.is_working_day(date(2027, 11, 24))
+
+
+def test_an_operator_entry_overrides_24_11() -> None:
+    """R8.1: an agency that works on 24/11 declares it with a calendar entry, which wins."""
+    own = WorkCalendar.of(working=[date(2026, 11, 24)])
+    assert shared_calendar(own).is_working_day(date(2026, 11, 24))
+    assert shared_calendar(own).add_working_days(date(2026, 11, 23), 1) == date(2026, 11, 24)
+
+
+def test_laying_the_schedules_twice_changes_nothing() -> None:
+    """R8.1: the one-stop clock lays the shipped schedules over a calendar that has them already;
+    the second laying is a no-op, so no day is counted twice."""
+    own = WorkCalendar.of(working=[date(2026, 9, 1)], off=[date(2026, 8, 22)],
+                          recurring_off=[(12, 10)])
+    once = shared_calendar(own, scheduled_years=[2027])
+    assert shared_calendar(once) == once
+    assert ClockCalendar.of(once).days == once
+
+
+@settings(max_examples=25, deadline=None)
+@given(working=operator_days, off=operator_days, extra=recurring)
+def test_one_stop_clock_and_shared_calendar_agree(working: set[date], off: set[date],
+                                                  extra: set[tuple[int, int]]) -> None:
+    """R8.1, R11.2: whatever the operators enter and the settings add, the one-stop clock and
+    the shared calendar agree on every day of 2025–2027, and the clock runs on exactly those
+    days (default rules: make-up days count, plain Saturdays do not)."""
+    own = WorkCalendar.of(working=working, off=off - working)
+    shared = shared_calendar(own, extra_holidays=extra)
+    timed = ClockCalendar.of(own, extra_holidays=extra)
+    for day in YEARS_2025_2027:
+        working_day = shared.is_working_day(day)
+        assert timed.is_working_day(day) == working_day
+        assert clock_counts(day, timed, DEFAULT_RULES) == working_day
+        if day in own.extra_working_days or day in own.extra_days_off:
+            assert working_day == (day in own.extra_working_days)

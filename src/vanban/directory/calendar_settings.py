@@ -45,7 +45,8 @@ def extra_holidays() -> list[tuple[int, int]]:
             pair = (int(month), int(day))
             date(2024, *pair)  # a leap year, so 29/02 is a day
         except (ValueError, TypeError) as err:
-            raise ImproperlyConfigured(f"{source}: {part!r} is not dd/mm") from err
+            raise ImproperlyConfigured(
+                f"{source}: {part!r} không phải dd/mm (is not dd/mm)") from err
         days.append(pair)
     return days
 
@@ -57,7 +58,8 @@ def scheduled_years() -> list[int]:
         try:
             years.append(int(part))
         except ValueError as err:
-            raise ImproperlyConfigured(f"{source}: {part!r} is not a year") from err
+            raise ImproperlyConfigured(
+                f"{source}: {part!r} không phải một năm (is not a year)") from err
     return years
 
 
@@ -68,8 +70,10 @@ def national_day_adjacent() -> list[date]:
         try:
             day = datetime.strptime(part, "%d/%m/%Y").date()
         except ValueError as err:
-            raise ImproperlyConfigured(f"{source}: {part!r} is not dd/mm/yyyy") from err
+            raise ImproperlyConfigured(
+                f"{source}: {part!r} không phải dd/mm/yyyy (is not dd/mm/yyyy)") from err
         if (day.month, day.day) not in {(9, 1), (9, 3)}:
-            raise ImproperlyConfigured(f"{source}: {part!r} is not 01/09 or 03/09")
+            raise ImproperlyConfigured(
+                f"{source}: {part!r} không phải 01/09 hay 03/09 (is not 01/09 or 03/09)")
         days.append(day)
     return days
