@@ -1,11 +1,12 @@
 """The gateway's reader (R4.1, R10.2): every active clerk mailbox over IMAP, each unread message
 judged and filed once, then marked read.
 
-A message is marked handled only after its row committed (one IMAP STORE per batch of
-messages); a reader stopped midway leaves the
-rest unread and the next pass reads them (a message filed but not yet marked is found by its
-row and only marked). IDLE is used where the server offers it and one mailbox is read;
-otherwise the gateway polls every ``VANBAN_MAIL_POLL_SECONDS``.
+Messages are read in batches of :data:`BATCH`, each batch judged first and then filed in one
+transaction (group commit, :func:`~vanban.mailgate.services.receive.mail_receive_many`). A
+message is marked handled only after its row committed (one IMAP STORE per batch); a reader
+stopped midway leaves the rest unread and the next pass reads them (a message filed but not
+yet marked is found by its row and only marked). IDLE is used where the server offers it and
+one mailbox is read; otherwise the gateway polls every ``VANBAN_MAIL_POLL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from imap_tools.mailbox import BaseMailBox
 from imap_tools.message import MailMessage as ImapMessage
 
 from vanban.mailgate.services import checks, ports
-from vanban.mailgate.services.receive import Outcome, Run, mail_receive
+from vanban.mailgate.services.receive import Outcome, Run, mail_receive_many
 from vanban.security.errors import ScannerUnavailable
 
 logger = logging.getLogger(__name__)
@@ -93,30 +94,40 @@ def mailbox_pass(address: str, *,
     run = Run.of(address)  # the agency, the limits, the key table: read once per pass
     with ports.imap_open(address) as box:
         checks.mail_check_record(address)
-        handled: list[str] = []
-        try:
-            for uid, raw in unread(box):
-                try:
-                    outcome = mail_receive(raw=raw, mailbox=address, run=run)
-                except ScannerUnavailable as err:  # left unread: the next pass tries again
-                    report.errors.append(f"{uid}: {err.code}")
-                    continue
-                except Exception as err:  # a fault of ours: left unread, logged, the rest read
-                    logger.exception("mail gateway: message %s of %s not handled", uid,
-                                     address)
-                    report.errors.append(f"{uid}: {type(err).__name__}")
-                    continue
-                if after_each is not None:
-                    after_each(outcome)
-                handled.append(uid)
-                report.add(outcome)
-                if len(handled) >= BATCH:  # one STORE per batch, not one per message
-                    box.flag(handled, FILED, True)
-                    handled = []
-        finally:
-            if handled:  # whatever committed is marked, even when the pass stops midway
-                box.flag(handled, FILED, True)
+        batch: list[tuple[str, bytes]] = []
+        for uid, raw in unread(box):
+            batch.append((uid, raw))
+            if len(batch) >= BATCH:
+                _handle(box, address, batch, run=run, report=report, after_each=after_each)
+                batch = []
+        if batch:
+            _handle(box, address, batch, run=run, report=report, after_each=after_each)
     return report
+
+
+def _handle(box: BaseMailBox, address: str, batch: list[tuple[str, bytes]], *, run: Run,
+            report: PassReport, after_each: Callable[[Outcome], None] | None) -> None:
+    """Judge and file one batch (one transaction, :func:`mail_receive_many`), then mark what
+    committed as handled with one STORE, even when ``after_each`` stops the pass midway."""
+    handled: list[str] = []
+    try:
+        outcomes = mail_receive_many(raws=[raw for _, raw in batch], mailbox=address, run=run)
+        for (uid, _raw), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, ScannerUnavailable):  # left unread: the next pass
+                report.errors.append(f"{uid}: {outcome.code}")
+                continue
+            if isinstance(outcome, Exception):  # a fault of ours: left unread, logged
+                logger.error("mail gateway: message %s of %s not handled: %r", uid, address,
+                             outcome)
+                report.errors.append(f"{uid}: {type(outcome).__name__}")
+                continue
+            if after_each is not None:
+                after_each(outcome)
+            handled.append(uid)
+            report.add(outcome)
+    finally:
+        if handled:  # whatever committed is marked, even when the pass stops midway
+            box.flag(handled, FILED, True)
 
 
 def gateway_pass() -> list[PassReport]:

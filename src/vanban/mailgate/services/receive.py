@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +22,15 @@ from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import DomainError, ValidationFailed
 from vanban.directory.models import Agency
-from vanban.exchange.arrivals import Arrival, ArrivalHeader, ArrivedFile, arrival_accept
+from vanban.exchange.arrivals import Arrival, ArrivalHeader, ArrivalResult, ArrivedFile
+from vanban.exchange.arrivals_batch import (
+    CheckedArrival,
+    arrival_check,
+    arrival_store,
+    arrivals_stored,
+    blob_files_put,
+    blob_rows_put,
+)
 from vanban.exchange.models import BusinessType, Channel
 from vanban.mailgate.core.judge import (
     Dkim,
@@ -39,7 +47,13 @@ from vanban.mailgate.models import MailMessage, MailState
 from vanban.mailgate.services import ports
 from vanban.security.errors import ScannerUnavailable
 from vanban.security.intake import Accepted, Door, FileGroup, intake_files
-from vanban.signatures.verification.mail import MailFacts, mail_verify
+from vanban.signatures.verification.mail import (
+    MailExamined,
+    MailFacts,
+    mail_examine,
+    mail_record,
+    mail_verifications_of,
+)
 from vanban.storage.models import Blob
 from vanban.storage.services import blob_put
 
@@ -113,7 +127,8 @@ class Run:
     limit: int = field(default_factory=max_attachment_bytes)
     senders: dict[str, Agency | None] = field(default_factory=dict)
     refused: dict[str, bool] = field(default_factory=dict)
-    verdicts: dict[tuple[str, int], int] = field(default_factory=dict)
+    verdicts: dict[tuple[str, int], int | MailExamined] = field(default_factory=dict)
+    looked: set[tuple[str, int]] = field(default_factory=set)  # verdicts asked for
     keys: dict[tuple[str, str], object] = field(default_factory=ports.dkim_keys)
 
     @classmethod
@@ -163,29 +178,109 @@ def mail_receive(*, raw: bytes, mailbox: str, run: Run | None = None) -> Outcome
     :class:`~vanban.security.errors.ScannerUnavailable` when the scanner is down (nothing is
     recorded: the message is read again on the next pass). ``run``: the pass it belongs to.
     """
+    found = mail_receive_many(raws=[raw], mailbox=mailbox, run=run)[0]
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def mail_receive_many(*, raws: Sequence[bytes], mailbox: str, run: Run | None = None
+                      ) -> list[Outcome | Exception]:
+    """:func:`mail_receive` for a batch of messages read together, in order: each outcome,
+    or the error that left that message unhandled (it is read again on the next pass).
+
+    Group commit: every message is read, judged and examined first, outside any
+    transaction (a refusal is kept in quarantine at once, as one message would be); the files
+    of the messages to file are written together; then all of them are filed in one
+    transaction (each in a savepoint, so one failing message leaves the others filed). If
+    that transaction fails as a whole, each is filed on its own. Once per message holds as
+    for one: a message's rows commit together or not at all.
+    """
     run = run or Run.of(mailbox)
+    address = run.recipient.mailbox.lower()
+    out: list[Outcome | Exception | None] = [None] * len(raws)
+    parsed = []
+    for raw in raws:
+        oversize = len(raw) > max_message_bytes(run.limit)
+        mail = parse_message(raw, headers_only=oversize)
+        parsed.append((raw, oversize, mail, mail.message_id
+                       or f"<{mail.body_sha256}@no-message-id>"))
+    existing = {(m.message_id, m.body_sha256): m for m in MailMessage.objects.filter(
+        mailbox=address, message_id__in={p[3] for p in parsed})}
+    _verdicts_read([p[2] for p in parsed if not p[1]], run)
+    ready: list[tuple[int, Ready]] = []
+    later: list[int] = []  # a second copy of a message in the same batch: after the first
+    seen: set[tuple[str, str]] = set()
+    for i, (raw, oversize, mail, message_id) in enumerate(parsed):
+        key = (message_id, mail.body_sha256)
+        if key in existing:
+            out[i] = Outcome(message=existing[key], duplicate=True)
+        elif key in seen:
+            later.append(i)
+        else:
+            seen.add(key)
+            try:
+                found = _prepare(raw, oversize, mail, message_id, run, lookup=False)
+            except Exception as err:  # ScannerUnavailable or a fault of ours: left unread
+                out[i] = err
+                continue
+            if isinstance(found, Ready):
+                ready.append((i, found))
+            else:
+                out[i] = found
+    stored = arrivals_stored([r.item.arrival for _, r in ready])  # one query, not one each
+    ready = [(i, replace(r, stored=stored.get(r.item.arrival.message_key)))
+             for i, r in ready]
+    for i, outcome in _file_batch([r for _, r in ready], run):
+        out[ready[i][0]] = outcome
+    for i in later:
+        raw, _oversize, mail, message_id = parsed[i]
+        row = MailMessage.objects.filter(mailbox=address, message_id=message_id,
+                                         body_sha256=mail.body_sha256).first()
+        out[i] = Outcome(message=row, duplicate=True) if row is not None \
+            else _unhandled(message_id)
+    return [o if o is not None else _unhandled("?") for o in out]
+
+
+def _unhandled(message_id: str) -> Exception:
+    return RuntimeError(f"message {message_id[:100]} was not handled")
+
+
+def _verdicts_read(mails: Sequence[ParsedMail], run: Run) -> None:
+    """The stored mail-path verdicts on every PDF of a batch, in one query (a message with
+    no stored verdict is examined; one with it reuses it)."""
+    keys: set[tuple[str, int]] = set()
+    for mail in mails:
+        sender = run.sender(mail.from_address)
+        if sender is not None:
+            keys.update((p.sha256, sender.pk) for p in documents(mail.attachments) if is_pdf(p))
+    keys -= run.looked
+    if not keys:
+        return
+    found = mail_verifications_of(sha256s=[k[0] for k in keys], sender_ids=[k[1] for k in keys])
+    for key in keys:
+        if key in found:
+            run.verdicts.setdefault(key, found[key].pk)
+    run.looked.update(keys)
+
+
+def _prepare(raw: bytes, oversize: bool, mail: ParsedMail, message_id: str, run: Run, *,
+             lookup: bool = True) -> Outcome | Ready:
+    """One message up to its filing: a refusal, a DSN or an oversize message is kept at
+    once; a message to file comes back :class:`Ready`."""
     recipient = run.recipient
-    address = recipient.mailbox.lower()
-    oversize = len(raw) > max_message_bytes(run.limit)
-    mail = parse_message(raw, headers_only=oversize)
-    message_id = mail.message_id or f"<{mail.body_sha256}@no-message-id>"
-    existing = MailMessage.objects.filter(mailbox=address, message_id=message_id,
-                                          body_sha256=mail.body_sha256).first()
-    if existing is not None:
-        return Outcome(message=existing, duplicate=True)
     if oversize:
         return _keep(raw, mail, message_id, recipient,
                      reasons=too_large(mail, max_attachment_bytes=run.limit))
     if mail.dsn:
-        ports.dsn_handle(raw, mailbox=address)
+        ports.dsn_handle(raw, mailbox=recipient.mailbox.lower())
         return _keep(raw, mail, message_id, recipient, state=MailState.DSN)
     judged = judge(raw, mail, message_id, run)
-    filed = file_judged(raw, judged, run) if not judged.reasons else judged.reasons
-    if isinstance(filed, Filed):
-        return _keep(raw, mail, message_id, recipient, state=MailState.FILED, dkim=judged.dkim,
-                     sender=judged.sender, verification_id=filed.verification_id,
-                     transmission_id=filed.transmission_id)
-    return _keep(raw, mail, message_id, recipient, reasons=filed, dkim=judged.dkim,
+    found = filing_prepare(raw, judged, run, lookup=lookup) if not judged.reasons \
+        else judged.reasons
+    if isinstance(found, Ready):
+        return found
+    return _keep(raw, mail, message_id, recipient, reasons=found, dkim=judged.dkim,
                  sender=judged.sender)
 
 
@@ -210,9 +305,45 @@ def judge(raw: bytes, mail: ParsedMail, message_id: str, run: Run) -> Judged:
     return Judged(mail=mail, message_id=message_id, reasons=reasons, sender=sender, dkim=dkim)
 
 
+@dataclass(frozen=True)
+class Ready:
+    """A message judged, through the intake and the door, its verdict reached: only its
+    rows are left to write (:func:`_file_rows`)."""
+
+    raw: bytes
+    judged: Judged
+    item: CheckedArrival
+    main: Part
+    verdict: int | MailExamined
+    stored: ArrivalResult | None = None
+
+    def blobs(self) -> list[tuple[bytes, str]]:
+        """Every file the filing keeps: the attachments and the raw message."""
+        return self.item.blobs()
+
+
 def file_judged(raw: bytes, judged: Judged, run: Run) -> Filed | list[Reason]:
     """Intake (once: its verdict goes along to the arrival port), verification, the arrival
-    port; the reasons instead when the intake or the port refuses the message."""
+    port; the reasons instead when the intake or the port refuses the message. The records
+    are written in one transaction."""
+    found = filing_prepare(raw, judged, run)
+    if not isinstance(found, Ready):
+        return found
+    blob_files_put(found.blobs())
+    made: dict[tuple[str, int], int] = {}
+    with transaction.atomic():
+        blob_rows_put(found.blobs())
+        filed = _file_rows(found, run, made)
+    run.verdicts.update(made)
+    return filed
+
+
+def filing_prepare(raw: bytes, judged: Judged, run: Run, *, lookup: bool = True
+                   ) -> Ready | list[Reason]:
+    """Everything of a filing that writes no record, outside any transaction: the intake
+    (its refusals audited as always), the main document, the mail-path verdict (examined
+    once), the arrival port's door. The reasons when the message is refused. ``lookup``:
+    whether to ask now if the arrival is stored (a batch asks once for all)."""
     mail, message_id, sender, dkim = judged.mail, judged.message_id, judged.sender, judged.dkim
     if sender is None or dkim is None:  # never so: a message without reasons has both
         return [reason("unknown_sender", mail.from_address)]
@@ -229,39 +360,121 @@ def file_judged(raw: bytes, judged: Judged, run: Run) -> Filed | list[Reason]:
     except DomainError as err:
         return [_refusal(err)]
     main = _main(pdfs, accepted)
-    verification_id = _verified(main, sender, judged, run)
     ordered = [main, *[p for p in files if p is not main]]
     recipient = run.recipient
+    arrival = Arrival(
+        channel=Channel.MAIL, origin=mail.from_address,
+        message_key=message_key(message_id, mail.body_sha256, recipient.mailbox),
+        sender=sender, recipients=[recipient],
+        header=_header(mail, message_id, sender), raw=raw,
+        files=[ArrivedFile(name=p.name or f"tep-{i + 1}", data=p.data,
+                           declared_type=p.content_type) for i, p in enumerate(ordered)],
+        evidence={"message_id": message_id[:300], "dkim": dkim.evidence,
+                  "from": mail.from_address, "mailbox": recipient.mailbox.lower(),
+                  "body_sha256": mail.body_sha256},
+        intake={p.sha256: a for p, a in zip(pdfs, accepted, strict=True)})
+    stored = arrivals_stored([arrival]).get(arrival.message_key) if lookup else None
     try:
-        result = arrival_accept(Arrival(
-            channel=Channel.MAIL, origin=mail.from_address,
-            message_key=message_key(message_id, mail.body_sha256, recipient.mailbox),
-            sender=sender,
-            recipients=[recipient],
-            header=_header(mail, message_id, sender), raw=raw,
-            files=[ArrivedFile(name=p.name or f"tep-{i + 1}", data=p.data,
-                               declared_type=p.content_type) for i, p in enumerate(ordered)],
-            evidence={"message_id": message_id[:300], "dkim": dkim.evidence,
-                      "from": mail.from_address, "mailbox": recipient.mailbox.lower(),
-                      "body_sha256": mail.body_sha256},
-            verification_id=verification_id,
-            intake={p.sha256: a for p, a in zip(pdfs, accepted, strict=True)}))
+        item = arrival_check(arrival)
     except ScannerUnavailable:
         raise
     except DomainError as err:
         return [_refusal(err)]
-    return Filed(verification_id=verification_id, transmission_id=result.transmission.pk)
+    return Ready(raw=raw, judged=judged, item=item, main=main,
+                 verdict=_verdict(main, sender, judged, run), stored=stored)
 
 
-def _verified(main: Part, sender: Agency, judged: Judged, run: Run) -> int:
-    """The verification of the main PDF; identical bytes from the same sender met earlier in
-    this pass share its verdict (same validation time)."""
+def _verdict(main: Part, sender: Agency, judged: Judged, run: Run) -> int | MailExamined:
+    """The verdict on the main PDF: the stored record's id when there is one, else examined
+    (once per message). Identical bytes from the same sender met earlier in this pass share
+    it (same validation time)."""
     key = (main.sha256, sender.pk)
     if key not in run.verdicts:
-        run.verdicts[key] = mail_verify(data=main.data, sender=sender, facts=MailFacts(
-            message_id=judged.message_id, mail_from=judged.mail.from_address,
-            received_at=run.now, dkim=judged.dkim.evidence if judged.dkim else "")).pk
+        stored = mail_verifications_of(sha256s=[main.sha256], sender_ids=[sender.pk]) \
+            if key not in run.looked else {}
+        run.verdicts[key] = stored[key].pk if key in stored else mail_examine(
+            data=main.data, sender=sender, facts=MailFacts(
+                message_id=judged.message_id, mail_from=judged.mail.from_address,
+                received_at=run.now, dkim=judged.dkim.evidence if judged.dkim else ""))
     return run.verdicts[key]
+
+
+def _file_rows(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> Filed:
+    """The records of one filing, in the caller's transaction: the verification (unless
+    stored), the arrival's rows (unless stored). ``made``: verdicts stored in this
+    transaction, by (SHA-256, sender), for the pass to reuse once it commits."""
+    sender = ready.item.arrival.sender
+    key = (ready.main.sha256, sender.pk)
+    verdict = made.get(key, ready.verdict)
+    if isinstance(verdict, MailExamined):
+        verdict = mail_record(verdict, sender).pk
+        made[key] = verdict
+    if ready.stored is not None:
+        return Filed(verification_id=verdict, transmission_id=ready.stored.transmission.pk)
+    result = arrival_store(ready.item, verification_id=verdict)
+    return Filed(verification_id=verdict, transmission_id=result.transmission.pk)
+
+
+def _file_batch(ready: Sequence[Ready], run: Run) -> list[tuple[int, Outcome | Exception]]:
+    """File every ready message: files first, then one transaction with a savepoint per
+    message; each on its own when the batch's transaction fails."""
+    if not ready:
+        return []
+    blobs = [b for r in ready for b in r.blobs()]
+    blob_files_put(blobs)
+    out: list[tuple[int, Outcome | Exception]] = []
+    made: dict[tuple[str, int], int] = {}
+    try:
+        with transaction.atomic():
+            blob_rows_put(blobs)
+            for i, item in enumerate(ready):
+                before = dict(made)
+                try:
+                    with transaction.atomic():
+                        out.append((i, _file_one(item, run, made)))
+                except Exception as err:  # this message only: rolled back to its savepoint
+                    made.clear()
+                    made.update(before)  # a verdict stored in the savepoint is gone too
+                    logger.warning("mail gateway: %s not filed in its batch: %s",
+                                   item.judged.message_id[:100], err)
+                    out.append((i, err))
+    except Exception:  # the batch's commit failed: each on its own
+        logger.exception("mail gateway: a batch of %d failed; filing one by one", len(ready))
+        made = {}
+        out = []
+        for i, item in enumerate(ready):
+            before = dict(made)
+            try:
+                with transaction.atomic():
+                    blob_rows_put(item.blobs())
+                    out.append((i, _file_one(item, run, made)))
+            except Exception as err:
+                made.clear()
+                made.update(before)
+                out.append((i, err))
+    run.verdicts.update(made)
+    return [(i, _resolved(ready[i], run, o)) for i, o in out]
+
+
+def _resolved(ready: Ready, run: Run, outcome: Outcome | Exception) -> Outcome | Exception:
+    """A message whose rows a concurrent pass wrote first is that pass's (a duplicate)."""
+    if not isinstance(outcome, IntegrityError):
+        return outcome
+    mail = ready.judged.mail
+    row = MailMessage.objects.filter(mailbox=run.recipient.mailbox.lower(),
+                                     message_id=ready.judged.message_id,
+                                     body_sha256=mail.body_sha256).first()
+    return Outcome(message=row, duplicate=True) if row is not None else outcome
+
+
+def _file_one(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> Outcome:
+    """One message's records and its row, in the caller's transaction."""
+    filed = _file_rows(ready, run, made)
+    judged = ready.judged
+    return _row(ready.raw, judged.mail, judged.message_id, run.recipient,
+                raw_sha256=ready.item.raw_sha256, state=MailState.FILED, dkim=judged.dkim,
+                sender=judged.sender, verification_id=filed.verification_id,
+                transmission_id=filed.transmission_id)
 
 
 def _refusal(err: DomainError) -> Reason:
@@ -316,34 +529,43 @@ def attachment_rows(mail: ParsedMail) -> list[dict[str, Any]]:
 
 def _keep(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
           state: str = MailState.QUARANTINED, reasons: Sequence[Reason] = (),
-          dkim: Dkim | None = None, sender: Agency | None = None,
-          verification_id: int | None = None, transmission_id: int | None = None) -> Outcome:
-    """The message's row (and raw blob) with its audit event, once; a concurrent writer's row
-    wins."""
+          dkim: Dkim | None = None, sender: Agency | None = None) -> Outcome:
+    """The row (and raw blob) of a message not filed, with its audit event, once; a
+    concurrent writer's row wins."""
     blob = Blob.objects.filter(sha256=hashlib.sha256(raw).hexdigest()).first() \
-        or blob_put(data=raw, content_type="message/rfc822")  # the port keeps a filed one
-    found = [r.as_dict() for r in reasons]
+        or blob_put(data=raw, content_type="message/rfc822")
     try:
         with transaction.atomic():
-            row = MailMessage.objects.create(
-                mailbox=recipient.mailbox.lower(), agency=recipient, message_id=message_id,
-                body_sha256=mail.body_sha256, raw=blob, state=state,
-                from_address=mail.from_address[:254], sender=sender,
-                subject=mail.subject[:500], dkim=(dkim.evidence if dkim else "")[:300],
-                attachments=attachment_rows(mail), reasons=found, received_at=clock.now(),
-                verification_id=verification_id, transmission_id=transmission_id)
-            audit_append(actor=None, action=f"mailgate.{state}", object_type="mailgate.message",
-                         object_id=row.uid, agency_code=recipient.code,
-                         data={"mailbox": row.mailbox, "message_id": message_id[:300],
-                               "from": row.from_address, "raw_sha256": blob.sha256,
-                               "reasons": [r.code for r in reasons]})
+            return _row(raw, mail, message_id, recipient, raw_sha256=blob.sha256, state=state,
+                        reasons=reasons, dkim=dkim, sender=sender)
     except IntegrityError:  # the same message, handled by a concurrent pass
         row = MailMessage.objects.get(mailbox=recipient.mailbox.lower(), message_id=message_id,
                                       body_sha256=mail.body_sha256)
         return Outcome(message=row, duplicate=True)
+
+
+def _row(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *, raw_sha256: str,
+         state: str = MailState.QUARANTINED, reasons: Sequence[Reason] = (),
+         dkim: Dkim | None = None, sender: Agency | None = None,
+         verification_id: int | None = None, transmission_id: int | None = None) -> Outcome:
+    """The message's row with its audit event, in the caller's transaction (the raw blob
+    stored)."""
+    found = [r.as_dict() for r in reasons]
+    row = MailMessage.objects.create(
+        mailbox=recipient.mailbox.lower(), agency=recipient, message_id=message_id,
+        body_sha256=mail.body_sha256, raw_id=raw_sha256, state=state,
+        from_address=mail.from_address[:254], sender=sender,
+        subject=mail.subject[:500], dkim=(dkim.evidence if dkim else "")[:300],
+        attachments=attachment_rows(mail), reasons=found, received_at=clock.now(),
+        verification_id=verification_id, transmission_id=transmission_id)
+    audit_append(actor=None, action=f"mailgate.{state}", object_type="mailgate.message",
+                 object_id=row.uid, agency_code=recipient.code,
+                 data={"mailbox": row.mailbox, "message_id": message_id[:300],
+                       "from": row.from_address, "raw_sha256": raw_sha256,
+                       "reasons": [r.code for r in reasons]})
     return Outcome(message=row, reasons=found)
 
 
-__all__ = ["Filed", "Judged", "Outcome", "Run", "UnknownMailbox", "attachment_rows",
-           "file_judged", "judge", "mail_receive", "max_attachment_bytes", "message_key",
-           "receiving_agency"]
+__all__ = ["Filed", "Judged", "Outcome", "Ready", "Run", "UnknownMailbox", "attachment_rows",
+           "file_judged", "filing_prepare", "judge", "mail_receive", "mail_receive_many",
+           "max_attachment_bytes", "message_key", "receiving_agency"]

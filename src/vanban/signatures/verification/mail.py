@@ -12,6 +12,9 @@ a DKIM signature of the province by the sender's domain). This records the verdi
 from __future__ import annotations
 
 import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +28,7 @@ from vanban.signatures.models import ArrivalChannel, Verdict, Verification, Veri
 from vanban.signatures.verification.checks import Check, Code, Status, complete, is_valid
 from vanban.signatures.verification.evidence import verification_evidence
 from vanban.signatures.verification.services import _run, fingerprint
+from vanban.signatures.verification.signature import Examined
 from vanban.storage.services import blob_put
 
 ACTION = "signatures.mail_verify"
@@ -74,6 +78,105 @@ def mail_verification_of(*, sha256: str, sender_id: int) -> Verification | None:
                                        channel=ArrivalChannel.MAIL, peer="").first()
 
 
+def mail_verifications_of(*, sha256s: Iterable[str], sender_ids: Iterable[int]
+                          ) -> dict[tuple[str, int], Verification]:
+    """The mail-path records of many (bytes, sender) pairs in one query, by (SHA-256, sender
+    id): what a batch of messages asks instead of one lookup each."""
+    found = Verification.objects.filter(blob_id__in=set(sha256s), sender_id__in=set(sender_ids),
+                                        path=VerificationPath.MAIL,
+                                        channel=ArrivalChannel.MAIL, peer="")
+    return {(str(v.blob_id), int(v.sender_id)): v for v in found}
+
+
+@dataclass(frozen=True)
+class MailExamined:
+    """The verdict on one document that came by mail, reached but not stored yet: what
+    :func:`mail_record` writes (a batch of messages examines each outside its transaction and
+    stores them all in one)."""
+
+    sha256: str
+    sender_id: int
+    facts: MailFacts
+    examined: Examined
+    certificate_id: int | None
+    pages: int | None
+    checks: list[Check]
+    verdict: str
+    verified_at: datetime
+
+    @property
+    def content_type(self) -> str:
+        """How the blob is stored: a PDF only when it opened as one."""
+        return "application/pdf" if self.pages is not None else "application/octet-stream"
+
+
+# Verdicts reached but not stored yet (a filing that failed and is tried again, in the same
+# pass or the next), by document, sender and message facts: the same message is examined once
+# within CACHE_SECONDS, however often its filing is tried. Small and short-lived: a verdict is
+# what would have been stored had the first filing committed, never older than that.
+CACHE_SECONDS = 300.0
+CACHE_SIZE = 256
+_examined: OrderedDict[tuple[str, int, MailFacts], tuple[float, MailExamined]] = OrderedDict()
+
+
+def mail_examine(*, data: bytes, sender: Agency, facts: MailFacts) -> MailExamined:
+    """Every check of R4.1 on ``data`` from ``sender``'s mailbox, nothing written; computed
+    once per message (see :data:`CACHE_SECONDS`). Bad input gets an invalid verdict, never an
+    exception."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    key = (sha256, sender.pk, facts)
+    cached = _examined.get(key)
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    examined, certificate_id, pages = _run(data, sender)
+    checks = examined.checks
+    if _unsigned(checks):
+        checks = _mail_rule(checks)
+    checks = [*complete(checks), *_mail_checks(sender, facts)]
+    verdict = Verdict.VALID if is_valid(checks) else Verdict.INVALID
+    result = MailExamined(sha256=sha256, sender_id=sender.pk, facts=facts, examined=examined,
+                          certificate_id=certificate_id, pages=pages, checks=checks,
+                          verdict=verdict, verified_at=clock.now())
+    _examined[key] = (time.monotonic(), result)
+    while len(_examined) > CACHE_SIZE:
+        _examined.popitem(last=False)
+    return result
+
+
+def mail_record(found: MailExamined, sender: Agency) -> Verification:
+    """Store ``found`` (once per document and sender) with its audit event, validation data
+    and evidence, in the caller's transaction. The blob's file and row must exist (files
+    before rows)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("mail_record() must run inside the filing's transaction")
+    signer = found.examined.signer
+    facts = found.facts
+    record, created = Verification.objects.get_or_create(
+        blob_id=found.sha256, sender=sender, path=VerificationPath.MAIL,
+        channel=ArrivalChannel.MAIL, peer="", defaults={
+            "received_via": "mail", "verdict": found.verdict,
+            "checks": [c.as_dict() for c in found.checks],
+            "signer_certificate_id": found.certificate_id,
+            "signer_subject": str(signer.subject.human_friendly)[:500] if signer else "",
+            "signer_fingerprint": fingerprint(signer) if signer is not None else "",
+            "signed_at": found.examined.signed_at,
+            "signed_at_source": found.examined.signed_at_source,
+            "page_count": found.pages, "verified_at": found.verified_at,
+            "mail_message_id": facts.message_id[:300], "mail_from": facts.mail_from[:300],
+            "mail_received_at": facts.received_at})
+    if created:
+        audit_append(actor=None, action=ACTION, object_type="verification",
+                     object_id=record.pk, agency_code=sender.code,
+                     data={"sha256": found.sha256, "verdict": found.verdict, "channel": "mail",
+                           "message_id": facts.message_id[:300], "dkim": facts.dkim,
+                           "failed": [c.code for c in found.checks if c.status == "fail"]})
+        arrival_keep(record, found.examined.collected)
+        verification_evidence(record, signer=signer, collected=found.examined.collected)
+    # Once stored, the record itself is what a later message with these bytes reads.
+    _examined.pop((found.sha256, found.sender_id, facts), None)
+    return record
+
+
 def mail_verify(*, data: bytes, sender: Agency, facts: MailFacts) -> Verification:
     """R4.1: record the verdict on ``data`` that came by mail from ``sender``'s mailbox.
 
@@ -84,34 +187,7 @@ def mail_verify(*, data: bytes, sender: Agency, facts: MailFacts) -> Verificatio
     existing = mail_verification_of(sha256=sha256, sender_id=sender.pk)
     if existing is not None:
         return existing
-    examined, certificate_id, pages = _run(data, sender)
-    checks = examined.checks
-    if _unsigned(checks):
-        checks = _mail_rule(checks)
-    checks = [*complete(checks), *_mail_checks(sender, facts)]
-    verdict = Verdict.VALID if is_valid(checks) else Verdict.INVALID
-    signer = examined.signer
-    blob = blob_put(data=data, content_type="application/pdf" if pages is not None
-                    else "application/octet-stream")
+    found = mail_examine(data=data, sender=sender, facts=facts)
+    blob_put(data=data, content_type=found.content_type)
     with transaction.atomic():
-        record, created = Verification.objects.get_or_create(
-            blob=blob, sender=sender, path=VerificationPath.MAIL, channel=ArrivalChannel.MAIL,
-            peer="", defaults={
-                "received_via": "mail", "verdict": verdict,
-                "checks": [c.as_dict() for c in checks],
-                "signer_certificate_id": certificate_id,
-                "signer_subject": str(signer.subject.human_friendly)[:500] if signer else "",
-                "signer_fingerprint": fingerprint(signer) if signer is not None else "",
-                "signed_at": examined.signed_at, "signed_at_source": examined.signed_at_source,
-                "page_count": pages, "verified_at": clock.now(),
-                "mail_message_id": facts.message_id[:300], "mail_from": facts.mail_from[:300],
-                "mail_received_at": facts.received_at})
-        if created:
-            audit_append(actor=None, action=ACTION, object_type="verification",
-                         object_id=record.pk, agency_code=sender.code,
-                         data={"sha256": sha256, "verdict": verdict, "channel": "mail",
-                               "message_id": facts.message_id[:300], "dkim": facts.dkim,
-                               "failed": [c.code for c in checks if c.status == "fail"]})
-            arrival_keep(record, examined.collected)
-            verification_evidence(record, signer=signer, collected=examined.collected)
-    return record
+        return mail_record(found, sender)

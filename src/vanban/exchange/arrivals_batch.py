@@ -1,0 +1,230 @@
+"""The arrival port in two halves, for a channel that files many messages at once (ADR 0015).
+
+:func:`~vanban.exchange.arrivals.arrival_accept` stores one arrival with its own durable file
+writes and its own commit. A reader of a mailbox holding thousands of messages pays that per
+message: one fsync per file and a commit per record. Here the same work is split so a batch
+shares them, and no rule changes:
+
+1. :func:`arrival_check`, outside any transaction: the door (intake, scanner, the main
+   document by content), exactly as the port runs it; a refusal is raised and audited as there.
+2. :func:`blob_files_put`: the files of the whole batch written durably before any row (a
+   committed row always has its file), their fsyncs issued together so the file system commits
+   its journal once for many.
+3. :func:`blob_rows_put` and :func:`arrival_store`, inside the caller's one transaction: the
+   blob rows in one statement, then each arrival's rows as the port writes them.
+
+:func:`arrival_accept_many` is the port's batch form for any channel: every arrival checked,
+the files written once, all stored in one transaction; if that transaction fails, each is
+accepted on its own, so a bad arrival cannot block the good ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from django.core.files.storage import FileSystemStorage, storages
+from django.db import transaction
+
+from vanban.core import clock
+from vanban.core.errors import DomainError, ValidationFailed
+from vanban.exchange.arrivals import (
+    RAW_TYPES,
+    Arrival,
+    ArrivalResult,
+    _check_files,
+    _Checked,
+    _main,
+    _store,
+    _stored,
+    arrival_accept,
+)
+from vanban.storage import backend
+from vanban.storage.models import Blob, blob_path
+from vanban.storage.services import blob_put_file
+
+FSYNC_THREADS = 8  # concurrent fsyncs: the journal commits them together
+
+
+@dataclass(frozen=True)
+class CheckedArrival:
+    """An arrival through the door, ready to store: its files' detected types and the
+    intake's view, and which one is the main document."""
+
+    arrival: Arrival
+    checked: list[_Checked]
+    main: int
+
+    @property
+    def raw_sha256(self) -> str:
+        """The raw message's blob."""
+        return hashlib.sha256(self.arrival.raw).hexdigest()
+
+    def blobs(self) -> list[tuple[bytes, str]]:
+        """(bytes, content type) of every file to keep: each attachment, then the raw
+        message."""
+        raw_type = RAW_TYPES.get(self.arrival.channel, "application/xml")
+        return [*((c.file.data, c.content_type) for c in self.checked),
+                (self.arrival.raw, raw_type)]
+
+
+def arrival_check(arrival: Arrival) -> CheckedArrival:
+    """The door half of the port, outside any transaction: every file through the intake and
+    the scanner, the main document by content. Raises the door's refusal as the port does."""
+    if not arrival.recipients:
+        raise ValidationFailed("Không có nơi nhận nào thuộc hệ thống này.",
+                               "No recipient is served by this installation.",
+                               code="no_local_recipient")
+    checked = _check_files(arrival)
+    return CheckedArrival(arrival=arrival, checked=checked, main=_main(checked))
+
+
+def arrival_store(item: CheckedArrival, *, verification_id: int | None = None
+                  ) -> ArrivalResult:
+    """The rows of one checked arrival, in the caller's transaction, after its files and
+    blob rows are stored; ``verification_id``: the channel's verdict, stored in the same
+    transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("arrival_store() must run inside the batch's transaction")
+    arrival = item.arrival if verification_id is None \
+        else replace(item.arrival, verification_id=verification_id)
+    return _store(arrival, item.checked, item.main, item.raw_sha256)
+
+
+def arrivals_stored(arrivals: Sequence[Arrival]) -> dict[str, ArrivalResult]:
+    """The arrivals already stored, by message key: one query for the batch, then the
+    port's own lookup only for those found (a repeat is rare)."""
+    from vanban.exchange.models import Transmission
+
+    keys = {a.message_key for a in arrivals}
+    known = set(Transmission.objects.filter(origin_message_id__in=keys)
+                .values_list("channel", "origin", "origin_message_id"))
+    out: dict[str, ArrivalResult] = {}
+    for a in arrivals:
+        if (a.channel, a.origin, a.message_key) in known:
+            stored = _stored(a)
+            if stored is not None:
+                out[a.message_key] = stored
+    return out
+
+
+# ---------------------------------------------------------------- blobs of a batch
+
+
+def blob_files_put(items: Iterable[tuple[bytes, str]]) -> None:
+    """Store the files of a batch durably before any of its rows: each new file written to a
+    temporary name in its final folder, all flushed together, then linked to its name and the
+    folders flushed. What :func:`~vanban.storage.services.blob_put_file` does per file, with
+    the waits shared; a file already stored is checked as there."""
+    storage = storages["default"]
+    unique = {hashlib.sha256(data).hexdigest(): data for data, _ in items}
+    if not isinstance(storage, FileSystemStorage):
+        for data in unique.values():
+            blob_put_file(data=data)
+        return
+    pending: list[tuple[int, str, Path]] = []
+    try:
+        for sha256, data in unique.items():
+            path = Path(storage.path(blob_path(sha256)))
+            if path.exists():
+                blob_put_file(data=data)  # verified against its hash, never rewritten
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            pending.append((fd, tmp, path))
+            _write_all(fd, data)
+        with ThreadPoolExecutor(FSYNC_THREADS) as pool:
+            list(pool.map(os.fsync, [fd for fd, _, _ in pending]))
+        folders: set[Path] = set()
+        for _fd, tmp, path in pending:
+            os.chmod(tmp, backend.FILE_MODE)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:  # stored meanwhile by another writer: check it
+                data = unique[path.name]
+                blob_put_file(data=data)
+                continue
+            folders.add(path.parent)
+        with ThreadPoolExecutor(FSYNC_THREADS) as pool:
+            list(pool.map(_fsync_dir, folders))
+    finally:
+        for fd, tmp, _path in pending:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write ``data`` whole (``os.write`` may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def blob_rows_put(items: Iterable[tuple[bytes, str]]) -> None:
+    """The :class:`Blob` rows of files already stored, in one statement in the caller's
+    transaction; a row that exists is kept as it is (as ``blob_put`` keeps it)."""
+    now = clock.now()
+    rows = {hashlib.sha256(data).hexdigest(): Blob(
+        sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+        content_type=content_type.strip().lower(), created_at=now)
+        for data, content_type in items}
+    Blob.objects.bulk_create(list(rows.values()), ignore_conflicts=True)
+
+
+# ---------------------------------------------------------------- the batch form of the port
+
+
+def arrival_accept_many(arrivals: Sequence[Arrival]) -> list[ArrivalResult | DomainError]:
+    """:func:`~vanban.exchange.arrivals.arrival_accept` for many arrivals, in order: each
+    result, or the door's refusal of that arrival. Call it outside any transaction.
+
+    The checks run per arrival as the port runs them; the files of all of them are written
+    together; the rows are stored in one transaction. If that transaction fails, every
+    arrival is accepted on its own (the port is idempotent), so one cannot block the others.
+    """
+    out: list[ArrivalResult | DomainError | None] = [None] * len(arrivals)
+    stored = arrivals_stored(arrivals)
+    ready: list[tuple[int, CheckedArrival]] = []
+    for i, arrival in enumerate(arrivals):
+        if arrival.message_key in stored:
+            out[i] = stored[arrival.message_key]
+            continue
+        try:
+            ready.append((i, arrival_check(arrival)))
+        except DomainError as err:
+            out[i] = err
+    blobs = [b for _, item in ready for b in item.blobs()]
+    blob_files_put(blobs)
+    try:
+        with transaction.atomic():
+            blob_rows_put(blobs)
+            for i, item in ready:
+                out[i] = arrival_store(item)
+    except Exception:
+        for i, item in ready:
+            try:
+                out[i] = arrival_accept(item.arrival)
+            except DomainError as err:
+                out[i] = err
+    return [r for r in out if r is not None]
+
+
+__all__ = ["CheckedArrival", "arrival_accept_many", "arrival_check", "arrival_store",
+           "arrivals_stored", "blob_files_put", "blob_rows_put"]
