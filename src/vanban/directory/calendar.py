@@ -20,9 +20,10 @@ from vanban.audit.services import audit_append, audit_refusal
 from vanban.core import clock
 from vanban.core.errors import DomainError, ValidationFailed, forbidden, not_found
 from vanban.core.roles import Actor, Role
-from vanban.core.workdays import DEFAULT_CALENDAR, public_holiday_name
+from vanban.core.workdays import public_holiday_name
 from vanban.directory import rules
 from vanban.directory.models import Agency, CalendarDay
+from vanban.directory.selectors import settled_calendar
 
 OBJECT_TYPE = "directory.calendar_day"
 
@@ -74,7 +75,7 @@ def calendar_day_set(*, actor: Actor | None, agency: Agency | None, day: date, w
     if len(note) > 200:
         raise ValidationFailed("Ghi chú dài tối đa 200 ký tự.",
                                "The note has at most 200 characters.", code="too_long")
-    normally_working = DEFAULT_CALENDAR.is_working_day(day)
+    normally_working = settled_calendar().is_working_day(day)
     if working and normally_working:
         raise ValidationFailed(
             f"Ngày {day:%d/%m/%Y} vốn là ngày làm việc, không cần khai báo làm bù.",

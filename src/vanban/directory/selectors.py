@@ -109,6 +109,15 @@ def agency_list_json() -> dict[str, list[dict[str, Any]]]:
     return {"agencies": [agency_as_dict(a) for a in agencies]}
 
 
+def settled_calendar() -> WorkCalendar:
+    """The shared calendar before any operator's entry: statutory days, the shipped yearly
+    schedules and the calendar settings. The calendar page judges a new entry against it, so
+    a make-up day the schedule already names is not entered twice (ADR 0019)."""
+    return shared_calendar(scheduled_years=calendar_settings.scheduled_years(),
+                           extra_holidays=calendar_settings.extra_holidays(),
+                           national_day_adjacent=calendar_settings.national_day_adjacent())
+
+
 def work_calendar(agency_id: int | None) -> WorkCalendar:
     """vanban's one working-day calendar for an agency (``None``: the province's), read by
     workflow deadlines, check windows, notices and the one-stop clock alike (ADR 0019): public

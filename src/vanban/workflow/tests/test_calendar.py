@@ -48,6 +48,19 @@ def test_pointless_entries_are_refused(head, agency):
         calendar_day_set(actor=head, agency=agency, day=date(2026, 2, 17), working=False)
 
 
+def test_entries_are_judged_against_the_settled_calendar(head, agency, settings):
+    """R8.1: the calendar page judges an entry against the one shared calendar (ADR 0019): the
+    package's make-up Saturday 22/08/2026 needs no entry, nor a day a setting already gives off."""
+    with pytest.raises(ValidationFailed) as made_up:
+        calendar_day_set(actor=head, agency=agency, day=date(2026, 8, 22), working=True)
+    assert made_up.value.code == "already_working"
+    settings.VANBAN_CALENDAR_EXTRA_HOLIDAYS = "10/12"
+    with pytest.raises(ValidationFailed) as extra:
+        calendar_day_set(actor=head, agency=agency, day=date(2026, 12, 10), working=False)
+    assert extra.value.code == "already_off"
+    assert not work_calendar(agency.pk).is_working_day(date(2026, 12, 10))
+
+
 def test_public_holidays_of_2026():
     """R8.1: the year's holidays include Tết."""
     names = {h.day: h.name for h in public_holidays(2026)}
