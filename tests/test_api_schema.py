@@ -13,6 +13,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
+from vanban.core.apipaths import LOOKUP_URL_KWARG, NESTED_IDS
 from vanban.web.schema import PROBLEM_SCHEMA
 
 APPS = {"accounts", "audit", "directory", "evidence", "exchange", "incoming", "registry",
@@ -72,12 +73,12 @@ def test_every_operation_documents_problems_tags_and_summary(schema: dict[str, A
     ("/api/v1/documents/{id}/sign/", "post", "DocumentInput"),
     ("/api/v1/documents/{id}/", "get", "DocumentInput"),
     ("/api/v1/incoming/register/{id}/", "get", "PaperInput"),
-    ("/api/v1/incoming/deliveries/{uid}/", "get", "RegisterInput"),
+    ("/api/v1/incoming/deliveries/{id}/", "get", "RegisterInput"),
     ("/api/v1/workflow/incoming/{id}/", "get", "Assign"),
     ("/api/v1/workflow/incoming/{id}/start/", "post", "Assign"),
     ("/api/v1/workflow/files/{id}/close/", "post", "Close"),
-    ("/api/v1/exchange/transmissions/{message_id}/", "get", "Send"),
-    ("/api/v1/exchange/deliveries/{uid}/", "get", "Status"),
+    ("/api/v1/exchange/transmissions/{id}/", "get", "Send"),
+    ("/api/v1/exchange/deliveries/{id}/", "get", "Status"),
 ])
 def test_responses_are_not_the_input_serializers(schema: dict[str, Any], path: str,
                                                  method: str, wrong: str) -> None:
@@ -137,3 +138,44 @@ def test_main_operations_carry_examples_and_every_one_a_summary_and_tag(
             assert operation["tags"] != ["api"], (path, method)
     names = {p["name"] for p in paths["/api/v1/incoming/register/"]["get"]["parameters"]}
     assert {"cursor", "limit", "state", "date_from", "date_to", "agency", "year"} <= names
+
+
+def test_every_path_parameter_is_named_id(schema: dict[str, Any]) -> None:
+    """Issue 15 §4: one name for a resource's path parameter, ``{id}``, whatever its key (a
+    number, a UUID, an agency's code, an evidence log key), with its type and a description;
+    the only other names are the second ids of :data:`NESTED_IDS`, each with its reason."""
+    seen: set[str] = set()
+    for path, method, op in _operations(schema):
+        for parameter in op.get("parameters", []):
+            if parameter["in"] != "path":
+                continue
+            name, where = parameter["name"], f"{method.upper()} {path} {{{parameter['name']}}}"
+            seen.add(name)
+            assert name == LOOKUP_URL_KWARG or name in NESTED_IDS, where
+            assert f"{{{name}}}" in path, where
+            assert parameter.get("description"), where
+            kind = parameter["schema"]
+            assert kind["type"] == "integer" or kind.get("format") == "uuid" or kind.get(
+                "pattern"), where
+            if kind["type"] == "integer":
+                assert kind["minimum"] == 0, where
+                assert kind["maximum"] == 10**18 - 1, where
+        assert "{pk}" not in path
+    assert seen == {LOOKUP_URL_KWARG, *NESTED_IDS}
+
+
+@pytest.mark.parametrize(("path", "kind"), [
+    ("/api/v1/audit/events/{id}/", "integer"), ("/api/v1/agencies/{id}/", "string"),
+    ("/api/v1/exchange/deliveries/{id}/", "uuid"), ("/api/v1/exchange/transmissions/{id}/",
+                                                     "uuid"),
+    ("/api/v1/incoming/deliveries/{id}/", "uuid"), ("/api/v1/documents/{id}/", "integer"),
+    ("/api/v1/evidence/deliveries/{id}/bundle/", "string")])
+def test_renamed_path_ids_keep_their_types(schema: dict[str, Any], path: str,
+                                           kind: str) -> None:
+    """Issue 15 §4: the former ``{seq}``, ``{code}``, ``{uid}``, ``{message_id}`` and
+    ``{delivery_id}`` are ``{id}`` with the type of the key they stand for."""
+    parameter = next(p for p in schema["paths"][path]["get"]["parameters"]
+                     if p["in"] == "path")
+    assert parameter["name"] == "id"
+    assert (parameter["schema"].get("format") == "uuid" if kind == "uuid"
+            else parameter["schema"]["type"] == kind)

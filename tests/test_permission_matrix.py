@@ -32,7 +32,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.matrix_world import ACTORS, AGENCY_ROLES, PASSWORD, World, build_world
+from tests.matrix_world import ACTORS, AGENCY_ROLES, PASSWORD, World, build_world, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -268,6 +268,10 @@ onestop:dossier_file              GET    agency+province  # a scanned paper, aud
 onestop:act                       POST   onestop  # transfer: the desk's officer
 onestop:catalogue_export          GET    onestop+directors+other
 onestop:catalogue_import          POST   onestop+directors+other
+onestop:forwarded                 GET    onestop+other  # each desk's own list (R11.1a)
+onestop:forwarded_receive         GET    onestop  # the receiving desk's officer
+onestop:forwarded_receive         POST   onestop
+onestop:forwarded_send_back       POST   onestop
 portal:home                       GET    public
 portal:procedure                  GET    public
 portal:file                       GET    public
@@ -280,7 +284,7 @@ portal:rate                       POST   public
 # Which world id fills each URL argument, by the route's name (prefix) and the argument.
 ARGUMENTS: dict[str, dict[str, str]] = {
     "accounts:": {"pk": "staff"}, "staff-": {"pk": "staff"},
-    "directory:": {"code": "agency", "pk": "unit"}, "agency-": {"code": "agency"},
+    "directory:": {"code": "agency", "pk": "unit"}, "agency-": {"id": "agency"},
     "directory:group_": {"pk": "recipient_group"},
     "unit-": {"pk": "unit"},
     "registry:document_edit": {"pk": "draft"},
@@ -295,23 +299,23 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "exchange:tracking": {"pk": "sent_document"}, "exchange:send": {"pk": "sent_document"},
     "exchange:revoke": {"uid": "transmission_uid"}, "exchange:recall": {"uid": "sent_delivery"},
     "exchange:hub_retry": {"uid": "sent_delivery"}, "exchange:": {"uid": "delivery"},
-    "exchange-transmission-": {"message_id": "transmission"},
-    "exchange-delivery-recall": {"uid": "sent_delivery"}, "exchange-delivery-": {"uid": "delivery"},
-    "evidence": {"delivery_id": "delivery"},
+    "exchange-transmission-": {"id": "transmission"},
+    "exchange-delivery-recall": {"id": "sent_delivery"}, "exchange-delivery-": {"id": "delivery"},
+    "evidence": {"delivery_id": "delivery"}, "evidence-bundle": {"id": "delivery"},
     "incoming:": {"uid": "delivery", "pk": "incoming"},
-    "incoming-delivery-": {"uid": "delivery"}, "incoming-entry-": {"pk": "incoming"},
+    "incoming-delivery-": {"id": "delivery"}, "incoming-entry-": {"pk": "incoming"},
     "workflow:forward": {"pk": "line"}, "workflow:line_done": {"pk": "line"},
     "workflow:work_file": {"pk": "work_file", "item_pk": "item"},
     "workflow:": {"pk": "incoming"}, "workflow-incoming-": {"pk": "incoming"},
     "workflow-line-": {"pk": "line"}, "workflow-file-": {"pk": "work_file", "item_id": "item"},
-    "audit-event-": {"seq": "audit_seq"}, "me-tokens-": {"pk": "token"},
+    "audit-event-": {"id": "audit_seq"}, "me-tokens-": {"pk": "token"},
     "role-requests-": {"pk": "role_request"},
     "mail:mailbox_disable": {"pk": "mailbox"}, "mail:dkim_disable": {"pk": "dkim_key"},
     "mailgate:": {"uid": "mail_message"},
     "portal:": {"pk": "procedure"},
     "onestop:": {"pk": "procedure", "ref": "dossier", "form": "dossier_form",
                  "action": "dossier_action", "fmt": "catalogue_format",
-                 "file_id": "dossier_file"},
+                 "file_id": "dossier_file", "uid": "forwarded"},
 }
 _REFUSED = {401, 403, 404}
 
@@ -485,7 +489,33 @@ def world() -> World:
     built.ids["dossier_file"] = DossierFile.objects.create(
         dossier=accepted, sha256=paper.sha256, size=paper.size, content_type="application/pdf",
         filename="giay-to.pdf", uploaded_at=accepted.received_at).pk
+    built.ids["forwarded"] = _forwarded(built)
     return built
+
+
+def _forwarded(built: World) -> str:
+    """Y's desk forwards a dossier to X's desk through the hub (R11.1a): the delivery X's
+    one-stop officer takes in or sends back."""
+    from vanban.directory.models import Agency
+    from vanban.exchange import services as exchange
+    from vanban.onestop import services as onestop
+    from vanban.onestop.models import Procedure
+    from vanban.registry import services as registry
+
+    x, y = (Agency.objects.get(code=built.ids[k]) for k in ("agency", "other_agency"))
+    procedure = Procedure.objects.create(agency=y, code="1.000002", name="Thủ tục của Y",
+                                         limit_value=1)
+    received = onestop.dossier_receive(
+        actor=built.people["other"], desk=y, procedure=procedure,
+        applicant=onestop.Applicant(name="Người nộp chuyển đến"),
+        papers=[onestop.Paper(parts=[pdf("Forwarded")], filename="don.pdf")])
+    document = onestop.dossier_send_to_agency(actor=built.people["other"], dossier=received,
+                                              target_agency=x)
+    document = registry.document_register(actor=None, document=document)
+    document = registry.document_mark_ready(actor=None, document=document)
+    transmission = exchange.transmission_send(actor=None, document=document)
+    exchange.outbox_run()
+    return str(transmission.deliveries.get().uid)
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -28,6 +28,7 @@ from vanban.accounts.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
+from vanban.core.apipaths import id_parameter, path_ids
 from vanban.core.errors import ValidationFailed, not_found
 from vanban.core.pathids import ID_PATTERN
 from vanban.directory.models import Unit
@@ -84,6 +85,8 @@ _AGENCY_PARAM = OpenApiParameter(
 
 
 @extend_schema(tags=["accounts"])
+@path_ids(id_parameter(
+    "number", "Mã số của cán bộ / the staff member's number"))
 class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[User]):
     """Staff accounts of an agency (R20.1). Every staff member may read colleagues' records (to
     pick people to work with); creating needs a staff manager, checked by the service. Another
@@ -133,6 +136,8 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 
 @extend_schema(tags=["accounts"])
+@path_ids(id_parameter(
+    "number", "Mã số của khóa API / the token's number"))
 class MyTokensViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin,
                       viewsets.GenericViewSet[ApiToken]):
     """The caller's own API tokens (R20.2): list with expiry and last use; DELETE revokes."""
@@ -152,6 +157,8 @@ class MyTokensViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin,
 
 
 @extend_schema(tags=["accounts"])
+@path_ids(id_parameter(
+    "number", "Mã số của đề nghị cấp vai trò / the role request's number"))
 class RoleRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[RoleRequest]):
     """Signing or registering roles waiting for the head's approval (R20.1): the head lists
     its agency's and approves or refuses; nothing is conferred before approval."""

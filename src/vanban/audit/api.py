@@ -2,7 +2,7 @@
 
 ``GET /api/v1/audit/events/`` (newest first; filters ``action``, ``object_type``, ``object_id``,
 ``actor``, ``date_from``, ``date_to`` as yyyy-mm-dd or dd/mm/yyyy) and
-``GET /api/v1/audit/events/{seq}/``.
+``GET /api/v1/audit/events/{id}/`` (``id``: the event's ``seq``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from rest_framework.routers import BaseRouter
 from vanban.audit import selectors
 from vanban.audit.forms import EventFilterForm
 from vanban.audit.models import AuditEvent
+from vanban.core.apipaths import LOOKUP_URL_KWARG, id_parameter, path_ids
 from vanban.core.errors import ValidationFailed
 from vanban.core.pathids import ID_PATTERN
 from vanban.core.roles import Actor
@@ -47,6 +48,9 @@ _FILTERS = [
 ]
 
 
+@path_ids(id_parameter(
+    "number", "Số thứ tự của sự kiện trong chuỗi nhật ký (seq) / the event's place in the "
+    "log's chain (seq)"))
 @extend_schema_view(list=extend_schema(parameters=_FILTERS))
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
     """The audit events the caller may read: all (province administrator) or their agency's."""
@@ -56,6 +60,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
 
     serializer_class = AuditEventSerializer
     lookup_field = "seq"
+    lookup_url_kwarg = LOOKUP_URL_KWARG  # the path says {id} (issue 15 §4)
     page_ordering = "-seq"  # newest first, by the chain's own order
     lookup_value_regex = ID_PATTERN
     queryset = AuditEvent.objects.none()  # for the schema; the real one is scoped per request

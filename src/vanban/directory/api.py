@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from vanban.core.apipaths import LOOKUP_URL_KWARG, id_parameter, path_ids
 from vanban.core.errors import Conflict, NotFound, ValidationFailed, forbidden
 from vanban.core.pathids import CODE_PATTERN, ID_PATTERN
 from vanban.core.roles import Actor, Role
@@ -105,11 +106,14 @@ def _parent(data: dict[str, Any]) -> Agency | services.Keep | None:
     return _named_agency(code, "parent_code") if code else None
 
 
+@path_ids(id_parameter(
+    "code", "Mã định danh của cơ quan / the agency's identifier code"))
 class AgencyViewSet(viewsets.GenericViewSet[Agency]):
     """Agencies of the province, looked up by identifier code."""
 
     serializer_class = AgencySerializer
     lookup_field = "code"
+    lookup_url_kwarg = LOOKUP_URL_KWARG  # the path says {id} (issue 15 §4)
     lookup_value_regex = CODE_PATTERN
     page_ordering = "code"  # the address book in code order; codes are unique
 
@@ -122,9 +126,9 @@ class AgencyViewSet(viewsets.GenericViewSet[Agency]):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def retrieve(self, request: Request, code: str) -> Response:
-        """One agency by its code."""
-        return Response(self.get_serializer(selectors.agency_get(code)).data)
+    def retrieve(self, request: Request, id: str) -> Response:
+        """One agency by its code (the path's ``id``)."""
+        return Response(self.get_serializer(selectors.agency_get(id)).data)
 
     def create(self, request: Request) -> Response:
         """R20.1: the province administrator adds an agency."""
@@ -139,9 +143,9 @@ class AgencyViewSet(viewsets.GenericViewSet[Agency]):
             mailbox=data.get("mailbox", ""), active=data.get("active", True))
         return Response(self.get_serializer(agency).data, status=status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, code: str) -> Response:
+    def partial_update(self, request: Request, id: str) -> Response:
         """R20.1: the province administrator changes an agency (the code stays)."""
-        agency = selectors.agency_get(code)
+        agency = selectors.agency_get(id)
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -153,6 +157,8 @@ class AgencyViewSet(viewsets.GenericViewSet[Agency]):
         return Response(self.get_serializer(agency).data)
 
 
+@path_ids(id_parameter(
+    "number", "Mã số của đơn vị / the unit's number"))
 class UnitViewSet(viewsets.GenericViewSet[Unit]):
     """Units the caller may see (R1.1); ``?agency=CODE`` narrows the list."""
 

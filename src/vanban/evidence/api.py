@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
+from vanban.core.apipaths import id_parameter
 from vanban.core.errors import ValidationFailed, forbidden
 from vanban.core.pathids import is_id
 from vanban.core.roles import Actor
@@ -82,12 +83,15 @@ class DeliveryListView(APIView):
 class BundleView(APIView):
     """One delivery's evidence bundle."""
 
-    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT}, tags=["evidence"])
-    def get(self, request: Request, delivery_id: str) -> HttpResponse:
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT}, tags=["evidence"],
+                   parameters=[id_parameter("text", "Mã lần gửi trong nhật ký bằng chứng "
+                                            "(delivery_id) / the delivery's id in the "
+                                            "evidence log (delivery_id)")])
+    def get(self, request: Request, id: str) -> HttpResponse:
         """The bytes exactly as the verifier reads them; 404 for another agency's (R1.1)."""
         data = services.bundle_export(actor=_actor(request),
                                       actor_agency_code=_agency_code(request),
-                                      delivery_id=delivery_id)
+                                      delivery_id=id)
         return HttpResponse(data, content_type="application/json")
 
 
@@ -127,7 +131,7 @@ class ConsistencyCheckView(APIView):
 urlpatterns: list[URLPattern] = [
     path("evidence/head/", HeadView.as_view(), name="evidence-head"),
     path("evidence/deliveries/", DeliveryListView.as_view(), name="evidence-deliveries"),
-    path("evidence/deliveries/<str:delivery_id>/bundle/", BundleView.as_view(),
+    path("evidence/deliveries/<str:id>/bundle/", BundleView.as_view(),
          name="evidence-bundle"),
     path("evidence/consistency/", ConsistencyView.as_view(), name="evidence-consistency"),
     path("evidence/consistency/check/", ConsistencyCheckView.as_view(),

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from vanban.core import apifilters as af
+from vanban.core.apipaths import LOOKUP_URL_KWARG, id_parameter, path_ids
 from vanban.core.errors import ValidationFailed
 from vanban.core.pathids import UUID_PATTERN
 from vanban.core.roles import Actor
@@ -139,6 +140,8 @@ DELIVERY_LOOKUPS = {"state": "state", "date_from": "received_at__date__gte",
                              value={"document_id": 1234})]),
     revoke=extend_schema(summary="Revoke a transmission", request=ReasonSerializer,
                          responses=TRANSMISSION_OUT))
+@path_ids(id_parameter(
+    "uuid", "Mã thông điệp của lần gửi (message_id) / the transmission's message id"))
 class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
     """Documents the caller's agency sent."""
 
@@ -146,6 +149,7 @@ class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
 
     serializer_class = SendSerializer
     lookup_field = "message_id"
+    lookup_url_kwarg = LOOKUP_URL_KWARG  # the path says {id} (issue 15 §4)
     list_parameters = af.names(TRANSMISSION_FILTERS)
     queryset = Transmission.objects.none()  # schema only: scoped per request
 
@@ -161,10 +165,10 @@ class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
         items = [transmission_json(t, deliveries=False) for t in page or []]
         return self.get_paginated_response(items)
 
-    def retrieve(self, request: Request, message_id: str) -> Response:
+    def retrieve(self, request: Request, id: str) -> Response:
         """One transmission with each recipient's state and times."""
         return Response(transmission_json(selectors.transmission_get(_actor(request),
-                                                                     message_id)))
+                                                                     id)))
 
     def create(self, request: Request) -> Response:
         """Send a ready document (clerk): 201 with the deliveries in state ``sent``."""
@@ -176,11 +180,11 @@ class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
         return Response(transmission_json(transmission), status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
-    def revoke(self, request: Request, message_id: str) -> Response:
+    def revoke(self, request: Request, id: str) -> Response:
         """Revoke: sender's copy frozen, recipients' copies withdrawn."""
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        transmission = selectors.transmission_get(_actor(request), message_id)
+        transmission = selectors.transmission_get(_actor(request), id)
         services.transmission_revoke(actor=_actor(request), transmission=transmission,
                                      reason=data.validated_data["reason"])
         return Response(transmission_json(transmission))
@@ -194,6 +198,8 @@ class TransmissionViewSet(viewsets.GenericViewSet[Transmission]):
                          request=StatusSerializer, responses=SENT_DELIVERY_OUT),
     recall=extend_schema(summary="Ask for a delivery back (13)", request=ReasonSerializer,
                          responses=SENT_DELIVERY_OUT))
+@path_ids(id_parameter(
+    "uuid", "Mã của bản gửi tới một nơi nhận / the delivery's uid"))
 class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
     """The caller agency's inbox; statuses; the sender's recall request."""
 
@@ -201,6 +207,7 @@ class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
 
     serializer_class = StatusSerializer
     lookup_field = "uid"
+    lookup_url_kwarg = LOOKUP_URL_KWARG  # the path says {id} (issue 15 §4)
     list_parameters = af.names(DELIVERY_FILTERS)
     queryset = Delivery.objects.none()  # schema only: scoped per request
 
@@ -217,26 +224,26 @@ class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
                   "sha256": d.transmission.file_sha256} for d in page or []]
         return self.get_paginated_response(items)
 
-    def retrieve(self, request: Request, uid: str) -> Response:
+    def retrieve(self, request: Request, id: str) -> Response:
         """One delivery of the inbox."""
-        return Response(delivery_json(selectors.delivery_for_recipient(_actor(request), uid)))
+        return Response(delivery_json(selectors.delivery_for_recipient(_actor(request), id)))
 
     @action(detail=True, methods=["post"])
-    def status(self, request: Request, uid: str) -> Response:
+    def status(self, request: Request, id: str) -> Response:
         """Set 02 (clerk), 04/05/06 (head, delegate, specialist), or answer a recall; 03 is
         refused: it is sent by registering the delivery (``/api/v1/incoming/…/register/``)."""
         data = StatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         actor = _actor(request)
-        delivery = selectors.delivery_for_recipient(actor, uid)
+        delivery = selectors.delivery_for_recipient(actor, id)
         code, reason = data.validated_data["code"], data.validated_data["reason"]
         if code == "03":  # accepting is registering (R5.1, R10.1)
             raise ValidationFailed(
                 "Không đặt trạng thái 03 trực tiếp: hãy vào sổ văn bản đến "
-                f"(POST /api/v1/incoming/deliveries/{uid}/register/), trạng thái 03 được gửi "
+                f"(POST /api/v1/incoming/deliveries/{id}/register/), trạng thái 03 được gửi "
                 "khi vào sổ.",
                 "Status 03 is not set directly: register the delivery in the incoming register "
-                f"(POST /api/v1/incoming/deliveries/{uid}/register/), which sends 03.",
+                f"(POST /api/v1/incoming/deliveries/{id}/register/), which sends 03.",
                 code="register_instead")
         if code in ("04", "05", "06"):  # progress follows the assignment (R8.1)
             raise ValidationFailed(
@@ -255,12 +262,12 @@ class DeliveryViewSet(viewsets.GenericViewSet[Delivery]):
         return Response(delivery_json(delivery))
 
     @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
-    def recall(self, request: Request, uid: str) -> Response:
+    def recall(self, request: Request, id: str) -> Response:
         """The sender's clerk asks for the delivery back (13)."""
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         actor = _actor(request)
-        delivery = selectors.delivery_for_sender(actor, uid)
+        delivery = selectors.delivery_for_sender(actor, id)
         delivery = services.delivery_recall_request(actor=actor, delivery=delivery,
                                                     reason=data.validated_data["reason"])
         return Response(delivery_json(delivery))

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from vanban.core import apifilters as af
+from vanban.core.apipaths import LOOKUP_URL_KWARG, id_parameter, path_ids
 from vanban.core.errors import ValidationFailed, forbidden, not_found
 from vanban.core.pathids import ID_PATTERN, UUID_PATTERN
 from vanban.core.roles import Actor
@@ -200,6 +201,8 @@ WAITING_LOOKUPS = {"date_from": "received_at__date__gte", "date_to": "received_a
                        responses=DELIVERY_OUT, parameters=af.parameters(WAITING_FILTERS)),
     retrieve=extend_schema(summary="A delivery with every verification check (R4.3)",
                            responses=DELIVERY_OUT))
+@path_ids(id_parameter(
+    "uuid", "Mã của bản gửi đến / the delivery's uid"))
 class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
     """Deliveries that arrived for the caller's agency."""
 
@@ -207,6 +210,7 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
 
     serializer_class = RegisterInputSerializer
     lookup_field = "uid"
+    lookup_url_kwarg = LOOKUP_URL_KWARG  # the path says {id} (issue 15 §4)
     list_parameters = af.names(WAITING_FILTERS)
     queryset = Delivery.objects.none()  # schema only: scoped per request
 
@@ -224,17 +228,17 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
         found = services.verifications_for(page)
         return self.get_paginated_response([delivery_json(d, found.get(d.pk)) for d in page])
 
-    def retrieve(self, request: Request, uid: str) -> Response:
+    def retrieve(self, request: Request, id: str) -> Response:
         """The delivery (any state) and its verification, verified now if not yet."""
-        delivery = selectors.delivery_get(_actor(request), uid)
+        delivery = selectors.delivery_get(_actor(request), id)
         return Response(delivery_json(delivery, services.incoming_verify(delivery=delivery)))
 
     @extend_schema(summary="The delivery's file as received (PDF; register keepers; audited)",
                    responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])
-    def file(self, request: Request, uid: str) -> HttpResponse:
+    def file(self, request: Request, id: str) -> HttpResponse:
         """R16.2: the received bytes (until the copy is withdrawn); the download is audited."""
-        delivery = selectors.delivery_get(_actor(request), uid)
+        delivery = selectors.delivery_get(_actor(request), id)
         if not readable_file(delivery):
             raise not_found("tệp", "File")
         return blob_response(request, sha256=delivery.transmission.file_sha256,
@@ -244,13 +248,13 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
     @extend_schema(request=RegisterInputSerializer, summary="Register (sends status 03)",
                    responses={201: ENTRY_OUT})
     @action(detail=True, methods=["post"])
-    def register(self, request: Request, uid: str) -> Response:
+    def register(self, request: Request, id: str) -> Response:
         """R5.1, R10.1: register a verified delivery (clerk); 201 with the register line."""
         actor = _actor(request)
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         unit, user = _receivers(actor, dict(data.validated_data))
-        delivery = selectors.delivery_get(actor, uid)
+        delivery = selectors.delivery_get(actor, id)
         entry = services.incoming_register_delivery(
             actor=actor, delivery=delivery, recipient_unit=unit, recipient_user=user,
             note=data.validated_data["note"])
@@ -259,13 +263,13 @@ class IncomingDeliveryViewSet(viewsets.GenericViewSet[Delivery]):
     @extend_schema(request=RejectInputSerializer, summary="Reject with a reason (status 02)",
                    responses=DELIVERY_OUT)
     @action(detail=True, methods=["post"], serializer_class=RejectInputSerializer)
-    def reject(self, request: Request, uid: str) -> Response:
+    def reject(self, request: Request, id: str) -> Response:
         """Refuse the delivery (clerk); the bytes and their verification stay."""
         actor = _actor(request)
         data = RejectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         delivery = services.incoming_reject(actor=actor,
-                                            delivery=selectors.delivery_get(actor, uid),
+                                            delivery=selectors.delivery_get(actor, id),
                                             reason=data.validated_data["reason"])
         return Response(delivery_json(delivery, services.incoming_verify(delivery=delivery)))
 
@@ -289,6 +293,9 @@ REGISTER_LOOKUPS = {"state": "state", "date_from": "arrival_date__gte",
                                        responses=ENTRY_OUT),
                     retrieve=extend_schema(summary="One line of the incoming register",
                                            responses=ENTRY_OUT))
+@path_ids(id_parameter(
+    "number", "Mã số của dòng trong sổ văn bản đến / the register line's number (not its "
+    "arrival number)"))
 class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
     """The caller agency's incoming register; paper documents are registered here."""
 

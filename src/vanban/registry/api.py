@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from vanban.core import clock
+from vanban.core.apipaths import id_parameter, path_ids
 from vanban.core.controlchars import fields_with_control
 from vanban.core.errors import NotFound, ValidationFailed, forbidden
 from vanban.core.pathids import ID_PATTERN, unknown_parameters
@@ -320,6 +321,10 @@ def list_filter(params: Any) -> selectors.DocumentFilter:
                          responses=DOCUMENT_OUT, examples=[OpenApiExample(
                              "Lý do hủy / reason", request_only=True,
                              value={"reason": "Sai trích yếu, ban hành văn bản thay thế"})]))
+@path_ids(
+    id_parameter("number", "Mã số của văn bản đi / the outgoing document's number"),
+    id_parameter("number", "Mã số của tệp của văn bản / the document file's number",
+                 name="file_id"))
 class DocumentViewSet(viewsets.GenericViewSet[Document]):
     """Outgoing documents of the caller's agency."""
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from vanban.core import apifilters as af
+from vanban.core.apipaths import id_parameter, path_ids
 from vanban.core.errors import not_found
 from vanban.core.pathids import ID_PATTERN
 from vanban.core.roles import Actor
@@ -229,6 +230,8 @@ FILE_LOOKUPS = {"year": "year"}
     start=extend_schema(summary="The lead starts (status 05)", responses=INCOMING_OUT),
     complete=extend_schema(summary="Complete (status 06)", request=CompleteSerializer,
                            responses=INCOMING_OUT))
+@path_ids(id_parameter(
+    "number", "Mã số của văn bản đến / the incoming document's number"))
 class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
     """Registered incoming documents the caller may see, and the work on them (R8.1, R14.2)."""
 
@@ -329,6 +332,8 @@ class IncomingWorkViewSet(viewsets.GenericViewSet[IncomingDocument]):
     forward=extend_schema(summary="Pass the unit's line on", request=AssignSerializer,
                           responses={201: LINE_OUT(many=True)}),
     done=extend_schema(summary="Report the holder's part done", responses=LINE_OUT))
+@path_ids(id_parameter(
+    "number", "Mã số của dòng phân công / the assignment line's number"))
 class LineViewSet(viewsets.GenericViewSet[AssignmentLine]):
     """The caller's open lines (my tasks); passing a line on; reporting a part done."""
 
@@ -402,6 +407,9 @@ def _item_remove(request: Request, pk: str, item_id: str) -> Response:
     item=extend_schema(summary="Take a document out of an open file", responses=WORK_FILE_OUT),
     close=extend_schema(summary="Close the file", request=CloseSerializer,
                         responses=WORK_FILE_OUT))
+@path_ids(
+    id_parameter("number", "Mã số của hồ sơ công việc / the work file's number"),
+    id_parameter("number", "Mã số của mục trong hồ sơ / the item's number", name="item_id"))
 class WorkFileViewSet(viewsets.GenericViewSet[WorkFile]):
     """Work files of the caller's agency (R12.1)."""
 

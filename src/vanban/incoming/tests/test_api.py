@@ -104,5 +104,5 @@ def test_schema_lists_the_incoming_routes(finance_clerk):
     schema = _api(finance_clerk).get("/api/schema/")
     assert schema.status_code == 200
     text = schema.content.decode()
-    assert "/api/v1/incoming/deliveries/{uid}/register/" in text
+    assert "/api/v1/incoming/deliveries/{id}/register/" in text
     assert "/api/v1/incoming/register/" in text
