@@ -14,7 +14,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vanban.core import clock
-from vanban.onestop.core.states import RUNNING, State
+from vanban.onestop.core.states import RUNNING, TERMINAL, State
+
+OPEN_STATES = sorted(s.value for s in State if s not in TERMINAL)
+"""States of a dossier not yet finished, in a stable order (the partial indexes' condition)."""
 
 
 class DossierState(models.TextChoices):
@@ -256,6 +259,13 @@ class Dossier(models.Model):
             models.Index(fields=("desk", "state", "-id"), name="onestop_dossier_queue"),
             models.Index(fields=("state", "due_at"), name="onestop_dossier_due"),
             models.Index(fields=("received_at",), name="onestop_dossier_received"),
+            # The queues' counts (``queues.counts``): only open dossiers, a small part of a
+            # desk's million, read index-only with their due time.
+            models.Index(fields=("desk", "state", "due_at"), name="onestop_dossier_open",
+                         condition=models.Q(state__in=OPEN_STATES)),
+            models.Index(fields=("procedure", "state", "due_at"),
+                         name="onestop_dossier_open_proc",
+                         condition=models.Q(state__in=OPEN_STATES)),
         )
 
     def __str__(self) -> str:
@@ -457,3 +467,25 @@ class Withdrawal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}:withdrawal"
+
+
+class ServiceRating(models.Model):
+    """The applicant's rating of the service for a finished dossier (1–5 and a comment), once
+    per dossier and never changed: written in the transaction of its audit event, read by the
+    statistics (average per procedure or agency)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating",
+                                   verbose_name=_("Hồ sơ"))
+    score = models.PositiveSmallIntegerField(_("Mức đánh giá"))
+    comment = models.TextField(_("Nhận xét"), blank=True)
+    created_at = models.DateTimeField(_("Đánh giá lúc"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("Đánh giá sự phục vụ")
+        verbose_name_plural = _("Đánh giá sự phục vụ")
+        ordering = ("-created_at", "-id")
+        constraints = (models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
+                                              name="onestop_rating_score_1_5"),)
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}:{self.score}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from vanban.core import clock
 from vanban.core.errors import Forbidden, NotFound
@@ -20,7 +20,7 @@ from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
 from vanban.onestop import rules, selectors
 from vanban.onestop.core.states import RUNNING, TERMINAL, State
-from vanban.onestop.models import Dossier, DossierFile, Procedure
+from vanban.onestop.models import Dossier, DossierFile, DossierStep, Procedure
 
 DESK_ROLES = frozenset({Role.ONESTOP, Role.HEAD, Role.DELEGATE, Role.SPECIALIST})
 DUE_SOON = timedelta(days=2)
@@ -92,9 +92,76 @@ def in_queue(rows: QuerySet[Dossier], key: str, actor: Actor | None = None
 
 
 def counts(actor: Actor) -> dict[str, int]:
-    """Each queue's count, up to :data:`COUNT_CAP` (one indexed query per queue)."""
-    rows = visible(actor)
-    return {q.key: in_queue(rows, q.key, actor)[:COUNT_CAP].count() for q in QUEUES}
+    """Each queue's count, up to :data:`COUNT_CAP`, exactly as :func:`in_queue` over
+    :func:`visible` would count them, in a few index range reads instead of one scan per queue:
+    the visible set is cut into disjoint parts (:func:`_parts`), the open dossiers of each are
+    counted in one grouped query (the ``onestop_dossier_open`` partial indexes), the finished
+    ones up to the cap, and the held ones from their open steps (always visible: a step at the
+    actor's agency makes a dossier visible)."""
+    desk_agency(actor)
+    parts = _parts(actor)
+    found = dict.fromkeys(QUEUE_KEYS, 0)
+    for part in parts:
+        for key, n in _open_counts(Dossier.objects.filter(part)).items():
+            found[key] += n
+    for part in parts:
+        if found["done"] >= COUNT_CAP:
+            break
+        found["done"] += (Dossier.objects.filter(part, state__in=_values(TERMINAL))
+                          .order_by()[:COUNT_CAP].count())
+    found["held"] = selectors.dossiers_held_by(actor).order_by()[:COUNT_CAP].count()
+    return {key: min(n, COUNT_CAP) for key, n in found.items()}
+
+
+OPEN = frozenset(State) - TERMINAL
+
+
+def _values(states: frozenset[State]) -> list[str]:
+    return sorted(s.value for s in states)
+
+
+def _parts(actor: Actor) -> list[Q]:
+    """:func:`selectors.dossiers_visible` as disjoint predicates, each on an index: the desk's
+    own dossiers, the other desks' dossiers of the agency's procedures (its leaders), the rest
+    with a step at the agency (joint processing); everything for the province administrator."""
+    if rules.is_province_admin(actor):
+        return [Q()]
+    agency_id = actor.agency_id or 0
+    own = rules.is_officer(actor, agency_id)
+    leads = rules.is_leader(actor, agency_id)
+    deciding = Q(procedure_id__in=Procedure.objects.filter(agency_id=agency_id).values("pk"))
+    stepped = Q(pk__in=DossierStep.objects.filter(agency_id=agency_id).values("dossier_id"))
+    parts = []
+    if own:
+        parts.append(Q(desk_id=agency_id))
+        deciding &= ~Q(desk_id=agency_id)
+        stepped &= ~Q(desk_id=agency_id)
+    if leads:
+        parts.append(deciding)
+        stepped &= ~Q(procedure_id__in=Procedure.objects.filter(agency_id=agency_id)
+                      .values("pk"))
+    parts.append(stepped)
+    return parts
+
+
+def _open_counts(rows: QuerySet[Dossier]) -> dict[str, int]:
+    """The open queues' counts of ``rows``: one query grouped by state, the due-time queues as
+    conditional counts (uncapped; the caller caps the sums)."""
+    now = clock.now()
+    running = Q(state__in=_values(RUNNING))
+    grouped = (rows.filter(state__in=_values(OPEN)).order_by().values("state")
+               .annotate(n=Count("pk"),
+                         late=Count("pk", filter=running & Q(due_at__lt=now)),
+                         due_soon=Count("pk", filter=running & Q(due_at__gte=now,
+                                                                 due_at__lt=now + DUE_SOON))))
+    found = dict.fromkeys(("overdue", "due_soon", *_STATES), 0)
+    for row in grouped:
+        found["overdue"] += row["late"]
+        found["due_soon"] += row["due_soon"]
+        for key, states in _STATES.items():
+            if State(row["state"]) in states:
+                found[key] += row["n"]
+    return found
 
 
 def search(rows: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:

@@ -14,14 +14,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from vanban.audit.models import AuditEvent
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.core.errors import Conflict, Forbidden, ValidationFailed
 from vanban.core.text import clean_text
 from vanban.onestop.core.codes import hash_secret, new_secret
 from vanban.onestop.core.states import TERMINAL
-from vanban.onestop.models import Channel, Dossier, FileStage, Procedure
+from vanban.onestop.models import Channel, Dossier, FileStage, Procedure, ServiceRating
 from vanban.onestop.portal import config, selectors
 from vanban.onestop.selectors import papers_missing
 from vanban.onestop.services import Applicant, Paper, dossier_receive
@@ -126,15 +125,15 @@ def online_file(*, procedure: Procedure, applicant: Applicant, uploads: Sequence
 
 def rated(dossier: Dossier) -> bool:
     """Whether the dossier's applicant already rated the service."""
-    return AuditEvent.objects.filter(action=RATING_ACTION, object_type=OBJECT_TYPE,
-                                     object_id=str(dossier.pk)).exists()
+    return ServiceRating.objects.filter(dossier_id=dossier.pk).exists()
 
 
 def dossier_rate(*, dossier: Dossier, score: int, comment: str) -> None:
     """The applicant's rating of the service (1–5 and a comment), once per dossier, once it is
     finished.
 
-    Kept in the tamper-evident audit log, which is append-only as a rating must be.
+    A :class:`ServiceRating` row (the statistics' average) and its event in the tamper-evident
+    audit log, in one transaction: both or neither.
     """
     if score not in range(1, 6):
         raise ValidationFailed("Hãy chọn mức đánh giá từ 1 đến 5.",
@@ -151,6 +150,7 @@ def dossier_rate(*, dossier: Dossier, score: int, comment: str) -> None:
             raise Conflict("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
                            "This dossier was already rated; each dossier is rated once.",
                            code="already_rated")
+        ServiceRating.objects.create(dossier=dossier, score=score, comment=text)
         audit_append(actor=None, action=RATING_ACTION, object_type=OBJECT_TYPE,
                      object_id=dossier.pk, agency_code=dossier.desk.code,
                      data={"score": score, "comment": text, "code": dossier.code})

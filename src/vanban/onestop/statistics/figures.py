@@ -5,8 +5,9 @@ same dossiers). 500,000 dossiers take well under two seconds on PostgreSQL (benc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -20,6 +21,7 @@ from django.db.models import (
     FilteredRelation,
     Q,
     QuerySet,
+    Sum,
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
@@ -62,13 +64,46 @@ _COLUMN: dict[GroupBy, str] = {
 }
 
 
+@dataclass
+class Rated:
+    """The applicants' ratings (1–5) given within the period: how many and their sum."""
+
+    count: int = 0
+    points: int = 0
+
+    def add(self, other: Rated) -> None:
+        """Adds ``other`` to this one."""
+        self.count += other.count
+        self.points += other.points
+
+    @property
+    def average(self) -> float | None:
+        """The average score, two decimals; none without ratings."""
+        return round(self.points / self.count, 2) if self.count else None
+
+
 @dataclass(frozen=True)
 class Row:
-    """One row of the report: a label and its figures."""
+    """One row of the report: a label, its figures and its ratings."""
 
     key: tuple[Any, ...]
     label: str
     tally: Tally
+    rated: Rated = field(default_factory=Rated)
+
+
+class LocalDay(TruncDate):
+    """The day in Vietnam of a time (``TruncDate`` in ``VN_TZ``). On SQLite, the built-in
+    ``date(…, '+7 hours')`` instead of Django's Python function called per row, which made the
+    statistics of a year take seconds there; Vietnam keeps UTC+7 all year (no summer time since
+    1975), so the fixed offset is the zone."""
+
+    def __init__(self, expression: str) -> None:
+        super().__init__(expression, tzinfo=VN_TZ)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, '+7 hours')", params
 
 
 def _annotated(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
@@ -89,8 +124,8 @@ def _annotated(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
                                  then=F("pending__requested_at")),
                             default=None, output_field=DateTimeField()),
     ).annotate(
-        done_day=TruncDate("done_at", tzinfo=VN_TZ),
-        due_day=TruncDate("judged_due", tzinfo=VN_TZ),
+        done_day=LocalDay("done_at"),
+        due_day=LocalDay("judged_due"),
     )
 
 
@@ -123,6 +158,18 @@ def _tally(row: dict[str, Any]) -> Tally:
         withdrawn=row["withdrawn"])
 
 
+@contextmanager
+def _plain_plans() -> Iterator[None]:
+    """A transaction without PostgreSQL's JIT: fifty conditional counts make it compile for
+    seconds what runs in well under one; the plain interpreter is faster for these queries
+    (bench/onestop.py)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def _counted(dossiers: QuerySet[Dossier], period: Period, as_of: datetime,
              column: str) -> dict[Any, Tally]:
     """The figures per value of ``column``: one aggregate over the accepted dossiers of the
@@ -136,12 +183,7 @@ def _counted(dossiers: QuerySet[Dossier], period: Period, as_of: datetime,
     refusals = (dossiers.filter(accepted_at__isnull=True, state=DossierState.REFUSED,
                                 finished_at__gte=period.start, finished_at__lt=period.end)
                 .values(column).annotate(n=Count("pk")).order_by())
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Fifty conditional counts make PostgreSQL's JIT compile for seconds what runs in
-            # well under one: the plain interpreter is faster for this query (bench/onestop.py).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
+    with _plain_plans():
         out = {found[column]: _tally(found) for found in accepted}
         for found in refusals:
             out.setdefault(found[column], Tally()).refused += found["n"]
@@ -168,21 +210,36 @@ def _made_in(dossiers: QuerySet[Dossier], period: Period, column: str,
     return [(row[f"dossier__{column}"], row["n"]) for row in rows]
 
 
-def _named(group_by: GroupBy, raw: dict[Any, Tally]) -> list[Row]:
-    """Raw per-column figures merged into the report's rows, with their labels."""
+def _ratings(dossiers: QuerySet[Dossier], period: Period, column: str) -> dict[Any, Rated]:
+    """The ratings given within the period to ``dossiers``, per value of their ``column``."""
+    rows = (dossiers.filter(rating__created_at__gte=period.start,
+                            rating__created_at__lt=period.end)
+            .values(column).annotate(n=Count("rating"), points=Sum("rating__score"))
+            .order_by())  # joined from the dossiers: no IN over a million of them
+    with _plain_plans():
+        return {row[column]: Rated(row["n"], row["points"] or 0) for row in rows}
+
+
+def _named(group_by: GroupBy, raw: dict[Any, Tally], rated: dict[Any, Rated]) -> list[Row]:
+    """Raw per-column figures and ratings merged into the report's rows, with their labels."""
+    found = {*raw, *rated}
     if group_by == GroupBy.CHANNEL:
-        return [Row((value,), str(value), tally) for value, tally in raw.items()]
+        return [Row((value,), str(value), raw.get(value, Tally()), rated.get(value, Rated()))
+                for value in found]
     if group_by == GroupBy.AGENCY:
-        names = dict(Agency.objects.filter(pk__in=raw).values_list("pk", "name"))
-        return [Row((pk,), names.get(pk, ""), tally) for pk, tally in raw.items()]
+        names = dict(Agency.objects.filter(pk__in=found).values_list("pk", "name"))
+        return [Row((pk,), names.get(pk, ""), raw.get(pk, Tally()), rated.get(pk, Rated()))
+                for pk in found]
     merged: dict[tuple[Any, ...], Row] = {}
-    for pk, agency_id, code, name, sector in Procedure.objects.filter(pk__in=raw).values_list(
-            "pk", "agency_id", "code", "name", "sector").order_by("version"):
+    for pk, agency_id, code, name, sector in Procedure.objects.filter(
+            pk__in=found).values_list("pk", "agency_id", "code", "name", "sector").order_by(
+            "version"):
         key, label = ((agency_id, code), name) if group_by == GroupBy.PROCEDURE else (
             (sector,), sector)
         row = merged.setdefault(key, Row(key, label, Tally()))
-        row.tally.add(raw[pk])
-        merged[key] = Row(key, label, row.tally)  # the newest version's name
+        row.tally.add(raw.get(pk, Tally()))
+        row.rated.add(rated.get(pk, Rated()))
+        merged[key] = Row(key, label, row.tally, row.rated)  # the newest version's name
     return list(merged.values())
 
 
@@ -190,8 +247,10 @@ def figures(dossiers: QuerySet[Dossier], period: Period, *, group_by: GroupBy,
             now: datetime | None = None) -> list[Row]:
     """The period's figures of ``dossiers``, one row per ``group_by`` value, largest first."""
     as_of = min(period.end, now or clock.now())
-    raw = _counted(dossiers, period, as_of, _COLUMN[group_by])
-    rows = [row for row in _named(group_by, raw) if row.tally != Tally()]
+    column = _COLUMN[group_by]
+    raw = _counted(dossiers, period, as_of, column)
+    rows = [row for row in _named(group_by, raw, _ratings(dossiers, period, column))
+            if row.tally != Tally() or row.rated.count]
     rows.sort(key=lambda row: (-row.tally.received, row.label))
     return rows
 
@@ -201,4 +260,12 @@ def total(rows: Sequence[Row]) -> Tally:
     out = Tally()
     for row in rows:
         out.add(row.tally)
+    return out
+
+
+def rated_total(rows: Sequence[Row]) -> Rated:
+    """The ratings of ``rows`` together."""
+    out = Rated()
+    for row in rows:
+        out.add(row.rated)
     return out
