@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.datastructures import MultiValueDict
 
 from vanban.core.errors import ValidationFailed
@@ -18,15 +19,17 @@ from vanban.core.roles import Actor
 from vanban.directory.models import Agency
 from vanban.onestop import rules, selectors, services
 from vanban.onestop.core.states import Action, allowed_actions
-from vanban.onestop.forms import ActionForm, IntakeForm, lines
+from vanban.onestop.forms import ActionForm, ForwardedForm, IntakeForm, lines
 from vanban.onestop.models import Dossier, Procedure
 from vanban.onestop.services.common import holding, open_step, text
+from vanban.onestop.services.forwarding import dossier_send_to_agency, forwarding_targets
 from vanban.onestop.services.intake import supplement_items
 
 OFFICER = frozenset({Action.ACCEPT, Action.REQUEST_INTAKE_SUPPLEMENT,
                      Action.INTAKE_SUPPLEMENT_RECEIVED, Action.REFUSE, Action.TRANSFER,
                      Action.SUPPLEMENT_RECEIVED, Action.CLOSE_NO_SUPPLEMENT,
                      Action.RETURN_RESULT, Action.REQUEST_WITHDRAWAL, Action.STOP})
+FORWARDER = frozenset({Action.SEND_TO_AGENCY})
 HANDLER = frozenset({Action.HAND_OVER, Action.REQUEST_SUPPLEMENT, Action.RESULT_READY})
 APPROVER = frozenset({Action.APPROVE, Action.REFUSE_AFTER_APPRAISAL, Action.EXTEND})
 # The fields each action's form shows (the page draws only these).
@@ -44,6 +47,7 @@ FIELDS: dict[Action, tuple[str, ...]] = {
     Action.EXTEND: ("reason", "new_day", "new_time"),
     Action.REQUEST_WITHDRAWAL: ("reason", "requested_day"),
     Action.STOP: ("returned_items",),
+    Action.SEND_TO_AGENCY: ("target", "note"),
 }
 
 
@@ -61,6 +65,8 @@ def offered(actor: Actor, dossier: Dossier) -> list[Offered]:
     mine: set[Action] = set()
     if rules.is_officer(actor, dossier.desk_id):
         mine |= OFFICER
+    if rules.may_forward(actor, dossier.desk_id) and not dossier.classified:
+        mine |= FORWARDER
     if rules.may_handle(actor, desk_id=dossier.desk_id, step=step):
         mine |= HANDLER
     if rules.may_approve(actor, deciding_id=dossier.procedure.agency_id, step=step):
@@ -99,6 +105,15 @@ def _extend(actor: Actor, d: Dossier, f: ActionForm, _p: list[services.Paper]) -
                                                  reason=f.cleaned_data["reason"])
 
 
+def _send(actor: Actor, d: Dossier, f: ActionForm, _p: list[services.Paper]) -> object:
+    target = forwarding_targets(d.desk_id).filter(pk=f.cleaned_data["target"] or 0).first()
+    if target is None:
+        raise ValidationFailed("Hãy chọn cơ quan nhận hồ sơ trong danh sách.",
+                               "Choose the receiving agency from the list.", code="no_target")
+    return dossier_send_to_agency(actor=actor, dossier=d, target_agency=target,
+                                  note=f.cleaned_data["note"])
+
+
 RUN: Mapping[Action, Runner] = {
     Action.ACCEPT: lambda a, d, f, p: services.dossier_accept(actor=a, dossier=d),
     Action.REQUEST_INTAKE_SUPPLEMENT: lambda a, d, f, p: services.
@@ -131,6 +146,7 @@ RUN: Mapping[Action, Runner] = {
         actor=a, dossier=d, reason=f.cleaned_data["reason"], requested_at=f.requested_at()),
     Action.STOP: lambda a, d, f, p: services.dossier_stop(
         actor=a, dossier=d, returned_items=f.cleaned_data["returned_items"]),
+    Action.SEND_TO_AGENCY: _send,
 }
 
 
@@ -208,3 +224,33 @@ def counter_intake(actor: Actor, desk: Agency, procedure: Procedure, form: Intak
     else:
         services.dossier_refuse(actor=actor, dossier=dossier, reason=data["reason"])
     return CounterResult(dossier)
+
+
+def forwarded_papers(post: Mapping[str, str], count: int, procedure: Procedure) -> list[int | None]:
+    """Which of the procedure's papers each received file is (``paper-<n>``, file order); an
+    empty or unknown choice is a paper of no required document."""
+    known = set(procedure.required_documents.values_list("pk", flat=True))
+    ids: list[int | None] = []
+    for n in range(count):
+        value = post.get(f"paper-{n}", "")
+        ids.append(int(value) if value.isdigit() and int(value) in known else None)
+    return ids
+
+
+def take_forwarded(actor: Actor, delivery_uid: str, procedure: Procedure, form: ForwardedForm,
+                   paper_ids: list[int | None]) -> CounterResult:
+    """R11.1(a), R11.2: make the forwarded dossier this desk's (channel *agency*) and, when the
+    officer decided so, accept it at once (own code, Mẫu 01). One transaction: an acceptance
+    refused (a mandatory paper missing) leaves no dossier behind."""
+    data = form.cleaned_data
+    applicant = services.Applicant(name=data["name"], id_number=data["id_number"],
+                                   address=data["address"], phone=data["phone"],
+                                   email=data["email"])
+    with transaction.atomic():
+        dossier = services.dossier_receive_from_agency(
+            actor=actor, delivery_uid=delivery_uid, procedure=procedure, applicant=applicant,
+            required_document_ids=paper_ids)
+        if data["decision"] != "accept":
+            return CounterResult(dossier)
+        accepted = services.dossier_accept(actor=actor, dossier=dossier)
+        return CounterResult(accepted.dossier, accepted.secret)

@@ -59,6 +59,7 @@ class ActionForm(forms.Form):
                                widget=forms.TextInput(attrs={"placeholder": "hh:mm",
                                                              "inputmode": "numeric"}))
     requested_day = DayField(label=_("Ngày công dân đề nghị"), required=False)
+    target = forms.IntegerField(label=_("Cơ quan nhận hồ sơ"), required=False, min_value=1)
 
     def new_due(self) -> datetime | None:
         """The new appointment in Vietnam's time (17:00 when no hour is typed)."""
@@ -71,3 +72,28 @@ class ActionForm(forms.Form):
     def requested_at(self) -> datetime | None:
         day = self.cleaned_data.get("requested_day")
         return datetime.combine(day, time(8, 0), tzinfo=VN_TZ) if day else None
+
+
+FORWARDED_DECISIONS = (("accept", _("Tiếp nhận")), ("receive", _("Nhận để kiểm tra")))
+
+
+class ForwardedForm(forms.Form):
+    """The receiving desk takes a dossier another agency's desk forwarded (R11.1a): under which
+    of its procedures, for whom, and whether it accepts at once or keeps it for the check. Which
+    procedure paper each received file is comes as ``paper-<n>`` (read by the view)."""
+
+    procedure = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    name = forms.CharField(label=_("Tên tổ chức, cá nhân"), max_length=200)
+    id_number = forms.CharField(label=_("Số định danh cá nhân / mã số doanh nghiệp"),
+                                max_length=30, required=False)
+    address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    decision = forms.ChoiceField(choices=FORWARDED_DECISIONS, widget=forms.HiddenInput)
+
+
+class SendBackForm(forms.Form):
+    """The receiving desk sends a forwarded dossier back with its reason (R11.2)."""
+
+    reason = forms.CharField(label=_("Lý do trả lại"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}))

@@ -80,6 +80,12 @@ def is_handler(actor: Actor) -> bool:
     return any(actor.has_role(r) for r in HANDLING)
 
 
+def may_forward(actor: Actor | None, desk_id: int) -> bool:
+    """Send a dossier to another agency's desk, or take in or send back one another desk sent
+    (R11.1a, R11.2): the desk's one-stop officer."""
+    return is_officer(actor, desk_id)
+
+
 def may_configure(actor: Actor | None, agency_id: int) -> bool:
     """Edit, import or export an agency's procedures (R11.3): its officer or its leader."""
     return is_officer(actor, agency_id) or is_leader(actor, agency_id)

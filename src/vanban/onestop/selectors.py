@@ -5,18 +5,25 @@ history, the lookup by code, the missing mandatory papers, and the catalogue."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from vanban.core.errors import not_found
 from vanban.core.roles import Actor
+from vanban.directory.models import Agency
+from vanban.exchange.core.states import STATE_LABELS as DELIVERY_LABELS
+from vanban.exchange.core.states import State as DeliveryState
 from vanban.exchange.models import Delivery
 from vanban.exchange.selectors import inbox_of, readable_file
 from vanban.onestop import rules
-from vanban.onestop.models import Dossier, DossierStep, Procedure
+from vanban.onestop.core.states import STATE_LABELS, Action, State
+from vanban.onestop.models import Dossier, DossierEvent, DossierStep, Procedure
 from vanban.onestop.services.common import step_agency_ids
 from vanban.onestop.services.forwarding import SUBJECT_PREFIX
 from vanban.onestop.services.from_agency import delivery_taken
+from vanban.registry.models import Document
 
 
 def _base() -> QuerySet[Dossier]:
@@ -104,5 +111,60 @@ def forwarded_waiting(actor: Actor) -> list[Delivery]:
     if actor.agency_id is None or not rules.is_officer(actor, actor.agency_id):
         return []
     arrived = (inbox_of(None, agency_id=actor.agency_id)
-               .filter(transmission__subject__startswith=SUBJECT_PREFIX).order_by("received_at"))
+               .filter(transmission__subject__startswith=SUBJECT_PREFIX)
+               .exclude(state=DeliveryState.REJECTED).order_by("received_at"))
     return [d for d in arrived[:200] if readable_file(d) and not delivery_taken(d)]
+
+
+@dataclass(frozen=True)
+class Forwarding:
+    """One sending of a dossier to another agency's desk, as the sending desk follows it: the
+    draft the clerk numbers and sends, the hub's delivery, and what the other desk did."""
+
+    at: datetime
+    by: str
+    target: Agency
+    note: str
+    document: Document | None
+    delivery: Delivery | None
+    taken_code: str = ""
+    taken_state: tuple[str, str] | None = None
+
+    @property
+    def stage(self) -> tuple[str, str]:
+        """Where the sending is (Vietnamese, English), latest news first."""
+        if self.taken_state is not None:
+            return ("Cơ quan nhận đã tiếp nhận thành hồ sơ", "Taken in by the receiving desk")
+        if self.delivery is not None:
+            return DELIVERY_LABELS[DeliveryState(self.delivery.state)]
+        if self.document is not None and self.document.state != "draft":
+            return ("Văn thư đang vào sổ, chờ gửi", "The clerk is registering it for sending")
+        return ("Chờ văn thư vào sổ và gửi", "Waiting for the clerk to number and send it")
+
+
+def _taken(delivery: Delivery | None) -> Dossier | None:
+    if delivery is None:
+        return None
+    event = (DossierEvent.objects.select_related("dossier")
+             .filter(action="receive", data__origin__delivery=str(delivery.uid)).first())
+    return event.dossier if event is not None else None
+
+
+def forwardings(dossier: Dossier) -> list[Forwarding]:
+    """R11.1(a): the dossier's sendings to other desks with how far each got (for its page;
+    the caller already may read the dossier). The receiving desk's dossier is named by code
+    and state only."""
+    found: list[Forwarding] = []
+    for event in (dossier.events.filter(action=Action.SEND_TO_AGENCY.value)
+                  .select_related("to_agency").order_by("at", "id")):
+        document = Document.objects.filter(pk=event.data.get("document")).first()
+        delivery = (Delivery.objects.filter(transmission__document=document,
+                                            recipient_id=event.to_agency_id)
+                    .order_by("-id").first() if document is not None else None)
+        taken = _taken(delivery)
+        found.append(Forwarding(
+            at=event.at, by=event.actor_name, target=event.to_agency or dossier.desk,
+            note=event.note, document=document, delivery=delivery,
+            taken_code=taken.code or "" if taken is not None else "",
+            taken_state=STATE_LABELS[State(taken.state)] if taken is not None else None))
+    return found

@@ -13,6 +13,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("thu-tuc/<int:pk>/", views.procedure, name="procedure"),
     path("thu-tuc/xuat.<slug:fmt>", views.catalogue_export, name="catalogue_export"),
     path("thu-tuc/nhap/", views.catalogue_import, name="catalogue_import"),
+    path("chuyen-den/", views.forwarded, name="forwarded"),
+    path("chuyen-den/<uuid:uid>/", views.forwarded_receive, name="forwarded_receive"),
+    path("chuyen-den/<uuid:uid>/tra-lai/", views.forwarded_send_back,
+         name="forwarded_send_back"),
     path("stats/", include("vanban.onestop.statistics.urls")),  # the statistics pages
     path("<str:ref>/", views.dossier, name="dossier"),
     path("<str:ref>/<slug:form>.pdf", views.dossier_form, name="dossier_form"),

@@ -6,6 +6,7 @@ Thin: :mod:`vanban.onestop.queues` reads, the printing package draws, domain err
 from __future__ import annotations
 
 from collections.abc import Callable
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +21,18 @@ from vanban.core.errors import DomainError, ValidationFailed
 from vanban.core.pages import policy_pages, show_error
 from vanban.core.pages import request_actor as _actor
 from vanban.core.paging import after_of, keyset_page
+from vanban.exchange.selectors import transmission_attachments
 from vanban.onestop import actions, catalogue, printing, queues, rules, selectors, services
 from vanban.onestop.core.states import ACTION_LABELS, Action, State
-from vanban.onestop.forms import ActionForm, IntakeForm
-from vanban.onestop.models import Dossier
+from vanban.onestop.forms import ActionForm, ForwardedForm, IntakeForm, SendBackForm
+from vanban.onestop.models import Dossier, Procedure
 from vanban.onestop.printing import from_dossier
+from vanban.onestop.services.forwarding import forwarding_targets
+from vanban.onestop.services.from_agency import (
+    forwarded_facts,
+    forwarded_refuse,
+    forwarded_waiting_get,
+)
 from vanban.storage.views import blob_response
 
 # Which forms a dossier can print, and the row that must exist for each.
@@ -70,7 +78,8 @@ def desk(request: HttpRequest) -> HttpResponse:
     return render(request, "onestop/desk.html", {
         "queue_counts": [{"key": q.key, "label": q.label, "tone": q.tone, "n": counts[q.key]}
                          for q in queues.QUEUES],
-        "queue": key, "q": text, "page": page})
+        "queue": key, "q": text, "page": page,
+        "forwarded_n": len(selectors.forwarded_waiting(actor))})
 
 
 @require_GET
@@ -82,13 +91,18 @@ def dossier(request: HttpRequest, ref: str) -> HttpResponse:
     found = queues.dossier_get(_actor(request), ref)
     english = (request.LANGUAGE_CODE or "vi").startswith("en")
     events = found.events.select_related("to_agency", "to_unit", "to_user")
+    offered = actions.offered(_actor(request), found)
     return render(request, "onestop/dossier.html", {
         "d": found, "files": found.files.select_related("required_document"),
         "steps": found.steps.select_related("agency", "unit", "holder"),
         "history": [(e, _label(ACTION_LABELS, e.action, english)) for e in events],
         "forms": [(k, FORM_NAMES[k]) for k, ok in FORMS.items() if ok(found)],
-        "offered": [(o, ACTION_LABELS[o.action][english]) for o in
-                    actions.offered(_actor(request), found)],
+        "offered": [(o, ACTION_LABELS[o.action][english]) for o in offered],
+        "targets": forwarding_targets(found.desk_id) if any(
+            o.action is Action.SEND_TO_AGENCY for o in offered) else [],
+        "forwardings": [(f, f.stage[english],
+                         f.taken_state[english] if f.taken_state else "")
+                        for f in selectors.forwardings(found)],
         "missing": services.missing_documents(found)
         if found.state in (State.SUBMITTED, State.INTAKE_SUPPLEMENT) else [],
         "form": ActionForm(), "required": found.procedure.required_documents.all()})
@@ -288,3 +302,89 @@ def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
         messages.success(request, _("Đã cập nhật hồ sơ."))
     found.refresh_from_db()
     return redirect("onestop:dossier", ref=found.code or found.pk)
+
+
+@require_GET
+@login_required
+@policy_pages
+def forwarded(request: HttpRequest) -> HttpResponse:
+    """R11.1(a): the dossiers other agencies' desks sent to this desk through the hub and not
+    yet taken in or sent back, oldest first."""
+    actor = _actor(request)
+    queues.officer_desk(actor)
+    rows = selectors.forwarded_waiting(actor)
+    return render(request, "onestop/forwarded.html", {
+        "rows": [(d, forwarded_facts(d).get("Người nộp", "")) for d in rows]})
+
+
+def _procedure_of(request: HttpRequest, desk_id: int, facts: dict[str, str]) -> Procedure | None:
+    """The procedure the officer picked (``?procedure=``), else this desk's current procedure
+    with the code the sending desk named, else none yet."""
+    current = selectors.procedures_current(desk_id)
+    pick = request.POST.get("procedure") or request.GET.get("procedure", "")
+    if pick.isdigit():
+        return current.filter(pk=int(pick)).first()
+    code = facts.get("Thủ tục", "").split(" - ", 1)[0].strip()
+    return current.filter(code=code).first() if code else None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@policy_pages
+def forwarded_receive(request: HttpRequest, uid: UUID) -> HttpResponse:
+    """R11.1(a), R11.2: one forwarded dossier: its files and facts; take it in under one of this
+    desk's procedures (accept at once with the desk's own code and Mẫu 01, or keep it for the
+    check), or send it back to the sending desk with the reason."""
+    actor = _actor(request)
+    desk_agency = queues.officer_desk(actor)
+    delivery = forwarded_waiting_get(actor, str(uid))
+    facts = forwarded_facts(delivery)
+    attachments = transmission_attachments(delivery.transmission)
+    procedure = _procedure_of(request, desk_agency.pk, facts)
+    form = ForwardedForm(request.POST or None, initial={
+        "name": facts.get("Người nộp", ""), "procedure": procedure.pk if procedure else None})
+    if request.method == "POST" and procedure is not None and form.is_valid():
+        paper_ids = actions.forwarded_papers(request.POST, len(attachments), procedure)
+        try:
+            made = actions.take_forwarded(actor, str(uid), procedure, form, paper_ids)
+        except DomainError as err:
+            if err.status == 403 and not err.audited:
+                raise
+            show_error(request, err)
+        else:
+            if made.secret:
+                request.session[SHOWN_ONCE.format(made.dossier.pk)] = made.secret
+            messages.success(request, _("Đã tiếp nhận hồ sơ do cơ quan khác chuyển đến."))
+            return redirect("onestop:dossier", ref=made.dossier.code or made.dossier.pk)
+    elif request.method == "POST" and procedure is None:
+        messages.error(request, _("Hãy chọn thủ tục hành chính của cơ quan để tiếp nhận hồ sơ."))
+    return render(request, "onestop/forwarded_receive.html", {
+        "delivery": delivery, "facts": facts, "attachments": attachments, "form": form,
+        "procedure": procedure, "back_form": SendBackForm(),
+        "procedures": selectors.procedures_current(desk_agency.pk),
+        "required": procedure.required_documents.all() if procedure else []})
+
+
+@require_POST
+@login_required
+@policy_pages
+def forwarded_send_back(request: HttpRequest, uid: UUID) -> HttpResponse:
+    """R11.2: the forwarded dossier is invalid here: it goes back to the sending desk with the
+    reason (the hub's rejection), and leaves this desk's list."""
+    actor = _actor(request)
+    queues.officer_desk(actor)
+    form = SendBackForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed("Trả lại hồ sơ phải ghi rõ lý do (tối đa 500 ký tự).",
+                                   "Sending a dossier back needs its reason (500 characters "
+                                   "at most).", code="reason_required")
+        forwarded_refuse(actor=actor, delivery_uid=str(uid),
+                         reason=form.cleaned_data["reason"])
+    except DomainError as err:
+        if err.status == 403 and not err.audited:
+            raise
+        show_error(request, err)
+        return redirect("onestop:forwarded_receive", uid=uid)
+    messages.success(request, _("Đã trả lại hồ sơ cho cơ quan chuyển đến, kèm lý do."))
+    return redirect("onestop:forwarded")

@@ -55,6 +55,7 @@ class Action(StrEnum):
     EXTEND = "extend"
     REQUEST_WITHDRAWAL = "request_withdrawal"
     STOP = "stop"
+    SEND_TO_AGENCY = "send_to_agency"
 
 
 STATE_LABELS: dict[State, tuple[str, str]] = {
@@ -93,6 +94,7 @@ ACTION_LABELS: dict[Action, tuple[str, str]] = {
     Action.EXTEND: ("Xin lỗi và gia hạn", "Apology and extension"),
     Action.REQUEST_WITHDRAWAL: ("Xin rút hồ sơ", "Withdrawal requested"),
     Action.STOP: ("Dừng giải quyết", "Stopped"),
+    Action.SEND_TO_AGENCY: ("Chuyển hồ sơ đến cơ quan khác", "Sent to another agency"),
 }
 
 # Before the decision: the applicant may still withdraw (Art. 21).
@@ -100,6 +102,10 @@ UNDECIDED = frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT, State.ACCEPTED,
                        State.PROCESSING, State.SUPPLEMENT_REQUESTED, State.FEE_DUE})
 # The clock runs and the due time may be extended once (Art. 19.6).
 RUNNING = frozenset({State.ACCEPTED, State.PROCESSING, State.FEE_DUE})
+# R11.1(a), R11.2: the desk may send the dossier to another agency's desk through the hub — one
+# received for a body it does not serve (before the intake decision) or one it processes
+# jointly. The dossier keeps its state here: the other desk receives and decides on its own copy.
+FORWARDABLE = frozenset({State.SUBMITTED, State.ACCEPTED, State.PROCESSING})
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.SUBMITTED, Action.REQUEST_INTAKE_SUPPLEMENT): State.INTAKE_SUPPLEMENT,
@@ -122,6 +128,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     **{(state, Action.EXTEND): state for state in RUNNING},
     **{(state, Action.REQUEST_WITHDRAWAL): State.WITHDRAWAL_REQUESTED for state in UNDECIDED},
     (State.WITHDRAWAL_REQUESTED, Action.STOP): State.STOPPED,
+    **{(state, Action.SEND_TO_AGENCY): state for state in FORWARDABLE},
 }
 
 TERMINAL = frozenset({State.REFUSED, State.RETURNED, State.STOPPED,

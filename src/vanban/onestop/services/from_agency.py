@@ -19,6 +19,7 @@ from django.db import transaction
 from vanban.audit.services import audit_append
 from vanban.core.errors import Conflict, ValidationFailed, not_found
 from vanban.core.roles import Actor
+from vanban.exchange.core.states import State as DeliveryState
 from vanban.exchange.models import Delivery
 from vanban.exchange.selectors import (
     delivery_for_recipient,
@@ -26,9 +27,11 @@ from vanban.exchange.selectors import (
     transmission_attachments,
 )
 from vanban.exchange.services.common import locked_delivery
+from vanban.incoming.services import incoming_reject
 from vanban.onestop import rules
 from vanban.onestop.models import Channel, Dossier, DossierEvent, Procedure
-from vanban.onestop.services.common import OBJECT_TYPE
+from vanban.onestop.services.common import OBJECT_TYPE, text
+from vanban.onestop.services.forwarding import SUBJECT_PREFIX
 from vanban.onestop.services.intake import Applicant, Paper, dossier_receive
 from vanban.signatures.verification import VerificationChannel, pdf_verify
 from vanban.storage.selectors import blob_read
@@ -88,3 +91,46 @@ def dossier_receive_from_agency(*, actor: Actor | None, delivery_uid: str,
         return dossier_receive(actor=actor, desk=delivery.recipient, procedure=procedure,
                                applicant=applicant, channel=Channel.AGENCY, papers=papers,
                                subject=transmission.subject, origin=origin)
+
+
+def forwarded_facts(delivery: Delivery) -> dict[str, str]:
+    """The dossier's facts the sending desk wrote in the forwarded document's description
+    ("Mã hồ sơ", "Thủ tục", "Người nộp", "Ghi chú"), for the receive form; empty when the
+    delivery carries no description (a federated one carries subject and files only)."""
+    document = delivery.transmission.document
+    description = document.description if document is not None else ""
+    facts: dict[str, str] = {}
+    for part in description.split("; "):
+        name, sep, value = part.partition(": ")
+        if sep:
+            facts[name.strip()] = value.strip()
+    return facts
+
+
+def forwarded_waiting_get(actor: Actor | None, uid: str) -> Delivery:
+    """One forwarded delivery still waiting for the actor's desk ("not found" otherwise: another
+    desk's, already taken, refused or withdrawn)."""
+    delivery = _delivery(actor, uid)
+    if (not delivery.transmission.subject.startswith(SUBJECT_PREFIX)
+            or not readable_file(delivery) or delivery.state == DeliveryState.REJECTED
+            or delivery_taken(delivery)):
+        raise not_found("hồ sơ chuyển đến", "Forwarded dossier")
+    return delivery
+
+
+def forwarded_refuse(*, actor: Actor | None, delivery_uid: str, reason: str) -> Delivery:
+    """R11.2: the receiving desk finds the forwarded dossier invalid and sends it back with the
+    reason: the delivery is rejected (status 02), which reaches the sending agency at once
+    inside this installation and through the outbox from a peer. The rejection is written by
+    the installation on the officer's behalf (rejecting is the clerk's, the officer's own audit
+    event says who decided); nothing is written when it is refused."""
+    delivery = forwarded_waiting_get(actor, delivery_uid)
+    reason = text(reason, what_vi="lý do trả lại", what_en="reason for sending it back",
+                  limit=500)
+    with transaction.atomic():
+        delivery = incoming_reject(actor=None, delivery=delivery, reason=reason)
+        audit_append(actor=actor, action="onestop.forwarded_refuse", object_type=OBJECT_TYPE,
+                     agency_code=delivery.recipient.code,
+                     data={"delivery": str(delivery.uid), "reason": reason,
+                           "sender": delivery.transmission.sender.code})
+    return delivery

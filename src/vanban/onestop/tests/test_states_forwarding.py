@@ -1,0 +1,49 @@
+"""The state machine's "sent to another agency" move (R11.1a, R11.2; onestop.md §5): the
+sending desk's dossier keeps its state, and only a dossier before the intake decision or in
+the desk's processing may be sent."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vanban.onestop.core.states import (
+    FORWARDABLE,
+    TERMINAL,
+    Action,
+    IllegalMove,
+    State,
+    allowed_actions,
+    next_state,
+)
+
+
+@given(st.sampled_from(list(State)))
+def test_sending_keeps_the_state_where_allowed(state: State) -> None:
+    """R11.1(a): sending is a transition that keeps the state (one event, like a hand-over),
+    offered exactly in the forwardable states and never in a terminal one."""
+    if state in FORWARDABLE:
+        assert Action.SEND_TO_AGENCY in allowed_actions(state)
+        assert next_state(state, Action.SEND_TO_AGENCY) is state
+    else:
+        assert Action.SEND_TO_AGENCY not in allowed_actions(state)
+        with pytest.raises(IllegalMove):
+            next_state(state, Action.SEND_TO_AGENCY)
+
+
+def test_forwardable_states_are_live_and_undecided() -> None:
+    """R11.2: a decided (result ready, refused) or ended dossier is not sent on; a dossier
+    waiting for the applicant's papers neither (the desk asks for them first)."""
+    assert {State.SUBMITTED, State.ACCEPTED, State.PROCESSING} == FORWARDABLE
+    assert not FORWARDABLE & TERMINAL
+
+
+@given(st.lists(st.sampled_from(list(FORWARDABLE)), min_size=1, max_size=5))
+def test_sending_twice_or_more_changes_nothing(states: list[State]) -> None:
+    """A dossier may be sent to several desks in turn: each sending leaves it where it was."""
+    for state in states:
+        after = state
+        for _ in range(3):
+            after = next_state(after, Action.SEND_TO_AGENCY)
+        assert after is state
