@@ -23,6 +23,7 @@ from vanban.core.pages import request_actor as _actor
 from vanban.core.pages import show_error as _failed
 from vanban.mailgate import selectors, services
 from vanban.mailgate.models import MailMessage, MailState
+from vanban.mailgate.services.rejudge import being_rejudged
 from vanban.storage.views import blob_response
 
 
@@ -59,7 +60,8 @@ def quarantine(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.quarantine_list(_actor(request))[:200])
     language = request.LANGUAGE_CODE
     return render(request, "mailgate/quarantine.html", {
-        "rows": [{"message": m, "reasons": _reasons(m, language)} for m in rows]})
+        "rows": [{"message": m, "reasons": _reasons(m, language),
+                  "rejudging": being_rejudged(m)} for m in rows]})
 
 
 @login_required
@@ -71,6 +73,7 @@ def message(request: HttpRequest, uid: str) -> HttpResponse:
     context: dict[str, Any] = {"message": found, "form": RejectForm(),
                                "malware": carries_malware(found),
                                "rejudged": _rejudged(found),
+                               "rejudging": being_rejudged(found),
                                "reasons": _reasons(found, request.LANGUAGE_CODE)}
     return render(request, "mailgate/message.html", context)
 

@@ -220,3 +220,36 @@ def test_idle_ends_the_wait_when_mail_arrives(live: Live) -> None:
     finally:
         timer.join()
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.slow
+def test_a_stop_inside_a_committed_batch_files_nothing_twice(live: Live) -> None:
+    """R4.1: messages are filed fifty to a transaction; a reader stopped in the middle of a
+    batch whose transaction committed (messages 76 to 100 filed but not yet marked read) and
+    started again recognises those by their rows, files the rest once and loses none."""
+    pdf = make_pdf("Cong van")
+    total = 120
+    for n in range(total):  # every third signed and filed, the others refused (no DKIM)
+        live.deliver(_message(live, f"Văn bản {n}", pdf + f"% {n}\n".encode(),
+                              signed=n % 3 == 0))
+    seen: list[Outcome] = []
+
+    def stop_after_75(outcome: Outcome) -> None:
+        seen.append(outcome)
+        if len(seen) == 75:
+            raise Stop
+
+    address = live.road.recipient_address
+    with pytest.raises(Stop):
+        reader.mailbox_pass(address, after_each=stop_after_75)
+    assert MailMessage.objects.filter(mailbox=address).count() == reader.BATCH * 2
+    report = reader.mailbox_pass(address)
+    assert report.read == total - 74
+    assert report.duplicates == reader.BATCH * 2 - 74
+    rows = MailMessage.objects.filter(mailbox=address)
+    assert rows.count() == total
+    filed = total // 3
+    assert rows.filter(state=MailState.FILED).count() == filed
+    assert Transmission.objects.filter(channel="mail").count() == filed
+    assert Delivery.objects.filter(recipient=live.road.recipient).count() == filed
+    assert _unread(live, address) == 0

@@ -182,3 +182,31 @@ def test_rejudging_verifies_at_the_original_arrival_time(road: Road, scan: bytes
     filed = quarantine_rejudge(actor=road.recipient_clerk, message=kept)
     assert filed.verification is not None
     assert filed.verification.mail_received_at == kept.received_at
+
+
+def test_the_quarantine_shows_a_message_being_rejudged(road: Road, scan: bytes) -> None:
+    """R4.1: while a re-judging holds its claim the quarantine list and the message page
+    show the message as being judged again (no second "Xét lại" offered), not as still held;
+    a stale claim (a crashed run's) shows it held again."""
+    from vanban.mailgate.services import rejudge
+
+    kept = _kept_for_a_missing_key(road, scan)
+    claim = rejudge._claim(road.recipient_clerk, kept)
+    assert claim is not None
+    client = Client()
+    client.force_login(road.recipient_clerk)
+    listing = client.get("/mailgate/quarantine/").content.decode()
+    assert f'data-message="{kept.uid}" data-state="quarantined" data-rejudging="true"' in listing
+    assert "Đang xét lại" in listing
+    page = client.get(f"/mailgate/quarantine/{kept.uid}/").content.decode()
+    assert 'data-testid="rejudging"' in page
+    assert 'data-testid="rejudge-form"' not in page
+    kept.refresh_from_db()
+    stale = (kept.received_at - rejudge.CLAIM_STALE - timedelta(minutes=1)).isoformat()
+    kept.rejudged = [{**claim, "at": stale}]
+    kept.save(update_fields=["rejudged"])
+    listing = client.get("/mailgate/quarantine/").content.decode()
+    assert 'data-rejudging="true"' not in listing
+    assert "Đang xét lại" not in listing
+    page = client.get(f"/mailgate/quarantine/{kept.uid}/").content.decode()
+    assert 'data-testid="rejudge-form"' in page
