@@ -263,12 +263,18 @@ def detected_type(data: bytes, name: str = "") -> str:
 
 
 def _store(arrival: Arrival, checked: Sequence[_Checked], main: int,
-           raw_sha256: str) -> ArrivalResult:
+           raw_sha256: str, *, verdict_of: tuple[str, int] | None = None) -> ArrivalResult:
+    """The arrival's rows. ``verdict_of``: (SHA-256, sender id) the channel's verdict is
+    known to be about (it stored it in this transaction), so it is matched without a query."""
     header = arrival.header
     now = clock.now()
     main_file = checked[main].file
     main_sha256 = hashlib.sha256(main_file.data).hexdigest()
-    verdict = _verdict_for(arrival, main_sha256)
+    if verdict_of is not None and arrival.verification_id is not None:
+        verdict = arrival.verification_id \
+            if verdict_of == (main_sha256, arrival.sender.pk) else None
+    else:
+        verdict = _verdict_for(arrival, main_sha256)
     transmission = Transmission.objects.create(
         sender=arrival.sender, business_type=header.business_type,
         related=_related(arrival), channel=arrival.channel, origin=arrival.origin,

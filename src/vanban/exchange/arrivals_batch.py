@@ -85,16 +85,17 @@ def arrival_check(arrival: Arrival) -> CheckedArrival:
     return CheckedArrival(arrival=arrival, checked=checked, main=_main(checked))
 
 
-def arrival_store(item: CheckedArrival, *, verification_id: int | None = None
-                  ) -> ArrivalResult:
+def arrival_store(item: CheckedArrival, *, verification_id: int | None = None,
+                  verified_sha256: str = "") -> ArrivalResult:
     """The rows of one checked arrival, in the caller's transaction, after its files and
-    blob rows are stored; ``verification_id``: the channel's verdict, stored in the same
-    transaction."""
+    blob rows are stored; ``verification_id``: the channel's verdict, on the file
+    ``verified_sha256`` from this arrival's sender (linked only if that is the main file)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("arrival_store() must run inside the batch's transaction")
     arrival = item.arrival if verification_id is None \
         else replace(item.arrival, verification_id=verification_id)
-    return _store(arrival, item.checked, item.main, item.raw_sha256)
+    verdict_of = (verified_sha256, arrival.sender.pk) if verified_sha256 else None
+    return _store(arrival, item.checked, item.main, item.raw_sha256, verdict_of=verdict_of)
 
 
 def arrivals_stored(arrivals: Sequence[Arrival]) -> dict[str, ArrivalResult]:

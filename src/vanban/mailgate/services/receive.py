@@ -407,11 +407,12 @@ def _file_rows(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> File
     key = (ready.main.sha256, sender.pk)
     verdict = made.get(key, ready.verdict)
     if isinstance(verdict, MailExamined):
-        verdict = mail_record(verdict, sender).pk
+        verdict = mail_record(verdict, sender, new=key in run.looked).pk
         made[key] = verdict
     if ready.stored is not None:
         return Filed(verification_id=verdict, transmission_id=ready.stored.transmission.pk)
-    result = arrival_store(ready.item, verification_id=verdict)
+    result = arrival_store(ready.item, verification_id=verdict,
+                           verified_sha256=ready.main.sha256)
     return Filed(verification_id=verdict, transmission_id=result.transmission.pk)
 
 

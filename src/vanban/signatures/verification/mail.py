@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -143,27 +144,33 @@ def mail_examine(*, data: bytes, sender: Agency, facts: MailFacts) -> MailExamin
     return result
 
 
-def mail_record(found: MailExamined, sender: Agency) -> Verification:
+def mail_record(found: MailExamined, sender: Agency, *, new: bool = False) -> Verification:
     """Store ``found`` (once per document and sender) with its audit event, validation data
     and evidence, in the caller's transaction. The blob's file and row must exist (files
-    before rows)."""
+    before rows). ``new``: the caller looked in this transaction's snapshot and found no
+    record, so it inserts without looking again (a concurrent writer's record then fails the
+    caller's savepoint on the unique constraint, and the message is filed on the next read)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("mail_record() must run inside the filing's transaction")
     signer = found.examined.signer
     facts = found.facts
-    record, created = Verification.objects.get_or_create(
-        blob_id=found.sha256, sender=sender, path=VerificationPath.MAIL,
-        channel=ArrivalChannel.MAIL, peer="", defaults={
-            "received_via": "mail", "verdict": found.verdict,
-            "checks": [c.as_dict() for c in found.checks],
-            "signer_certificate_id": found.certificate_id,
-            "signer_subject": str(signer.subject.human_friendly)[:500] if signer else "",
-            "signer_fingerprint": fingerprint(signer) if signer is not None else "",
-            "signed_at": found.examined.signed_at,
-            "signed_at_source": found.examined.signed_at_source,
-            "page_count": found.pages, "verified_at": found.verified_at,
-            "mail_message_id": facts.message_id[:300], "mail_from": facts.mail_from[:300],
-            "mail_received_at": facts.received_at})
+    keys = {"blob_id": found.sha256, "sender": sender, "path": VerificationPath.MAIL,
+            "channel": ArrivalChannel.MAIL, "peer": ""}
+    defaults: dict[str, Any] = {
+        "received_via": "mail", "verdict": found.verdict,
+        "checks": [c.as_dict() for c in found.checks],
+        "signer_certificate_id": found.certificate_id,
+        "signer_subject": str(signer.subject.human_friendly)[:500] if signer else "",
+        "signer_fingerprint": fingerprint(signer) if signer is not None else "",
+        "signed_at": found.examined.signed_at,
+        "signed_at_source": found.examined.signed_at_source,
+        "page_count": found.pages, "verified_at": found.verified_at,
+        "mail_message_id": facts.message_id[:300], "mail_from": facts.mail_from[:300],
+        "mail_received_at": facts.received_at}
+    if new:
+        record, created = Verification.objects.create(**keys, **defaults), True
+    else:
+        record, created = Verification.objects.get_or_create(**keys, defaults=defaults)
     if created:
         audit_append(actor=None, action=ACTION, object_type="verification",
                      object_id=record.pk, agency_code=sender.code,
