@@ -271,6 +271,7 @@ onestop:catalogue_import          POST   onestop+directors+other
 onestop:forwarded                 GET    onestop+other  # each desk's own list (R11.1a)
 onestop:forwarded_receive         GET    onestop  # the receiving desk's officer
 onestop:forwarded_receive         POST   onestop
+onestop:forwarded_file            GET    onestop  # a received paper, audited (R16.2)
 onestop:forwarded_send_back       POST   onestop
 portal:home                       GET    public
 portal:procedure                  GET    public
@@ -315,7 +316,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "portal:": {"pk": "procedure"},
     "onestop:": {"pk": "procedure", "ref": "dossier", "form": "dossier_form",
                  "action": "dossier_action", "fmt": "catalogue_format",
-                 "file_id": "dossier_file", "uid": "forwarded"},
+                 "file_id": "dossier_file", "uid": "forwarded", "index": "forwarded_index"},
 }
 _REFUSED = {401, 403, 404}
 
@@ -489,7 +490,7 @@ def world() -> World:
     built.ids["dossier_file"] = DossierFile.objects.create(
         dossier=accepted, sha256=paper.sha256, size=paper.size, content_type="application/pdf",
         filename="giay-to.pdf", uploaded_at=accepted.received_at).pk
-    built.ids["forwarded"] = _forwarded(built)
+    built.ids.update(forwarded=_forwarded(built), forwarded_index=0)
     return built
 
 
