@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("thu-tuc/nhap/", views.catalogue_import, name="catalogue_import"),
     path("chuyen-den/", views.forwarded, name="forwarded"),
     path("chuyen-den/<uuid:uid>/", views.forwarded_receive, name="forwarded_receive"),
+    path("chuyen-den/<uuid:uid>/tep/<int:index>/", views.forwarded_file,
+         name="forwarded_file"),
     path("chuyen-den/<uuid:uid>/tra-lai/", views.forwarded_send_back,
          name="forwarded_send_back"),
     path("stats/", include("vanban.onestop.statistics.urls")),  # the statistics pages

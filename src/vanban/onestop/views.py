@@ -388,3 +388,23 @@ def forwarded_send_back(request: HttpRequest, uid: UUID) -> HttpResponse:
         return redirect("onestop:forwarded_receive", uid=uid)
     messages.success(request, _("Đã trả lại hồ sơ cho cơ quan chuyển đến, kèm lý do."))
     return redirect("onestop:forwarded")
+
+
+@require_GET
+@login_required
+@policy_pages
+def forwarded_file(request: HttpRequest, uid: UUID, index: int) -> HttpResponse:
+    """One file of a forwarded dossier, for the receiving desk's officer to check before taking
+    it in (R11.2); served and audited like any download (R16.2)."""
+    actor = _actor(request)
+    queues.officer_desk(actor)
+    delivery = forwarded_waiting_get(actor, str(uid))
+    attachments = transmission_attachments(delivery.transmission)
+    if not 0 <= index < len(attachments):
+        raise Http404(index)
+    paper = attachments[index]
+    return blob_response(request, sha256=paper.sha256, filename=paper.name or f"{index}.pdf",
+                         content_type=paper.content_type or "application/pdf",
+                         object_type="exchange.delivery", object_id=delivery.uid,
+                         agency_code=delivery.recipient.code,
+                         detail={"file": index, "door": "onestop.forwarded"})

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from vanban.audit.models import AuditEvent
 from vanban.core import clock
 from vanban.exchange.models import Delivery
 from vanban.exchange.services import transmission_send
@@ -83,6 +84,14 @@ def test_desk_sends_and_the_other_desk_accepts_with_its_own_code(pair: Pair) -> 
     page = _page(district, url)
     assert "Thuộc thẩm quyền huyện" in page
     assert 'data-testid="no-procedure"' in page
+    assert f'href="{url}tep/0/"' in page
+    paper = district.get(f"{url}tep/0/")  # the officer checks the paper before deciding
+    assert paper.status_code == 200
+    assert paper["Content-Type"] == "application/pdf"
+    assert paper.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="document.downloaded",
+                                     object_id=str(delivery.uid)).count() == 1
+    assert district.get(f"{url}tep/9/").status_code == 404
     procedure = pair.district_procedure
     page = _page(district, f"{url}?procedure={procedure.pk}")
     assert 'data-testid="take-form"' in page
@@ -156,6 +165,7 @@ def test_bad_target_and_strangers_change_nothing(pair: Pair) -> None:
     _send_from_page(pair)
     delivery = Delivery.objects.get(recipient=pair.district)
     assert officer.get(f"/onestop/chuyen-den/{delivery.uid}/").status_code == 404
+    assert officer.get(f"/onestop/chuyen-den/{delivery.uid}/tep/0/").status_code == 404
     assert officer.post(f"/onestop/chuyen-den/{delivery.uid}/tra-lai/",
                         {"reason": "x"}).status_code in (302, 404)
     delivery.refresh_from_db()
