@@ -225,8 +225,8 @@ def _statistics(count: int) -> list[Result]:
     now = datetime(2027, 1, 15, tzinfo=VN_TZ)
     in_year = Dossier.objects.filter(accepted_at__gte=year.start,
                                      accepted_at__lt=year.end).count()
-    rated = ServiceRating.objects.filter(created_at__gte=year.start,
-                                         created_at__lt=year.end).count()
+    rated = ServiceRating.objects.filter(dossier__returned_at__gte=year.start,
+                                         dossier__returned_at__lt=year.end).count()
 
     def by(group: GroupBy) -> Callable[[], Any]:
         def run() -> Any:

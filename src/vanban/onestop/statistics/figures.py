@@ -66,7 +66,8 @@ _COLUMN: dict[GroupBy, str] = {
 
 @dataclass
 class Rated:
-    """The applicants' ratings (1–5) given within the period: how many and their sum."""
+    """The applicants' ratings (1–5) of the dossiers finished within the period: how many and
+    their sum."""
 
     count: int = 0
     points: int = 0
@@ -171,28 +172,38 @@ def _plain_plans() -> Iterator[None]:
 
 
 def _counted(dossiers: QuerySet[Dossier], period: Period, as_of: datetime,
-             column: str) -> dict[Any, Tally]:
-    """The figures per value of ``column``: one aggregate over the accepted dossiers of the
-    period, one count of the intake refusals."""
-    counts: dict[str, Any] = {name: Count("pk", filter=q)
-                              for name, q in _conditions(period, as_of).items()}
+             column: str) -> tuple[dict[Any, Tally], dict[Any, Rated]]:
+    """The figures and ratings per value of ``column``: one aggregate over the accepted
+    dossiers of the period, one count of the intake refusals. A rating counts in the period
+    its dossier was finished in, whenever given (joined, one row per dossier at most)."""
+    conditions = _conditions(period, as_of)
+    counts: dict[str, Any] = {name: Count("pk", filter=q) for name, q in conditions.items()}
+    counts.update(rated=Count("rating", filter=conditions["done"]),
+                  points=Sum("rating__score", filter=conditions["done"]))
     accepted = (_annotated(dossiers.filter(accepted_at__isnull=False,
                                            accepted_at__lt=period.end))
                 .filter(Q(done_at__isnull=True) | Q(done_at__gte=period.start))
                 .values(column).annotate(**counts).order_by())  # unsorted: one scan, hashed
     refusals = (dossiers.filter(accepted_at__isnull=True, state=DossierState.REFUSED,
                                 finished_at__gte=period.start, finished_at__lt=period.end)
-                .values(column).annotate(n=Count("pk")).order_by())
+                .values(column).annotate(n=Count("pk"), rated=Count("rating"),
+                                         points=Sum("rating__score")).order_by())
+    rated: dict[Any, Rated] = {}
     with _plain_plans():
-        out = {found[column]: _tally(found) for found in accepted}
+        out = {}
+        for found in accepted:
+            out[found[column]] = _tally(found)
+            rated[found[column]] = Rated(found["rated"], found["points"] or 0)
         for found in refusals:
             out.setdefault(found[column], Tally()).refused += found["n"]
+            rated.setdefault(found[column], Rated()).add(
+                Rated(found["rated"], found["points"] or 0))
         for key, n in _made_in(dossiers, period, column, SupplementRequest.objects.filter(
                 stage=SupplementStage.APPRAISAL), "requested_at"):
             out.setdefault(key, Tally()).supplement_requests += n
         for key, n in _made_in(dossiers, period, column, Extension.objects.all(), "issued_at"):
             out.setdefault(key, Tally()).extended += n
-    return out
+    return out, rated
 
 
 def _made_in(dossiers: QuerySet[Dossier], period: Period, column: str,
@@ -208,16 +219,6 @@ def _made_in(dossiers: QuerySet[Dossier], period: Period, column: str,
                         **{f"{when}__gte": period.start, f"{when}__lt": period.end})
             .values(f"dossier__{column}").annotate(n=Count("pk")).order_by())
     return [(row[f"dossier__{column}"], row["n"]) for row in rows]
-
-
-def _ratings(dossiers: QuerySet[Dossier], period: Period, column: str) -> dict[Any, Rated]:
-    """The ratings given within the period to ``dossiers``, per value of their ``column``."""
-    rows = (dossiers.filter(rating__created_at__gte=period.start,
-                            rating__created_at__lt=period.end)
-            .values(column).annotate(n=Count("rating"), points=Sum("rating__score"))
-            .order_by())  # joined from the dossiers: no IN over a million of them
-    with _plain_plans():
-        return {row[column]: Rated(row["n"], row["points"] or 0) for row in rows}
 
 
 def _named(group_by: GroupBy, raw: dict[Any, Tally], rated: dict[Any, Rated]) -> list[Row]:
@@ -248,9 +249,8 @@ def figures(dossiers: QuerySet[Dossier], period: Period, *, group_by: GroupBy,
     """The period's figures of ``dossiers``, one row per ``group_by`` value, largest first."""
     as_of = min(period.end, now or clock.now())
     column = _COLUMN[group_by]
-    raw = _counted(dossiers, period, as_of, column)
-    rows = [row for row in _named(group_by, raw, _ratings(dossiers, period, column))
-            if row.tally != Tally() or row.rated.count]
+    raw, rated = _counted(dossiers, period, as_of, column)
+    rows = [row for row in _named(group_by, raw, rated) if row.tally != Tally()]
     rows.sort(key=lambda row: (-row.tally.received, row.label))
     return rows
 
