@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, F, Func, Q, QuerySet, Value
+from django.db.models.lookups import GreaterThan, LessThan
 
 from vanban.core.errors import not_found
 from vanban.core.fold import words
@@ -71,6 +73,46 @@ def documents_search(documents: QuerySet[Document], query: DocumentFilter) -> Qu
     if query.type_code:
         documents = documents.filter(type_code=query.type_code)
     return documents
+
+
+# The largest id: the upper end of an agency's key range (ids are 64-bit).
+_MAX_ID = 2**63 - 1
+
+
+def _pair(first: Any, second: Any) -> Func:
+    """A row value ``(first, second)`` (PostgreSQL and SQLite compare them column by column)."""
+    return Func(first, second, function="", output_field=BigIntegerField())
+
+
+def in_agency_range(documents: QuerySet[Document], agency_id: int) -> QuerySet[Document]:
+    """``documents`` bounded to the agency's key range of the ``(agency_id, id DESC)`` index,
+    ``(agency_id, id) > (agency, 0) AND (agency_id, id) < (agency, max)``: always true for the
+    agency's rows, so nothing changes but the plan.
+
+    Why: for ``WHERE agency_id = … ORDER BY id DESC LIMIT 51`` PostgreSQL assumes the agency's
+    rows are spread evenly over the ids and walks the primary key backwards; an agency whose
+    newest documents are older than the rest of the installation's (a quiet agency in a busy
+    province) then pays a walk of every newer row of the others (900,000 in the benchmark,
+    300–500 ms). The row-value bounds are conditions of that index only, and estimated as
+    narrow, so the planner reads the agency's newest rows from the index and stops after one
+    page (under 1 ms). Not for word searches: the same narrow estimate would walk the agency's
+    rows instead of asking the trigram index about a rare word.
+    """
+    return documents.filter(
+        GreaterThan(_pair(F("agency_id"), F("id")), _pair(Value(agency_id), Value(0))),
+        LessThan(_pair(F("agency_id"), F("id")), _pair(Value(agency_id), Value(_MAX_ID))))
+
+
+def documents_list(actor: Actor | None, query: DocumentFilter) -> QuerySet[Document]:
+    """The outgoing list: :func:`documents_of` narrowed by :func:`documents_search`, on the
+    agency's key range (:func:`in_agency_range`) unless words are searched."""
+    documents = documents_search(documents_of(actor), query)
+    if actor is None or actor.agency_id is None or words(query.text):
+        return documents
+    # The page's agency, unit and register are read by id after the page (three small
+    # queries): joined, the narrow estimate would hash-join the agency's every row first.
+    return (in_agency_range(documents, actor.agency_id).select_related(None)
+            .prefetch_related("agency", "unit", "register"))
 
 
 @dataclass(frozen=True)

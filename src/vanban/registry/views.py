@@ -56,7 +56,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = DocumentFilterForm(request.GET or None)
     query = form.query() if request.GET else selectors.DocumentFilter()
-    found = selectors.documents_search(selectors.documents_of(actor), query)
+    found = selectors.documents_list(actor, query)
     page = keyset_page(found, after=after_of(request.GET.get("after")))
     can_draft = actor.agency_id is not None and rules.can_draft(actor, actor.agency_id)
     return render(request, "registry/document_list.html",

@@ -84,6 +84,12 @@ class AssignmentLine(models.Model):
         indexes = (
             models.Index(fields=("user", "done_at"), name="line_user_open"),
             models.Index(fields=("unit", "done_at"), name="line_unit_open"),
+            # A person's or unit's open lines by deadline: "my work" and the overdue page
+            # read one page of them, not every open document of the agency.
+            models.Index(fields=("user", "deadline", "id"), name="line_user_open_deadline",
+                         condition=models.Q(done_at__isnull=True, withdrawn_at__isnull=True)),
+            models.Index(fields=("unit", "deadline", "id"), name="line_unit_open_deadline",
+                         condition=models.Q(done_at__isnull=True, withdrawn_at__isnull=True)),
         )
 
     def __str__(self) -> str:

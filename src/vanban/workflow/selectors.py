@@ -251,11 +251,16 @@ def keyset_page(rows: QuerySet[M], before: int | None, limit: int | None = None)
 
 @dataclass
 class HolderLoad:
-    """One unit's or person's overdue and due-soon lines."""
+    """One unit's or person's overdue and due-soon lines (on the overdue page: one page of
+    them, with the holder's full counts and where its next lines start)."""
 
     name: str
     overdue: list[AssignmentLine] = field(default_factory=list)
     due_soon: list[AssignmentLine] = field(default_factory=list)
+    key: str = ""
+    overdue_count: int = 0
+    due_soon_count: int = 0
+    more: str = ""  # the cursor of the holder's next lines ("": none left)
 
 
 def overdue_lines(agency_id: int, due: str = "") -> QuerySet[AssignmentLine]:
@@ -271,18 +276,41 @@ def _holder(unit_id: int | None, user_id: int | None) -> str:
     return f"u{unit_id}" if unit_id else f"p{user_id}"
 
 
-def overdue_holders(agency_id: int, due: str = "") -> list[str]:
-    """The units/persons with lines in :func:`overdue_lines`, the most overdue first: the
-    overdue page pages through holders, so a unit's lines never split across two pages."""
+@dataclass(frozen=True)
+class HolderCount:
+    """How many of :func:`overdue_lines` one unit/person holds: past their deadline, and in
+    all (the badges count every line, whatever page of them is shown)."""
+
+    key: str
+    overdue: int
+    total: int
+
+    @property
+    def due_soon(self) -> int:
+        """The holder's lines not yet past their deadline."""
+        return self.total - self.overdue
+
+
+def overdue_holder_counts(agency_id: int, due: str = "") -> list[HolderCount]:
+    """The units/persons with lines in :func:`overdue_lines` and their counts, the most overdue
+    first, in one grouped query (not a row per line: one person may hold hundreds)."""
     now = today()
     late: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)
-    for unit_id, user_id, deadline in overdue_lines(agency_id, due).values_list(
-            "unit_id", "user_id", "deadline"):
-        key = _holder(unit_id, user_id)
-        total[key] += 1
-        late[key] += deadline is not None and deadline < now
-    return sorted(total, key=lambda k: (-late[k], -total[k], k))
+    for found in (overdue_lines(agency_id, due).select_related(None).order_by()
+                  .values("unit_id", "user_id")
+                  .annotate(late=Count("pk", filter=Q(deadline__lt=now)), total=Count("pk"))):
+        key = _holder(found["unit_id"], found["user_id"])
+        total[key] += found["total"]
+        late[key] += found["late"]
+    return [HolderCount(k, late[k], total[k])
+            for k in sorted(total, key=lambda k: (-late[k], -total[k], k))]
+
+
+def overdue_holders(agency_id: int, due: str = "") -> list[str]:
+    """The units/persons with lines in :func:`overdue_lines`, the most overdue first: the
+    overdue page pages through holders, so a unit's lines never split across two pages."""
+    return [count.key for count in overdue_holder_counts(agency_id, due)]
 
 
 def overdue_lines_of(agency_id: int, holders: Iterable[str],
@@ -293,6 +321,59 @@ def overdue_lines_of(agency_id: int, holders: Iterable[str],
     users = [int(k[1:]) for k in keys if k.startswith("p")]
     return overdue_lines(agency_id, due).filter(
         Q(unit_id__in=units) | Q(unit_id__isnull=True, user_id__in=users))
+
+
+# Lines of one unit/person shown at a time on the overdue page (the rest behind "xem thêm").
+HOLDER_LINES = 50
+
+
+def line_cursor(line: AssignmentLine) -> str:
+    """Where the lines after ``line`` start: its deadline and id (the page's order)."""
+    assert line.deadline is not None  # noqa: S101 - filtered by overdue_lines
+    return f"{line.deadline.isoformat()}_{line.pk}"
+
+
+def parse_line_cursor(raw: str) -> tuple[date, int] | None:
+    """A :func:`line_cursor` back as (deadline, id); anything else: None (the first lines)."""
+    day, _, pk = str(raw or "").partition("_")
+    try:
+        return date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def holder_lines(agency_id: int, holder: str, due: str = "", after: str = "",
+                 size: int | None = None) -> tuple[list[AssignmentLine], str]:
+    """Up to ``size`` (:data:`HOLDER_LINES`) of one holder's :func:`overdue_lines` after the
+    cursor ``after`` (keyset on deadline and id: the same cost for the first and the tenth
+    page) and the cursor of the lines after them ("" when none are left)."""
+    size = size or HOLDER_LINES
+    lines = overdue_lines_of(agency_id, [holder], due)
+    start = parse_line_cursor(after)
+    if start is not None:
+        day, pk = start
+        lines = lines.filter(Q(deadline__gt=day) | Q(deadline=day, pk__gt=pk))
+    found = list(lines[:size + 1])
+    more = line_cursor(found[size - 1]) if len(found) > size else ""
+    return found[:size], more
+
+
+def holder_loads(agency_id: int, counts: Iterable[HolderCount], due: str = "",
+                 after: str = "") -> list[HolderLoad]:
+    """The overdue page's cards: for each holder of ``counts``, its counts and its first
+    :data:`HOLDER_LINES` lines (after ``after``: for the page of one holder's next lines)."""
+    now = today()
+    loads = []
+    for count in counts:
+        lines, more = holder_lines(agency_id, count.key, due, after)
+        load = HolderLoad(name=lines[0].holder_name if lines else "", key=count.key,
+                          overdue_count=count.overdue, due_soon_count=count.due_soon,
+                          more=more)
+        for line in lines:
+            assert line.deadline is not None  # noqa: S101 - filtered by overdue_lines
+            (load.overdue if line.deadline < now else load.due_soon).append(line)
+        loads.append(load)
+    return loads
 
 
 def by_holder(lines: Iterable[AssignmentLine]) -> list[HolderLoad]:

@@ -276,18 +276,27 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 @acting
 def overdue(request: HttpRequest) -> HttpResponse:
     """R8.1: overdue and due-soon lines per unit/person, for the head or a delegate; ``due``
-    keeps one of the two. Pages hold whole units/persons (never half a unit's lines)."""
+    keeps one of the two. Pages hold whole units/persons, each with its counts and its first
+    lines; ``holder`` and ``after`` page through one unit's/person's further lines."""
     actor = _actor(request)
     if actor.agency_id is None or not rules.is_director(actor, actor.agency_id):
         raise PermissionDenied
     due = request.GET.get("due", "")
-    page = Paginator(selectors.overdue_holders(actor.agency_id, due),
-                     OVERDUE_HOLDERS_PAGE).get_page(request.GET.get("page"))
-    lines = selectors.overdue_lines_of(actor.agency_id, page.object_list, due)
-    return render(request, "workflow/overdue.html", {
-        "report": selectors.by_holder(lines), "page": page,
-        "today": selectors.today(), "due": due if due in DUES else "",
-        **_page_links(request, page)})
+    counts = selectors.overdue_holder_counts(actor.agency_id, due)
+    holder = request.GET.get("holder", "")
+    context: dict[str, Any] = {"today": selectors.today(), "due": due if due in DUES else ""}
+    if holder:
+        # One holder's next lines ("xem thêm"): a keyset page within the unit/person.
+        context["report"] = selectors.holder_loads(
+            actor.agency_id, [c for c in counts if c.key == holder], due,
+            request.GET.get("after", ""))
+        context["holder"] = holder
+        context["all_query"] = _query(request, holder="", after="")
+    else:
+        page = Paginator(counts, OVERDUE_HOLDERS_PAGE).get_page(request.GET.get("page"))
+        context["report"] = selectors.holder_loads(actor.agency_id, page.object_list, due)
+        context.update(page=page, **_page_links(request, page))
+    return render(request, "workflow/overdue.html", context)
 
 
 QUEUE_TITLES = {
