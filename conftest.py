@@ -7,9 +7,16 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from vanban.core import clock
 from vanban.core.roles import Role
+
+# Property tests run on shared 2-core CI machines: a slow draw is load, not a defect.
+hypothesis_settings.register_profile(
+    "vanban", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("vanban")
 
 if TYPE_CHECKING:
     from vanban.directory.models import Agency, Unit
