@@ -315,7 +315,8 @@ class IncomingEntryViewSet(viewsets.GenericViewSet[IncomingDocument]):
         """One year's register, newest arrival first, narrowed by the page's filters."""
         values = af.read(request.query_params, REGISTER_FILTERS)
         rows = selectors.register_rows(_actor(request), year=values.get("year"),
-                                       search=values.get("q", ""))
+                                       search=values.get("q", "")
+                                       ).select_related("issuer", "delivery")  # entry_json's
         page = self.paginate_queryset(af.narrow(rows, values, REGISTER_LOOKUPS))
         return self.get_paginated_response([entry_json(e) for e in page or []])
 
