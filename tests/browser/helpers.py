@@ -3,8 +3,24 @@ PDFs outside Playwright's event loop."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
+
+# Where the browser tests keep their screenshots (test artifacts, and the user guides' pictures
+# through scripts/screenshots). VANBAN_ARTIFACTS, the name some tests read before, still works.
+SCREENSHOTS_ENV = "VANBAN_SCREENSHOTS"
+SCREENSHOTS_ALIASES = ("VANBAN_ARTIFACTS",)
+
+
+def screenshots_folder(default: Path, name: str = "") -> Path:
+    """``$VANBAN_SCREENSHOTS/<name>`` (or the alias's), else ``default/<name>``; created."""
+    chosen = next((os.environ[key] for key in (SCREENSHOTS_ENV, *SCREENSHOTS_ALIASES)
+                   if os.environ.get(key)), "")
+    folder = Path(chosen or default) / name if name else Path(chosen or default)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 # Content-Security-Policy violations reported by any tab of the running test (R14.3): every
 # browser test fails when a page needed an inline script or style the policy refuses.

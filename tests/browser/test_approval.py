@@ -6,14 +6,13 @@ through the real pages and the demo PKI."""
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import screenshots_folder, sign_in
 from vanban.core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -149,8 +148,7 @@ def test_head_approves_on_a_phone(live_server: Any, browser: Any, make_agency: A
     draft = services.document_create(actor=specialist, agency=sender, type_code="cong_van",
                                       subject=subject)
     services.document_submit(actor=specialist, document=draft, note="Kính trình Giám đốc.")
-    folder = Path(os.environ.get("VANBAN_ARTIFACTS") or tmp_path) / "approval"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshots_folder(tmp_path, "approval")
     client = Client()
     client.force_login(head)
     context = browser.new_context(viewport={"width": 360, "height": 780}, locale="vi-VN",

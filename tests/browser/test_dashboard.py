@@ -3,17 +3,16 @@ daily action by clicking only — the clerk the arrived document's register form
 assignment form of a document waiting for assignment, the specialist the processing page of
 their task — on the office screen and on a 390 px phone, where no page is wider than the screen
 and the menu sits behind a button (R8.1, R10.1). Screenshots are kept as test artifacts
-(``VANBAN_ARTIFACTS``, else the test's temporary folder)."""
+(``VANBAN_SCREENSHOTS``, else the test's temporary folder)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.helpers import off_the_loop, watch_csp
+from tests.browser.helpers import off_the_loop, screenshots_folder, watch_csp
 from vanban.core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,9 +23,7 @@ SCREENS = {"desktop": DESKTOP, "phone": PHONE}
 
 
 def _artifacts(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("VANBAN_ARTIFACTS") or tmp_path) / "dashboard"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshots_folder(tmp_path, "dashboard")
 
 
 def _tab(browser: Any, url: str, user: Any, screen: str) -> Any:

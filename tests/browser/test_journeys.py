@@ -7,13 +7,13 @@ the test's temporary folder); ``scripts/screenshots`` uses them for the user gui
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import helpers
 from tests.browser.helpers import off_the_loop, watch_csp
 from vanban.core.roles import Role
 
@@ -97,9 +97,7 @@ def world(make_agency: Any, make_user: Any, _steps_emptied: None) -> dict[str, A
 
 def screenshots_folder(tmp_path: Path) -> Path:
     """``VANBAN_SCREENSHOTS`` when set (the guides' pictures), else the test's own folder."""
-    folder = Path(os.environ.get("VANBAN_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return helpers.screenshots_folder(tmp_path / "screenshots")
 
 
 class Journey:

@@ -1,18 +1,17 @@
 """Browser test of the notifications (issue 13): the head's bell page lists what the periodic
 job wrote, a notice opens the page it is about and is then read, "mark all read" empties the
 count, and the mail choice is saved — on the office screen and on a 390 px phone, no page wider
-than the screen. Screenshots are kept as test artifacts (``VANBAN_ARTIFACTS``, else the test's
+than the screen. Screenshots are kept as test artifacts (``VANBAN_SCREENSHOTS``, else the test's
 temporary folder)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.helpers import off_the_loop, watch_csp
+from tests.browser.helpers import off_the_loop, screenshots_folder, watch_csp
 from vanban.core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,8 +73,7 @@ def test_bell_page_read_and_mail_choice(live_server: Any, browser: Any, world: A
                                         screen: str, tmp_path: Path) -> None:
     """The head sees two notices "chờ phân công", opens one (the assignment form), marks the
     rest read, and chooses a mail for each notice."""
-    folder = Path(os.environ.get("VANBAN_ARTIFACTS") or tmp_path) / "notices"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshots_folder(tmp_path, "notices")
     tab = _tab(browser, live_server.url, world["head"], screen)
     tab.goto(f"{live_server.url}/notices/")
     _fits(tab, screen, folder, "list")
