@@ -62,3 +62,33 @@ def test_an_arrival_stored_before_its_row_is_filed_once(road: Road, scan: bytes)
     assert again.message.transmission_id == transmission_id
     assert Transmission.objects.filter(channel="mail").count() == 1
     assert Delivery.objects.filter(recipient=road.recipient).count() == 1
+
+
+def test_a_verdict_is_examined_once_per_message(road: Road, scan: bytes) -> None:
+    """R4.1: the mail-path verdict on a message whose filing did not commit is reused when
+    the message is read again (a later pass, another time), and dropped once stored."""
+    from datetime import timedelta
+
+    from vanban.core import clock
+    from vanban.signatures.verification.mail import MailFacts, mail_examine
+
+    facts = MailFacts(message_id="<once@snv>", mail_from=SENDER_MAILBOX,
+                      received_at=clock.now(), dkim="pass d=snv s=tinh2026")
+    first = mail_examine(data=scan, sender=road.sender, facts=facts)
+    later = MailFacts(message_id=facts.message_id, mail_from=facts.mail_from,
+                      received_at=facts.received_at + timedelta(minutes=1), dkim=facts.dkim)
+    assert mail_examine(data=scan, sender=road.sender, facts=later) is first
+    other = MailFacts(message_id="<another@snv>", mail_from=facts.mail_from,
+                      received_at=facts.received_at, dkim=facts.dkim)
+    assert mail_examine(data=scan, sender=road.sender, facts=other) is not first
+    assert first.verdict == "valid"
+    from django.db import transaction
+
+    from vanban.signatures.verification.mail import mail_record
+    from vanban.storage.services import blob_put
+
+    blob_put(data=scan, content_type=first.content_type)
+    with transaction.atomic():
+        stored = mail_record(first, road.sender)
+    assert stored.mail_message_id == "<once@snv>"
+    assert mail_examine(data=scan, sender=road.sender, facts=later) is not first

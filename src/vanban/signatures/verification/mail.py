@@ -112,12 +112,19 @@ class MailExamined:
 
 
 # Verdicts reached but not stored yet (a filing that failed and is tried again, in the same
-# pass or the next), by document, sender and message facts: the same message is examined once
-# within CACHE_SECONDS, however often its filing is tried. Small and short-lived: a verdict is
+# pass or the next), by document, sender and message: the same message is examined once
+# within CACHE_SECONDS, however often its filing is tried (the verdict keeps the facts and the
+# validation time of its first reading). Small and short-lived: a verdict is
 # what would have been stored had the first filing committed, never older than that.
 CACHE_SECONDS = 300.0
 CACHE_SIZE = 256
-_examined: OrderedDict[tuple[str, int, MailFacts], tuple[float, MailExamined]] = OrderedDict()
+_examined: OrderedDict[tuple[str, ...], tuple[float, MailExamined]] = OrderedDict()
+
+
+def _cache_key(sha256: str, sender_id: int, facts: MailFacts) -> tuple[str, ...]:
+    """The message, not the pass: a later pass reads it at another time but it is the same
+    message (Message-ID, sender address, DKIM result) carrying the same bytes."""
+    return (sha256, str(sender_id), facts.message_id, facts.mail_from, facts.dkim)
 
 
 def mail_examine(*, data: bytes, sender: Agency, facts: MailFacts) -> MailExamined:
@@ -125,7 +132,7 @@ def mail_examine(*, data: bytes, sender: Agency, facts: MailFacts) -> MailExamin
     once per message (see :data:`CACHE_SECONDS`). Bad input gets an invalid verdict, never an
     exception."""
     sha256 = hashlib.sha256(data).hexdigest()
-    key = (sha256, sender.pk, facts)
+    key = _cache_key(sha256, sender.pk, facts)
     cached = _examined.get(key)
     if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
@@ -180,7 +187,7 @@ def mail_record(found: MailExamined, sender: Agency, *, new: bool = False) -> Ve
         arrival_keep(record, found.examined.collected)
         verification_evidence(record, signer=signer, collected=found.examined.collected)
     # Once stored, the record itself is what a later message with these bytes reads.
-    _examined.pop((found.sha256, found.sender_id, facts), None)
+    _examined.pop(_cache_key(found.sha256, found.sender_id, facts), None)
     return record
 
 
