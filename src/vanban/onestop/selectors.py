@@ -16,13 +16,12 @@ from vanban.directory.models import Agency
 from vanban.exchange.core.states import STATE_LABELS as DELIVERY_LABELS
 from vanban.exchange.core.states import State as DeliveryState
 from vanban.exchange.models import Delivery
-from vanban.exchange.selectors import inbox_of, readable_file
+from vanban.exchange.selectors import inbox_of
 from vanban.onestop import rules
 from vanban.onestop.core.states import STATE_LABELS, Action, State
 from vanban.onestop.models import Dossier, DossierEvent, DossierStep, Procedure
 from vanban.onestop.services.common import step_agency_ids
-from vanban.onestop.services.forwarding import SUBJECT_PREFIX
-from vanban.onestop.services.from_agency import delivery_taken
+from vanban.onestop.services.forwarding import TYPE_NAME
 from vanban.registry.models import Document
 
 
@@ -105,15 +104,21 @@ def procedure_get(pk: int) -> Procedure:
     return found
 
 
+FORWARDED_CAP = 200
+"""How many waiting forwarded dossiers the list shows (oldest first)."""
+
+
 def forwarded_waiting(actor: Actor) -> list[Delivery]:
     """R11.1(a): dossiers other agencies' desks forwarded through the hub to the actor's desk
     and not yet received as dossiers, oldest first (the officer's part of the inbox)."""
     if actor.agency_id is None or not rules.is_officer(actor, actor.agency_id):
         return []
+    # All in SQL before the cap: taking one in moves its delivery to 03, sending it back to
+    # 02, withdrawing it away from 01, so the handled ones never crowd out the waiting ones.
     arrived = (inbox_of(None, agency_id=actor.agency_id)
-               .filter(transmission__subject__startswith=SUBJECT_PREFIX)
-               .exclude(state=DeliveryState.REJECTED).order_by("received_at"))
-    return [d for d in arrived[:200] if readable_file(d) and not delivery_taken(d)]
+               .filter(transmission__type_name=TYPE_NAME, state=DeliveryState.ARRIVED)
+               .order_by("received_at", "id"))
+    return list(arrived[:FORWARDED_CAP])
 
 
 @dataclass(frozen=True)

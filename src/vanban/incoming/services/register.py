@@ -80,6 +80,14 @@ def _already(delivery: Delivery) -> Conflict | None:
     if delivery.state == State.REJECTED:
         return Conflict("Văn bản này đã bị từ chối tiếp nhận.",
                         "This document was already rejected.", code="already_rejected")
+    if delivery.state == State.ACCEPTED:
+        # Accepted without an incoming register entry: the one-stop desk took it in as a
+        # forwarded dossier (its own service accepts it in the same transaction).
+        return Conflict("Văn bản này đã được tiếp nhận (bộ phận một cửa đã tiếp nhận thành "
+                        "hồ sơ), không vào sổ hay từ chối được nữa.",
+                        "This document was already accepted (the one-stop desk took it in as a "
+                        "dossier); it can no longer be registered or rejected.",
+                        code="already_accepted")
     if delivery.state != State.ARRIVED:
         return Conflict("Văn bản không còn chờ vào sổ (đã thu hồi hoặc đã xử lý).",
                         "The document no longer waits for registration (recalled or handled).",

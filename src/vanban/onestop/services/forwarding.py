@@ -13,24 +13,41 @@ its inbox with the hub's evidence and verification.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from vanban.accounts.models import RoleGrant
 from vanban.core.errors import Conflict, ValidationFailed
 from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
+from vanban.exchange.core.states import State as DeliveryState
+from vanban.exchange.models import Delivery
 from vanban.onestop.core.states import FORWARDABLE, TERMINAL, Action, State
 from vanban.onestop.models import Dossier, DossierFile, DossierStep
-from vanban.onestop.services.common import locked, refused, require_officer, text, transition
-from vanban.registry.models import Document
+from vanban.onestop.services.common import (
+    atomic_refusing,
+    locked,
+    refused,
+    require_officer,
+    text,
+    transition,
+)
+from vanban.registry.core.numbering import TYPES_BY_CODE
+from vanban.registry.models import Document, DocumentState
 from vanban.registry.services import RecipientInput, document_create, document_upload
 from vanban.storage.selectors import blob_read
 
 SUBJECT_PREFIX = "Chuyển hồ sơ"
-"""How a forwarded dossier's document subject begins (the receiving desk's list looks for it)."""
+"""How a forwarded dossier's document subject begins (for people: nothing looks for it)."""
+TYPE_CODE = "phieu_chuyen"
+"""The forwarded document's type (Decree 30/2020 "Phiếu chuyển"): the structured marker the
+receiving desk recognises a forwarded dossier by. The type name travels with every
+transmission, inside this installation and in the edXML TypeName to a peer."""
+TYPE_NAME = TYPES_BY_CODE[TYPE_CODE].name
 MARK = "Hồ sơ thủ tục hành chính chuyển qua trục liên thông"
-"""The first line of the forwarded document's description (the receiving desk reads it)."""
+"""The first fact of the forwarded document's description (the receiving desk reads it)."""
+FACT_LABELS = ("Mã hồ sơ", "Thủ tục", "Người nộp", "Ghi chú")
+"""The facts the description carries, in this order and only once each."""
+SEPARATOR = "; "
 
 
 def forwarding_targets(desk_id: int) -> QuerySet[Agency]:
@@ -45,15 +62,36 @@ def forwarding_targets(desk_id: int) -> QuerySet[Agency]:
             .order_by("installation", "code"))
 
 
+def fact_value(value: str) -> str:
+    """A fact's value on one line without the separator (";" becomes ","), so no value (the
+    officer's note least of all) can end a fact early or write another one."""
+    return " ".join(value.replace(";", ",").split())
+
+
 def forwarding_description(dossier: Dossier, note: str = "") -> str:
     """What the forwarded document says about the dossier (one line: the registry keeps the
-    description on one line), facts separated by "; "."""
-    facts = [MARK, f"Mã hồ sơ: {dossier.code or ''}",
-             f"Thủ tục: {dossier.procedure.code} - {dossier.procedure.name}",
-             f"Người nộp: {dossier.applicant_name}"]
-    if note:
-        facts.append(f"Ghi chú: {' '.join(note.split())}")
-    return "; ".join(facts)[:500]
+    description on one line): the mark, then each of :data:`FACT_LABELS` once, in order."""
+    values = (dossier.code or "", f"{dossier.procedure.code} - {dossier.procedure.name}",
+              dossier.applicant_name, note)
+    facts = [MARK, *(f"{label}: {fact_value(value)}"
+                     for label, value in zip(FACT_LABELS, values, strict=True) if value)]
+    return SEPARATOR.join(facts)[:500]
+
+
+def forwarding_open(dossier: Dossier, target: Agency) -> bool:
+    """Whether a sending of the dossier to ``target`` is still open: its draft not cancelled
+    and its delivery (once sent) neither sent back nor withdrawn."""
+    documents = [e.data.get("document") for e in dossier.events.filter(
+        action=Action.SEND_TO_AGENCY.value, to_agency=target)]
+    closed = {DeliveryState.REJECTED, DeliveryState.WITHDRAWN, DeliveryState.RECALLED}
+    for document in Document.objects.filter(pk__in=[d for d in documents if d]):
+        if document.state == DocumentState.CANCELLED:
+            continue
+        delivery = Delivery.objects.filter(transmission__document=document,
+                                           recipient=target).first()
+        if delivery is None or DeliveryState(delivery.state) not in closed:
+            return True
+    return False
 
 
 def _check(actor: Actor | None, dossier: Dossier, target: Agency,
@@ -95,10 +133,18 @@ def dossier_send_to_agency(*, actor: Actor | None, dossier: Dossier, target_agen
     files = list(dossier.files.order_by("id"))
     _check(actor, dossier, target_agency, files)
     papers = [blob_read(f.sha256) for f in files]
-    with transaction.atomic():
+    with atomic_refusing(actor, "send_to_agency", dossier, "already_sent"):
         dossier = locked(dossier)
+        # Under the dossier's lock: a double click waits here and finds the first sending
+        # (audited after the rollback by atomic_refusing).
+        if forwarding_open(dossier, target_agency):
+            raise Conflict(
+                "Hồ sơ đã được chuyển cho cơ quan này và việc chuyển chưa kết thúc.",
+                "The dossier was already sent to this agency and that sending is still open.",
+                code="already_sent")
         document = document_create(
-            actor=None, agency=dossier.desk, type_code="cong_van",
+            actor=None, agency=dossier.desk,
+            type_code=TYPE_CODE,
             subject=f"{SUBJECT_PREFIX} {dossier.code or ''} ({dossier.procedure.name})"[:500],
             description=forwarding_description(dossier, note),
             recipients=[RecipientInput(agency=target_agency)])

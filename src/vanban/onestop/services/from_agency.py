@@ -23,17 +23,18 @@ from vanban.exchange.core.states import State as DeliveryState
 from vanban.exchange.models import Delivery
 from vanban.exchange.selectors import (
     delivery_for_recipient,
-    readable_file,
     transmission_attachments,
 )
+from vanban.exchange.services import delivery_accept
 from vanban.exchange.services.common import locked_delivery
 from vanban.incoming.services import incoming_reject
 from vanban.onestop import rules
 from vanban.onestop.models import Channel, Dossier, DossierEvent, Procedure
 from vanban.onestop.services.common import OBJECT_TYPE, text
-from vanban.onestop.services.forwarding import SUBJECT_PREFIX
+from vanban.onestop.services.forwarding import FACT_LABELS, MARK, SEPARATOR, TYPE_NAME
 from vanban.onestop.services.intake import Applicant, Paper, dossier_receive
 from vanban.signatures.verification import VerificationChannel, pdf_verify
+from vanban.signatures.verification.evidence import verification_pointer
 from vanban.storage.selectors import blob_read
 
 
@@ -41,6 +42,13 @@ def delivery_taken(delivery: Delivery) -> bool:
     """Whether a dossier was already made of this delivery (once per delivery)."""
     return DossierEvent.objects.filter(action="receive",
                                        data__origin__delivery=str(delivery.uid)).exists()
+
+
+def is_forwarded(delivery: Delivery) -> bool:
+    """A forwarded dossier is recognised by its document type (:data:`TYPE_NAME`, set by
+    ``dossier_send_to_agency`` and carried by the hub and the edXML TypeName), never by the
+    subject: an ordinary document titled "Chuyển hồ sơ ..." stays the clerk's."""
+    return delivery.transmission.type_name == TYPE_NAME
 
 
 def _delivery(actor: Actor | None, uid: str) -> Delivery:
@@ -53,19 +61,37 @@ def _delivery(actor: Actor | None, uid: str) -> Delivery:
     return delivery
 
 
+def _still_waiting(delivery: Delivery) -> Delivery:
+    """Under the delivery's row lock: it must still wait (arrived, neither taken in, sent
+    back, registered nor withdrawn). Taking in moves it to 03, sending back to 02, so whoever
+    comes second (officer or clerk) finds it decided."""
+    return _check_waiting(locked_delivery(delivery))
+
+
+def _check_waiting(delivery: Delivery) -> Delivery:
+    if delivery_taken(delivery):
+        raise Conflict("Văn bản này đã được tiếp nhận thành hồ sơ.",
+                       "A dossier was already made of this delivery.", code="already_received")
+    if delivery.state != DeliveryState.ARRIVED:
+        raise Conflict("Hồ sơ chuyển đến không còn chờ tiếp nhận (đã trả lại, đã vào sổ hoặc "
+                       "đã bị thu hồi).",
+                       "The forwarded dossier no longer waits (sent back, registered or "
+                       "withdrawn).", code="not_waiting", state=delivery.state)
+    return delivery
+
+
 def dossier_receive_from_agency(*, actor: Actor | None, delivery_uid: str,
                                 procedure: Procedure, applicant: Applicant,
                                 required_document_ids: Sequence[int | None] = ()) -> Dossier:
     """Make the forwarded dossier in ``delivery_uid`` a *submitted* dossier of the receiving
-    desk (``required_document_ids``: which procedure paper each file is, in file order)."""
+    desk (``required_document_ids``: which procedure paper each file is, in file order); the
+    delivery is accepted (03 to the sender) in the same transaction, so the clerk can neither
+    register nor reject it afterwards and the desk cannot send it back."""
     delivery = _delivery(actor, delivery_uid)
+    if not is_forwarded(delivery):
+        raise not_found("hồ sơ chuyển đến", "Forwarded dossier")
+    _check_waiting(delivery)
     transmission = delivery.transmission
-    if not readable_file(delivery):
-        raise Conflict("Văn bản đến đã bị thu hồi hoặc chưa đến.",
-                       "The delivery was withdrawn or has not arrived.", code="not_readable")
-    if delivery_taken(delivery):
-        raise Conflict("Văn bản này đã được tiếp nhận thành hồ sơ.",
-                       "A dossier was already made of this delivery.", code="already_received")
     attachments = transmission_attachments(transmission)
     ids = list(required_document_ids) + [None] * (len(attachments) - len(required_document_ids))
     if len(ids) > len(attachments):
@@ -81,38 +107,40 @@ def dossier_receive_from_agency(*, actor: Actor | None, delivery_uid: str,
               "sha256": [a.sha256 for a in attachments], "verification": verification.pk,
               "verdict": verification.verdict}
     with transaction.atomic():
-        # Two officers taking the same delivery at once: the second waits for the first's
-        # commit on the delivery's row lock, then finds the dossier made (once per delivery).
-        locked_delivery(delivery)
-        if delivery_taken(delivery):
-            raise Conflict("Văn bản này đã được tiếp nhận thành hồ sơ.",
-                           "A dossier was already made of this delivery.",
-                           code="already_received")
-        return dossier_receive(actor=actor, desk=delivery.recipient, procedure=procedure,
-                               applicant=applicant, channel=Channel.AGENCY, papers=papers,
-                               subject=transmission.subject, origin=origin)
+        # Two officers (or an officer and the clerk) at once: the second waits for the first's
+        # commit on the delivery's row lock, then finds it decided.
+        delivery = _still_waiting(delivery)
+        dossier = dossier_receive(actor=actor, desk=delivery.recipient, procedure=procedure,
+                                  applicant=applicant, channel=Channel.AGENCY, papers=papers,
+                                  subject=transmission.subject, origin=origin)
+        delivery_accept(actor=None, delivery=delivery,
+                        relies_on=verification_pointer(verification))
+        return dossier
 
 
 def forwarded_facts(delivery: Delivery) -> dict[str, str]:
     """The dossier's facts the sending desk wrote in the forwarded document's description
-    ("Mã hồ sơ", "Thủ tục", "Người nộp", "Ghi chú"), for the receive form; empty when the
-    delivery carries no description (a federated one carries subject and files only)."""
+    (:data:`FACT_LABELS`), for the receive form; empty when the delivery carries no
+    description (a federated one carries subject and files only). Only known labels count,
+    each once (the first): a note cannot overwrite another fact."""
     document = delivery.transmission.document
     description = document.description if document is not None else ""
+    parts = description.split(SEPARATOR)
+    if not parts or parts[0] != MARK:
+        return {}
     facts: dict[str, str] = {}
-    for part in description.split("; "):
+    for part in parts[1:]:
         name, sep, value = part.partition(": ")
-        if sep:
-            facts[name.strip()] = value.strip()
+        if sep and name in FACT_LABELS and name not in facts:
+            facts[name] = value.strip()
     return facts
 
 
 def forwarded_waiting_get(actor: Actor | None, uid: str) -> Delivery:
     """One forwarded delivery still waiting for the actor's desk ("not found" otherwise: another
-    desk's, already taken, refused or withdrawn)."""
+    desk's, not a forwarded dossier, already taken, refused or withdrawn)."""
     delivery = _delivery(actor, uid)
-    if (not delivery.transmission.subject.startswith(SUBJECT_PREFIX)
-            or not readable_file(delivery) or delivery.state == DeliveryState.REJECTED
+    if (not is_forwarded(delivery) or delivery.state != DeliveryState.ARRIVED
             or delivery_taken(delivery)):
         raise not_found("hồ sơ chuyển đến", "Forwarded dossier")
     return delivery
@@ -128,6 +156,7 @@ def forwarded_refuse(*, actor: Actor | None, delivery_uid: str, reason: str) -> 
     reason = text(reason, what_vi="lý do trả lại", what_en="reason for sending it back",
                   limit=500)
     with transaction.atomic():
+        delivery = _still_waiting(delivery)
         delivery = incoming_reject(actor=None, delivery=delivery, reason=reason)
         audit_append(actor=actor, action="onestop.forwarded_refuse", object_type=OBJECT_TYPE,
                      agency_code=delivery.recipient.code,

@@ -23,6 +23,7 @@ from vanban.exchange.services import transmission_send
 from vanban.onestop import selectors, services
 from vanban.onestop.services.forwarding import (
     SUBJECT_PREFIX,
+    TYPE_NAME,
     dossier_send_to_agency,
     forwarding_targets,
 )
@@ -76,6 +77,7 @@ def test_dossier_sent_to_a_peer_agency_leaves_through_the_outbox(desks: dict[str
     assert delivery.recipient == remote
     sent = edxml.parse_edoc(wire.edoc_for(delivery, message_id=str(message.uid)))
     assert sent.subject.startswith(SUBJECT_PREFIX)
+    assert sent.type_name == TYPE_NAME  # R11.1(a): the marker the peer's desk recognises
     assert [r.organ_id for r in sent.recipients] == [remote.code]
     assert sent.sender.organ_id == local.code
     assert sent.attachments
@@ -96,7 +98,7 @@ def _arrive(desks: dict[str, Any]) -> Delivery:
         recipients=(edxml.Organisation(organ_id=local.code),), code_number="7",
         code_notation="UBND-MC", promulgation_date=date(2026, 12, 1),
         subject=f"{SUBJECT_PREFIX} 000.00.41.H14-261201-0003 (Cấp giấy phép thử nghiệm)",
-        type_name="Công văn",
+        type_name=TYPE_NAME,
         attachments=(edxml.Attachment(content_id="1", name="ho-so.pdf",
                                       content_type="application/pdf",
                                       data=make_pdf("Ho so lien tinh")),)))
