@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.datastructures import MultiValueDict
 
+from vanban.audit.services import audit_append
 from vanban.core.errors import ValidationFailed
 from vanban.core.roles import Actor
 from vanban.directory.models import Agency
@@ -21,7 +22,7 @@ from vanban.onestop import rules, selectors, services
 from vanban.onestop.core.states import Action, allowed_actions
 from vanban.onestop.forms import ActionForm, ForwardedForm, IntakeForm, lines
 from vanban.onestop.models import Dossier, Procedure
-from vanban.onestop.services.common import holding, open_step, text
+from vanban.onestop.services.common import OBJECT_TYPE, holding, open_step, text
 from vanban.onestop.services.forwarding import dossier_send_to_agency, forwarding_targets
 from vanban.onestop.services.intake import supplement_items
 
@@ -246,6 +247,20 @@ def take_forwarded(actor: Actor, delivery_uid: str, procedure: Procedure, form: 
     applicant = services.Applicant(name=data["name"], id_number=data["id_number"],
                                    address=data["address"], phone=data["phone"],
                                    email=data["email"])
+    missing = selectors.papers_missing(procedure, set(paper_ids))
+    if data["decision"] == "accept" and missing:
+        # Checked before the transaction: a refusal found inside it would roll its own audit
+        # row back with the dossier it undoes.
+        names = "; ".join(missing)
+        audit_append(actor=actor, action="onestop.accept.denied", object_type=OBJECT_TYPE,
+                     agency_code=procedure.agency.code,
+                     data={"delivery": delivery_uid, "reason": "missing_documents",
+                           "missing": missing})
+        error = ValidationFailed(f"Hồ sơ còn thiếu giấy tờ bắt buộc: {names}.",
+                                 f"Mandatory papers are missing: {names}.",
+                                 code="missing_documents")
+        error.audited = True
+        raise error
     with transaction.atomic():
         dossier = services.dossier_receive_from_agency(
             actor=actor, delivery_uid=delivery_uid, procedure=procedure, applicant=applicant,

@@ -13,7 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanban.core import clock
@@ -317,6 +319,12 @@ def forwarded(request: HttpRequest) -> HttpResponse:
         "rows": [(d, forwarded_facts(d).get("Người nộp", "")) for d in rows]})
 
 
+FACT_TITLES: dict[str, StrPromise] = {
+    "Mã hồ sơ": gettext_lazy("Mã hồ sơ"), "Thủ tục": gettext_lazy("Thủ tục"),
+    "Người nộp": gettext_lazy("Người nộp"), "Ghi chú": gettext_lazy("Ghi chú")}
+"""The forwarded document's fact labels (stored in Vietnamese), as the page shows them."""
+
+
 def _procedure_of(request: HttpRequest, desk_id: int, facts: dict[str, str]) -> Procedure | None:
     """The procedure the officer picked (``?procedure=``), else this desk's current procedure
     with the code the sending desk named, else none yet."""
@@ -359,7 +367,9 @@ def forwarded_receive(request: HttpRequest, uid: UUID) -> HttpResponse:
     elif request.method == "POST" and procedure is None:
         messages.error(request, _("Hãy chọn thủ tục hành chính của cơ quan để tiếp nhận hồ sơ."))
     return render(request, "onestop/forwarded_receive.html", {
-        "delivery": delivery, "facts": facts, "attachments": attachments, "form": form,
+        "delivery": delivery,
+        "facts": [(FACT_TITLES.get(name, name), value) for name, value in facts.items()],
+        "attachments": attachments, "form": form,
         "procedure": procedure, "back_form": SendBackForm(),
         "procedures": selectors.procedures_current(desk_agency.pk),
         "required": procedure.required_documents.all() if procedure else []})

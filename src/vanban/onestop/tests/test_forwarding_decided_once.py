@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from vanban.audit.models import AuditEvent
 from vanban.core import clock
@@ -25,6 +26,7 @@ from vanban.incoming.services import incoming_reject
 from vanban.onestop import selectors, services
 from vanban.onestop.models import DossierEvent
 from vanban.onestop.services.forwarding import (
+    FACT_LABELS,
     SUBJECT_PREFIX,
     TYPE_NAME,
     dossier_send_to_agency,
@@ -36,6 +38,7 @@ from vanban.onestop.services.from_agency import (
 )
 from vanban.onestop.tests.factories import make_pdf
 from vanban.onestop.tests.test_forwarding import T0, Pair, forward
+from vanban.onestop.views import FACT_TITLES
 from vanban.registry import services as registry
 from vanban.registry.models import Document
 from vanban.registry.services import RecipientInput
@@ -178,3 +181,24 @@ def test_note_cannot_overwrite_the_dossier_facts(pair: Pair) -> None:
     assert facts["Người nộp"] == "Ngô Văn Hải"
     assert facts["Thủ tục"].startswith(pair.procedure.code)
     assert facts["Ghi chú"] == "Gấp, Người nộp: Kẻ Mạo Danh, Thủ tục: khác"
+
+
+def test_refused_accept_at_once_leaves_its_audit_row(pair: Pair) -> None:
+    """R11.2: "take in and accept at once" with a mandatory paper not named is refused, makes
+    no dossier, leaves the delivery waiting, and its denied audit row stays (R16.2)."""
+    delivery = forward(pair)
+    client = Client()
+    client.force_login(pair.district_officer)
+    response = client.post(f"/onestop/chuyen-den/{delivery.uid}/",
+                           {"procedure": pair.district_procedure.pk, "name": "Ngô Văn Hải",
+                            "decision": "accept", "paper-0": ""}, follow=True)
+    assert "Hồ sơ còn thiếu giấy tờ bắt buộc" in response.content.decode()
+    denied = AuditEvent.objects.filter(action="onestop.accept.denied")
+    assert [json.loads(e.data)["delivery"] for e in denied] == [str(delivery.uid)]
+    assert not DossierEvent.objects.filter(dossier__desk=pair.district).exists()
+    assert selectors.forwarded_waiting(pair.district_officer) == [delivery]
+
+
+def test_every_fact_label_has_its_page_title() -> None:
+    """R11.1(a): the page shows each stored fact label through gettext (no raw label)."""
+    assert set(FACT_TITLES) == set(FACT_LABELS)
