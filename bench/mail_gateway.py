@@ -5,7 +5,8 @@ mailbox, beside a raw IMAP fetch of the same messages with imap-tools in the sam
   DKIM-signed by the province's key with one PDF attached: fetch, MIME parse, DKIM against the
   key table, the judging, the intake (PDF rules), the mail-path verification, the arrival port
   (blobs, attachment rows, the delivery, its evidence record), the message row, the
-  gateway's IMAP keyword (once per batch);
+  gateway's IMAP keyword — fifty messages at a time, their files flushed together and their
+  rows filed in one transaction;
 * raw: imap-tools ``MailBoxUnencrypted.fetch`` of the same N messages (bulk, not marked read),
   which parses each into an ``email.message`` too; run before and after ours, median taken.
 
