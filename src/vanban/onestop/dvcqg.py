@@ -28,6 +28,7 @@ from django.conf import settings
 from vanban.core import clock
 from vanban.core.errors import ValidationFailed
 from vanban.onestop.core.dvcqg_map import Change, Status, record
+from vanban.onestop.core.states import Action
 from vanban.onestop.models import DossierEvent
 
 DEFAULT_LIMIT = 1000
@@ -102,6 +103,12 @@ def _events(since: int, limit: int) -> Iterator[DossierEvent]:
         yield event
 
 
+NOT_REPORTED = frozenset({Action.SEND_TO_AGENCY.value})
+"""Events that change nothing a DVCQG record carries: sending the dossier to another agency's
+desk keeps its state (the other desk reports its own dossier), and its receiving agency is
+not the unit handling this one. No status record is made of them."""
+
+
 def dvcqg_export(*, since: int = 0, limit: int = DEFAULT_LIMIT) -> Batch:
     """The DVCQG records of the events after ``since`` (at most ``limit`` events read)."""
     if since < 0 or not 1 <= limit <= MAX_LIMIT:
@@ -113,6 +120,8 @@ def dvcqg_export(*, since: int = 0, limit: int = DEFAULT_LIMIT) -> Batch:
     out: list[dict[str, Any]] = []
     for event in _events(since, limit):
         cursor = event.pk
+        if event.action in NOT_REPORTED and event.from_state == event.to_state:
+            continue
         found = record(_change(event), refused_after_appraisal=refusal)
         if found is not None:
             out.append(found)

@@ -102,10 +102,11 @@ UNDECIDED = frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT, State.ACCEPTED,
                        State.PROCESSING, State.SUPPLEMENT_REQUESTED, State.FEE_DUE})
 # The clock runs and the due time may be extended once (Art. 19.6).
 RUNNING = frozenset({State.ACCEPTED, State.PROCESSING, State.FEE_DUE})
-# R11.1(a), R11.2: the desk may send the dossier to another agency's desk through the hub — one
-# received for a body it does not serve (before the intake decision) or one it processes
-# jointly. The dossier keeps its state here: the other desk receives and decides on its own copy.
-FORWARDABLE = frozenset({State.SUBMITTED, State.ACCEPTED, State.PROCESSING})
+# R11.1(a), R11.2: the desk may send a dossier it received for a body it does not serve to that
+# body's desk through the hub, before the intake decision only (onestop.md §5-6: one code per
+# dossier; the transfer to the deciding body happens at intake): no code given, no clock
+# started. The dossier keeps its state here: the other desk receives, codes and decides it.
+FORWARDABLE = frozenset({State.SUBMITTED})
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.SUBMITTED, Action.REQUEST_INTAKE_SUPPLEMENT): State.INTAKE_SUPPLEMENT,

@@ -113,8 +113,9 @@ def _check(actor: Actor | None, dossier: Dossier, target: Agency,
             code="finished"))
     if State(dossier.state) not in FORWARDABLE:
         raise refused(actor, action, dossier, Conflict(
-            "Chỉ chuyển được hồ sơ mới nộp, đã tiếp nhận hoặc đang xử lý.",
-            "Only a dossier just submitted, accepted or in processing can be sent.",
+            "Chỉ chuyển được hồ sơ mới nộp, chưa tiếp nhận (chưa cấp mã, chưa tính hạn).",
+            "Only a dossier just submitted and not yet accepted (no code, no clock) can be "
+            "sent.",
             code="not_forwardable", state=dossier.state))
     if not files:
         raise refused(actor, action, dossier, ValidationFailed(

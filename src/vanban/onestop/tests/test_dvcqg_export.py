@@ -137,3 +137,20 @@ def test_records_carry_the_values_of_their_time(dossier) -> None:
         records = dvcqg_export(since=0).records
     assert [r["NgayHenTra"] for r in records] == [""] * len(PATH)
     assert [bool(r["NgayKetThucXuLy"]) for r in records] == [False] * 4 + [True] * 2
+
+
+@override_settings(VANBAN_ONESTOP_DVCQG_SETTLE_SECONDS=0)
+@pytest.mark.django_db
+def test_sending_to_another_agency_makes_no_status_record(dossier, make_agency) -> None:
+    """R11.1(a), R11.2: the "sent to another agency" event keeps the state: no extra DVCQG
+    record (and never one naming the other agency as the handling unit); the cursor passes
+    it."""
+    other = make_agency(code="000.00.41.H13", name="UBND huyện Yên Thế")
+    sent = DossierEvent.objects.create(dossier=dossier, action="send_to_agency",
+                                       from_state="submitted", to_state="submitted",
+                                       at=T0 + timedelta(hours=10), to_agency=other)
+    with clock.frozen(T0 + timedelta(days=1)):
+        batch = dvcqg_export(since=0)
+    assert [r["TrangThaiHoSo"] for r in batch.records] == [1, 2, 4, 4, 3, 10]
+    assert all(r["DonViXuLy"] != other.name for r in batch.records)
+    assert batch.cursor == sent.pk

@@ -202,3 +202,19 @@ def test_refused_accept_at_once_leaves_its_audit_row(pair: Pair) -> None:
 def test_every_fact_label_has_its_page_title() -> None:
     """R11.1(a): the page shows each stored fact label through gettext (no raw label)."""
     assert set(FACT_TITLES) == set(FACT_LABELS)
+
+
+def test_accepted_dossier_is_not_sent_on(pair: Pair) -> None:
+    """R11.1(a), R11.2 (onestop.md §5-6): once accepted (code given, clock running) the
+    dossier is no longer sent to another desk, which would make a second live dossier with a
+    second code; refused and audited, no draft."""
+    with clock.frozen(T0):
+        services.dossier_accept(actor=pair.officer, dossier=pair.dossier)
+    pair.dossier.refresh_from_db()
+    with pytest.raises(Conflict) as late:
+        dossier_send_to_agency(actor=pair.officer, dossier=pair.dossier,
+                               target_agency=pair.district)
+    assert late.value.code == "not_forwardable"
+    assert not Document.objects.exists()
+    denied = AuditEvent.objects.filter(action="onestop.send_to_agency.denied")
+    assert [json.loads(e.data)["reason"] for e in denied] == ["not_forwardable"]

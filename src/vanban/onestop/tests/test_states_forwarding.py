@@ -1,6 +1,6 @@
 """The state machine's "sent to another agency" move (R11.1a, R11.2; onestop.md §5): the
-sending desk's dossier keeps its state, and only a dossier before the intake decision or in
-the desk's processing may be sent."""
+sending desk's dossier keeps its state, and only a dossier before the intake decision may be
+sent (one code per dossier: the deciding body's desk gives it)."""
 
 from __future__ import annotations
 
@@ -33,9 +33,10 @@ def test_sending_keeps_the_state_where_allowed(state: State) -> None:
 
 
 def test_forwardable_states_are_live_and_undecided() -> None:
-    """R11.2: a decided (result ready, refused) or ended dossier is not sent on; a dossier
-    waiting for the applicant's papers neither (the desk asks for them first)."""
-    assert {State.SUBMITTED, State.ACCEPTED, State.PROCESSING} == FORWARDABLE
+    """R11.1(a), R11.2: only a dossier before the intake decision is sent on (no code, no
+    clock: an accepted or processing dossier would live on with two codes); a decided or ended
+    dossier never, one waiting for the applicant's papers neither (the desk asks first)."""
+    assert {State.SUBMITTED} == FORWARDABLE
     assert not FORWARDABLE & TERMINAL
 
 
