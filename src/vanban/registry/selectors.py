@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import BigIntegerField, F, Func, Q, QuerySet, Value
 from django.db.models.lookups import GreaterThan, LessThan
 
@@ -104,10 +105,13 @@ def in_agency_range(documents: QuerySet[Document], agency_id: int) -> QuerySet[D
 
 
 def documents_list(actor: Actor | None, query: DocumentFilter) -> QuerySet[Document]:
-    """The outgoing list: :func:`documents_of` narrowed by :func:`documents_search`, on the
-    agency's key range (:func:`in_agency_range`) unless words are searched."""
+    """The outgoing list: :func:`documents_of` narrowed by :func:`documents_search`, on
+    PostgreSQL on the agency's key range (:func:`in_agency_range`) unless words are searched.
+    SQLite already reads ``(agency_id, id DESC)`` for the plain filter, and would sort the
+    range instead."""
     documents = documents_search(documents_of(actor), query)
-    if actor is None or actor.agency_id is None or words(query.text):
+    if (actor is None or actor.agency_id is None or words(query.text)
+            or connection.vendor != "postgresql"):
         return documents
     # The page's agency, unit and register are read by id after the page (three small
     # queries): joined, the narrow estimate would hash-join the agency's every row first.
