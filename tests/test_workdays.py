@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import holidays
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,6 +74,37 @@ def test_make_up_saturday_counts(n: int) -> None:
     assert off.add_working_days(start, n) > plain
 
 
+def expected_working(day: date, working: set[date] | frozenset[date] = frozenset(),
+                     off: set[date] | frozenset[date] = frozenset(),
+                     extra: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset()
+                     ) -> bool:
+    """The expectation written out here, not read from the calendar under test: the operators'
+    entries, then the SHIPPED schedule's sets, then the recurring extra holidays, then the
+    ``holidays`` package's days and weekends (its worked weekend days count)."""
+    shipped = SHIPPED.get(day.year)
+    declared_working = set(working) | (shipped.working_days if shipped else frozenset())
+    declared_off = set(off) | (shipped.days_off if shipped else frozenset())
+    if day in working or (day not in off and day in declared_working):
+        return True
+    if day in declared_off or (day.month, day.day) in extra:
+        return False
+    package = holidays.country_holidays("VN", years=day.year)
+    if day.weekday() >= 5:
+        return day in getattr(package, "weekend_workdays", ())
+    return day not in package
+
+
+def test_adjacency_setting_alone_leaves_the_year_provisional() -> None:
+    """R8.1: the 2/9 adjacency setting for a year with no shipped schedule lays that one day
+    off but does not mark the whole year scheduled; for a shipped year it stays scheduled."""
+    later = shared_calendar(national_day_adjacent=[date(2031, 9, 3)])
+    assert not later.is_working_day(date(2031, 9, 3))
+    assert later.provisional(2031)
+    moved = shared_calendar(national_day_adjacent=[date(2026, 9, 3)])
+    assert not moved.provisional(2026)
+    assert not moved.is_working_day(date(2026, 9, 3))
+
+
 # vanban's one calendar (ADR 0019): statutory days + shipped yearly schedules + settings +
 # operators' entries, the same for every reader.
 
@@ -130,8 +162,9 @@ def test_one_stop_clock_and_shared_calendar_agree(working: set[date], off: set[d
     shared = shared_calendar(own, extra_holidays=extra)
     timed = ClockCalendar.of(own, extra_holidays=extra)
     for day in YEARS_2025_2027:
-        working_day = shared.is_working_day(day)
-        assert timed.is_working_day(day) == working_day
+        working_day = expected_working(day, working, off - working, extra)
+        assert shared.is_working_day(day) == working_day, day
+        assert timed.is_working_day(day) == working_day, day
         assert clock_counts(day, timed, DEFAULT_RULES) == working_day
         if day in own.extra_working_days or day in own.extra_days_off:
             assert working_day == (day in own.extra_working_days)

@@ -118,15 +118,20 @@ def shared_calendar(own: WorkCalendar | None = None, *,
     recurring ``extra_holidays`` and, winning over all of them, ``own`` (the operators' days).
     ``scheduled_years``: years whose schedule the operators entered themselves."""
     chosen = dict(SHIPPED if schedules is None else schedules)
+    # A year only the 2/9 setting names has no schedule: its other days are still unknown, so
+    # it stays provisional (the day is laid, the year is not counted as scheduled).
+    adjacency_only = {a.year for a in national_day_adjacent if a.year not in chosen}
     for adjacent in national_day_adjacent:
         base = chosen.get(adjacent.year, YearSchedule(adjacent.year))
         chosen[adjacent.year] = base.with_national_day_adjacent(adjacent)
     base_calendar = own if own is not None else WorkCalendar()
     laid = overlay(base_calendar, chosen.values())
+    years = (base_calendar.scheduled_years | frozenset(scheduled_years)
+             | {year for year in chosen if year not in adjacency_only})
     return WorkCalendar.of(
         working=laid.extra_working_days, off=laid.extra_days_off,
         recurring_off=laid.recurring_days_off | frozenset(extra_holidays),
-        scheduled_years=laid.scheduled_years | frozenset(scheduled_years))
+        scheduled_years=years)
 
 
 SHARED_DEFAULT = shared_calendar()
