@@ -14,9 +14,10 @@ from django.test import override_settings
 
 from tests.test_workdays import expected_working
 from vanban.core import clock
+from vanban.core.errors import ValidationFailed
 from vanban.core.roles import Role
 from vanban.directory.calendar import calendar_day_set
-from vanban.directory.models import Unit
+from vanban.directory.models import CalendarDay, Unit
 from vanban.directory.selectors import work_calendar
 from vanban.exchange.tests.conftest import make_pdf
 from vanban.onestop.clock_config import clock_calendar, clock_rules
@@ -139,3 +140,20 @@ def test_clock_and_shared_calendar_agree_every_day_2025_2027(desk: dict[str, Any
         day += timedelta(days=1)
     assert shared.is_working_day(date(2026, 11, 24))
     assert not shared.is_working_day(date(2027, 3, 3))
+
+
+def test_agency_entry_is_judged_against_the_province_calendar(desk: dict[str, Any]) -> None:
+    """R8.1 (ADR 0019): the province declares a Thursday off; an agency that works that day
+    declares it worked (its entry wins over the province's), and declaring it off again is
+    refused as a day already off."""
+    thursday = date(2026, 12, 10)
+    CalendarDay.objects.create(agency=None, day=thursday, working=False, note="Tỉnh nghỉ",
+                               created_at=clock.now())
+    with pytest.raises(ValidationFailed) as twice:
+        calendar_day_set(actor=desk["head"], agency=desk["agency"], day=thursday,
+                         working=False)
+    assert twice.value.code == "already_off"
+    calendar_day_set(actor=desk["head"], agency=desk["agency"], day=thursday, working=True,
+                     note="Trực")
+    assert work_calendar(desk["agency"].pk).is_working_day(thursday)
+    assert not work_calendar(None).is_working_day(thursday)

@@ -123,6 +123,6 @@ class WorkCalendar:
 
 
 DEFAULT_CALENDAR = WorkCalendar()
-"""Statutory days only (the package's holidays, days in lieu and make-up Saturdays): the base the
-calendar page checks an entry against. The shared calendar with the shipped yearly schedules is
-:func:`vanban.core.year_schedule.shared_calendar`."""
+"""Statutory days only (the package's holidays, days in lieu and make-up Saturdays): the bottom
+layer of the shared calendar (:func:`vanban.core.year_schedule.shared_calendar`, with the shipped
+yearly schedules and the settings), which is what deadlines and the calendar page read."""

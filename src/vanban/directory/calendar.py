@@ -23,7 +23,7 @@ from vanban.core.roles import Actor, Role
 from vanban.core.workdays import public_holiday_name
 from vanban.directory import rules
 from vanban.directory.models import Agency, CalendarDay
-from vanban.directory.selectors import settled_calendar
+from vanban.directory.selectors import settled_calendar, work_calendar
 
 OBJECT_TYPE = "directory.calendar_day"
 
@@ -75,7 +75,10 @@ def calendar_day_set(*, actor: Actor | None, agency: Agency | None, day: date, w
     if len(note) > 200:
         raise ValidationFailed("Ghi chú dài tối đa 200 ký tự.",
                                "The note has at most 200 characters.", code="too_long")
-    normally_working = settled_calendar().is_working_day(day)
+    # What the entry would override: for an agency the province's calendar (its entries win
+    # over the province's), for the province the settled calendar beneath every entry.
+    beneath = settled_calendar() if agency is None else work_calendar(None)
+    normally_working = beneath.is_working_day(day)
     if working and normally_working:
         raise ValidationFailed(
             f"Ngày {day:%d/%m/%Y} vốn là ngày làm việc, không cần khai báo làm bù.",
