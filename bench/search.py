@@ -49,10 +49,16 @@ def _agency() -> tuple[Any, Any]:
     return agency, clerk
 
 
-def _fill(agency: Any, start: int, stop: int) -> None:
-    """Outgoing documents ``start``…``stop`` (every tenth registered, issued on a day of the
-    last three years) and one incoming line per ten, each with its folded search text as the
-    owner's save writes it (``bulk_create`` skips ``save``)."""
+def _spread(n: int) -> int:
+    """The search benchmark's issue day of document ``n``: its days cycle over three years."""
+    return n % 1000
+
+
+def _fill(agency: Any, start: int, stop: int,
+          day: Callable[[int], int] = _spread) -> None:
+    """Outgoing documents ``start``…``stop`` (every tenth registered, issued on day ``day(n)``
+    of the last three years) and one incoming line per ten, each with its folded search text as
+    the owner's save writes it (``bulk_create`` skips ``save``)."""
     from vanban.core import clock
     from vanban.core.fold import fold_join
     from vanban.incoming.models import IncomingDocument, IncomingSource
@@ -75,7 +81,7 @@ def _fill(agency: Any, start: int, stop: int) -> None:
                 state=DocumentState.REGISTERED if registered else DocumentState.DRAFT,
                 code_number=n + 1 if registered else None,
                 code_notation="STC-VP" if registered else "",
-                issued_date=first_day + timedelta(days=n % 1000) if registered else None)
+                issued_date=first_day + timedelta(days=day(n)) if registered else None)
             document.search_text = fold_join(document_search_parts(document))
             rows.append(document)
         Document.objects.bulk_create(rows)

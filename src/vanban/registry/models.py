@@ -180,7 +180,10 @@ class Document(Searchable):
                    models.Index(fields=("agency", "state", "-id"),
                                 name="document_agency_state_newest"),
                    models.Index(fields=("agency", "type_code", "-id"),
-                                name="document_agency_type_newest"))
+                                name="document_agency_type_newest"),
+                   # A search by issue dates: the range's rows, not a walk of every newer one.
+                   models.Index(fields=("agency", "issued_date", "id"),
+                                name="document_agency_issued"))
 
     def __str__(self) -> str:
         return self.number_text or f"#{self.pk}"
