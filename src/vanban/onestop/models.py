@@ -489,3 +489,26 @@ class ServiceRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}:{self.score}"
+
+
+class DossierForwarding(models.Model):
+    """One sending of a dossier to another agency's desk (R11.1a): the registry draft the clerk
+    numbers and sends, and the target. Written with the dossier's "sent to another agency"
+    event; while it is open (draft not cancelled, delivery neither sent back nor withdrawn) the
+    dossier is out of the sending desk's open queues and cannot be sent there again."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="forwardings",
+                                verbose_name=_("Hồ sơ"))
+    document = models.OneToOneField("registry.Document", on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("Phiếu chuyển"))
+    target = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("Cơ quan nhận"))
+    created_at = models.DateTimeField(_("Chuyển lúc"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("Lần chuyển hồ sơ")
+        verbose_name_plural = _("Lần chuyển hồ sơ")
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}→{self.target_id}"

@@ -22,7 +22,7 @@ from vanban.directory.models import Agency
 from vanban.exchange.core.states import State as DeliveryState
 from vanban.exchange.models import Delivery
 from vanban.onestop.core.states import FORWARDABLE, TERMINAL, Action, State
-from vanban.onestop.models import Dossier, DossierFile, DossierStep
+from vanban.onestop.models import Dossier, DossierFile, DossierForwarding, DossierStep
 from vanban.onestop.services.common import (
     atomic_refusing,
     locked,
@@ -78,20 +78,23 @@ def forwarding_description(dossier: Dossier, note: str = "") -> str:
     return SEPARATOR.join(facts)[:500]
 
 
+CLOSED_DELIVERY = (DeliveryState.REJECTED, DeliveryState.WITHDRAWN, DeliveryState.RECALLED)
+"""Where a sending's delivery ends it: sent back, withdrawn or recalled."""
+
+
+def open_forwardings() -> QuerySet[DossierForwarding]:
+    """The sendings still open: the draft not cancelled and its delivery to the target (once
+    sent) neither sent back nor withdrawn (one query; the queues leave their dossiers out)."""
+    closed = Delivery.objects.filter(transmission__document=OuterRef("document"),
+                                     recipient=OuterRef("target"),
+                                     state__in=[s.value for s in CLOSED_DELIVERY])
+    return (DossierForwarding.objects.exclude(document__state=DocumentState.CANCELLED)
+            .exclude(Exists(closed)))
+
+
 def forwarding_open(dossier: Dossier, target: Agency) -> bool:
-    """Whether a sending of the dossier to ``target`` is still open: its draft not cancelled
-    and its delivery (once sent) neither sent back nor withdrawn."""
-    documents = [e.data.get("document") for e in dossier.events.filter(
-        action=Action.SEND_TO_AGENCY.value, to_agency=target)]
-    closed = {DeliveryState.REJECTED, DeliveryState.WITHDRAWN, DeliveryState.RECALLED}
-    for document in Document.objects.filter(pk__in=[d for d in documents if d]):
-        if document.state == DocumentState.CANCELLED:
-            continue
-        delivery = Delivery.objects.filter(transmission__document=document,
-                                           recipient=target).first()
-        if delivery is None or DeliveryState(delivery.state) not in closed:
-            return True
-    return False
+    """Whether a sending of the dossier to ``target`` is still open."""
+    return open_forwardings().filter(dossier=dossier, target=target).exists()
 
 
 def _check(actor: Actor | None, dossier: Dossier, target: Agency,
@@ -153,6 +156,8 @@ def dossier_send_to_agency(*, actor: Actor | None, dossier: Dossier, target_agen
                         appendices=papers[1:], filename=f"ho-so-{dossier.code or dossier.pk}.pdf")
         # The event's receiving side is the target agency (an unsaved step: no step of this
         # dossier's procedure is opened by forwarding).
+        DossierForwarding.objects.create(dossier=dossier, document=document,
+                                         target=target_agency)
         transition(dossier, Action.SEND_TO_AGENCY, actor=actor, note=note,
                    step=DossierStep(agency=target_agency),
                    data={"target": target_agency.code, "document": document.pk,

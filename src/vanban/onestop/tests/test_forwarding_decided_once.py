@@ -23,7 +23,7 @@ from vanban.exchange.models import Channel, Delivery, Transmission
 from vanban.exchange.services import transmission_send
 from vanban.exchange.services.outbox import deliver_internal_batch
 from vanban.incoming.services import incoming_reject
-from vanban.onestop import selectors, services
+from vanban.onestop import queues, selectors, services
 from vanban.onestop.models import DossierEvent
 from vanban.onestop.services.forwarding import (
     FACT_LABELS,
@@ -218,3 +218,18 @@ def test_accepted_dossier_is_not_sent_on(pair: Pair) -> None:
     assert not Document.objects.exists()
     denied = AuditEvent.objects.filter(action="onestop.send_to_agency.denied")
     assert [json.loads(e.data)["reason"] for e in denied] == ["not_forwardable"]
+
+
+def test_sent_dossier_leaves_the_check_queue_until_sent_back(pair: Pair) -> None:
+    """R11.1(a), R11.2: while its sending is open the dossier is not in the sending desk's
+    "waiting for check" queue (list and count agree); sent back, it is there again."""
+    def check() -> tuple[list[int], int]:
+        rows = queues.in_queue(queues.visible(pair.officer), "check")
+        return [d.pk for d in rows], queues.counts(pair.officer)["check"]
+
+    assert check() == ([pair.dossier.pk], 1)
+    delivery = forward(pair)
+    assert check() == ([], 0)
+    forwarded_refuse(actor=pair.district_officer, delivery_uid=str(delivery.uid),
+                     reason="Không thuộc thẩm quyền")
+    assert check() == ([pair.dossier.pk], 1)
