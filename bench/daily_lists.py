@@ -7,7 +7,10 @@ search benchmark's loader; the rest of the installation's documents belong to a 
 specialist, half of those past their deadline. Each page is fetched by a signed-in user through
 Django's test client (session, the owners' rules, the selector, the template): the clerk's home
 page, outgoing documents, waiting-to-send queue, incoming register, sent and rejected lists and
-the agency directory; the specialist's "my work"; the head's overdue list. Baseline, in the same
+the agency directory; the specialist's "my work"; the head's overdue list; word searches of the
+outgoing list and of the search's outgoing kind, and a month of issue dates years back (the
+agency's issue dates rise with its ids, as in a real register). The other agency's documents
+are SQL copies of the agency's (newer ids). Baseline, in the same
 run: a plain indexed ``SELECT id, subject … WHERE agency_id = … ORDER BY id DESC LIMIT 50``, and
 the same on the agency's key range (the shape the outgoing list uses). Target: p95 ≤ 150 ms.
 """
@@ -39,6 +42,13 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("my work (specialist)", "specialist", "/work/"),
     ("overdue (head)", "head", "/work/overdue/"),
     ("directory", "clerk", "/directory/"),
+    # Word searches of the outgoing list (the agency's key range, not the primary key) and the
+    # search's outgoing kind by a month of issue dates two years back (the oldest rows).
+    ("outgoing, word search “ha noi” (1 row in 50)", "clerk", "/documents/?q=ha+noi"),
+    ("outgoing, a word no row has", "clerk", "/documents/?q=khongcodau"),
+    ("search, outgoing “ha noi”", "clerk", "/search/?kind=outgoing&q=ha+noi"),
+    ("search, outgoing issued 01/03/2024–31/03/2024", "clerk",
+     "/search/?kind=outgoing&from=01/03/2024&to=31/03/2024"),
 )
 
 

@@ -43,7 +43,10 @@ def outgoing(actor: Actor, query: SearchQuery) -> QuerySet[Document]:
     if query.issuer_id is not None and query.issuer_id != actor.agency_id:
         return rows.none()  # the agency issues its outgoing documents itself
     if _newest_only(actor, query):
-        return registry.in_agency_range(rows, actor.agency_id or 0)
+        # Agency, unit and register read by id after the page, as the list does: joined, the
+        # range's narrow estimate would hash-join the agency's every row first (120 ms).
+        return (registry.in_agency_range(rows, actor.agency_id or 0).select_related(None)
+                .prefetch_related("agency", "unit", "register"))
     if query.date_from:
         rows = rows.filter(issued_date__gte=query.date_from)
     if query.date_to:
