@@ -44,6 +44,7 @@ def _listings() -> list[Listing]:
     from vanban.accounts.models import ApiToken, RoleRequest, User
     from vanban.audit.models import AuditEvent
     from vanban.directory.models import Agency, Unit
+    from vanban.evidence.selectors import delivery_starts
     from vanban.exchange.models import Delivery, Transmission
     from vanban.incoming.models import IncomingDocument
     from vanban.registry.models import Document
@@ -81,7 +82,8 @@ def _listings() -> list[Listing]:
                 lambda w: AssignmentLine.objects.filter(incoming__agency_id=agency(w)), "pk"),
         Listing("workflow/files/", "clerk", "workflow_workfile",
                 lambda w: WorkFile.objects.filter(agency_id=agency(w))),
-        Listing("evidence/deliveries/", "clerk", "evidence_evidencerecord"),
+        Listing("evidence/deliveries/", "clerk", "evidence_evidencerecord",
+                lambda w: delivery_starts(agency_code=w.clerk.agency.code), "-index"),
     ]
 
 

@@ -2,7 +2,9 @@
 
 * ``GET  /api/v1/evidence/head/``: latest signed tree head, record count, hub certificate.
 * ``POST /api/v1/evidence/head/``: sign a head now (province administrator, IT officers).
-* ``GET  /api/v1/evidence/deliveries/``: deliveries of the caller's agency found in the log.
+* ``GET  /api/v1/evidence/deliveries/``: deliveries of the caller's agency found in the log, in
+  keyset pages like every list (``limit``, ``cursor``; filters ``agency``, ``date_from``,
+  ``date_to``).
 * ``GET  /api/v1/evidence/deliveries/{id}/bundle/``: the bundle (sender's or recipient's agency).
 * ``GET  /api/v1/evidence/consistency/?old=M&new=N``: consistency proof between signed heads.
 * ``POST /api/v1/evidence/consistency/check/`` ``{"old_head": {...}}``: prove a kept head is a
@@ -14,21 +16,25 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
+from vanban.core import apifilters as af
 from vanban.core.apipaths import id_parameter
 from vanban.core.errors import ValidationFailed, forbidden
 from vanban.core.pathids import is_id
 from vanban.core.roles import Actor
 from vanban.evidence import selectors, services
+from vanban.evidence.models import EvidenceRecord
 
 
 def _actor(request: Request) -> Actor:
@@ -63,21 +69,60 @@ class HeadView(APIView):
         return Response(_status(), status=201)
 
 
-class DeliveryListView(APIView):
+class EventSerializer(serializers.Serializer[dict[str, Any]]):
+    """One record of a delivery, in log order."""
+
+    index = serializers.IntegerField(help_text="Số thứ tự lá trong nhật ký / the record's leaf "
+                                               "index in the log")
+    event = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class EvidenceDeliverySerializer(serializers.Serializer[dict[str, Any]]):
+    """One delivery as the log records it (the response of the list)."""
+
+    delivery_id = serializers.CharField()
+    transmission_id = serializers.CharField()
+    sender = serializers.CharField()
+    recipient = serializers.CharField()
+    records = serializers.IntegerField()
+    events = EventSerializer(many=True)
+
+
+DELIVERY_FILTERS = (
+    af.agency_filter("Mã định danh của bên kia (gửi hoặc nhận) / the other party's "
+                     "identifier code (sender or recipient)"),
+    af.DATE_FROM, af.DATE_TO)
+
+
+class DeliveryListView(GenericAPIView[EvidenceRecord]):
     """Deliveries the caller's agency sent or received, as the log records them."""
 
-    @extend_schema(responses={200: inline_serializer("EvidenceDelivery", {
-        "delivery_id": serializers.CharField(), "transmission_id": serializers.CharField(),
-        "sender": serializers.CharField(), "recipient": serializers.CharField(),
-        "records": serializers.IntegerField(),
-        "events": serializers.ListField(child=serializers.DictField())}, many=True)},
-        summary="Deliveries of the caller's agency found in the log", tags=["evidence"])
+    list_parameters = af.names(DELIVERY_FILTERS)
+    page_ordering = "-index"  # the delivery's first record: the latest begun first
+    queryset = EvidenceRecord.objects.none()  # schema only: scoped per request
+
+    @extend_schema(responses={200: EvidenceDeliverySerializer(many=True)},
+                   parameters=af.parameters(DELIVERY_FILTERS),
+                   summary="Deliveries of the caller's agency found in the log, the latest "
+                           "begun first", tags=["evidence"])
     def get(self, request: Request) -> Response:
-        """Own agency only (R1.1)."""
+        """Own agency only (R1.1); keyset pages keyed by each delivery's first record, whose
+        events are read with the page. ``agency`` is the other party; the dates are the
+        local day of the first record."""
         code = _agency_code(request)
         if code is None:
             raise forbidden()
-        return Response([d.as_dict() for d in selectors.deliveries(agency_code=code)])
+        values = af.read(request.query_params, DELIVERY_FILTERS)
+        starts = selectors.delivery_starts(agency_code=code)
+        if other := values.get("agency"):
+            starts = starts.filter(Q(sender=code, recipient=other)
+                                   | Q(sender=other, recipient=code))
+        starts = af.narrow(starts, values, {"date_from": "at__date__gte",
+                                            "date_to": "at__date__lte"})
+        page = self.paginate_queryset(starts) or []
+        found = selectors.with_events(page, agency_code=code)
+        return self.get_paginated_response([d.as_dict() for d in found])
 
 
 class BundleView(APIView):

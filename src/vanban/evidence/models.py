@@ -31,6 +31,11 @@ class EvidenceRecord(models.Model):
 
     class Meta:
         ordering = ("index",)
+        indexes = (
+            # A delivery's records in log order: the API list's "first record of its
+            # delivery" test and the page's events (issue 15).
+            models.Index(fields=("delivery_id", "index"), name="evidence_delivery_idx"),
+        )
 
     def __str__(self) -> str:
         return f"#{self.index} {self.event} {self.delivery_id}"

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from vanban.core.roles import Actor
 from vanban.evidence.hubkey import hub_key
 from vanban.evidence.models import EvidenceRecord, TreeHead
 from vanban.evidence.services import may_operate
+
+EVENTS_CHUNK = 500  # delivery ids per query for the events (far below SQLite's variable cap)
 
 
 @dataclass
@@ -29,21 +34,51 @@ class DeliveryEvidence:
                 "records": len(self.events), "events": self.events}
 
 
+def _party(agency_code: str | None) -> QuerySet[EvidenceRecord]:
+    """The records ``agency_code`` is party to (sender or recipient); None: every record."""
+    rows = EvidenceRecord.objects.all()
+    if agency_code is not None:
+        rows = rows.filter(Q(sender=agency_code) | Q(recipient=agency_code))
+    return rows
+
+
+def delivery_starts(*, agency_code: str | None) -> QuerySet[EvidenceRecord]:
+    """One row per delivery: its first record among those the agency is party to.
+
+    The API pages this by the record's unique ``index`` (newest delivery first), so a page is
+    a range of the log, never a grouping of the agency's whole history (issue 15); the
+    "no earlier record of the same delivery" test reads the ``(delivery_id, index)`` index.
+    """
+    rows = _party(agency_code)
+    earlier = rows.filter(delivery_id=OuterRef("delivery_id"), index__lt=OuterRef("index"))
+    return rows.filter(~Exists(earlier)).only(
+        "index", "sender", "recipient", "transmission_id", "delivery_id", "at")
+
+
+def with_events(starts: Iterable[EvidenceRecord], *,
+                agency_code: str | None) -> list[DeliveryEvidence]:
+    """The deliveries whose first records are ``starts`` (in that order), each with its
+    events in log order, read in one query."""
+    found = {s.delivery_id: DeliveryEvidence(s.delivery_id, s.transmission_id, s.sender,
+                                             s.recipient) for s in starts}
+    ids = list(found)
+    for first in range(0, len(ids), EVENTS_CHUNK):  # the CLI lists every delivery
+        rows = _party(agency_code).filter(delivery_id__in=ids[first:first + EVENTS_CHUNK])
+        for index, event, at, did in rows.order_by("index").values_list(
+                "index", "event", "at", "delivery_id"):
+            found[did].events.append({"index": index, "event": event, "at": _iso(at)})
+    return list(found.values())
+
+
 def deliveries(*, agency_code: str | None = None, delivery_id: str | None = None,
                limit: int | None = None) -> list[DeliveryEvidence]:
-    """Deliveries found in the log, newest first; ``agency_code`` keeps those it is party to."""
-    rows = EvidenceRecord.objects.order_by("index")
-    if agency_code is not None:
-        rows = rows.filter(sender=agency_code) | rows.filter(recipient=agency_code)
+    """Deliveries found in the log, the latest begun first; ``agency_code`` keeps those it is
+    party to (the status page reads 20, the CLI all)."""
+    starts = delivery_starts(agency_code=agency_code).order_by("-index")
     if delivery_id is not None:
-        rows = rows.filter(delivery_id=delivery_id)
-    found: dict[str, DeliveryEvidence] = {}
-    for index, event, at, sender, recipient, tid, did in rows.values_list(
-            "index", "event", "at", "sender", "recipient", "transmission_id", "delivery_id"):
-        item = found.setdefault(did, DeliveryEvidence(did, tid, sender, recipient))
-        item.events.append({"index": index, "event": event, "at": _iso(at)})
-    result = sorted(found.values(), key=lambda d: d.events[-1]["index"], reverse=True)
-    return result[:limit] if limit is not None else result
+        starts = starts.filter(delivery_id=delivery_id)
+    return with_events(starts[:limit] if limit is not None else starts,
+                       agency_code=agency_code)
 
 
 def _iso(at: datetime) -> str:

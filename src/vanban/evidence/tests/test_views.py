@@ -109,7 +109,7 @@ def test_api(people: dict[str, Any], exchange: Exchange) -> None:
     signed = admin.post("/api/v1/evidence/head/").json()
     assert signed["tree_head"]["size"] == 6
     assert signed["records"] == 6
-    listed = clerk.get("/api/v1/evidence/deliveries/").json()
+    listed = clerk.get("/api/v1/evidence/deliveries/").json()["results"]
     assert [d["delivery_id"] for d in listed] == ["d0-1"]
     bundle = clerk.get("/api/v1/evidence/deliveries/d0-1/bundle/")
     assert bundle.status_code == 200
