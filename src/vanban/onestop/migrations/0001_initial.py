@@ -11,7 +11,7 @@ from vanban.onestop import triggers
 
 
 def up(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    triggers.install(schema_editor.connection)
+    triggers.install(schema_editor.connection, triggers.EVENT_GUARDS)
 
 
 def down(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

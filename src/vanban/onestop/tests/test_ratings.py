@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from openpyxl import load_workbook
 
 from vanban.audit.models import AuditEvent
@@ -64,6 +64,19 @@ def test_the_database_keeps_one_rating_from_1_to_5(desks: Any) -> None:  # noqa:
     ServiceRating.objects.create(dossier=dossier, score=5)
     with pytest.raises(IntegrityError), transaction.atomic():
         ServiceRating.objects.create(dossier=dossier, score=3)
+
+
+def test_a_given_rating_cannot_be_changed_or_removed(desks: Any) -> None:  # noqa: F811
+    """R11.1: a rating once given is kept as given: the database refuses an UPDATE or a DELETE
+    of its row, whoever asks (the same append-only triggers as the dossier's history)."""
+    dossier = _returned(desks[0], 3)
+    services.dossier_rate(dossier=dossier, score=2, comment="Chậm")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ServiceRating.objects.filter(dossier=dossier).update(score=5)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ServiceRating.objects.filter(dossier=dossier).delete()
+    rating = ServiceRating.objects.get(dossier=dossier)
+    assert (rating.score, rating.comment) == (2, "Chậm")
 
 
 def test_statistics_show_the_average_rating(client: Any, make_user: Any,
