@@ -102,3 +102,20 @@ def test_a_bad_cursor_starts_from_the_first_lines(
     client.force_login(head)
     page = _get(client, f"?holder=u{budget.pk}&after=x_y")
     assert SUBJECT.findall(page) == ["2", "4"]
+
+
+def test_the_holders_page_is_kept_through_the_next_lines(
+        late: None, head: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R8.1: a head on a later page of units/persons who opens one holder's next lines comes
+    back to that page through "Tất cả đơn vị, cá nhân", not to the first."""
+    monkeypatch.setattr(selectors, "HOLDER_LINES", 2)
+    client = Client()
+    client.force_login(head)
+    page = _get(client, "?page=1")
+    more = re.search(r'href="\?([^"]*)" data-testid="more-lines"', page)
+    assert more is not None
+    assert "page=1" in more.group(1)
+    following = _get(client, "?" + more.group(1).replace("&amp;", "&"))
+    back = re.search(r'href="\?([^"]*)"[^>]*data-testid="all-holders"', following)
+    assert back is not None
+    assert back.group(1).replace("&amp;", "&") == "page=1"
