@@ -50,6 +50,7 @@ from vanban.storage.models import Blob, blob_path
 from vanban.storage.services import blob_put_file
 
 FSYNC_THREADS = 8  # concurrent fsyncs: the journal commits them together
+FILES_OPEN = 64  # new files open at once while a batch is written (descriptors are limited)
 
 
 @dataclass(frozen=True)
@@ -120,44 +121,62 @@ def arrivals_stored(arrivals: Sequence[Arrival]) -> dict[str, ArrivalResult]:
 
 def blob_files_put(items: Iterable[tuple[bytes, str]]) -> None:
     """Store the files of a batch durably before any of its rows: each new file written to a
-    temporary name in its final folder, all flushed together, then linked to its name and the
-    folders flushed. What :func:`~vanban.storage.services.blob_put_file` does per file, with
-    the waits shared; a file already stored is checked as there."""
+    temporary name in its final folder, flushed together with the others of its group of
+    :data:`FILES_OPEN`, closed, then linked to its name and the folders flushed. What
+    :func:`~vanban.storage.services.blob_put_file` does per file, with the waits shared; a
+    file already stored is checked as there. At most :data:`FILES_OPEN` descriptors are open
+    at once, however many files the batch holds."""
     storage = storages["default"]
     unique = {hashlib.sha256(data).hexdigest(): data for data, _ in items}
     if not isinstance(storage, FileSystemStorage):
         for data in unique.values():
             blob_put_file(data=data)
         return
-    pending: list[tuple[int, str, Path]] = []
+    new: list[tuple[str, bytes, Path]] = []
+    for sha256, data in unique.items():
+        path = Path(storage.path(blob_path(sha256)))
+        if path.exists():
+            blob_put_file(data=data)  # verified against its hash, never rewritten
+        else:
+            new.append((sha256, data, path))
+    for start in range(0, len(new), FILES_OPEN):
+        _files_put(new[start:start + FILES_OPEN])
+
+
+def _files_put(group: Sequence[tuple[str, bytes, Path]]) -> None:
+    """One group of new files: written, fsynced together, closed, linked, folders flushed."""
+    pending: list[tuple[int, str, Path, bytes]] = []
+    linked: list[tuple[str, Path, bytes]] = []
     try:
-        for sha256, data in unique.items():
-            path = Path(storage.path(blob_path(sha256)))
-            if path.exists():
-                blob_put_file(data=data)  # verified against its hash, never rewritten
-                continue
+        for _sha256, data, path in group:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            pending.append((fd, tmp, path))
+            pending.append((fd, tmp, path, data))
             _write_all(fd, data)
         with ThreadPoolExecutor(FSYNC_THREADS) as pool:
-            list(pool.map(os.fsync, [fd for fd, _, _ in pending]))
+            list(pool.map(os.fsync, [fd for fd, _, _, _ in pending]))
+        while pending:  # each descriptor closed as soon as its file is durable
+            fd, tmp, path, data = pending.pop()
+            linked.append((tmp, path, data))
+            os.close(fd)
         folders: set[Path] = set()
-        for _fd, tmp, path in pending:
+        for tmp, path, data in linked:
             os.chmod(tmp, backend.FILE_MODE)
             try:
                 os.link(tmp, path)
             except FileExistsError:  # stored meanwhile by another writer: check it
-                data = unique[path.name]
                 blob_put_file(data=data)
                 continue
             folders.add(path.parent)
         with ThreadPoolExecutor(FSYNC_THREADS) as pool:
             list(pool.map(_fsync_dir, folders))
     finally:
-        for fd, tmp, _path in pending:
+        for fd, tmp, _path, _data in pending:
             with contextlib.suppress(OSError):
                 os.close(fd)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        for tmp, _path, _data in linked:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
 
@@ -212,13 +231,13 @@ def arrival_accept_many(arrivals: Sequence[Arrival]) -> list[ArrivalResult | Dom
         except DomainError as err:
             out[i] = err
     blobs = [b for _, item in ready for b in item.blobs()]
-    blob_files_put(blobs)
     try:
+        blob_files_put(blobs)
         with transaction.atomic():
             blob_rows_put(blobs)
             for i, item in ready:
                 out[i] = arrival_store(item)
-    except Exception:
+    except Exception:  # the batch's files or commit failed: each on its own
         for i, item in ready:
             try:
                 out[i] = arrival_accept(item.arrival)

@@ -108,10 +108,16 @@ def mailbox_pass(address: str, *,
 def _handle(box: BaseMailBox, address: str, batch: list[tuple[str, bytes]], *, run: Run,
             report: PassReport, after_each: Callable[[Outcome], None] | None) -> None:
     """Judge and file one batch (one transaction, :func:`mail_receive_many`), then mark what
-    committed as handled with one STORE, even when ``after_each`` stops the pass midway."""
+    committed as handled with one STORE, even when ``after_each`` stops the pass midway. A
+    batch that fails as a whole is left unread and reported; the pass reads the next one."""
     handled: list[str] = []
     try:
         outcomes = mail_receive_many(raws=[raw for _, raw in batch], mailbox=address, run=run)
+    except Exception as err:  # the whole batch left unread: the pass goes on to the next
+        logger.exception("mail gateway: a batch of %d from %s not handled", len(batch), address)
+        report.errors.extend(f"{uid}: {type(err).__name__}" for uid, _raw in batch)
+        return
+    try:
         for (uid, _raw), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, ScannerUnavailable):  # left unread: the next pass
                 report.errors.append(f"{uid}: {outcome.code}")

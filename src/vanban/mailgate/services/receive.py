@@ -193,10 +193,32 @@ def mail_receive_many(*, raws: Sequence[bytes], mailbox: str, run: Run | None = 
     transaction (a refusal is kept in quarantine at once, as one message would be); the files
     of the messages to file are written together; then all of them are filed in one
     transaction (each in a savepoint, so one failing message leaves the others filed). If
-    that transaction fails as a whole, each is filed on its own. Once per message holds as
-    for one: a message's rows commit together or not at all.
+    that transaction fails as a whole, each is filed on its own; if a step of the batch
+    itself fails (reading the stored verdicts or arrivals, writing the files), each message
+    is handled on its own and keeps its own error. Once per message holds as for one: a
+    message's rows commit together or not at all, and a message is reported filed only
+    after its rows committed.
     """
     run = run or Run.of(mailbox)
+    try:
+        return _receive_batch(raws, run)
+    except Exception:
+        if len(raws) == 1:
+            raise
+        logger.exception("mail gateway: a batch of %d could not be handled together; "
+                         "handling each on its own", len(raws))
+    out: list[Outcome | Exception] = []
+    for raw in raws:
+        try:
+            out.append(_receive_batch([raw], run)[0])
+        except Exception as err:  # this message only: read again on the next pass
+            out.append(err)
+    return out
+
+
+def _receive_batch(raws: Sequence[bytes], run: Run) -> list[Outcome | Exception]:
+    """:func:`mail_receive_many` without its fallback: raises when a step shared by the
+    whole batch fails."""
     address = run.recipient.mailbox.lower()
     out: list[Outcome | Exception | None] = [None] * len(raws)
     parsed = []
@@ -259,8 +281,8 @@ def _verdicts_read(mails: Sequence[ParsedMail], run: Run) -> None:
         return
     found = mail_verifications_of(sha256s=[k[0] for k in keys], sender_ids=[k[1] for k in keys])
     for key in keys:
-        if key in found:
-            run.verdicts.setdefault(key, found[key].pk)
+        if key in found:  # a stored record replaces a verdict reached but not stored
+            run.verdicts[key] = found[key].pk
     run.looked.update(keys)
 
 
@@ -334,6 +356,8 @@ def file_judged(raw: bytes, judged: Judged, run: Run) -> Filed | list[Reason]:
     with transaction.atomic():
         blob_rows_put(found.blobs())
         filed = _file_rows(found, run, made)
+        if _broken():
+            raise BatchBroken("the filing's transaction cannot commit")
     run.verdicts.update(made)
     return filed
 
@@ -407,7 +431,10 @@ def _file_rows(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> File
     key = (ready.main.sha256, sender.pk)
     verdict = made.get(key, ready.verdict)
     if isinstance(verdict, MailExamined):
-        verdict = mail_record(verdict, sender, new=key in run.looked).pk
+        judged = ready.judged
+        facts = MailFacts(message_id=judged.message_id, mail_from=judged.mail.from_address,
+                          received_at=run.now, dkim=judged.dkim.evidence if judged.dkim else "")
+        verdict = mail_record(verdict, sender, new=key in run.looked, facts=facts).pk
         made[key] = verdict
     if ready.stored is not None:
         return Filed(verification_id=verdict, transmission_id=ready.stored.transmission.pk)
@@ -416,45 +443,95 @@ def _file_rows(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> File
     return Filed(verification_id=verdict, transmission_id=result.transmission.pk)
 
 
+class BatchBroken(RuntimeError):
+    """The batch's transaction can no longer commit (a savepoint could not be rolled back,
+    or the connection is gone): it is rolled back and every message filed on its own."""
+
+
+def _broken() -> bool:
+    """Whether the current transaction is doomed: Django rolls back an atomic block marked
+    ``needs_rollback`` without raising, so filing on in it would report rows never stored."""
+    connection = transaction.get_connection()
+    return bool(connection.needs_rollback or connection.closed_in_transaction
+                or connection.connection is None or not connection.is_usable())
+
+
 def _file_batch(ready: Sequence[Ready], run: Run) -> list[tuple[int, Outcome | Exception]]:
     """File every ready message: files first, then one transaction with a savepoint per
-    message; each on its own when the batch's transaction fails."""
+    message; each on its own when the batch's files or transaction fail. An outcome is
+    returned only once its rows committed, and the verdicts stored are kept for the pass
+    only then."""
     if not ready:
         return []
+    try:
+        out, made = _file_together(ready, run)
+    except Exception:  # the batch's files or its commit failed: each on its own
+        logger.exception("mail gateway: a batch of %d failed; filing one by one", len(ready))
+        out, made = _file_each(ready, run)
+    run.verdicts.update(made)
+    return [(i, _resolved(ready[i], run, o)) for i, o in out]
+
+
+def _file_together(ready: Sequence[Ready], run: Run
+                   ) -> tuple[list[tuple[int, Outcome | Exception]], dict[tuple[str, int], int]]:
+    """The batch in one transaction, a savepoint per message. Raises (nothing committed)
+    when the transaction cannot commit, so no message is reported filed that is not."""
     blobs = [b for r in ready for b in r.blobs()]
     blob_files_put(blobs)
     out: list[tuple[int, Outcome | Exception]] = []
     made: dict[tuple[str, int], int] = {}
-    try:
-        with transaction.atomic():
-            blob_rows_put(blobs)
-            for i, item in enumerate(ready):
-                before = dict(made)
-                try:
-                    with transaction.atomic():
-                        out.append((i, _file_one(item, run, made)))
-                except Exception as err:  # this message only: rolled back to its savepoint
-                    made.clear()
-                    made.update(before)  # a verdict stored in the savepoint is gone too
-                    logger.warning("mail gateway: %s not filed in its batch: %s",
-                                   item.judged.message_id[:100], err)
-                    out.append((i, err))
-    except Exception:  # the batch's commit failed: each on its own
-        logger.exception("mail gateway: a batch of %d failed; filing one by one", len(ready))
-        made = {}
-        out = []
+    with transaction.atomic():
+        blob_rows_put(blobs)
         for i, item in enumerate(ready):
             before = dict(made)
             try:
                 with transaction.atomic():
-                    blob_rows_put(item.blobs())
                     out.append((i, _file_one(item, run, made)))
-            except Exception as err:
+            except Exception as err:  # this message only: rolled back to its savepoint
+                if _broken():
+                    raise BatchBroken(f"message {item.judged.message_id[:100]}: {err!r}"
+                                      ) from err
                 made.clear()
-                made.update(before)
+                made.update(before)  # a verdict stored in the savepoint is gone too
+                _forget(item, run)
+                logger.warning("mail gateway: %s not filed in its batch: %s",
+                               item.judged.message_id[:100], err)
                 out.append((i, err))
-    run.verdicts.update(made)
-    return [(i, _resolved(ready[i], run, o)) for i, o in out]
+        if _broken():  # leaving the block would roll it back without a word
+            raise BatchBroken("the batch's transaction cannot commit")
+    return out, made
+
+
+def _file_each(ready: Sequence[Ready], run: Run
+               ) -> tuple[list[tuple[int, Outcome | Exception]], dict[tuple[str, int], int]]:
+    """Each message in its own transaction, after its own files: one failing message keeps
+    its own error and leaves the others filed."""
+    out: list[tuple[int, Outcome | Exception]] = []
+    made: dict[tuple[str, int], int] = {}
+    for i, item in enumerate(ready):
+        mine: dict[tuple[str, int], int] = dict(made)
+        try:
+            blob_files_put(item.blobs())
+            with transaction.atomic():
+                blob_rows_put(item.blobs())
+                outcome = _file_one(item, run, mine)
+                if _broken():
+                    raise BatchBroken("the message's transaction cannot commit")
+        except Exception as err:
+            _forget(item, run)
+            out.append((i, err))
+            continue
+        made = mine  # committed: its verdict is the pass's to reuse
+        out.append((i, outcome))
+    return out, made
+
+
+def _forget(item: Ready, run: Run) -> None:
+    """After a failed filing, look its verdict up again rather than insert it blindly: a
+    record stored meanwhile (a rejudge, an import) must not fail every later message with
+    these bytes."""
+    sender = item.item.arrival.sender
+    run.looked.discard((item.main.sha256, sender.pk))
 
 
 def _resolved(ready: Ready, run: Run, outcome: Outcome | Exception) -> Outcome | Exception:

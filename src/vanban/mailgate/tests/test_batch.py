@@ -4,6 +4,8 @@ verified once — and an arrival stored before its row is never filed twice."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from vanban.exchange.models import Delivery, Transmission
@@ -64,7 +66,9 @@ def test_an_arrival_stored_before_its_row_is_filed_once(road: Road, scan: bytes)
     assert Delivery.objects.filter(recipient=road.recipient).count() == 1
 
 
-def test_a_verdict_is_examined_once_per_message(road: Road, scan: bytes) -> None:
+def test_a_verdict_is_examined_once_per_message(road: Road, scan: bytes,
+                                                django_capture_on_commit_callbacks: Any
+                                                ) -> None:
     """R4.1: the mail-path verdict on a message whose filing did not commit is reused when
     the message is read again (a later pass, another time), and dropped once stored."""
     from datetime import timedelta
@@ -88,7 +92,7 @@ def test_a_verdict_is_examined_once_per_message(road: Road, scan: bytes) -> None
     from vanban.storage.services import blob_put
 
     blob_put(data=scan, content_type=first.content_type)
-    with transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         stored = mail_record(first, road.sender)
     assert stored.mail_message_id == "<once@snv>"
     assert mail_examine(data=scan, sender=road.sender, facts=later) is not first

@@ -15,7 +15,7 @@ import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -151,14 +151,31 @@ def mail_examine(*, data: bytes, sender: Agency, facts: MailFacts) -> MailExamin
     return result
 
 
-def mail_record(found: MailExamined, sender: Agency, *, new: bool = False) -> Verification:
+def mail_examined_for(found: MailExamined, sender: Agency, facts: MailFacts) -> MailExamined:
+    """``found`` as the verdict of the message ``facts`` describe: a verdict reached on
+    these bytes for another message of the same pass names that message's Message-ID,
+    address and DKIM result; the record must name the message actually filed."""
+    same = (facts.message_id, facts.mail_from, facts.dkim)
+    if same == (found.facts.message_id, found.facts.mail_from, found.facts.dkim):
+        return found  # the same message read again: its first reading's facts stand
+    mail = {MAIL_SENDER, MAIL_DKIM}
+    checks = [*(c for c in found.checks if c.code not in mail), *_mail_checks(sender, facts)]
+    return replace(found, facts=facts, checks=checks)
+
+
+def mail_record(found: MailExamined, sender: Agency, *, new: bool = False,
+                facts: MailFacts | None = None) -> Verification:
     """Store ``found`` (once per document and sender) with its audit event, validation data
     and evidence, in the caller's transaction. The blob's file and row must exist (files
     before rows). ``new``: the caller looked in this transaction's snapshot and found no
     record, so it inserts without looking again (a concurrent writer's record then fails the
-    caller's savepoint on the unique constraint, and the message is filed on the next read)."""
+    caller's savepoint on the unique constraint, and the message is filed on the next read).
+    ``facts``: the message being filed, when ``found`` was examined for another one."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("mail_record() must run inside the filing's transaction")
+    cached = _cache_key(found.sha256, found.sender_id, found.facts)
+    if facts is not None:
+        found = mail_examined_for(found, sender, facts)
     signer = found.examined.signer
     facts = found.facts
     keys = {"blob_id": found.sha256, "sender": sender, "path": VerificationPath.MAIL,
@@ -186,8 +203,9 @@ def mail_record(found: MailExamined, sender: Agency, *, new: bool = False) -> Ve
                            "failed": [c.code for c in found.checks if c.status == "fail"]})
         arrival_keep(record, found.examined.collected)
         verification_evidence(record, signer=signer, collected=found.examined.collected)
-    # Once stored, the record itself is what a later message with these bytes reads.
-    _examined.pop(_cache_key(found.sha256, found.sender_id, facts), None)
+    # Once stored, the record itself is what a later message with these bytes reads; only
+    # once stored: a filing rolled back keeps its verdict for the next try.
+    transaction.on_commit(lambda: _examined.pop(cached, None))
     return record
 
 
