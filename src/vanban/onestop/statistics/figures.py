@@ -104,7 +104,9 @@ class LocalDay(TruncDate):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         sql, params = compiler.compile(self.lhs)
-        return f"date({sql}, '+7 hours')", params
+        # Whole seconds first: SQLite's date() rounds the fraction to milliseconds, so
+        # 16:59:59.9995 UTC would land on the next day in Vietnam.
+        return f"date(substr({sql}, 1, 19), '+7 hours')", params
 
 
 def _annotated(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
@@ -174,8 +176,11 @@ def _plain_plans() -> Iterator[None]:
 def _counted(dossiers: QuerySet[Dossier], period: Period, as_of: datetime,
              column: str) -> tuple[dict[Any, Tally], dict[Any, Rated]]:
     """The figures and ratings per value of ``column``: one aggregate over the accepted
-    dossiers of the period, one count of the intake refusals. A rating counts in the period
-    its dossier was finished in, whenever given (joined, one row per dossier at most)."""
+    dossiers of the period, one over those finished in it without being accepted (refused at
+    intake, or withdrawn and stopped before acceptance). A rating counts in the period its
+    dossier was finished in, whenever given (joined, one row per dossier at most); the
+    applicant may rate every finished dossier, so a dossier stopped before acceptance counts
+    among the ratings, though not among the refusals."""
     conditions = _conditions(period, as_of)
     counts: dict[str, Any] = {name: Count("pk", filter=q) for name, q in conditions.items()}
     counts.update(rated=Count("rating", filter=conditions["done"]),
@@ -184,9 +189,11 @@ def _counted(dossiers: QuerySet[Dossier], period: Period, as_of: datetime,
                                            accepted_at__lt=period.end))
                 .filter(Q(done_at__isnull=True) | Q(done_at__gte=period.start))
                 .values(column).annotate(**counts).order_by())  # unsorted: one scan, hashed
-    refusals = (dossiers.filter(accepted_at__isnull=True, state=DossierState.REFUSED,
+    refusals = (dossiers.filter(accepted_at__isnull=True,
+                                state__in=(DossierState.REFUSED, DossierState.STOPPED),
                                 finished_at__gte=period.start, finished_at__lt=period.end)
-                .values(column).annotate(n=Count("pk"), rated=Count("rating"),
+                .values(column).annotate(n=Count("pk", filter=Q(state=DossierState.REFUSED)),
+                                         rated=Count("rating"),
                                          points=Sum("rating__score")).order_by())
     rated: dict[Any, Rated] = {}
     with _plain_plans():

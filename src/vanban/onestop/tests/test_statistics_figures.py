@@ -176,3 +176,54 @@ def test_requests_and_letters_count_in_their_own_period(make_agency) -> None:
                            group_by=GroupBy.AGENCY, now=now))
     assert (first.supplement_requests, first.extended) == (1, 0)
     assert (second.supplement_requests, second.extended) == (0, 1)
+
+
+@pytest.mark.django_db
+def test_a_dossier_stopped_before_acceptance_is_rated_not_refused(make_agency) -> None:
+    """R11.1, R11.3: the applicant may rate a dossier withdrawn and stopped before it was
+    accepted (it is finished); that rating counts in the period it was finished in, and the
+    dossier is not counted as refused."""
+    from vanban.onestop.models import ServiceRating
+    from vanban.onestop.statistics.figures import rated_total
+
+    desk = make_agency(name="UBND xã Tân Sơn")
+    procedure = Procedure.objects.create(agency=desk, code="2.004", name="Cấp phép",
+                                         limit_value=Decimal(5))
+    at = datetime(2026, 3, 2, 9, tzinfo=VN_TZ)
+    stopped = Dossier.objects.create(
+        code="R-3", desk=desk, procedure=procedure, applicant_name="Trần Thị B",
+        state=S.STOPPED, received_at=at, finished_at=at + timedelta(days=1))
+    refused = Dossier.objects.create(
+        code="R-4", desk=desk, procedure=procedure, applicant_name="Trần Thị C",
+        state=S.REFUSED, received_at=at, finished_at=at + timedelta(days=1))
+    ServiceRating.objects.create(dossier=stopped, score=2)
+    ServiceRating.objects.create(dossier=refused, score=4)
+    now = datetime(2026, 8, 1, tzinfo=VN_TZ)
+    rows = figures(Dossier.objects.all(), Period.half_year(2026, 1), group_by=GroupBy.AGENCY,
+                   now=now)
+    assert total(rows).refused == 1
+    rated = rated_total(rows)
+    assert (rated.count, rated.points) == (2, 6)
+    later = figures(Dossier.objects.all(), Period.half_year(2026, 2), group_by=GroupBy.AGENCY,
+                    now=now)
+    assert rated_total(later).count == 0
+
+
+@pytest.mark.django_db
+def test_the_local_day_of_the_last_instant_before_midnight(make_agency) -> None:
+    """R11.3: a dossier done at 23:59:59.9995 in Vietnam (16:59:59.9995 UTC) is done on that
+    day, not the next: done the day before its due day, it counts as early."""
+    from datetime import UTC
+
+    desk = make_agency(name="UBND xã Tân Sơn")
+    procedure = Procedure.objects.create(agency=desk, code="2.005", name="Cấp phép",
+                                         limit_value=Decimal(5))
+    accepted = datetime(2026, 3, 1, 9, tzinfo=VN_TZ)
+    done = datetime(2026, 3, 2, 16, 59, 59, 999500, tzinfo=UTC)
+    Dossier.objects.create(
+        code="R-5", desk=desk, procedure=procedure, applicant_name="Trần Thị B",
+        state=S.RESULT_READY, received_at=accepted, accepted_at=accepted,
+        due_at=datetime(2026, 3, 3, 10, tzinfo=VN_TZ), finished_at=done)
+    rows = figures(Dossier.objects.all(), Period.half_year(2026, 1), group_by=GroupBy.AGENCY,
+                   now=datetime(2026, 8, 1, tzinfo=VN_TZ))
+    assert (total(rows).early, total(rows).on_time) == (1, 0)
