@@ -22,8 +22,8 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class IntakeForm(forms.Form):
-    """The applicant and the officer's decision at the counter."""
+class ApplicantFields(forms.Form):
+    """Who the dossier is for: the same fields at the counter and on a forwarded dossier."""
 
     name = forms.CharField(label=_("Tên tổ chức, cá nhân"), max_length=200)
     id_number = forms.CharField(label=_("Số định danh cá nhân / mã số doanh nghiệp"),
@@ -31,6 +31,11 @@ class IntakeForm(forms.Form):
     address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
     phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
+
+
+class IntakeForm(ApplicantFields):
+    """The applicant and the officer's decision at the counter."""
+
     subject = forms.CharField(label=_("Nội dung yêu cầu giải quyết"), max_length=500,
                               required=False)
     classification = forms.ChoiceField(label=_("Độ mật"), choices=Classification.choices,
@@ -77,18 +82,13 @@ class ActionForm(forms.Form):
 FORWARDED_DECISIONS = (("accept", _("Tiếp nhận")), ("receive", _("Nhận để kiểm tra")))
 
 
-class ForwardedForm(forms.Form):
+class ForwardedForm(ApplicantFields):
     """The receiving desk takes a dossier another agency's desk forwarded (R11.1a): under which
     of its procedures, for whom, and whether it accepts at once or keeps it for the check. Which
     procedure paper each received file is comes as ``paper-<n>`` (read by the view)."""
 
+    field_order = ("procedure",)
     procedure = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    name = forms.CharField(label=_("Tên tổ chức, cá nhân"), max_length=200)
-    id_number = forms.CharField(label=_("Số định danh cá nhân / mã số doanh nghiệp"),
-                                max_length=30, required=False)
-    address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
-    phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
-    email = forms.EmailField(label=_("Thư điện tử"), required=False)
     decision = forms.ChoiceField(choices=FORWARDED_DECISIONS, widget=forms.HiddenInput)
 
 

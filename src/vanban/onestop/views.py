@@ -251,6 +251,15 @@ def procedure(request: HttpRequest, pk: int) -> HttpResponse:
 SHOWN_ONCE = "onestop-receipt-{}"
 
 
+def _dossier_made(request: HttpRequest, made: actions.CounterResult, message: str) -> HttpResponse:
+    """After a dossier is made: keep its tracking secret for the one showing on Mẫu 01, say so,
+    and open its page (post/redirect/get)."""
+    if made.secret:
+        request.session[SHOWN_ONCE.format(made.dossier.pk)] = made.secret
+    messages.success(request, message)
+    return redirect("onestop:dossier", ref=made.dossier.code or made.dossier.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @policy_pages
@@ -274,10 +283,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 raise
             show_error(request, err)
         else:
-            if made.secret:
-                request.session[SHOWN_ONCE.format(made.dossier.pk)] = made.secret
-            messages.success(request, _("Đã ghi nhận hồ sơ."))
-            return redirect("onestop:dossier", ref=made.dossier.code or made.dossier.pk)
+            return _dossier_made(request, made, _("Đã ghi nhận hồ sơ."))
     return render(request, "onestop/intake.html", {
         "procedure": procedure, "form": form,
         "required": procedure.required_documents.all()})
@@ -360,10 +366,8 @@ def forwarded_receive(request: HttpRequest, uid: UUID) -> HttpResponse:
                 raise
             show_error(request, err)
         else:
-            if made.secret:
-                request.session[SHOWN_ONCE.format(made.dossier.pk)] = made.secret
-            messages.success(request, _("Đã tiếp nhận hồ sơ do cơ quan khác chuyển đến."))
-            return redirect("onestop:dossier", ref=made.dossier.code or made.dossier.pk)
+            return _dossier_made(request, made,
+                                 _("Đã tiếp nhận hồ sơ do cơ quan khác chuyển đến."))
     elif request.method == "POST" and procedure is None:
         messages.error(request, _("Hãy chọn thủ tục hành chính của cơ quan để tiếp nhận hồ sơ."))
     return render(request, "onestop/forwarded_receive.html", {
