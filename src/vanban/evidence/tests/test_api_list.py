@@ -84,7 +84,8 @@ def test_bad_paging_and_unknown_parameters_refused(clerks: dict[str, Client],
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] in {"bad_paging", "bad_filter"}
-    assert response.json()["detail_vi"] and response.json()["detail_en"]
+    assert response.json()["detail_vi"]
+    assert response.json()["detail_en"]
 
 
 def test_limit_above_the_maximum_is_lowered(clerks: dict[str, Client],
