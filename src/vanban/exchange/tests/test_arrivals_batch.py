@@ -52,3 +52,26 @@ def test_a_batch_stores_each_arrival_once(remote: Agency, finance: Agency) -> No
     assert Transmission.objects.count() == 2
     single = arrival_accept(batch[2])
     assert single.duplicate
+
+
+def test_a_batch_whose_files_fail_together_accepts_each_alone(
+        remote: Agency, finance: Agency, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1: the batch's shared file writing failing (too many open files) does not lose the
+    batch: each arrival is accepted on its own by the one-arrival port."""
+    import errno
+
+    from vanban.exchange import arrivals_batch
+
+    pdfs = [make_pdf(f"Cong van loi {n}") for n in range(2)]
+    batch = [_arrival(remote, [finance], [ArrivedFile(name=f"{n}.pdf", data=pdf)],
+                      key=f"f-{n}") for n, pdf in enumerate(pdfs)]
+
+    def too_many(items: Any) -> None:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(arrivals_batch, "blob_files_put", too_many)
+    results: list[Any] = arrival_accept_many(batch)
+    assert all(isinstance(r, ArrivalResult) and not r.duplicate for r in results), results
+    assert Transmission.objects.count() == 2
+    for pdf in pdfs:
+        assert blob_read(_sha(pdf)) == pdf
