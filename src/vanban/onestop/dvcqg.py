@@ -107,6 +107,10 @@ NOT_REPORTED = frozenset({Action.SEND_TO_AGENCY.value})
 """Events that change nothing a DVCQG record carries: sending the dossier to another agency's
 desk keeps its state (the other desk reports its own dossier), and its receiving agency is
 not the unit handling this one. No status record is made of them."""
+NEVER_REPORTED = frozenset({Action.TAKEN_BY_AGENCY.value})
+"""R11.1(a): the other desk took the forwarded dossier in and reports it as its own; this
+desk's dossier, never accepted (no code, no clock), ends as *transferred* with no national
+status (onestop.md names none)."""
 
 
 def dvcqg_export(*, since: int = 0, limit: int = DEFAULT_LIMIT) -> Batch:
@@ -120,7 +124,8 @@ def dvcqg_export(*, since: int = 0, limit: int = DEFAULT_LIMIT) -> Batch:
     out: list[dict[str, Any]] = []
     for event in _events(since, limit):
         cursor = event.pk
-        if event.action in NOT_REPORTED and event.from_state == event.to_state:
+        if ((event.action in NOT_REPORTED and event.from_state == event.to_state)
+                or event.action in NEVER_REPORTED):
             continue
         found = record(_change(event), refused_after_appraisal=refusal)
         if found is not None:

@@ -36,6 +36,7 @@ class DossierState(models.TextChoices):
     WITHDRAWAL_REQUESTED = State.WITHDRAWAL_REQUESTED.value, _("Công dân xin rút hồ sơ")
     STOPPED = State.STOPPED.value, _("Dừng giải quyết")
     CLOSED_NO_SUPPLEMENT = State.CLOSED_NO_SUPPLEMENT.value, _("Kết thúc do không bổ sung")
+    TRANSFERRED = State.TRANSFERRED.value, _("Đã chuyển cơ quan khác")
 
 
 class LimitUnit(models.TextChoices):

@@ -21,7 +21,7 @@ from vanban.onestop import rules
 from vanban.onestop.core.states import STATE_LABELS, Action, State
 from vanban.onestop.models import Dossier, DossierEvent, DossierStep, Procedure
 from vanban.onestop.services.common import step_agency_ids
-from vanban.onestop.services.forwarding import TYPE_NAME
+from vanban.onestop.services.forwarding import forwarded_deliveries
 from vanban.registry.models import Document
 
 
@@ -116,7 +116,7 @@ def forwarded_waiting(actor: Actor) -> list[Delivery]:
     # All in SQL before the cap: taking one in moves its delivery to 03, sending it back to
     # 02, withdrawing it away from 01, so the handled ones never crowd out the waiting ones.
     arrived = (inbox_of(None, agency_id=actor.agency_id)
-               .filter(transmission__type_name=TYPE_NAME, state=DeliveryState.ARRIVED)
+               .filter(forwarded_deliveries(), state=DeliveryState.ARRIVED)
                .order_by("received_at", "id"))
     return list(arrived[:FORWARDED_CAP])
 

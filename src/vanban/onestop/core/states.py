@@ -32,6 +32,7 @@ class State(StrEnum):
     WITHDRAWAL_REQUESTED = "withdrawal_requested"
     STOPPED = "stopped"
     CLOSED_NO_SUPPLEMENT = "closed_no_supplement"
+    TRANSFERRED = "transferred"
 
 
 class Action(StrEnum):
@@ -56,6 +57,7 @@ class Action(StrEnum):
     REQUEST_WITHDRAWAL = "request_withdrawal"
     STOP = "stop"
     SEND_TO_AGENCY = "send_to_agency"
+    TAKEN_BY_AGENCY = "taken_by_agency"
 
 
 STATE_LABELS: dict[State, tuple[str, str]] = {
@@ -72,6 +74,7 @@ STATE_LABELS: dict[State, tuple[str, str]] = {
     State.WITHDRAWAL_REQUESTED: ("Công dân xin rút hồ sơ", "Withdrawal requested"),
     State.STOPPED: ("Dừng giải quyết", "Stopped"),
     State.CLOSED_NO_SUPPLEMENT: ("Kết thúc do không bổ sung", "Closed, never supplemented"),
+    State.TRANSFERRED: ("Đã chuyển cơ quan khác", "Transferred to another agency"),
 }
 
 ACTION_LABELS: dict[Action, tuple[str, str]] = {
@@ -95,6 +98,8 @@ ACTION_LABELS: dict[Action, tuple[str, str]] = {
     Action.REQUEST_WITHDRAWAL: ("Xin rút hồ sơ", "Withdrawal requested"),
     Action.STOP: ("Dừng giải quyết", "Stopped"),
     Action.SEND_TO_AGENCY: ("Chuyển hồ sơ đến cơ quan khác", "Sent to another agency"),
+    Action.TAKEN_BY_AGENCY: ("Cơ quan khác đã tiếp nhận hồ sơ chuyển đến",
+                             "Taken in by the other agency"),
 }
 
 # Before the decision: the applicant may still withdraw (Art. 21).
@@ -130,10 +135,13 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     **{(state, Action.REQUEST_WITHDRAWAL): State.WITHDRAWAL_REQUESTED for state in UNDECIDED},
     (State.WITHDRAWAL_REQUESTED, Action.STOP): State.STOPPED,
     **{(state, Action.SEND_TO_AGENCY): state for state in FORWARDABLE},
+    # The other desk took the forwarded dossier in (R11.1a): it is that desk's dossier now,
+    # this one ends without a code or a clock.
+    **{(state, Action.TAKEN_BY_AGENCY): State.TRANSFERRED for state in FORWARDABLE},
 }
 
 TERMINAL = frozenset({State.REFUSED, State.RETURNED, State.STOPPED,
-                      State.CLOSED_NO_SUPPLEMENT})
+                      State.CLOSED_NO_SUPPLEMENT, State.TRANSFERRED})
 INITIAL = State.SUBMITTED
 
 

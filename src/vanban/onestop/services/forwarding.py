@@ -16,12 +16,13 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from vanban.accounts.models import RoleGrant
+from vanban.core import clock
 from vanban.core.errors import Conflict, ValidationFailed
 from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
 from vanban.exchange.core.states import State as DeliveryState
 from vanban.exchange.models import Delivery
-from vanban.onestop.core.states import FORWARDABLE, TERMINAL, Action, State
+from vanban.onestop.core.states import FORWARDABLE, TERMINAL, Action, State, next_state
 from vanban.onestop.models import Dossier, DossierFile, DossierForwarding, DossierStep
 from vanban.onestop.services.common import (
     atomic_refusing,
@@ -92,9 +93,34 @@ def open_forwardings() -> QuerySet[DossierForwarding]:
             .exclude(Exists(closed)))
 
 
-def forwarding_open(dossier: Dossier, target: Agency) -> bool:
-    """Whether a sending of the dossier to ``target`` is still open."""
-    return open_forwardings().filter(dossier=dossier, target=target).exists()
+def forwarded_deliveries() -> Q:
+    """R11.1(a): which deliveries carry a forwarded dossier. Inside this installation the
+    sending desk's own record says so: a :class:`DossierForwarding` row for the document and
+    this recipient (whatever the document's type: sendings made before the type existed were
+    "công văn"); the type alone, which a clerk may choose for any document, does not. From a
+    peer only the edXML TypeName travels (no description), so the type is what counts."""
+    local = Exists(DossierForwarding.objects.filter(document=OuterRef("transmission__document"),
+                                                    target=OuterRef("recipient")))
+    return ((Q(transmission__origin="") & local)
+            | (~Q(transmission__origin="") & Q(transmission__type_name=TYPE_NAME)))
+
+
+def forwarding_open(dossier: Dossier, target: Agency | None = None) -> bool:
+    """Whether a sending of the dossier (to ``target``, or to any agency) is still open."""
+    found = open_forwardings().filter(dossier=dossier)
+    return (found.filter(target=target) if target is not None else found).exists()
+
+
+def refuse_while_forwarded(dossier: Dossier) -> None:
+    """R11.1(a), R11.2: under the dossier's lock, while a sending is open the other desk may
+    take the dossier in, so this desk decides nothing (no acceptance, refusal or supplement
+    request) and sends it nowhere else; the way out is to cancel the draft or revoke the
+    sending (the caller audits the refusal)."""
+    if forwarding_open(dossier):
+        raise Conflict(
+            "Hồ sơ đang được chuyển đến cơ quan khác; hãy hủy hoặc thu hồi việc chuyển trước.",
+            "The dossier is being sent to another agency; cancel or revoke that sending "
+            "first.", code="forwarding_open")
 
 
 def _check(actor: Actor | None, dossier: Dossier, target: Agency,
@@ -140,12 +166,14 @@ def dossier_send_to_agency(*, actor: Actor | None, dossier: Dossier, target_agen
     with atomic_refusing(actor, "send_to_agency", dossier, "already_sent"):
         dossier = locked(dossier)
         # Under the dossier's lock: a double click waits here and finds the first sending
-        # (audited after the rollback by atomic_refusing).
-        if forwarding_open(dossier, target_agency):
+        # (audited after the rollback by atomic_refusing); so does a sending to another
+        # agency while the first is open (one desk at a time may take the dossier in).
+        if forwarding_open(dossier):
             raise Conflict(
-                "Hồ sơ đã được chuyển cho cơ quan này và việc chuyển chưa kết thúc.",
-                "The dossier was already sent to this agency and that sending is still open.",
+                "Hồ sơ đã được chuyển cho một cơ quan và việc chuyển chưa kết thúc.",
+                "The dossier was already sent to an agency and that sending is still open.",
                 code="already_sent")
+        next_state(dossier.state, Action.SEND_TO_AGENCY)
         document = document_create(
             actor=None, agency=dossier.desk,
             type_code=TYPE_CODE,
@@ -163,3 +191,24 @@ def dossier_send_to_agency(*, actor: Actor | None, dossier: Dossier, target_agen
                    data={"target": target_agency.code, "document": document.pk,
                          "files": [f.sha256 for f in files]})
     return document
+
+
+def forwarding_taken(*, document_id: int | None, target_id: int, delivery: str) -> None:
+    """R11.1(a): the target desk took the forwarded dossier in (its delivery now 03): the
+    sending desk's dossier ends as *transferred* in the same transaction, with one event and
+    its audit, so no desk can decide it twice. Only inside this installation (a peer's
+    dossier lives on the peer); nothing happens when no open sending names the document."""
+    if document_id is None:
+        return
+    sending = (DossierForwarding.objects.filter(document_id=document_id, target_id=target_id)
+               .order_by("-id").first())
+    if sending is None:
+        return
+    dossier = locked(sending.dossier)
+    if State(dossier.state) not in FORWARDABLE:
+        return
+    dossier.finished_at = clock.now()
+    transition(dossier, Action.TAKEN_BY_AGENCY, actor=None, at=dossier.finished_at,
+               fields=("finished_at",), step=DossierStep(agency_id=target_id),
+               data={"target": sending.target.code, "document": document_id,
+                     "delivery": delivery})

@@ -29,9 +29,15 @@ from vanban.exchange.services import delivery_accept
 from vanban.exchange.services.common import locked_delivery
 from vanban.incoming.services import incoming_reject
 from vanban.onestop import rules
-from vanban.onestop.models import Channel, Dossier, DossierEvent, Procedure
+from vanban.onestop.models import Channel, Dossier, DossierEvent, DossierForwarding, Procedure
 from vanban.onestop.services.common import OBJECT_TYPE, text
-from vanban.onestop.services.forwarding import FACT_LABELS, MARK, SEPARATOR, TYPE_NAME
+from vanban.onestop.services.forwarding import (
+    FACT_LABELS,
+    MARK,
+    SEPARATOR,
+    TYPE_NAME,
+    forwarding_taken,
+)
 from vanban.onestop.services.intake import Applicant, Paper, dossier_receive
 from vanban.signatures.verification import VerificationChannel, pdf_verify
 from vanban.signatures.verification.evidence import verification_pointer
@@ -45,10 +51,15 @@ def delivery_taken(delivery: Delivery) -> bool:
 
 
 def is_forwarded(delivery: Delivery) -> bool:
-    """A forwarded dossier is recognised by its document type (:data:`TYPE_NAME`, set by
-    ``dossier_send_to_agency`` and carried by the hub and the edXML TypeName), never by the
-    subject: an ordinary document titled "Chuyển hồ sơ ..." stays the clerk's."""
-    return delivery.transmission.type_name == TYPE_NAME
+    """Whether ``delivery`` carries a forwarded dossier (:func:`forwarded_deliveries`: the
+    sending desk's own record inside this installation, the document type from a peer), never
+    the subject: an ordinary document titled "Chuyển hồ sơ ..." stays the clerk's."""
+    transmission = delivery.transmission
+    if transmission.origin == "":
+        document_id = transmission.document_id
+        return document_id is not None and DossierForwarding.objects.filter(
+            document_id=document_id, target_id=delivery.recipient_id).exists()
+    return transmission.type_name == TYPE_NAME
 
 
 def _delivery(actor: Actor | None, uid: str) -> Delivery:
@@ -115,6 +126,8 @@ def dossier_receive_from_agency(*, actor: Actor | None, delivery_uid: str,
                                   subject=transmission.subject, origin=origin)
         delivery_accept(actor=None, delivery=delivery,
                         relies_on=verification_pointer(verification))
+        forwarding_taken(document_id=transmission.document_id, target_id=delivery.recipient_id,
+                         delivery=str(delivery.uid))
         return dossier
 
 

@@ -50,6 +50,7 @@ from vanban.onestop.services.common import (
     text,
     transition,
 )
+from vanban.onestop.services.forwarding import refuse_while_forwarded
 from vanban.onestop.services.numbering import code_issue, dvcqg_identifier
 from vanban.onestop.services.timing import calendar_of, limit_of
 from vanban.registry.services.common import classified_message
@@ -221,8 +222,10 @@ def dossier_request_intake_supplement(*, actor: Actor | None, dossier: Dossier,
     action = "request_intake_supplement"
     require_officer(actor, action, dossier)
     listed = supplement_items(items)
-    with atomic_refusing(actor, action, dossier, "second_intake_supplement"):
+    with atomic_refusing(actor, action, dossier, "second_intake_supplement",
+                         "forwarding_open"):
         dossier = locked(dossier)
+        refuse_while_forwarded(dossier)
         if dossier.intake_supplement_count >= 1:
             raise Conflict(
                 "Hồ sơ đã được yêu cầu bổ sung một lần khi tiếp nhận; không yêu cầu lần hai "
@@ -264,8 +267,9 @@ def dossier_refuse(*, actor: Actor | None, dossier: Dossier, reason: str) -> Dos
     action = "refuse"
     require_officer(actor, action, dossier)
     why = text(reason, what_vi="lý do từ chối", what_en="reason for refusal")
-    with transaction.atomic():
+    with atomic_refusing(actor, action, dossier, "forwarding_open"):
         dossier = locked(dossier)
+        refuse_while_forwarded(dossier)
         dossier.refusal_reason = why
         dossier.finished_at = clock.now()
         transition(dossier, Action.REFUSE, actor=actor, note=why, at=dossier.finished_at,
@@ -310,8 +314,9 @@ def dossier_accept(*, actor: Actor | None, dossier: Dossier) -> Acceptance:
             f"Mandatory papers are missing: {names}.", code="missing_documents",
             missing=[d.pk for d in missing]))
     secret = new_secret()
-    with transaction.atomic():
+    with atomic_refusing(actor, action, dossier, "forwarding_open"):
         dossier = locked(dossier)
+        refuse_while_forwarded(dossier)
         next_state(dossier.state, Action.ACCEPT)  # the typed IllegalMove before any write
         now = clock.now()
         frozen = clock_rules()  # the settings now, kept on the dossier from here on (§7)

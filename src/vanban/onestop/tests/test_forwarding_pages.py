@@ -111,7 +111,8 @@ def test_desk_sends_and_the_other_desk_accepts_with_its_own_code(pair: Pair) -> 
     assert "Cơ quan nhận đã tiếp nhận thành hồ sơ" in sender_page
     assert taken.code in sender_page
     pair.dossier.refresh_from_db()
-    assert pair.dossier.state == "submitted"  # the sending desk's copy keeps its state
+    assert pair.dossier.state == "transferred"  # the sending desk's copy ends, taken in
+    assert "Đã chuyển cơ quan khác" in _page(_client(pair.officer), f"/onestop/{pair.dossier.pk}/")
 
 
 def test_acceptance_missing_a_paper_leaves_no_dossier(pair: Pair) -> None:

@@ -48,3 +48,15 @@ def test_sending_twice_or_more_changes_nothing(states: list[State]) -> None:
         for _ in range(3):
             after = next_state(after, Action.SEND_TO_AGENCY)
         assert after is state
+
+
+def test_transferred_is_terminal_and_reached_only_by_the_take_in() -> None:
+    """R11.1(a), R11.2: *transferred* ends a submitted dossier the other desk took in; nothing
+    leads out of it and no other action leads into it."""
+    from vanban.onestop.core.states import TRANSITIONS, Action, allowed_actions
+
+    assert State.TRANSFERRED in TERMINAL
+    assert not allowed_actions(State.TRANSFERRED)
+    into = {(before, action) for (before, action), after in TRANSITIONS.items()
+            if after is State.TRANSFERRED}
+    assert into == {(State.SUBMITTED, Action.TAKEN_BY_AGENCY)}
