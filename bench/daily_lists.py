@@ -46,6 +46,13 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     # search's outgoing kind by a month of issue dates two years back (the oldest rows).
     ("outgoing, word search “ha noi” (1 row in 50)", "clerk", "/documents/?q=ha+noi"),
     ("outgoing, a word no row has", "clerk", "/documents/?q=khongcodau"),
+    # Rare words are answered from the trigram index's ids (at most PROBE_CAP), common ones on
+    # the agency's range: two common words no row has together, and 1 row in 200.
+    ("outgoing, two common words no row has together", "clerk",
+     "/documents/?q=tuyen+dung+yen+the"),
+    ("outgoing, “thanh tra luc nam” (1 row in 200)", "clerk",
+     "/documents/?q=thanh+tra+luc+nam"),
+    ("search, outgoing, a word no row has", "clerk", "/search/?kind=outgoing&q=khongcodau"),
     ("search, outgoing “ha noi”", "clerk", "/search/?kind=outgoing&q=ha+noi"),
     ("search, outgoing issued 01/03/2024–31/03/2024", "clerk",
      "/search/?kind=outgoing&from=01/03/2024&to=31/03/2024"),

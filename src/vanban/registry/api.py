@@ -345,9 +345,10 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
         return selectors.document_get(_actor(self.request), int(pk) if pk.isdigit() else 0)
 
     def list(self, request: Request) -> Response:
-        """Documents, newest first (paginated), narrowed by the page's filters."""
-        documents = selectors.documents_search(self.get_queryset(),
-                                               list_filter(request.query_params))
+        """Documents, newest first (paginated), narrowed by the page's filters and read as the
+        page reads them (``selectors.documents_list``: the rare words' ids or the agency's key
+        range on PostgreSQL, issue 13)."""
+        documents = selectors.documents_list(_actor(request), list_filter(request.query_params))
         page = list(self.paginate_queryset(documents) or [])
         parts = selectors.document_parts(page)
         return self.get_paginated_response([document_json(request, d, parts[d.pk])

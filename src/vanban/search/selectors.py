@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from vanban.core.fold import words
 from vanban.core.paging import Page, keyset_page
 from vanban.core.roles import Actor
 from vanban.core.searchable import search_matching
@@ -38,15 +39,13 @@ PREVIEW = 5
 
 def outgoing(actor: Actor, query: SearchQuery) -> QuerySet[Document]:
     """The agency's outgoing documents matching ``query``; with no date, register or type they
-    are read on the agency's key range, as the outgoing list reads them."""
+    are read as the outgoing list reads them (the rare words' ids from the trigram index, else
+    the agency's key range: ``registry.selectors.newest_of_agency``)."""
     rows = search_matching(registry.documents_of(actor), query.text)
     if query.issuer_id is not None and query.issuer_id != actor.agency_id:
         return rows.none()  # the agency issues its outgoing documents itself
     if _newest_only(actor, query):
-        # Agency, unit and register read by id after the page, as the list does: joined, the
-        # range's narrow estimate would hash-join the agency's every row first (120 ms).
-        return (registry.in_agency_range(rows, actor.agency_id or 0).select_related(None)
-                .prefetch_related("agency", "unit", "register"))
+        return registry.newest_of_agency(rows, actor.agency_id or 0, words(query.text))
     if query.date_from:
         rows = rows.filter(issued_date__gte=query.date_from)
     if query.date_to:

@@ -5,10 +5,12 @@ walked the primary key past every newer document of the other agencies)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from django.test import Client
+from rest_framework.test import APIClient
 
 from vanban.core import clock
 from vanban.core.fold import fold
@@ -80,3 +82,110 @@ def test_postgres_plan_reads_the_agencys_index_not_the_primary_key(
     assert "document_agency_newest" in plan or "document_agency_state_newest" in plan, plan
     assert "registry_document_pkey" not in plan, plan
     assert len(list(rows)) == 51
+
+
+def _rows(agency: Agency, subjects: list[str], *, state: str = "draft") -> None:
+    now = clock.now()
+    Document.objects.bulk_create(
+        [Document(agency=agency, type_code="cong_van", subject=s, created_at=now, updated_at=now,
+                  state=state, search_text=fold(s)) for s in subjects], batch_size=2000)
+
+
+def _world(sender: Agency, finance: Agency) -> None:
+    """Common words (more than the probe's cap), rare ones (fewer), a word only another agency
+    has, interleaved in id order so every path pages through mixed rows."""
+    _rows(sender, [f"Về việc Hà Nội {n}" + (" thanh tra" if n % 7 == 0 else "")
+                   for n in range(120)])
+    _rows(finance, ["Kế hoạch riêng của cơ quan khác", "Về việc Hà Nội thanh tra"] * 15)
+    _rows(sender, ["Báo cáo thanh tra", "Về việc Bắc Giang"] * 10, state="registered")
+
+
+def _paged(clerk: Any, query: Any) -> list[int]:
+    listed: list[int] = []
+    after = None
+    while True:
+        page = keyset_page(selectors.documents_list(clerk, query), after=after, size=7)
+        listed += [d.pk for d in page.items]
+        if page.next_after is None:
+            return listed
+        after = page.next_after
+
+
+WORD_QUERIES = [
+    selectors.DocumentFilter(text="ha noi"),  # common: over the cap, the agency's range
+    selectors.DocumentFilter(text="thanh tra"),  # rare: the trigram ids
+    selectors.DocumentFilter(text="thanh tra", state="registered"),
+    selectors.DocumentFilter(text="bac giang"),
+    selectors.DocumentFilter(text="khongcodau"),  # no row has it
+    selectors.DocumentFilter(text="ke hoach rieng"),  # only another agency's rows
+    selectors.DocumentFilter(text="ha noi 7"),  # a number among the words
+    selectors.DocumentFilter(text="7"),
+    selectors.DocumentFilter(text="ha"),  # no trigram: the range
+]
+
+
+@pytest.mark.parametrize("query", WORD_QUERIES, ids=lambda q: f"{q.text}-{q.state}")
+def test_word_searches_page_the_plain_filters_rows(
+        clerk: Any, sender: Agency, finance: Agency, monkeypatch: pytest.MonkeyPatch,
+        query: selectors.DocumentFilter) -> None:
+    """R1.1, issue 13: common, rare and absent words (the rare ones answered from the trigram
+    index's ids on PostgreSQL, the rest on the agency's key range) page through exactly the
+    rows of the plain agency filter, newest first, never another agency's."""
+    monkeypatch.setattr(selectors, "PROBE_CAP", 40)  # 120 common rows, 28 rare ones
+    _world(sender, finance)
+    plain = selectors.documents_search(Document.objects.filter(agency=sender), query)
+    expected = list(plain.order_by("-pk").values_list("pk", flat=True))
+    assert _paged(clerk, query) == expected
+    if query.text in ("ha noi", "thanh tra", "bac giang"):
+        assert expected
+
+
+def test_postgres_rare_words_read_the_trigram_ids_common_ones_the_range(
+        clerk: Any, sender: Agency, finance: Agency, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13: a word no row has (or a rare one) is answered from the ids the trigram index
+    gives (no walk of the agency's rows); a common word, past the cap, from the agency's key
+    range. (Which index the probe reads is the planner's choice by size: at 100,000 rows of
+    the agency, the trigram index; see docs/benchmarks.md, "Daily lists".)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's choice is PostgreSQL's")
+    monkeypatch.setattr(selectors, "PROBE_CAP", 40)
+    _documents(sender, 10_000, "Của sở")
+    _documents(finance, 30_000, "Của cơ quan khác")
+    _world(sender, finance)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_document")
+    rare = str(selectors.documents_list(clerk, selectors.DocumentFilter(text="thanh tra")).query)
+    common = str(selectors.documents_list(clerk, selectors.DocumentFilter(text="ha noi")).query)
+    top = str(2**63 - 1)  # the upper bound of the agency's key range
+    assert " IN (" in rare, rare
+    assert top not in rare, rare
+    assert " IN (" not in common, common
+    assert top in common, common
+    assert selectors.rare_word_ids(sender.pk, ["khongcodau"]) == []
+    assert selectors.rare_word_ids(sender.pk, ["ha", "noi"]) is None  # past the cap
+    assert selectors.rare_word_ids(sender.pk, ["ha"]) is None  # no trigram to look up
+    assert len(selectors.rare_word_ids(sender.pk, ["thanh", "tra"]) or []) == 18 + 10
+
+
+@pytest.mark.parametrize("text", ["ha noi", "thanh tra", "khongcodau", "ha noi 7", ""])
+def test_the_api_lists_what_the_page_lists(
+        clerk: Any, sender: Agency, finance: Agency, monkeypatch: pytest.MonkeyPatch,
+        text: str) -> None:
+    """R14.3, issue 13: the API's document list reads the page's selector (``documents_list``),
+    so for the same words it returns the same ids in the same order, page after page."""
+    monkeypatch.setattr(selectors, "PROBE_CAP", 40)
+    _world(sender, finance)
+    page_ids = _paged(clerk, selectors.DocumentFilter(text=text))
+    client = APIClient()
+    client.force_authenticate(clerk)
+    api_ids: list[int] = []
+    address: str | None = f"/api/v1/documents/?limit=9&q={quote(text)}"
+    while address:
+        body = client.get(address).json()
+        api_ids += [d["id"] for d in body["results"]]
+        address = body["next"]
+    assert api_ids == page_ids
+    shown = Client()
+    shown.force_login(clerk)
+    html = shown.get("/documents/", {"q": text}).content.decode()
+    assert all(f"/documents/{pk}/" in html for pk in page_ids[:50])

@@ -13,6 +13,7 @@ from vanban.core import clock
 from vanban.core.fold import fold
 from vanban.core.paging import keyset_page
 from vanban.directory.models import Agency
+from vanban.registry import selectors as registry_selectors
 from vanban.registry.models import Document
 from vanban.search import selectors
 from vanban.search.query import OUTGOING, SearchQuery
@@ -76,3 +77,21 @@ def test_postgres_outgoing_kind_reads_the_agencys_index(
     plan = rows[:51].explain()
     assert "registry_document_pkey" not in plan, plan
     assert len(list(rows[:51])) == 51
+
+
+@pytest.mark.parametrize("text", ["ha noi", "bac giang", "khongcodau", "ha", "ha noi 7"])
+def test_outgoing_kind_rare_and_absent_words_as_the_plain_filter(
+        clerk: Any, agency: Agency, other_agency: Agency, monkeypatch: pytest.MonkeyPatch,
+        text: str) -> None:
+    """R1.1, issue 13: common words (past the probe's cap: the agency's key range), rare and
+    absent ones (the trigram index's ids on PostgreSQL) page through exactly the plain
+    agency filter's rows."""
+    monkeypatch.setattr(registry_selectors, "PROBE_CAP", 20)
+    _documents(agency, 70, "Về việc Hà Nội")
+    _documents(other_agency, 40, "Về việc Bắc Giang")
+    _documents(agency, 5, "Về việc Bắc Giang")
+    query = SearchQuery(kind=OUTGOING, text=text)
+    plain = Document.objects.filter(agency=agency)
+    for word in text.split():
+        plain = plain.filter(search_text__contains=word)
+    assert _all(clerk, query) == list(plain.order_by("-pk").values_list("pk", flat=True))
