@@ -13,7 +13,7 @@ its inbox with the hub's evidence and verification.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from vanban.accounts.models import RoleGrant
 from vanban.core import clock
@@ -21,7 +21,7 @@ from vanban.core.errors import Conflict, ValidationFailed
 from vanban.core.roles import Actor, Role
 from vanban.directory.models import Agency
 from vanban.exchange.core.states import State as DeliveryState
-from vanban.exchange.models import Delivery
+from vanban.exchange.models import Delivery, OutboxKind, OutboxMessage, Peer
 from vanban.onestop.core.states import FORWARDABLE, TERMINAL, Action, State, next_state
 from vanban.onestop.models import Dossier, DossierFile, DossierForwarding, DossierStep
 from vanban.onestop.services.common import (
@@ -52,14 +52,18 @@ SEPARATOR = "; "
 
 
 def forwarding_targets(desk_id: int) -> QuerySet[Agency]:
-    """The desks a dossier may be sent to: every other active agency of this installation with
-    an active one-stop officer, and the active agencies a federation peer serves (their desks
-    live on the peer; the hub carries the dossier there as any document)."""
+    """The desks a dossier may be sent to, reachable electronically only (never the mailbox
+    route, whose failure would leave the sending open): every other active, connected agency
+    of this installation with an active one-stop officer, and the active agencies an active
+    federation peer serves (their desks live on the peer; the hub carries the dossier there
+    as any document)."""
     officer = RoleGrant.objects.filter(role=Role.ONESTOP, user__is_active=True,
                                        user__agency_id=OuterRef("pk"))
+    peer = Peer.objects.filter(installation_id=OuterRef("installation"), active=True)
     return (Agency.objects.filter(active=True).exclude(pk=desk_id)
-            .alias(has_officer=Exists(officer))
-            .filter(Q(installation="", has_officer=True) | ~Q(installation=""))
+            .alias(has_officer=Exists(officer), has_peer=Exists(peer))
+            .filter(Q(installation="", connected=True, has_officer=True)
+                    | (~Q(installation="") & Q(has_peer=True)))
             .order_by("installation", "code"))
 
 
@@ -79,18 +83,33 @@ def forwarding_description(dossier: Dossier, note: str = "") -> str:
     return SEPARATOR.join(facts)[:500]
 
 
-CLOSED_DELIVERY = (DeliveryState.REJECTED, DeliveryState.WITHDRAWN, DeliveryState.RECALLED)
-"""Where a sending's delivery ends it: sent back, withdrawn or recalled."""
+CLOSED_DELIVERY = (DeliveryState.REJECTED, DeliveryState.RECALLED)
+"""Where a sending's delivery ends it: sent back or recalled. Withdrawn ends it too, but only
+before the other desk took it in (03): a revocation after that must not bring the dossier
+back to a desk while the other one handles it."""
 
 
 def open_forwardings() -> QuerySet[DossierForwarding]:
-    """The sendings still open: the draft not cancelled and its delivery to the target (once
-    sent) neither sent back nor withdrawn (one query; the queues leave their dossiers out)."""
-    closed = Delivery.objects.filter(transmission__document=OuterRef("document"),
-                                     recipient=OuterRef("target"),
-                                     state__in=[s.value for s in CLOSED_DELIVERY])
+    """The sendings still open: the draft not cancelled and the LATEST delivery of its document
+    to the target (once sent; an update or replacement is a newer delivery) neither sent back,
+    recalled, withdrawn before 03, bounced, nor finally refused by the peer's outbox (one
+    query; the queues leave their dossiers out)."""
+    latest = (Delivery.objects.filter(transmission__document=OuterRef("document"),
+                                      recipient=OuterRef("target")).order_by("-id"))
+    refused_by_peer = OutboxMessage.objects.filter(
+        delivery_id=OuterRef("latest_id"), refused_at__isnull=False).exclude(
+        kind=OutboxKind.STATUS)
+    closed = (Q(latest_state__in=[s.value for s in CLOSED_DELIVERY])
+              | Q(latest_state=DeliveryState.WITHDRAWN.value, latest_taken__isnull=True)
+              | Q(latest_bounced__isnull=False) | Q(latest_refused=True))
     return (DossierForwarding.objects.exclude(document__state=DocumentState.CANCELLED)
-            .exclude(Exists(closed)))
+            .alias(latest_id=Subquery(latest.values("id")[:1]),
+                   latest_state=Subquery(latest.values("state")[:1]),
+                   latest_taken=Subquery(latest.values("acknowledged_at")[:1]),
+                   latest_bounced=Subquery(latest.values("bounced_at")[:1]))
+            .alias(latest_refused=Exists(refused_by_peer))
+            # Not yet sent: no delivery (SQL's NULL would otherwise hide the draft).
+            .filter(Q(latest_id__isnull=True) | ~closed))
 
 
 def forwarded_deliveries() -> Q:
