@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from vanban.audit.models import AuditEvent
 from vanban.core import clock
-from vanban.core.errors import NotFound
+from vanban.core.errors import Conflict, NotFound
 from vanban.directory.models import Agency
 from vanban.exchange.models import Delivery
 from vanban.exchange.services import transmission_send
@@ -70,3 +71,30 @@ def test_sending_typed_cong_van_before_the_upgrade_is_still_forwarded(pair: Pair
     assert delivery.transmission.type_name != "Phiếu chuyển"
     assert is_forwarded(delivery)
     assert selectors.forwarded_waiting(pair.district_officer) == [delivery]
+
+
+def test_clerk_cannot_readdress_the_forwarding_draft(pair: Pair, make_agency: Callable[..., Agency]
+                                                     ) -> None:
+    """R11.1(a): the clerk may edit the desk's forwarding draft but not its recipient nor its
+    type (refused and audited); the same recipient is accepted."""
+    other = make_agency("000.00.45.H06", name="UBND huyện khác")
+    with clock.frozen(T0):
+        document = dossier_send_to_agency(actor=pair.officer, dossier=pair.dossier,
+                                          target_agency=pair.district)
+    for type_code, recipients in (("phieu_chuyen", [other]),
+                                  ("phieu_chuyen", [pair.district, other]),
+                                  ("cong_van", [pair.district])):
+        with pytest.raises(Conflict) as moved:
+            registry.document_update(
+                actor=pair.clerk, document=document, type_code=type_code,
+                subject=document.subject, description=document.description,
+                recipients=[RecipientInput(agency=a) for a in recipients])
+        assert moved.value.code == "forwarding_recipient"
+    denied = AuditEvent.objects.filter(action="registry.document_update.denied")
+    assert denied.count() == 3
+    document.refresh_from_db()
+    assert [r.agency for r in document.recipients.all()] == [pair.district]
+    registry.document_update(actor=pair.clerk, document=document, type_code="phieu_chuyen",
+                             subject="Chuyển hồ sơ (sửa trích yếu)",
+                             description=document.description,
+                             recipients=[RecipientInput(agency=pair.district)])

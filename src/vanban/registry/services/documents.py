@@ -118,6 +118,23 @@ def _fill(document: Document, *, type_code: str, subject: str, legal_normative: 
     document.unit = unit
 
 
+FORWARDING_TYPE = "phieu_chuyen"
+"""The type of a one-stop forwarding ("Phiếu chuyển"); the one-stop desk writes its draft
+itself (no author), addressed to the one agency whose desk the dossier goes to."""
+
+
+def _keeps_forwarding(document: Document, type_code: str,
+                      recipients: Sequence[RecipientInput]) -> bool:
+    """R11.1(a): a forwarding draft the desk wrote keeps its type and its one recipient (the
+    clerk numbers, signs and sends it; sending it elsewhere would hand the dossier to an
+    agency the desk did not choose). Other documents may change freely."""
+    if document.type_code != FORWARDING_TYPE or document.created_by_id is not None:
+        return True
+    before = [(r.agency_id, r.role) for r in document.recipients.order_by("position", "id")]
+    after = [(r.agency.pk if r.agency is not None else None, r.role) for r in recipients]
+    return type_code == FORWARDING_TYPE and before == after
+
+
 def _set_recipients(document: Document, recipients: Sequence[RecipientInput]) -> None:
     rows = [_recipient(document, i, item) for i, item in enumerate(recipients)]
     document.recipients.all().delete()
@@ -168,6 +185,15 @@ def document_update(
     require_member(actor, action, document)
     if not rules.can_draft(actor, document.agency_id):
         raise refused(actor, action, document, forbidden())
+    # Checked before the transaction so its refusal's audit row stays (a draft's type, author
+    # and recipients change only through this function).
+    if not _keeps_forwarding(document, type_code, recipients):
+        raise refused(actor, action, document, Conflict(
+            "Phiếu chuyển hồ sơ một cửa giữ nguyên loại văn bản và nơi nhận; muốn chuyển "
+            "nơi khác, hãy hủy phiếu này để bộ phận một cửa chuyển lại.",
+            "A one-stop forwarding slip keeps its type and recipient; to send the dossier "
+            "elsewhere, cancel this slip so the desk can forward it again.",
+            code="forwarding_recipient"))
     with transaction.atomic():
         document = locked(document)
         require_state(document, DocumentState.DRAFT)
