@@ -169,7 +169,7 @@ def _files_put(group: Sequence[tuple[str, bytes, Path]]) -> None:
                 continue
             folders.add(path.parent)
         with ThreadPoolExecutor(FSYNC_THREADS) as pool:
-            list(pool.map(_fsync_dir, folders))
+            list(pool.map(backend.fsync_dir, folders))
     finally:
         for fd, tmp, _path, _data in pending:
             with contextlib.suppress(OSError):
@@ -187,14 +187,6 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def blob_rows_put(items: Iterable[tuple[bytes, str]]) -> None:

@@ -48,14 +48,14 @@ def _write_new_local(path: Path, data: bytes) -> bool:
             os.link(tmp, path)
         except FileExistsError:
             return False
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
         return True
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     """Make the new directory entry durable (a committed row must not point at a lost file)."""
     fd = os.open(directory, os.O_RDONLY)
     try:
