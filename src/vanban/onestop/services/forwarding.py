@@ -13,6 +13,7 @@ its inbox with the hub's evidence and verification.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from vanban.accounts.models import RoleGrant
@@ -231,3 +232,25 @@ def forwarding_taken(*, document_id: int | None, target_id: int, delivery: str) 
                fields=("finished_at",), step=DossierStep(agency_id=target_id),
                data={"target": sending.target.code, "document": document_id,
                      "delivery": delivery})
+
+
+def forwardings_taken_close() -> list[int]:
+    """R11.1(a): the sendings whose latest delivery the other desk took in (03) but whose
+    dossier still waits here: a peer's 03 arrives later as a status, so the desk's periodic
+    pass ends those dossiers as *transferred* (each its own transaction, event and audit;
+    a pass run twice ends nothing twice). Returns the dossiers' ids."""
+    latest = (Delivery.objects.filter(transmission__document=OuterRef("document"),
+                                      recipient=OuterRef("target")).order_by("-id"))
+    taken = (DossierForwarding.objects
+             .filter(dossier__state__in=[s.value for s in FORWARDABLE])
+             .alias(latest_state=Subquery(latest.values("state")[:1]))
+             .filter(latest_state=DeliveryState.ACCEPTED.value)
+             .annotate(delivery_uid=Subquery(latest.values("uid")[:1]))
+             .order_by("id"))
+    ended: list[int] = []
+    for sending in taken:
+        with transaction.atomic():
+            forwarding_taken(document_id=sending.document_id, target_id=sending.target_id,
+                             delivery=str(sending.delivery_uid))
+        ended.append(sending.dossier_id)
+    return ended

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from vanban.onestop.core.states import RUNNING
 from vanban.onestop.models import Dossier
+from vanban.onestop.services.forwarding import forwardings_taken_close
 from vanban.onestop.services.processing import dossiers_close_unsupplemented_due, not_future
 
 __all__ = ["SweepResult", "dossiers_overdue", "dossiers_sweep", "not_future"]
@@ -36,6 +37,7 @@ def dossiers_sweep(*, at: datetime | None = None) -> SweepResult:
     """One pass at ``at`` (default now); each closure is its own transaction, event and audit
     event, written by the console (no actor), so a pass run twice closes nothing twice."""
     moment = not_future(at)  # a moment to come is refused
+    forwardings_taken_close()  # a peer's 03 ends the sending desk's dossier (R11.1a)
     closed = dossiers_close_unsupplemented_due(actor=None, at=moment)
     overdue = dossiers_overdue(moment).values_list("code", "pk")
     return SweepResult(closed=tuple(d.code or f"#{d.pk}" for d in closed),
