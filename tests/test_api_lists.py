@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from vanban.accounts.models import RoleRequest, TOTPDevice, User
@@ -18,6 +19,7 @@ from vanban.accounts.serializers import StaffSerializer
 from vanban.accounts.services.tokens import api_token_create
 from vanban.core import clock
 from vanban.core.roles import Role
+from vanban.directory.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +63,52 @@ def test_staff_page_reads_a_fixed_number_of_queries_and_the_same_bodies(
     assert any(row["pending_roles"] == ["delegate"] for row in rows)
     assert any(row["two_factor"] for row in rows)
     assert any(row["roles"] == ["clerk", "specialist"] for row in rows)
+
+
+def test_staff_page_bodies_are_byte_for_byte_the_one_row_serializers(
+        make_agency: Callable[..., Any], make_user: Callable[..., Any]) -> None:
+    """Issue 15 (bench, R20.1): the staff page builds its bodies from plain values (no
+    serializer per row); each row renders to the very bytes, keys in the same order, that
+    :class:`StaffSerializer` renders for that person: with and without a unit, roles, pending
+    role requests, a confirmed or an unconfirmed second factor, an inactive account."""
+    agency = make_agency(short_name="SNV")
+    unit = Unit.objects.create(agency=agency, code="VP", name="Văn phòng", created_at=clock.now())
+    head = make_user(agency, roles=[Role.HEAD], unit=unit)
+    plain = make_user(agency)
+    busy = make_user(agency, roles=[Role.SPECIALIST, Role.CLERK, Role.DELEGATE], unit=unit)
+    RoleRequest.objects.create(user=busy, role=Role.ONESTOP, requested_by=head,
+                               requested_at=clock.now())
+    RoleRequest.objects.create(user=busy, role=Role.HEAD, requested_by=head,
+                               requested_at=clock.now())
+    RoleRequest.objects.create(user=plain, role=Role.CLERK, requested_by=head,
+                               requested_at=clock.now(), state=RoleRequest.State.REFUSED)
+    TOTPDevice.objects.create(user=busy, sealed_secret="sealed", created_at=clock.now(),
+                              confirmed_at=clock.now())
+    TOTPDevice.objects.create(user=plain, sealed_secret="sealed", created_at=clock.now())
+    gone = make_user(agency, roles=[Role.CLERK])
+    gone.is_active = False
+    gone.position = "Chuyên viên"
+    gone.mailbox = "gone@example.vn"
+    gone.save()
+    make_user(make_agency(), roles=[Role.CLERK])  # another agency's: not on the page
+    response = _client(head).get("/api/v1/staff/?limit=200")
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    assert [row["id"] for row in rows] == [
+        u.pk for u in User.objects.filter(agency=agency).order_by("username")]
+    renderer = JSONRenderer()
+    for row in rows:
+        expected = StaffSerializer(User.objects.get(pk=row["id"])).data
+        assert list(row) == list(expected)
+        assert renderer.render(row) == renderer.render(expected)
+    by_id = {row["id"]: row for row in rows}
+    assert by_id[busy.pk]["pending_roles"] == ["head", "onestop"]
+    assert by_id[busy.pk]["two_factor"] is True
+    assert by_id[plain.pk]["pending_roles"] == []
+    assert by_id[plain.pk]["two_factor"] is False
+    assert by_id[plain.pk]["unit"] is None
+    assert by_id[busy.pk]["unit"] == {"id": unit.pk, "code": "VP", "name": "Văn phòng"}
+    assert by_id[gone.pk]["is_active"] is False
 
 
 def test_incoming_register_page_reads_a_fixed_number_of_queries(
