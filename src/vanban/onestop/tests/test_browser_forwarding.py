@@ -56,6 +56,14 @@ def _clerk_sends(clerk: Any) -> None:
     deliver_internal_batch()
 
 
+def _fits_a_phone(tab: Any) -> None:
+    """The page reads on a 360 px phone: nothing wider than the screen (tables scroll inside
+    their frame)."""
+    tab.set_viewport_size({"width": 360, "height": 740})
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 360
+    tab.set_viewport_size({"width": 1366, "height": 768})
+
+
 def test_desk_forwards_and_the_other_desk_accepts(
         live_server: Any, browser: Any, world: dict[str, Any]) -> None:  # noqa: F811
     """R11.1(a), R11.2: sent by clicking, taken in and accepted by clicking, with the
@@ -76,9 +84,11 @@ def test_desk_forwards_and_the_other_desk_accepts(
     district.goto(f"{url}/onestop/")
     district.get_by_test_id("forwarded-waiting").get_by_role("link").click()
     expect(district.get_by_test_id("forwarded")).to_contain_text("Ngô Văn Hải")
+    _fits_a_phone(district)
     district.get_by_test_id("open-forwarded").click()
     expect(district.get_by_test_id("forwarded-facts")).to_contain_text(
         "Thuộc thẩm quyền của huyện")
+    _fits_a_phone(district)
     district.get_by_label("Thủ tục hành chính của cơ quan").select_option(index=1)
     district.get_by_role("button", name="Chọn thủ tục").click()
     expect(district.get_by_test_id("take-form")).to_be_visible()
@@ -91,4 +101,5 @@ def test_desk_forwards_and_the_other_desk_accepts(
     officer.reload()
     expect(officer.get_by_test_id("forwarding-stage")).to_have_text(
         "Cơ quan nhận đã tiếp nhận thành hồ sơ")
+    _fits_a_phone(officer)
     expect(officer.get_by_test_id("forwardings")).to_contain_text(taken.code or "")
