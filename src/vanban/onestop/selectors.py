@@ -117,6 +117,7 @@ def forwarded_waiting(actor: Actor) -> list[Delivery]:
     # 02, withdrawing it away from 01, so the handled ones never crowd out the waiting ones.
     arrived = (inbox_of(None, agency_id=actor.agency_id)
                .filter(forwarded_deliveries(), state=DeliveryState.ARRIVED)
+               .select_related("transmission__document")  # each line shows the facts
                .order_by("received_at", "id"))
     return list(arrived[:FORWARDED_CAP])
 

@@ -307,15 +307,9 @@ def overdue_holder_counts(agency_id: int, due: str = "") -> list[HolderCount]:
             for k in sorted(total, key=lambda k: (-late[k], -total[k], k))]
 
 
-def overdue_holders(agency_id: int, due: str = "") -> list[str]:
-    """The units/persons with lines in :func:`overdue_lines`, the most overdue first: the
-    overdue page pages through holders, so a unit's lines never split across two pages."""
-    return [count.key for count in overdue_holder_counts(agency_id, due)]
-
-
 def overdue_lines_of(agency_id: int, holders: Iterable[str],
                      due: str = "") -> QuerySet[AssignmentLine]:
-    """:func:`overdue_lines` of the given holders (keys of :func:`overdue_holders`)."""
+    """:func:`overdue_lines` of the given holders (keys of :func:`overdue_holder_counts`)."""
     keys = list(holders)
     units = [int(k[1:]) for k in keys if k.startswith("u")]
     users = [int(k[1:]) for k in keys if k.startswith("p")]

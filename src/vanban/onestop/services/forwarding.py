@@ -90,13 +90,19 @@ before the other desk took it in (03): a revocation after that must not bring th
 back to a desk while the other one handles it."""
 
 
+def _latest_delivery() -> QuerySet[Delivery]:
+    """The newest delivery of a sending's document to its target (an update or replacement is
+    a newer one), as a subquery over :class:`DossierForwarding` rows."""
+    return (Delivery.objects.filter(transmission__document=OuterRef("document"),
+                                    recipient=OuterRef("target")).order_by("-id"))
+
+
 def open_forwardings() -> QuerySet[DossierForwarding]:
     """The sendings still open: the draft not cancelled and the LATEST delivery of its document
     to the target (once sent; an update or replacement is a newer delivery) neither sent back,
     recalled, withdrawn before 03, bounced, nor finally refused by the peer's outbox (one
     query; the queues leave their dossiers out)."""
-    latest = (Delivery.objects.filter(transmission__document=OuterRef("document"),
-                                      recipient=OuterRef("target")).order_by("-id"))
+    latest = _latest_delivery()
     refused_by_peer = OutboxMessage.objects.filter(
         delivery_id=OuterRef("latest_id"), refused_at__isnull=False).exclude(
         kind=OutboxKind.STATUS)
@@ -239,8 +245,7 @@ def forwardings_taken_close() -> list[int]:
     dossier still waits here: a peer's 03 arrives later as a status, so the desk's periodic
     pass ends those dossiers as *transferred* (each its own transaction, event and audit;
     a pass run twice ends nothing twice). Returns the dossiers' ids."""
-    latest = (Delivery.objects.filter(transmission__document=OuterRef("document"),
-                                      recipient=OuterRef("target")).order_by("-id"))
+    latest = _latest_delivery()
     taken = (DossierForwarding.objects
              .filter(dossier__state__in=[s.value for s in FORWARDABLE])
              .alias(latest_state=Subquery(latest.values("state")[:1]))

@@ -29,13 +29,13 @@ from vanban.exchange.services import delivery_accept
 from vanban.exchange.services.common import locked_delivery
 from vanban.incoming.services import incoming_reject
 from vanban.onestop import rules
-from vanban.onestop.models import Channel, Dossier, DossierEvent, DossierForwarding, Procedure
+from vanban.onestop.models import Channel, Dossier, DossierEvent, Procedure
 from vanban.onestop.services.common import OBJECT_TYPE, text
 from vanban.onestop.services.forwarding import (
     FACT_LABELS,
     MARK,
     SEPARATOR,
-    TYPE_NAME,
+    forwarded_deliveries,
     forwarding_taken,
 )
 from vanban.onestop.services.intake import Applicant, Paper, dossier_receive
@@ -54,12 +54,7 @@ def is_forwarded(delivery: Delivery) -> bool:
     """Whether ``delivery`` carries a forwarded dossier (:func:`forwarded_deliveries`: the
     sending desk's own record inside this installation, the document type from a peer), never
     the subject: an ordinary document titled "Chuyển hồ sơ ..." stays the clerk's."""
-    transmission = delivery.transmission
-    if transmission.origin == "":
-        document_id = transmission.document_id
-        return document_id is not None and DossierForwarding.objects.filter(
-            document_id=document_id, target_id=delivery.recipient_id).exists()
-    return transmission.type_name == TYPE_NAME
+    return Delivery.objects.filter(pk=delivery.pk).filter(forwarded_deliveries()).exists()
 
 
 def _delivery(actor: Actor | None, uid: str) -> Delivery:
