@@ -242,7 +242,7 @@ def _receive_batch(raws: Sequence[bytes], run: Run) -> list[Outcome | Exception]
         else:
             seen.add(key)
             try:
-                found = _prepare(raw, oversize, mail, message_id, run, lookup=False)
+                found = _prepare(raw, oversize, mail, message_id, run)
             except Exception as err:  # ScannerUnavailable or a fault of ours: left unread
                 out[i] = err
                 continue
@@ -286,8 +286,8 @@ def _verdicts_read(mails: Sequence[ParsedMail], run: Run) -> None:
     run.looked.update(keys)
 
 
-def _prepare(raw: bytes, oversize: bool, mail: ParsedMail, message_id: str, run: Run, *,
-             lookup: bool = True) -> Outcome | Ready:
+def _prepare(raw: bytes, oversize: bool, mail: ParsedMail, message_id: str,
+             run: Run) -> Outcome | Ready:
     """One message up to its filing: a refusal, a DSN or an oversize message is kept at
     once; a message to file comes back :class:`Ready`."""
     recipient = run.recipient
@@ -298,7 +298,7 @@ def _prepare(raw: bytes, oversize: bool, mail: ParsedMail, message_id: str, run:
         ports.dsn_handle(raw, mailbox=recipient.mailbox.lower())
         return _keep(raw, mail, message_id, recipient, state=MailState.DSN)
     judged = judge(raw, mail, message_id, run)
-    found = filing_prepare(raw, judged, run, lookup=lookup) if not judged.reasons \
+    found = filing_prepare(raw, judged, run, lookup=False) if not judged.reasons \
         else judged.reasons
     if isinstance(found, Ready):
         return found
@@ -549,7 +549,7 @@ def _file_one(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> Outco
     """One message's records and its row, in the caller's transaction."""
     filed = _file_rows(ready, run, made)
     judged = ready.judged
-    return _row(ready.raw, judged.mail, judged.message_id, run.recipient,
+    return _row(judged.mail, judged.message_id, run.recipient,
                 raw_sha256=ready.item.raw_sha256, state=MailState.FILED, dkim=judged.dkim,
                 sender=judged.sender, verification_id=filed.verification_id,
                 transmission_id=filed.transmission_id)
@@ -614,7 +614,7 @@ def _keep(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
         or blob_put(data=raw, content_type="message/rfc822")
     try:
         with transaction.atomic():
-            return _row(raw, mail, message_id, recipient, raw_sha256=blob.sha256, state=state,
+            return _row(mail, message_id, recipient, raw_sha256=blob.sha256, state=state,
                         reasons=reasons, dkim=dkim, sender=sender)
     except IntegrityError:  # the same message, handled by a concurrent pass
         row = MailMessage.objects.get(mailbox=recipient.mailbox.lower(), message_id=message_id,
@@ -622,7 +622,7 @@ def _keep(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
         return Outcome(message=row, duplicate=True)
 
 
-def _row(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *, raw_sha256: str,
+def _row(mail: ParsedMail, message_id: str, recipient: Agency, *, raw_sha256: str,
          state: str = MailState.QUARANTINED, reasons: Sequence[Reason] = (),
          dkim: Dkim | None = None, sender: Agency | None = None,
          verification_id: int | None = None, transmission_id: int | None = None) -> Outcome:

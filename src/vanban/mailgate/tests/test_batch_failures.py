@@ -86,9 +86,18 @@ def test_a_batch_whose_files_cannot_be_written_files_each_on_its_own(
             raise OSError(errno.EMFILE, "Too many open files")
         real(items)
 
+    each = receive._file_each
+    fell_back: list[int] = []
+
+    def one_by_one(ready: Any, run: Any) -> Any:
+        fell_back.append(len(ready))
+        return each(ready, run)
+
     monkeypatch.setattr(receive, "blob_files_put", too_many_at_once)
+    monkeypatch.setattr(receive, "_file_each", one_by_one)
     outcomes = mail_receive_many(raws=raws, mailbox=RECIPIENT_MAILBOX)
     assert _filed_and_stored(outcomes) == [True, True, True], outcomes
+    assert fell_back == [3]  # the batch's own fallback filed them, not a re-run per message
 
 
 def test_a_shared_lookup_that_fails_leaves_each_message_its_own_error(
