@@ -108,18 +108,31 @@ FORWARDED_CAP = 200
 """How many waiting forwarded dossiers the list shows (oldest first)."""
 
 
+def _forwarded_arrived(actor: Actor) -> QuerySet[Delivery] | None:
+    """The actor's desk's forwarded deliveries still waiting, oldest first (``None``: the actor
+    is no officer of a desk)."""
+    if actor.agency_id is None or not rules.is_officer(actor, actor.agency_id):
+        return None
+    # All in SQL before the cap: taking one in moves its delivery to 03, sending it back to
+    # 02, withdrawing it away from 01, so the handled ones never crowd out the waiting ones.
+    return (inbox_of(None, agency_id=actor.agency_id)
+            .filter(forwarded_deliveries(), state=DeliveryState.ARRIVED)
+            .order_by("received_at", "id"))
+
+
 def forwarded_waiting(actor: Actor) -> list[Delivery]:
     """R11.1(a): dossiers other agencies' desks forwarded through the hub to the actor's desk
     and not yet received as dossiers, oldest first (the officer's part of the inbox)."""
-    if actor.agency_id is None or not rules.is_officer(actor, actor.agency_id):
+    arrived = _forwarded_arrived(actor)
+    if arrived is None:
         return []
-    # All in SQL before the cap: taking one in moves its delivery to 03, sending it back to
-    # 02, withdrawing it away from 01, so the handled ones never crowd out the waiting ones.
-    arrived = (inbox_of(None, agency_id=actor.agency_id)
-               .filter(forwarded_deliveries(), state=DeliveryState.ARRIVED)
-               .select_related("transmission__document")  # each line shows the facts
-               .order_by("received_at", "id"))
-    return list(arrived[:FORWARDED_CAP])
+    return list(arrived.select_related("transmission__document")[:FORWARDED_CAP])
+
+
+def forwarded_waiting_count(actor: Actor) -> int:
+    """How many :func:`forwarded_waiting` lists (the desk's badge: a count, not the rows)."""
+    arrived = _forwarded_arrived(actor)
+    return 0 if arrived is None else arrived[:FORWARDED_CAP].count()
 
 
 @dataclass(frozen=True)

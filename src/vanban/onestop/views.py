@@ -81,7 +81,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         "queue_counts": [{"key": q.key, "label": q.label, "tone": q.tone, "n": counts[q.key]}
                          for q in queues.QUEUES],
         "queue": key, "q": text, "page": page,
-        "forwarded_n": len(selectors.forwarded_waiting(actor))})
+        "forwarded_n": selectors.forwarded_waiting_count(actor)})
 
 
 @require_GET
