@@ -109,13 +109,19 @@ def agency_list_json() -> dict[str, list[dict[str, Any]]]:
     return {"agencies": [agency_as_dict(a) for a in agencies]}
 
 
+def _with_settings(own: WorkCalendar | None = None) -> WorkCalendar:
+    """The shared calendar under ``own`` (the operators' days) with the installation's three
+    calendar settings: the one place that reads them, so every calendar of vanban agrees."""
+    return shared_calendar(own, scheduled_years=calendar_settings.scheduled_years(),
+                           extra_holidays=calendar_settings.extra_holidays(),
+                           national_day_adjacent=calendar_settings.national_day_adjacent())
+
+
 def settled_calendar() -> WorkCalendar:
     """The shared calendar before any operator's entry: statutory days, the shipped yearly
     schedules and the calendar settings. The calendar page judges a new entry against it, so
     a make-up day the schedule already names is not entered twice (ADR 0019)."""
-    return shared_calendar(scheduled_years=calendar_settings.scheduled_years(),
-                           extra_holidays=calendar_settings.extra_holidays(),
-                           national_day_adjacent=calendar_settings.national_day_adjacent())
+    return _with_settings()
 
 
 def work_calendar(agency_id: int | None) -> WorkCalendar:
@@ -131,6 +137,4 @@ def work_calendar(agency_id: int | None) -> WorkCalendar:
             days[day] = working
     own_days = WorkCalendar.of(working=[d for d, w in days.items() if w],
                                off=[d for d, w in days.items() if not w])
-    return shared_calendar(own_days, scheduled_years=calendar_settings.scheduled_years(),
-                           extra_holidays=calendar_settings.extra_holidays(),
-                           national_day_adjacent=calendar_settings.national_day_adjacent())
+    return _with_settings(own_days)
