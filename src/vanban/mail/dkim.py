@@ -241,11 +241,14 @@ def dkim_verify(message: bytes,
                 table: Mapping[tuple[str, str], DkimKey] | None = None) -> DkimResult:
     """Verify the first DKIM signature of ``message`` against the provincial key table
     (``table``: the one :func:`dkim_table` read for this pass; else read now)."""
-    head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(message)
-    raw = head.get_all("DKIM-Signature") or []
+    try:  # dkimpy's own header split, read once for the tags and the check
+        checker = dkim.DKIM(message)
+    except dkim.DKIMException as err:  # a header line it cannot split: refused, not a crash
+        return DkimResult("fail", reason=f"{type(err).__name__}: {err}")
+    raw = [v for k, v in checker.headers if k.lower() == b"dkim-signature"]
     if not raw:
         return DkimResult("none", reason="no DKIM signature")
-    value = str(raw[0]).encode("ascii", "replace")
+    value = raw[0]
     domain, selector = _tag(value, "d").lower(), _tag(value, "s").lower()
     identity = _tag(value, "i").lower()
     key = table.get((selector, domain)) if table is not None else _key(selector, domain)
@@ -256,7 +259,6 @@ def dkim_verify(message: bytes,
         wanted = text.rstrip(".").lower() == f"{selector}._domainkey.{domain}"
         return key.txt.encode("ascii") if key is not None and wanted else None
 
-    checker = dkim.DKIM(message)
     try:
         ok = checker.verify(idx=0, dnsfunc=answer)
     except dkim.DKIMException as err:

@@ -143,3 +143,15 @@ def test_a_local_agency_domain_cannot_be_domain_only(province_keys: KeyPair) -> 
     key = dkim_key_add(actor=None, domain="ngoai.gov.vn", selector="s1",
                        public_pem=province_keys.public_pem, identity_required=False)
     assert key.identity_required is False
+
+
+def test_a_header_line_dkim_cannot_split_fails_and_does_not_raise(signing_key: Any) -> None:
+    """R4.1: a signed message with a header line that is not a header (no colon) is judged,
+    not a crash: the gateway must quarantine it with a reason instead of reading it again on
+    every pass."""
+    signed = dkim_sign(message(), DOMAIN, identity=f"vanthu@{DOMAIN}")
+    sep = b"\r\n" if b"\r\n" in signed else b"\n"
+    broken = signed.replace(b"Subject:", b"not a header line" + sep + b"Subject:", 1)
+    result = dkim_verify(broken)
+    assert result.status == "fail"
+    assert "MessageFormatError" in result.reason
