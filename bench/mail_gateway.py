@@ -8,7 +8,9 @@ mailbox, beside a raw IMAP fetch of the same messages with imap-tools in the sam
   gateway's IMAP keyword — fifty messages at a time, their files flushed together and their
   rows filed in one transaction;
 * raw: imap-tools ``MailBoxUnencrypted.fetch`` of the same N messages (bulk, not marked read),
-  which parses each into an ``email.message`` too; run before and after ours, median taken.
+  which parses each into an ``email.message`` too; run before and after ours, median taken;
+* floor: the same fetch and parse plus only the DKIM check, the least R4.1 asks beyond the
+  raw fetch, which bounds what a one-process gateway could reach.
 
 The servers are the tests' real Dovecot (IMAP, LMTP) and relay on loopback. Run:
 ``python -m bench --only mail [--mail-messages N]`` or standalone ``python -m bench.mail_gateway``.
@@ -98,6 +100,38 @@ def _judge_only(address: str) -> tuple[float, int]:
     return time.perf_counter() - started, count
 
 
+def _floor(servers: object, address: str, password: str) -> tuple[float, int]:
+    """The least any gateway must do that the raw fetch does not: the raw fetch itself (the
+    same imap-tools fetch and parse) plus the DKIM check R4.1 and the issue require, and
+    nothing else (no header rules, no PDF, no filing). Its rate bounds any design that
+    reads and checks in one process."""
+    from imap_tools import MailBoxUnencrypted
+    from imap_tools.message import MailMessage
+
+    from vanban.mailgate.services import ports
+
+    class Kept(MailMessage):
+        """imap-tools' message, keeping the bytes it parsed (the DKIM check needs them)."""
+
+        def __init__(self, fetch_data: list[object]) -> None:
+            super().__init__(fetch_data)
+            self.raw: bytes = self._get_message_data_parts(fetch_data)[0]
+
+    class Box(MailBoxUnencrypted):
+        email_message_class = Kept
+
+    keys = ports.dkim_keys()
+    started = time.perf_counter()
+    count = 0
+    with Box("127.0.0.1", servers.imap_port).login(  # type: ignore[attr-defined]
+            address, password, "INBOX") as box:
+        for message in box.fetch(mark_seen=False, bulk=50):
+            if ports.dkim_check(message.raw, keys).status != "pass":  # type: ignore[attr-defined]
+                raise RuntimeError("a bench message failed DKIM")
+            count += 1
+    return time.perf_counter() - started, count
+
+
 def run(args: argparse.Namespace) -> list[Result]:
     """Deliver N messages, fetch them raw, file them, fetch them raw again."""
     from django.test import override_settings
@@ -143,20 +177,25 @@ def run(args: argparse.Namespace) -> list[Result]:
             ours = time.perf_counter() - started
             raw_times.append(_raw_fetch(servers, address, password)[0])
             judged, judged_count = _judge_only(address)
+            floor, floor_count = _floor(servers, address, password)
     finally:
         servers.stop()
     if report.filed != count:
         raise RuntimeError(f"filed {report.filed} of {count}: {report}")
     rate, raw_rate = count / ours, count / statistics.median(raw_times)
-    judge_rate = judged_count / judged
+    judge_rate, floor_rate = judged_count / judged, floor_count / floor
     print(f"mail gateway ({count} messages): judged and filed {rate:.1f}/s, "
           f"fetched and judged only {judge_rate:.1f}/s, "
+          f"fetch + one parse + DKIM only {floor_rate:.1f}/s, "
           f"raw imap-tools fetch {raw_rate:.1f}/s ({rate / raw_rate:.3f}×)")
     return [Result(f"Mail gateway: messages judged and filed, one mailbox of {count}", rate,
                    "messages/s", "imap-tools fetch of the same messages", raw_rate,
                    "≥ 0.5× the raw fetch"),
             Result(f"Mail gateway: fetched and judged, not filed ({count})", judge_rate,
-                   "messages/s", "imap-tools fetch of the same messages", raw_rate, "")]
+                   "messages/s", "imap-tools fetch of the same messages", raw_rate, ""),
+            Result(f"Mail gateway floor: fetch, one parse, DKIM only ({count})", floor_rate,
+                   "messages/s", "imap-tools fetch of the same messages", raw_rate,
+                   "bounds a one-process design")]
 
 
 def main() -> None:
