@@ -33,8 +33,10 @@ class ClockCalendar:
            schedules: Mapping[int, YearSchedule] | None = None,
            scheduled_years: Iterable[int] = (),
            extra_holidays: Iterable[tuple[int, int]] = ()) -> ClockCalendar:
-        """``calendar`` (from the directory) with ``schedules`` (default: :data:`SHIPPED`) laid
-        beneath its own entries; a calendar that already has them is unchanged."""
+        """``calendar`` (operators' days only) with ``schedules`` (default: :data:`SHIPPED`)
+        laid beneath its own entries, for a calendar made without the directory (tests,
+        benchmarks). The directory's ``work_calendar`` has them already: wrap it as it is,
+        ``ClockCalendar(calendar)``, as ``clock_config.clock_calendar`` does."""
         return cls(shared_calendar(calendar, schedules=schedules,
                                    scheduled_years=scheduled_years,
                                    extra_holidays=extra_holidays))

@@ -3,10 +3,10 @@ time (spec onestop.md §7, §12, §13; R11.3, R12.1).
 
 Usage (times are aware datetimes; the answer is in Asia/Ho_Chi_Minh)::
 
-    from vanban.onestop.core.calendar_schedule import ClockCalendar
+    from vanban.onestop.clock_config import clock_calendar  # the settings side (Django)
     from vanban.onestop.core.clock import DEFAULT_RULES, Limit, Unit, appointment
 
-    calendar = ClockCalendar.of(work_calendar)          # the directory's calendar + schedules
+    calendar = clock_calendar(agency_id)                 # clock_config: the directory's calendar
     result = appointment(received_at, Limit(Decimal(3), Unit.WORKING_DAYS), calendar)
     result.clock_start, result.due, result.days_counted, result.provisional
 
@@ -172,13 +172,11 @@ CalendarLike = ClockCalendar | WorkCalendar
 
 
 def _calendar(calendar: CalendarLike) -> ClockCalendar:
-    return calendar if isinstance(calendar, ClockCalendar) else _with_schedules(calendar)
-
-
-@lru_cache(maxsize=64)
-def _with_schedules(calendar: WorkCalendar) -> ClockCalendar:
-    """A bare shared calendar gets the shipped yearly schedules laid in (once per calendar)."""
-    return ClockCalendar.of(calendar)
+    """The clock's view of ``calendar``. A bare :class:`WorkCalendar` is vanban's one calendar
+    as the directory lays it (``work_calendar``: yearly schedules, settings and operators'
+    entries already in), so it is taken as it is: laying the schedules again would only repeat
+    the work (ADR 0019)."""
+    return calendar if isinstance(calendar, ClockCalendar) else ClockCalendar(calendar)
 
 
 def _local(moment: datetime, rules: ClockRules) -> datetime:
