@@ -32,6 +32,7 @@ from vanban.onestop.printing import from_dossier
 from vanban.onestop.services.forwarding import forwarding_targets
 from vanban.onestop.services.from_agency import (
     forwarded_facts,
+    forwarded_procedure_code,
     forwarded_refuse,
     forwarded_waiting_get,
 )
@@ -338,7 +339,7 @@ def _procedure_of(request: HttpRequest, desk_id: int, facts: dict[str, str]) -> 
     pick = request.POST.get("procedure") or request.GET.get("procedure", "")
     if pick.isdigit():
         return current.filter(pk=int(pick)).first()
-    code = facts.get("Thủ tục", "").split(" - ", 1)[0].strip()
+    code = forwarded_procedure_code(facts)
     return current.filter(code=code).first() if code else None
 
 

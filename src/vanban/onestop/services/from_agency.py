@@ -12,7 +12,7 @@ exchange selectors, so the hub needs no hook for this.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 
@@ -142,6 +142,13 @@ def forwarded_facts(delivery: Delivery) -> dict[str, str]:
         if sep and name in FACT_LABELS and name not in facts:
             facts[name] = value.strip()
     return facts
+
+
+def forwarded_procedure_code(facts: Mapping[str, str]) -> str:
+    """The code of the procedure the sending desk named (its "Thủ tục" fact, written as
+    ``code - name`` by ``forwarding_description``), empty when it named none: the receive form
+    offers this desk's current procedure with the same code."""
+    return facts.get("Thủ tục", "").split(" - ", 1)[0].strip()
 
 
 def forwarded_waiting_get(actor: Actor | None, uid: str) -> Delivery:
