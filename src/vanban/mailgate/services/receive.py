@@ -256,11 +256,8 @@ def _receive_batch(raws: Sequence[bytes], run: Run) -> list[Outcome | Exception]
     for i, outcome in _file_batch([r for _, r in ready], run):
         out[ready[i][0]] = outcome
     for i in later:
-        raw, _oversize, mail, message_id = parsed[i]
-        row = MailMessage.objects.filter(mailbox=address, message_id=message_id,
-                                         body_sha256=mail.body_sha256).first()
-        out[i] = Outcome(message=row, duplicate=True) if row is not None \
-            else _unhandled(message_id)
+        _raw, _oversize, mail, message_id = parsed[i]
+        out[i] = _handled_before(address, message_id, mail) or _unhandled(message_id)
     return [o if o is not None else _unhandled("?") for o in out]
 
 
@@ -538,11 +535,16 @@ def _resolved(ready: Ready, run: Run, outcome: Outcome | Exception) -> Outcome |
     """A message whose rows a concurrent pass wrote first is that pass's (a duplicate)."""
     if not isinstance(outcome, IntegrityError):
         return outcome
-    mail = ready.judged.mail
-    row = MailMessage.objects.filter(mailbox=run.recipient.mailbox.lower(),
-                                     message_id=ready.judged.message_id,
+    return _handled_before(run.recipient.mailbox, ready.judged.message_id,
+                           ready.judged.mail) or outcome
+
+
+def _handled_before(mailbox: str, message_id: str, mail: ParsedMail) -> Outcome | None:
+    """The row another pass (or an earlier copy in this batch) wrote for this message, as a
+    duplicate: the one lookup of "already handled" after the fact."""
+    row = MailMessage.objects.filter(mailbox=mailbox.lower(), message_id=message_id,
                                      body_sha256=mail.body_sha256).first()
-    return Outcome(message=row, duplicate=True) if row is not None else outcome
+    return Outcome(message=row, duplicate=True) if row is not None else None
 
 
 def _file_one(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> Outcome:
@@ -617,9 +619,10 @@ def _keep(raw: bytes, mail: ParsedMail, message_id: str, recipient: Agency, *,
             return _row(mail, message_id, recipient, raw_sha256=blob.sha256, state=state,
                         reasons=reasons, dkim=dkim, sender=sender)
     except IntegrityError:  # the same message, handled by a concurrent pass
-        row = MailMessage.objects.get(mailbox=recipient.mailbox.lower(), message_id=message_id,
-                                      body_sha256=mail.body_sha256)
-        return Outcome(message=row, duplicate=True)
+        found = _handled_before(recipient.mailbox, message_id, mail)
+        if found is None:
+            raise
+        return found
 
 
 def _row(mail: ParsedMail, message_id: str, recipient: Agency, *, raw_sha256: str,
