@@ -229,7 +229,7 @@ def _receive_batch(raws: Sequence[bytes], run: Run) -> list[Outcome | Exception]
                        or f"<{mail.body_sha256}@no-message-id>"))
     existing = {(m.message_id, m.body_sha256): m for m in MailMessage.objects.filter(
         mailbox=address, message_id__in={p[3] for p in parsed})}
-    _verdicts_read([p[2] for p in parsed if not p[1]], run)
+    _verdicts_read(_pdf_keys([p[2] for p in parsed if not p[1]], run), run)
     ready: list[tuple[int, Ready]] = []
     later: list[int] = []  # a second copy of a message in the same batch: after the first
     seen: set[tuple[str, str]] = set()
@@ -265,15 +265,22 @@ def _unhandled(message_id: str) -> Exception:
     return RuntimeError(f"message {message_id[:100]} was not handled")
 
 
-def _verdicts_read(mails: Sequence[ParsedMail], run: Run) -> None:
-    """The stored mail-path verdicts on every PDF of a batch, in one query (a message with
-    no stored verdict is examined; one with it reuses it)."""
+def _pdf_keys(mails: Sequence[ParsedMail], run: Run) -> set[tuple[str, int]]:
+    """(SHA-256, sender id) of every PDF of ``mails`` from a known sender: the keys verdicts
+    are stored and shared under."""
     keys: set[tuple[str, int]] = set()
     for mail in mails:
         sender = run.sender(mail.from_address)
         if sender is not None:
             keys.update((p.sha256, sender.pk) for p in documents(mail.attachments) if is_pdf(p))
-    keys -= run.looked
+    return keys
+
+
+def _verdicts_read(keys: set[tuple[str, int]], run: Run) -> None:
+    """The stored mail-path verdicts on ``keys`` not looked up yet in this pass, in one query
+    (a batch asks for all its PDFs at once; a message filed alone for its main one). A key
+    with no stored verdict is examined; one with it reuses it."""
+    keys = keys - run.looked
     if not keys:
         return
     found = mail_verifications_of(sha256s=[k[0] for k in keys], sender_ids=[k[1] for k in keys])
@@ -411,13 +418,18 @@ def _verdict(main: Part, sender: Agency, judged: Judged, run: Run) -> int | Mail
     it (same validation time)."""
     key = (main.sha256, sender.pk)
     if key not in run.verdicts:
-        stored = mail_verifications_of(sha256s=[main.sha256], sender_ids=[sender.pk]) \
-            if key not in run.looked else {}
-        run.verdicts[key] = stored[key].pk if key in stored else mail_examine(
-            data=main.data, sender=sender, facts=MailFacts(
-                message_id=judged.message_id, mail_from=judged.mail.from_address,
-                received_at=run.now, dkim=judged.dkim.evidence if judged.dkim else ""))
+        _verdicts_read({key}, run)  # nothing to ask when the batch looked already
+    if key not in run.verdicts:
+        run.verdicts[key] = mail_examine(data=main.data, sender=sender,
+                                         facts=_facts(judged, run))
     return run.verdicts[key]
+
+
+def _facts(judged: Judged, run: Run) -> MailFacts:
+    """What the gateway established about the message carrying the document, as the
+    verification records it."""
+    return MailFacts(message_id=judged.message_id, mail_from=judged.mail.from_address,
+                     received_at=run.now, dkim=judged.dkim.evidence if judged.dkim else "")
 
 
 def _file_rows(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> Filed:
@@ -428,10 +440,8 @@ def _file_rows(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> File
     key = (ready.main.sha256, sender.pk)
     verdict = made.get(key, ready.verdict)
     if isinstance(verdict, MailExamined):
-        judged = ready.judged
-        facts = MailFacts(message_id=judged.message_id, mail_from=judged.mail.from_address,
-                          received_at=run.now, dkim=judged.dkim.evidence if judged.dkim else "")
-        verdict = mail_record(verdict, sender, new=key in run.looked, facts=facts).pk
+        verdict = mail_record(verdict, sender, new=key in run.looked,
+                              facts=_facts(ready.judged, run)).pk
         made[key] = verdict
     if ready.stored is not None:
         return Filed(verification_id=verdict, transmission_id=ready.stored.transmission.pk)
