@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -351,18 +351,13 @@ class Ready:
 def file_judged(raw: bytes, judged: Judged, run: Run) -> Filed | list[Reason]:
     """Intake (once: its verdict goes along to the arrival port), verification, the arrival
     port; the reasons instead when the intake or the port refuses the message. The records
-    are written in one transaction."""
+    are written in one transaction (:func:`_commit`); raises what kept them from it."""
     found = filing_prepare(raw, judged, run)
     if not isinstance(found, Ready):
         return found
-    blob_files_put(found.blobs())
-    made: dict[tuple[str, int], int] = {}
-    with transaction.atomic():
-        blob_rows_put(found.blobs())
-        filed = _file_rows(found, run, made)
-        if _broken():
-            raise BatchBroken("the filing's transaction cannot commit")
-    run.verdicts.update(made)
+    filed = _commit([found], run, _file_rows)[0]
+    if isinstance(filed, Exception):
+        raise filed
     return filed
 
 
@@ -464,73 +459,69 @@ def _broken() -> bool:
 
 
 def _file_batch(ready: Sequence[Ready], run: Run) -> list[tuple[int, Outcome | Exception]]:
-    """File every ready message: files first, then one transaction with a savepoint per
-    message; each on its own when the batch's files or transaction fail. An outcome is
-    returned only once its rows committed, and the verdicts stored are kept for the pass
-    only then."""
+    """File every ready message together (:func:`_commit`); each on its own when the batch's
+    files or transaction fail."""
     if not ready:
         return []
     try:
-        out, made = _file_together(ready, run)
+        out = list(enumerate(_commit(ready, run, _file_one)))
     except Exception:  # the batch's files or its commit failed: each on its own
         logger.exception("mail gateway: a batch of %d failed; filing one by one", len(ready))
-        out, made = _file_each(ready, run)
-    run.verdicts.update(made)
+        out = _file_each(ready, run)
     return [(i, _resolved(ready[i], run, o)) for i, o in out]
 
 
-def _file_together(ready: Sequence[Ready], run: Run
-                   ) -> tuple[list[tuple[int, Outcome | Exception]], dict[tuple[str, int], int]]:
-    """The batch in one transaction, a savepoint per message. Raises (nothing committed)
-    when the transaction cannot commit, so no message is reported filed that is not."""
+Written = TypeVar("Written")
+
+
+def _commit(ready: Sequence[Ready], run: Run,
+            write: Callable[[Ready, Run, dict[tuple[str, int], int]], Written]
+            ) -> list[Written | Exception]:
+    """Commit prepared filings, the one way the gateway does: their files first (durable
+    before any row), then one transaction holding the blob rows and a savepoint per filing in
+    which ``write`` writes its records. Each result, or the error that rolled back that
+    filing alone, is returned only once the transaction committed, and the verdicts stored in
+    it are kept for the pass only then (a verdict stored in a savepoint rolled back is
+    forgotten). Raises, nothing reported, when the files fail or the transaction can no
+    longer commit."""
     blobs = [b for r in ready for b in r.blobs()]
     blob_files_put(blobs)
-    out: list[tuple[int, Outcome | Exception]] = []
+    out: list[Written | Exception] = []
     made: dict[tuple[str, int], int] = {}
     with transaction.atomic():
         blob_rows_put(blobs)
-        for i, item in enumerate(ready):
+        for item in ready:
             before = dict(made)
             try:
                 with transaction.atomic():
-                    out.append((i, _file_one(item, run, made)))
-            except Exception as err:  # this message only: rolled back to its savepoint
+                    out.append(write(item, run, made))
+            except Exception as err:  # this filing only: rolled back to its savepoint
                 if _broken():
                     raise BatchBroken(f"message {item.judged.message_id[:100]}: {err!r}"
                                       ) from err
                 made.clear()
                 made.update(before)  # a verdict stored in the savepoint is gone too
                 _forget(item, run)
-                logger.warning("mail gateway: %s not filed in its batch: %s",
+                logger.warning("mail gateway: %s not filed: %s",
                                item.judged.message_id[:100], err)
-                out.append((i, err))
+                out.append(err)
         if _broken():  # leaving the block would roll it back without a word
-            raise BatchBroken("the batch's transaction cannot commit")
-    return out, made
+            raise BatchBroken("the transaction cannot commit")
+    run.verdicts.update(made)
+    return out
 
 
-def _file_each(ready: Sequence[Ready], run: Run
-               ) -> tuple[list[tuple[int, Outcome | Exception]], dict[tuple[str, int], int]]:
-    """Each message in its own transaction, after its own files: one failing message keeps
-    its own error and leaves the others filed."""
+def _file_each(ready: Sequence[Ready], run: Run) -> list[tuple[int, Outcome | Exception]]:
+    """Each message committed on its own: one failing message keeps its own error and
+    leaves the others filed."""
     out: list[tuple[int, Outcome | Exception]] = []
-    made: dict[tuple[str, int], int] = {}
     for i, item in enumerate(ready):
-        mine: dict[tuple[str, int], int] = dict(made)
         try:
-            blob_files_put(item.blobs())
-            with transaction.atomic():
-                blob_rows_put(item.blobs())
-                outcome = _file_one(item, run, mine)
-                if _broken():
-                    raise BatchBroken("the message's transaction cannot commit")
+            out.append((i, _commit([item], run, _file_one)[0]))
         except Exception as err:
             _forget(item, run)
             out.append((i, err))
-            continue
-        made = mine  # committed: its verdict is the pass's to reuse
-        out.append((i, outcome))
-    return out, made
+    return out
 
 
 def _forget(item: Ready, run: Run) -> None:
