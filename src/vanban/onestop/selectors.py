@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from vanban.core.errors import not_found
 from vanban.core.roles import Actor
@@ -22,6 +22,7 @@ from vanban.onestop.core.states import STATE_LABELS, Action, State
 from vanban.onestop.models import Dossier, DossierEvent, DossierStep, Procedure
 from vanban.onestop.services.common import step_agency_ids
 from vanban.onestop.services.forwarding import forwarded_deliveries
+from vanban.onestop.services.from_agency import dossiers_made_of
 from vanban.registry.models import Document
 
 
@@ -161,26 +162,46 @@ class Forwarding:
         return ("Chờ văn thư vào sổ và gửi", "Waiting for the clerk to number and send it")
 
 
-def _taken(delivery: Delivery | None) -> Dossier | None:
-    if delivery is None:
-        return None
-    event = (DossierEvent.objects.select_related("dossier")
-             .filter(action="receive", data__origin__delivery=str(delivery.uid)).first())
-    return event.dossier if event is not None else None
+def _latest_deliveries(pairs: Collection[tuple[int, int]]) -> dict[tuple[int, int], Delivery]:
+    """The newest delivery of each (document, recipient) pair (an update or replacement is a
+    newer one), in one query."""
+    if not pairs:
+        return {}
+    documents, recipients = {d for d, _ in pairs}, {r for _, r in pairs}
+    latest: dict[tuple[int, int], Delivery] = {}
+    for delivery in (Delivery.objects
+                     .filter(transmission__document_id__in=documents, recipient_id__in=recipients)
+                     .annotate(sent_document_id=F("transmission__document_id")).order_by("-id")):
+        latest.setdefault((delivery.sent_document_id, delivery.recipient_id), delivery)
+    return latest
 
 
 def forwardings(dossier: Dossier) -> list[Forwarding]:
     """R11.1(a): the dossier's sendings to other desks with how far each got (for its page;
     the caller already may read the dossier). The receiving desk's dossier is named by code
-    and state only."""
+    and state only. Four queries however many sendings: the events, their documents, the
+    deliveries and the dossiers made of them."""
+    events = list(dossier.events.filter(action=Action.SEND_TO_AGENCY.value)
+                  .select_related("to_agency").order_by("at", "id"))
+    if not events:
+        return []
+    documents = Document.objects.in_bulk(
+        {int(e.data["document"]) for e in events if e.data.get("document") is not None})
+
+    def document_of(event: DossierEvent) -> Document | None:
+        pk = event.data.get("document")
+        return documents.get(int(pk)) if pk is not None else None
+
+    deliveries = _latest_deliveries({(d.pk, e.to_agency_id) for e in events
+                                     if (d := document_of(e)) is not None
+                                     and e.to_agency_id is not None})
+    taken_of = dossiers_made_of(deliveries.values())
     found: list[Forwarding] = []
-    for event in (dossier.events.filter(action=Action.SEND_TO_AGENCY.value)
-                  .select_related("to_agency").order_by("at", "id")):
-        document = Document.objects.filter(pk=event.data.get("document")).first()
-        delivery = (Delivery.objects.filter(transmission__document=document,
-                                            recipient_id=event.to_agency_id)
-                    .order_by("-id").first() if document is not None else None)
-        taken = _taken(delivery)
+    for event in events:
+        document = document_of(event)
+        delivery = (deliveries.get((document.pk, event.to_agency_id))
+                    if document is not None and event.to_agency_id is not None else None)
+        taken = taken_of.get(str(delivery.uid)) if delivery is not None else None
         found.append(Forwarding(
             at=event.at, by=event.actor_name, target=event.to_agency or dossier.desk,
             note=event.note, document=document, delivery=delivery,

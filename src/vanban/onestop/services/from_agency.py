@@ -12,9 +12,10 @@ exchange selectors, so the hub needs no hook for this.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from vanban.audit.services import audit_append
 from vanban.core.errors import Conflict, ValidationFailed, not_found
@@ -44,10 +45,28 @@ from vanban.signatures.verification.evidence import verification_pointer
 from vanban.storage.selectors import blob_read
 
 
+def _made_of(uids: Collection[str]) -> QuerySet[DossierEvent]:
+    """The one rule of "a dossier was made of this delivery": the dossier's first event
+    ("receive") names the delivery in its ``origin`` (written by
+    :func:`dossier_receive_from_agency`, once per delivery)."""
+    return DossierEvent.objects.filter(action="receive", data__origin__delivery__in=list(uids))
+
+
 def delivery_taken(delivery: Delivery) -> bool:
     """Whether a dossier was already made of this delivery (once per delivery)."""
-    return DossierEvent.objects.filter(action="receive",
-                                       data__origin__delivery=str(delivery.uid)).exists()
+    return _made_of([str(delivery.uid)]).exists()
+
+
+def dossiers_made_of(deliveries: Iterable[Delivery]) -> dict[str, Dossier]:
+    """The dossier made of each of ``deliveries`` that one was made of, by the delivery's uid,
+    in one query (the sending desk's page follows all its sendings at once)."""
+    uids = {str(d.uid) for d in deliveries}
+    if not uids:
+        return {}
+    made: dict[str, Dossier] = {}
+    for event in _made_of(uids).select_related("dossier").order_by("id"):
+        made.setdefault(str(event.data["origin"]["delivery"]), event.dossier)
+    return made
 
 
 def is_forwarded(delivery: Delivery) -> bool:
