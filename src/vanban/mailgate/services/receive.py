@@ -192,73 +192,120 @@ def mail_receive_many(*, raws: Sequence[bytes], mailbox: str, run: Run | None = 
     Group commit: every message is read, judged and examined first, outside any
     transaction (a refusal is kept in quarantine at once, as one message would be); the files
     of the messages to file are written together; then all of them are filed in one
-    transaction (each in a savepoint, so one failing message leaves the others filed). If
-    that transaction fails as a whole, each is filed on its own; if a step of the batch
-    itself fails (reading the stored verdicts or arrivals, writing the files), each message
-    is handled on its own and keeps its own error. Once per message holds as for one: a
-    message's rows commit together or not at all, and a message is reported filed only
+    transaction (each in a savepoint, so one failing message leaves the others filed).
+
+    One fallback: if a step shared by the batch fails (looking up the rows, verdicts or
+    arrivals stored, writing the files, or the transaction as a whole), each message not yet
+    done is taken on alone from where it stood (:func:`_each_alone`): what the batch did
+    for it stays done (a refusal kept, a message judged and examined is not judged again),
+    and a message that fails alone keeps its own error. Once per message holds as for one:
+    a message's rows commit together or not at all, and a message is reported filed only
     after its rows committed.
     """
     run = run or Run.of(mailbox)
+    messages = [_Message(raw=raw, oversize=len(raw) > max_message_bytes(run.limit))
+                for raw in raws]
     try:
-        return _receive_batch(raws, run)
+        _handle(messages, run)
     except Exception:
-        if len(raws) == 1:
+        if len(messages) == 1:
             raise
         logger.exception("mail gateway: a batch of %d could not be handled together; "
-                         "handling each on its own", len(raws))
-    out: list[Outcome | Exception] = []
-    for raw in raws:
+                         "handling each on its own", len(messages))
+        _each_alone(messages, run)
+    return [m.done if m.done is not None else _unhandled(m.message_id) for m in messages]
+
+
+@dataclass(eq=False)
+class _Message:
+    """One message of a batch and how far it got: parsed, ready to file (judged, through the
+    intake, its verdict reached), done (an outcome, or the error that left it unhandled)."""
+
+    raw: bytes
+    oversize: bool
+    mail: ParsedMail | None = None
+    ready: Ready | None = None
+    done: Outcome | Exception | None = None
+
+    @property
+    def message_id(self) -> str:
+        """The Message-ID, or one made of the body's hash when the message has none."""
+        if self.mail is None:
+            return "?"
+        return self.mail.message_id or f"<{self.mail.body_sha256}@no-message-id>"
+
+
+def _each_alone(messages: Sequence[_Message], run: Run) -> None:
+    """The batch's one fallback: every message not done taken on as a batch of one, so a
+    step that fails for one message fails only that message."""
+    for message in messages:
+        if message.done is not None:
+            continue
         try:
-            out.append(_receive_batch([raw], run)[0])
+            _handle([message], run)
         except Exception as err:  # this message only: read again on the next pass
-            out.append(err)
-    return out
+            if message.ready is not None:
+                _forget(message.ready, run)
+            message.done = err
 
 
-def _receive_batch(raws: Sequence[bytes], run: Run) -> list[Outcome | Exception]:
-    """:func:`mail_receive_many` without its fallback: raises when a step shared by the
-    whole batch fails."""
+def _handle(messages: Sequence[_Message], run: Run) -> None:
+    """Take ``messages`` as far as they go together, each from where it stands: parse, look
+    up the rows and verdicts stored (one query each), judge and prepare, then file the ready
+    ones together (:func:`_file`). Sets ``done`` on every message it finishes; raises when a
+    step shared by them fails, leaving what it did in place."""
     address = run.recipient.mailbox.lower()
-    out: list[Outcome | Exception | None] = [None] * len(raws)
-    parsed = []
-    for raw in raws:
-        oversize = len(raw) > max_message_bytes(run.limit)
-        mail = parse_message(raw, headers_only=oversize)
-        parsed.append((raw, oversize, mail, mail.message_id
-                       or f"<{mail.body_sha256}@no-message-id>"))
+    fresh: list[tuple[_Message, ParsedMail]] = []
+    for message in messages:
+        if message.done is not None or message.ready is not None:
+            continue
+        if message.mail is None:
+            try:
+                message.mail = parse_message(message.raw, headers_only=message.oversize)
+            except Exception as err:  # this message only: left unread
+                message.done = err
+                continue
+        fresh.append((message, message.mail))
     existing = {(m.message_id, m.body_sha256): m for m in MailMessage.objects.filter(
-        mailbox=address, message_id__in={p[3] for p in parsed})}
-    _verdicts_read(_pdf_keys([p[2] for p in parsed if not p[1]], run), run)
-    ready: list[tuple[int, Ready]] = []
-    later: list[int] = []  # a second copy of a message in the same batch: after the first
+        mailbox=address, message_id__in={m.message_id for m, _ in fresh})} if fresh else {}
+    _verdicts_read(_pdf_keys([mail for m, mail in fresh if not m.oversize], run), run)
+    later: list[tuple[_Message, ParsedMail]] = []  # a second copy: after the first
     seen: set[tuple[str, str]] = set()
-    for i, (raw, oversize, mail, message_id) in enumerate(parsed):
-        key = (message_id, mail.body_sha256)
+    for message, mail in fresh:
+        key = (message.message_id, mail.body_sha256)
         if key in existing:
-            out[i] = Outcome(message=existing[key], duplicate=True)
+            message.done = Outcome(message=existing[key], duplicate=True)
         elif key in seen:
-            later.append(i)
+            later.append((message, mail))
         else:
             seen.add(key)
             try:
-                found = _prepare(raw, oversize, mail, message_id, run)
+                found = _prepare(message.raw, message.oversize, mail, message.message_id, run)
             except Exception as err:  # ScannerUnavailable or a fault of ours: left unread
-                out[i] = err
+                message.done = err
                 continue
             if isinstance(found, Ready):
-                ready.append((i, found))
+                message.ready = found
             else:
-                out[i] = found
-    stored = arrivals_stored([r.item.arrival for _, r in ready])  # one query, not one each
-    ready = [(i, replace(r, stored=stored.get(r.item.arrival.message_key)))
-             for i, r in ready]
-    for i, outcome in _file_batch([r for _, r in ready], run):
-        out[ready[i][0]] = outcome
-    for i in later:
-        _raw, _oversize, mail, message_id = parsed[i]
-        out[i] = _handled_before(address, message_id, mail) or _unhandled(message_id)
-    return [o if o is not None else _unhandled("?") for o in out]
+                message.done = found
+    _file([m for m in messages if m.ready is not None and m.done is None], run)
+    for message, mail in later:
+        message.done = _handled_before(address, message.message_id, mail) \
+            or _unhandled(message.message_id)
+
+
+def _file(messages: Sequence[_Message], run: Run) -> None:
+    """File the ready ``messages`` together (:func:`_commit`), after one query for the
+    arrivals already stored; a message whose rows a concurrent pass wrote first is that
+    pass's duplicate."""
+    ready = [m.ready for m in messages if m.ready is not None]
+    if not ready:
+        return
+    stored = arrivals_stored([r.item.arrival for r in ready])  # one query, not one each
+    ready = [replace(r, stored=stored.get(r.item.arrival.message_key)) for r in ready]
+    for message, item, outcome in zip(messages, ready, _commit(ready, run, _file_one),
+                                      strict=True):
+        message.done = _resolved(item, run, outcome)
 
 
 def _unhandled(message_id: str) -> Exception:
@@ -458,19 +505,6 @@ def _broken() -> bool:
                 or connection.connection is None or not connection.is_usable())
 
 
-def _file_batch(ready: Sequence[Ready], run: Run) -> list[tuple[int, Outcome | Exception]]:
-    """File every ready message together (:func:`_commit`); each on its own when the batch's
-    files or transaction fail."""
-    if not ready:
-        return []
-    try:
-        out = list(enumerate(_commit(ready, run, _file_one)))
-    except Exception:  # the batch's files or its commit failed: each on its own
-        logger.exception("mail gateway: a batch of %d failed; filing one by one", len(ready))
-        out = _file_each(ready, run)
-    return [(i, _resolved(ready[i], run, o)) for i, o in out]
-
-
 Written = TypeVar("Written")
 
 
@@ -508,19 +542,6 @@ def _commit(ready: Sequence[Ready], run: Run,
         if _broken():  # leaving the block would roll it back without a word
             raise BatchBroken("the transaction cannot commit")
     run.verdicts.update(made)
-    return out
-
-
-def _file_each(ready: Sequence[Ready], run: Run) -> list[tuple[int, Outcome | Exception]]:
-    """Each message committed on its own: one failing message keeps its own error and
-    leaves the others filed."""
-    out: list[tuple[int, Outcome | Exception]] = []
-    for i, item in enumerate(ready):
-        try:
-            out.append((i, _commit([item], run, _file_one)[0]))
-        except Exception as err:
-            _forget(item, run)
-            out.append((i, err))
     return out
 
 

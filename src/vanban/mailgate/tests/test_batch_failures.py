@@ -22,6 +22,7 @@ from vanban.mailgate.services import receive
 from vanban.mailgate.services.receive import Outcome, Run, mail_receive_many
 from vanban.mailgate.tests.conftest import RECIPIENT_MAILBOX, SENDER_MAILBOX, Live, Road
 from vanban.mailgate.tests.messages import build
+from vanban.security.intake import intake_files
 from vanban.signatures.models import Verification
 from vanban.storage.models import Blob
 
@@ -86,18 +87,26 @@ def test_a_batch_whose_files_cannot_be_written_files_each_on_its_own(
             raise OSError(errno.EMFILE, "Too many open files")
         real(items)
 
-    each = receive._file_each
+    alone = receive._each_alone
     fell_back: list[int] = []
 
-    def one_by_one(ready: Any, run: Any) -> Any:
-        fell_back.append(len(ready))
-        return each(ready, run)
+    def one_by_one(messages: Any, run: Any) -> None:
+        fell_back.append(sum(m.done is None for m in messages))
+        alone(messages, run)
+
+    intakes: list[int] = []
+
+    def counted(**kwargs: Any) -> Any:
+        intakes.append(1)
+        return intake_files(**kwargs)
 
     monkeypatch.setattr(receive, "blob_files_put", too_many_at_once)
-    monkeypatch.setattr(receive, "_file_each", one_by_one)
+    monkeypatch.setattr(receive, "_each_alone", one_by_one)
+    monkeypatch.setattr(receive, "intake_files", counted)
     outcomes = mail_receive_many(raws=raws, mailbox=RECIPIENT_MAILBOX)
     assert _filed_and_stored(outcomes) == [True, True, True], outcomes
-    assert fell_back == [3]  # the batch's own fallback filed them, not a re-run per message
+    assert fell_back == [3]  # the one fallback took on the three messages left undone
+    assert len(intakes) == 3  # from where they stood: judged and through the intake once
 
 
 def test_a_shared_lookup_that_fails_leaves_each_message_its_own_error(
