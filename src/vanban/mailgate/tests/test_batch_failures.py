@@ -252,8 +252,11 @@ def test_a_record_stored_between_batches_does_not_fail_later_messages(
     """R4.1: a message of the first batch is not filed; before the next batch a record of the
     same PDF is stored (a rejudge, an import). A later message with those bytes in the same
     pass is filed under that record instead of failing on the unique constraint."""
+    from django.db import transaction
+
     from vanban.core import clock
-    from vanban.signatures.verification.mail import MailFacts, mail_verify
+    from vanban.signatures.verification.mail import MailFacts, mail_examine, mail_record
+    from vanban.storage.services import blob_put
 
     run = Run.of(RECIPIENT_MAILBOX)
     first = _message(road, "Thứ nhất", scan)
@@ -265,9 +268,12 @@ def test_a_record_stored_between_batches_does_not_fail_later_messages(
     assert isinstance(mail_receive_many(raws=[first], mailbox=RECIPIENT_MAILBOX, run=run)[0],
                       DatabaseError)
     monkeypatch.undo()
-    stored = mail_verify(data=scan, sender=road.sender, facts=MailFacts(
+    found = mail_examine(data=scan, sender=road.sender, facts=MailFacts(
         message_id="<nhap@snv>", mail_from=SENDER_MAILBOX, received_at=clock.now(),
         dkim="pass d=snv s=tinh2026"))
+    blob_put(data=scan, content_type=found.content_type)  # files before rows
+    with transaction.atomic():
+        stored = mail_record(found, road.sender)
     later = _message(road, "Thứ hai", scan)
     outcomes = mail_receive_many(raws=[later], mailbox=RECIPIENT_MAILBOX, run=run)
     assert _filed_and_stored(outcomes) == [True], outcomes

@@ -24,13 +24,13 @@ from django.db import transaction
 from vanban.audit.services import audit_append
 from vanban.core import clock
 from vanban.directory.models import Agency
+from vanban.pdfs.inspect import PdfInfo
 from vanban.signatures.arrival import arrival_keep
 from vanban.signatures.models import ArrivalChannel, Verdict, Verification, VerificationPath
 from vanban.signatures.verification.checks import Check, Code, Status, complete, is_valid
 from vanban.signatures.verification.evidence import verification_evidence
 from vanban.signatures.verification.services import _run, fingerprint
 from vanban.signatures.verification.signature import Examined
-from vanban.storage.services import blob_put
 
 ACTION = "signatures.mail_verify"
 MAIL_SENDER = "mail_sender"
@@ -70,13 +70,6 @@ def _mail_rule(checks: list[Check]) -> list[Check]:
                   "The file carries no digital signature; it is valid by the official mail "
                   "rule (registered mailbox and DKIM signature).", "mail_rule")
             if c.code == Code.SIGNATURE_PRESENT else c for c in checks]
-
-
-def mail_verification_of(*, sha256: str, sender_id: int) -> Verification | None:
-    """The mail-path record of these bytes from this sender, if any."""
-    return Verification.objects.filter(blob_id=sha256, sender_id=sender_id,
-                                       path=VerificationPath.MAIL,
-                                       channel=ArrivalChannel.MAIL, peer="").first()
 
 
 def mail_verifications_of(*, sha256s: Iterable[str], sender_ids: Iterable[int]
@@ -127,16 +120,19 @@ def _cache_key(sha256: str, sender_id: int, facts: MailFacts) -> tuple[str, ...]
     return (sha256, str(sender_id), facts.message_id, facts.mail_from, facts.dkim)
 
 
-def mail_examine(*, data: bytes, sender: Agency, facts: MailFacts) -> MailExamined:
+def mail_examine(*, data: bytes, sender: Agency, facts: MailFacts,
+                 info: PdfInfo | None = None) -> MailExamined:
     """Every check of R4.1 on ``data`` from ``sender``'s mailbox, nothing written; computed
     once per message (see :data:`CACHE_SECONDS`). Bad input gets an invalid verdict, never an
-    exception."""
+    exception. ``info``: the intake's inspection of ``data`` (the gateway took the file
+    through it), used instead of inspecting the PDF again when it is of these very bytes."""
     sha256 = hashlib.sha256(data).hexdigest()
     key = _cache_key(sha256, sender.pk, facts)
     cached = _examined.get(key)
     if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
-    examined, certificate_id, pages = _run(data, sender)
+    examined, certificate_id, pages = _run(
+        data, sender, info=info if info is not None and info.sha256 == sha256 else None)
     checks = examined.checks
     if _unsigned(checks):
         checks = _mail_rule(checks)
@@ -207,19 +203,3 @@ def mail_record(found: MailExamined, sender: Agency, *, new: bool = False,
     # once stored: a filing rolled back keeps its verdict for the next try.
     transaction.on_commit(lambda: _examined.pop(cached, None))
     return record
-
-
-def mail_verify(*, data: bytes, sender: Agency, facts: MailFacts) -> Verification:
-    """R4.1: record the verdict on ``data`` that came by mail from ``sender``'s mailbox.
-
-    Once per document and sender: a second message carrying the same bytes reads the stored
-    record. Bad input gets an invalid verdict, never an exception.
-    """
-    sha256 = hashlib.sha256(data).hexdigest()
-    existing = mail_verification_of(sha256=sha256, sender_id=sender.pk)
-    if existing is not None:
-        return existing
-    found = mail_examine(data=data, sender=sender, facts=facts)
-    blob_put(data=data, content_type=found.content_type)
-    with transaction.atomic():
-        return mail_record(found, sender)
