@@ -21,7 +21,7 @@ from vanban.audit.services import audit_append_prepared, audit_appended, audit_p
 from vanban.core import clock
 from vanban.directory.models import Agency
 from vanban.pdfs.errors import PdfRejected
-from vanban.pdfs.inspect import inspect_pdf
+from vanban.pdfs.inspect import PdfInfo, inspect_pdf
 from vanban.signatures.arrival import arrival_keep
 from vanban.signatures.models import Verdict, Verification, VerificationPath
 from vanban.signatures.verification import trust
@@ -68,9 +68,12 @@ def _intact(examined: Examined) -> bool:
     return any(c.code == Code.INTACT and c.status == "pass" for c in examined.checks)
 
 
-def _run(data: bytes, sender: Agency) -> tuple[Examined, int | None, int | None]:
+def _run(data: bytes, sender: Agency, *, info: PdfInfo | None = None
+         ) -> tuple[Examined, int | None, int | None]:
     """Every check on ``data``; never raises for bad input. Returns what was found, the id of
-    the signer's registered certificate (if any) and the page count.
+    the signer's registered certificate (if any) and the page count. ``info``: the intake's
+    inspection of these very bytes, when the caller took them through it (the PDF is then
+    not inspected a second time).
 
     The document is judged with the trust material cached in this process; one query then
     confirms that the material is still current and reads the signer's registered
@@ -78,7 +81,8 @@ def _run(data: bytes, sender: Agency) -> tuple[Examined, int | None, int | None]
     the document judged again with it.
     """
     try:
-        info = inspect_pdf(data)
+        if info is None:
+            info = inspect_pdf(data)
     except PdfRejected as err:
         examined = Examined(checks=[rejected(Code.WELL_FORMED, vi=err.vi, en=err.en,
                                              reason=str(err.reason), detail=err.detail)])
