@@ -13,9 +13,10 @@ shares them, and no rule changes:
 3. :func:`blob_rows_put` and :func:`arrival_store`, inside the caller's one transaction: the
    blob rows in one statement, then each arrival's rows as the port writes them.
 
-:func:`arrival_accept_many` is the port's batch form for any channel: every arrival checked,
-the files written once, all stored in one transaction; if that transaction fails, each is
-accepted on its own, so a bad arrival cannot block the good ones.
+A channel composes the halves with its own records in the same transaction (the mail gateway:
+``mailgate/services/receive.py``, a savepoint per message holding its verification, arrival
+and message row, and its one fallback when the batch fails); the halves hold no fallback of
+their own, so there is one such flow, not a generic copy beside the channel's.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.db import transaction
 
 from vanban.core import clock
-from vanban.core.errors import DomainError, ValidationFailed
+from vanban.core.errors import ValidationFailed
 from vanban.exchange.arrivals import (
     RAW_TYPES,
     Arrival,
@@ -43,7 +44,6 @@ from vanban.exchange.arrivals import (
     _main,
     _store,
     _stored,
-    arrival_accept,
 )
 from vanban.storage import backend
 from vanban.storage.models import Blob, blob_path
@@ -200,43 +200,5 @@ def blob_rows_put(items: Iterable[tuple[bytes, str]]) -> None:
     Blob.objects.bulk_create(list(rows.values()), ignore_conflicts=True)
 
 
-# ---------------------------------------------------------------- the batch form of the port
-
-
-def arrival_accept_many(arrivals: Sequence[Arrival]) -> list[ArrivalResult | DomainError]:
-    """:func:`~vanban.exchange.arrivals.arrival_accept` for many arrivals, in order: each
-    result, or the door's refusal of that arrival. Call it outside any transaction.
-
-    The checks run per arrival as the port runs them; the files of all of them are written
-    together; the rows are stored in one transaction. If that transaction fails, every
-    arrival is accepted on its own (the port is idempotent), so one cannot block the others.
-    """
-    out: list[ArrivalResult | DomainError | None] = [None] * len(arrivals)
-    stored = arrivals_stored(arrivals)
-    ready: list[tuple[int, CheckedArrival]] = []
-    for i, arrival in enumerate(arrivals):
-        if arrival.message_key in stored:
-            out[i] = stored[arrival.message_key]
-            continue
-        try:
-            ready.append((i, arrival_check(arrival)))
-        except DomainError as err:
-            out[i] = err
-    blobs = [b for _, item in ready for b in item.blobs()]
-    try:
-        blob_files_put(blobs)
-        with transaction.atomic():
-            blob_rows_put(blobs)
-            for i, item in ready:
-                out[i] = arrival_store(item)
-    except Exception:  # the batch's files or commit failed: each on its own
-        for i, item in ready:
-            try:
-                out[i] = arrival_accept(item.arrival)
-            except DomainError as err:
-                out[i] = err
-    return [r for r in out if r is not None]
-
-
-__all__ = ["CheckedArrival", "arrival_accept_many", "arrival_check", "arrival_store",
-           "arrivals_stored", "blob_files_put", "blob_rows_put"]
+__all__ = ["CheckedArrival", "arrival_check", "arrival_store", "arrivals_stored",
+           "blob_files_put", "blob_rows_put"]
