@@ -114,7 +114,7 @@ class DeliveryListView(GenericAPIView[EvidenceRecord]):
         if code is None:
             raise forbidden()
         values = af.read(request.query_params, DELIVERY_FILTERS)
-        starts = selectors.delivery_starts(agency_code=code)
+        starts = selectors.party_starts(agency_code=code)
         if other := values.get("agency"):
             starts = starts.filter(Q(sender=code, recipient=other)
                                    | Q(sender=other, recipient=code))

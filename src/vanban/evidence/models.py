@@ -19,8 +19,8 @@ class EvidenceRecord(models.Model):
     event = models.CharField(max_length=40, db_index=True)
     at = models.DateTimeField()
     logged_at = models.DateTimeField()
-    sender = models.CharField(max_length=35, db_index=True)
-    recipient = models.CharField(max_length=35, db_index=True)
+    sender = models.CharField(max_length=35)  # indexed with ``index``: see Meta
+    recipient = models.CharField(max_length=35)
     transmission_id = models.CharField(max_length=80, db_index=True)
     delivery_id = models.CharField(max_length=80, db_index=True)
     document_sha256 = models.CharField(max_length=64, blank=True)
@@ -35,6 +35,12 @@ class EvidenceRecord(models.Model):
             # A delivery's records in log order: the API list's "first record of its
             # delivery" test and the page's events (issue 15).
             models.Index(fields=("delivery_id", "index"), name="evidence_delivery_idx"),
+            # An agency's records in log order, one range per side: the API list reads the
+            # records it sent and those it received as two keyset branches, so a commune's
+            # page never walks a province's whole log (issue 15, bench.evidence_lists). They
+            # also serve every plain ``sender =`` / ``recipient =`` lookup.
+            models.Index(fields=("sender", "index"), name="evidence_sender_idx"),
+            models.Index(fields=("recipient", "index"), name="evidence_recipient_idx"),
         )
 
     def __str__(self) -> str:
