@@ -142,8 +142,8 @@ def test_an_operator_entry_overrides_24_11() -> None:
 
 
 def test_laying_the_schedules_twice_changes_nothing() -> None:
-    """R8.1: the one-stop clock lays the shipped schedules over a calendar that has them already;
-    the second laying is a no-op, so no day is counted twice."""
+    """R8.1: laying the shipped schedules over a calendar that has them already is a no-op,
+    so no day is counted twice should any caller lay them again."""
     own = WorkCalendar.of(working=[date(2026, 9, 1)], off=[date(2026, 8, 22)],
                           recurring_off=[(12, 10)])
     once = shared_calendar(own, scheduled_years=[2027])
