@@ -45,6 +45,7 @@ from vanban.mailgate.core.judge import (
 from vanban.mailgate.core.message import ParsedMail, Part, parse_message
 from vanban.mailgate.models import MailMessage, MailState
 from vanban.mailgate.services import ports
+from vanban.pdfs.inspect import PdfInfo
 from vanban.security.errors import ScannerUnavailable
 from vanban.security.intake import Accepted, Door, FileGroup, intake_files
 from vanban.signatures.verification.mail import (
@@ -451,19 +452,22 @@ def filing_prepare(raw: bytes, judged: Judged, run: Run, *, lookup: bool = True
     except DomainError as err:
         return [_refusal(err)]
     return Ready(raw=raw, judged=judged, item=item, main=main,
-                 verdict=_verdict(main, sender, judged, run), stored=stored)
+                 verdict=_verdict(main, arrival.intake[main.sha256].info, sender, judged,
+                                  run), stored=stored)
 
 
-def _verdict(main: Part, sender: Agency, judged: Judged, run: Run) -> int | MailExamined:
+def _verdict(main: Part, info: PdfInfo, sender: Agency, judged: Judged, run: Run
+             ) -> int | MailExamined:
     """The verdict on the main PDF: the stored record's id when there is one, else examined
-    (once per message). Identical bytes from the same sender met earlier in this pass share
-    it (same validation time)."""
+    (once per message) with the intake's inspection ``info`` of it, so the PDF is inspected
+    once. Identical bytes from the same sender met earlier in this pass share it (same
+    validation time)."""
     key = (main.sha256, sender.pk)
     if key not in run.verdicts:
         _verdicts_read({key}, run)  # nothing to ask when the batch looked already
     if key not in run.verdicts:
         run.verdicts[key] = mail_examine(data=main.data, sender=sender,
-                                         facts=_facts(judged, run))
+                                         facts=_facts(judged, run), info=info)
     return run.verdicts[key]
 
 

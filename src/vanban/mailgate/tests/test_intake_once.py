@@ -46,3 +46,32 @@ def test_each_file_is_scanned_once_per_arrival(road: Road, scan: bytes,
     assert outcome.filed
     assert CountingClamd.scanned == {hashlib.sha256(scan).hexdigest(): 1,
                                      hashlib.sha256(note).hexdigest(): 1}
+
+
+def test_each_pdf_is_inspected_once_per_message(road: Road, scan: bytes, signed: bytes,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1: a message's PDF, signed or a scan, is inspected once: the verification of the
+    mail path takes the intake's inspection instead of opening the PDF again."""
+    from vanban.pdfs import inspect
+    from vanban.security import intake
+    from vanban.signatures.verification import mail as mail_verification
+    from vanban.signatures.verification import services as verification
+
+    inspected: Counter[str] = Counter()
+    real = inspect.inspect_pdf
+
+    def counted(data: bytes, **kwargs: Any) -> Any:
+        inspected[hashlib.sha256(data).hexdigest()] += 1
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(intake, "inspect_pdf", counted)
+    monkeypatch.setattr(verification, "inspect_pdf", counted)
+    mail_verification._examined.clear()
+    for n, pdf in enumerate((scan, signed)):
+        raw = road.mail(build(sender=SENDER_MAILBOX, to=RECIPIENT_MAILBOX,
+                              subject=f"Văn bản {n}", files=[("cv.pdf", pdf)]))
+        outcome = mail_receive(raw=raw, mailbox=RECIPIENT_MAILBOX)
+        assert outcome.filed, outcome.as_dict()
+        assert outcome.message.verification_id is not None
+    assert inspected == {hashlib.sha256(scan).hexdigest(): 1,
+                         hashlib.sha256(signed).hexdigest(): 1}
