@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
@@ -116,8 +115,7 @@ class DeliveryListView(GenericAPIView[EvidenceRecord]):
         values = af.read(request.query_params, DELIVERY_FILTERS)
         starts = selectors.party_starts(agency_code=code)
         if other := values.get("agency"):
-            starts = starts.filter(Q(sender=code, recipient=other)
-                                   | Q(sender=other, recipient=code))
+            starts = starts.with_other_party(other)
         starts = af.narrow(starts, values, {"date_from": "at__date__gte",
                                             "date_to": "at__date__lte"})
         page = self.paginate_queryset(starts) or []

@@ -50,8 +50,14 @@ def delivery_starts(*, agency_code: str | None) -> QuerySet[EvidenceRecord]:
     a range of the log, never a grouping of the agency's whole history (issue 15); the
     "no earlier record of the same delivery" test reads the ``(delivery_id, index)`` index.
     """
-    rows = _party(agency_code)
-    earlier = rows.filter(delivery_id=OuterRef("delivery_id"), index__lt=OuterRef("index"))
+    return _first_of_delivery(_party(agency_code), agency_code=agency_code)
+
+
+def _first_of_delivery(rows: QuerySet[EvidenceRecord], *,
+                       agency_code: str | None) -> QuerySet[EvidenceRecord]:
+    """``rows`` that have no earlier record of their delivery among the agency's."""
+    earlier = _party(agency_code).filter(delivery_id=OuterRef("delivery_id"),
+                                         index__lt=OuterRef("index"))
     return rows.filter(~Exists(earlier)).only(
         "index", "sender", "recipient", "transmission_id", "delivery_id", "at")
 
@@ -80,6 +86,13 @@ class PartyStarts:
         return type(self)(self.sent.filter(*args, **kwargs),
                           self.received.filter(*args, **kwargs), self.ordering)
 
+    def with_other_party(self, other: str) -> Self:
+        """Keep the deliveries whose other party is ``other``: the records sent to it and
+        those received from it (each branch's side of ``sender = X AND recipient = other OR
+        sender = other AND recipient = X``, without the ``OR`` that hides the index)."""
+        return type(self)(self.sent.filter(recipient=other), self.received.filter(sender=other),
+                          self.ordering)
+
     def order_by(self, *fields: str) -> Self:
         """Both branches and their merge in this order (a unique key: the paging's)."""
         return type(self)(self.sent, self.received, tuple(fields))
@@ -105,8 +118,12 @@ class PartyStarts:
 
 def party_starts(*, agency_code: str) -> PartyStarts:
     """:func:`delivery_starts` of ``agency_code``, as :class:`PartyStarts` pages it."""
-    starts = delivery_starts(agency_code=agency_code)
-    return PartyStarts(starts.filter(sender=agency_code), starts.filter(recipient=agency_code))
+    records = EvidenceRecord.objects.all()
+    # Each branch names its own side only (no "OR"), so the planner sees the plain
+    # ``sender = X`` range of its index and its true size.
+    return PartyStarts(
+        _first_of_delivery(records.filter(sender=agency_code), agency_code=agency_code),
+        _first_of_delivery(records.filter(recipient=agency_code), agency_code=agency_code))
 
 
 def with_events(starts: Iterable[EvidenceRecord], *,
