@@ -1,8 +1,8 @@
 """``python -m bench [--database sqlite|postgres] [--events N] [--appends N] [--only NAME]``.
 
 Runs the audit-log, signing, numbering, evidence, verification, exchange, inbox, mail gateway,
-scanning, edXML codec, API list, search, document viewer and daily lists benchmarks
-(``--only`` picks one).
+scanning, edXML codec, API list, search, document viewer, daily lists and evidence lists
+benchmarks (``--only`` picks one).
 
 Creates a throwaway ``VANBAN_HOME`` (and, for PostgreSQL, recreates the ``vanban_bench``
 database), applies the migrations, runs the benchmarks and prints a Markdown table.
@@ -52,7 +52,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", choices=("verify", "appends", "audit", "signing", "numbering",
                                            "evidence", "verification", "exchange", "inbox",
                                            "scanning", "documents", "edxml", "mail", "api",
-                                           "search", "onestop", "viewer", "daily"),
+                                           "search", "onestop", "viewer", "daily",
+                                           "evidence-lists"),
                         default=None)
     return parser.parse_args(argv)
 
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         edxml,
         evidence,
         evidence_documents,
+        evidence_lists,
         exchange,
         inbox,
         mail_gateway,
@@ -118,7 +120,8 @@ def main(argv: list[str] | None = None) -> None:
                ("verification", verification.run), ("exchange", exchange.run),
                ("inbox", inbox.run), ("mail", mail_gateway.run), ("scanning", scanning.run),
                ("edxml", edxml.run), ("api", api_lists.run), ("search", search.run),
-               ("onestop", onestop.run), ("viewer", viewer.run), ("daily", daily_lists.run)]
+               ("onestop", onestop.run), ("viewer", viewer.run), ("daily", daily_lists.run),
+               ("evidence-lists", evidence_lists.run)]
     for name, run in runners:
         if args.only in (None, name):
             results += run(args)
