@@ -98,3 +98,18 @@ def test_status_page_deliveries_use_the_same_rows(clerk: Client) -> None:
     assert [d.as_dict() for d in selectors.deliveries(agency_code=R1, limit=5)] == expected[:5]
     only = selectors.deliveries(agency_code=R1, delivery_id="self2")
     assert [d.delivery_id for d in only] == ["self2"]
+
+
+def test_previous_links_walk_back_over_the_same_pages(clerk: Client) -> None:
+    """Issue 15, R14.3: the ``previous`` cursor (ascending branches, reversed) leads back over
+    exactly the pages ``next`` led through."""
+    forward = _walk(clerk, "limit=4")
+    url: str | None = f"{URL}?limit=4"
+    while url:  # to the last page, keeping its body
+        body = clerk.get(url).json()
+        url = body["next"]
+    backward = [body["results"]]
+    while body["previous"]:
+        body = clerk.get(body["previous"]).json()
+        backward.append(body["results"])
+    assert backward[::-1] == forward
