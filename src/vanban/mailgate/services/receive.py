@@ -498,7 +498,8 @@ def _file_rows(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> File
 
 class BatchBroken(RuntimeError):
     """The batch's transaction can no longer commit (a savepoint could not be rolled back,
-    or the connection is gone): it is rolled back and every message filed on its own."""
+    or the connection is gone): it is rolled back, nothing in it is reported filed, and the
+    one fallback (:func:`_each_alone`) files every message of it on its own."""
 
 
 def _broken() -> bool:
