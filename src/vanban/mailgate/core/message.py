@@ -60,9 +60,9 @@ _BODY_SPLIT = re.compile(rb"\r?\n\r?\n")
 
 # Header values plain enough that what the modern header parser (``policy.default``) makes of
 # them is known without running it (its text; no defect the judge reads, no exception):
-# printable ASCII, no RFC 2047 encoded word ("=?"), no comment, no RFC 2231 parameter. The
-# grammars are narrow on purpose; anything else is read by the header parser itself
-# (tests/test_parse_equivalence.py proves both readings the same).
+# printable ASCII, no comment, no RFC 2231 parameter, RFC 2047 words only well-formed ones in
+# UTF-8 or windows-1258. The grammars are narrow on purpose; anything else is read by the
+# header parser itself (tests/test_parse_equivalence.py proves both readings the same).
 _MIME_WORD = r"[A-Za-z0-9._+-]+"
 _PARAM = re.compile(rf';[ \t]*([A-Za-z0-9_-]+)=(?:({_MIME_WORD})|"([A-Za-z0-9 ._+,/:=-]*)")')
 _PLAIN_CONTENT_TYPE = re.compile(rf"{_MIME_WORD}/{_MIME_WORD}(?:{_PARAM.pattern})*")
@@ -81,6 +81,13 @@ _PLAIN_WORD = re.compile(r"[!-~]+")
 _ENCODED = re.compile(r"=\?([Uu][Tt][Ff]-8|[Ww][Ii][Nn][Dd][Oo][Ww][Ss]-1258)\?"
                       r"(?:[bB]\?([A-Za-z0-9+/]+={0,2})|[qQ]\?([!->@-~]+))\?=")
 _Q_BYTE = re.compile(rb"=([a-fA-F0-9]{2})")
+# One mailbox with a display name of plain and encoded words, as vanban's own sending writes
+# From and To (formataddr of an agency's name).
+_NAME_WORD = r"(?:[A-Za-z0-9_-]+|=\?[^?\s]+\?[bBqQ]\?[^?\s]+\?=)"
+_NAMED_ADDRESS = re.compile(rf"({_NAME_WORD}(?:[ \t]+{_NAME_WORD})*)[ \t]+<({_PLAIN_ADDR})>")
+_NAME_TEXT = re.compile(r"[^\s\"\\]+(?: [^\s\"\\]+)*")
+_NAME_THEN_ADDRESS = re.compile(rf'[^()<>@,:;."\[\]\\]* <({_PLAIN_ADDR})>')
+_SPECIALS = frozenset('()<>@,:;.\\"[]')
 _LINESEP = re.compile(r"\n|\r")  # what policy.default removes from a value before parsing it
 
 
@@ -95,6 +102,8 @@ def _plain_value(kind: type, value: str) -> str | None:
         return _plain_date(value)
     if issubclass(kind, UnstructuredHeader) and "=?" in value:
         return _plain_encoded(value)
+    if issubclass(kind, AddressHeader) and value.endswith(">"):
+        return _plain_named_address(value)
     for header, grammar in _PLAIN_GRAMMARS:
         if issubclass(kind, header):
             return value if grammar.fullmatch(value) else None
@@ -159,6 +168,24 @@ def _plain_encoded(value: str) -> str | None:
         out.append(text)
         previous_encoded = encoded
     return "".join(out)
+
+
+def _plain_named_address(value: str) -> str | None:
+    """``Name <addr>`` as the header parser writes it back: the words of the name (encoded
+    ones decoded) joined by one space, quoted when they hold a special character."""
+    found = _NAMED_ADDRESS.fullmatch(value)
+    if found is None:
+        return None
+    words = []
+    for word in _WORDS.split(found.group(1))[::2]:
+        text = _decoded_word(word) if word.startswith("=?") else word
+        if text is None or not text.isprintable() or not _NAME_TEXT.fullmatch(text):
+            return None
+        words.append(text)
+    name = " ".join(words)
+    if not _SPECIALS.isdisjoint(name):
+        name = f'"{name}"'
+    return f"{name} <{found.group(2)}>"
 
 
 def _plain_params(value: str) -> str:
@@ -298,6 +325,9 @@ def _addresses(value: str) -> list[str]:
         return []
     if _PLAIN_ADDRESSES.fullmatch(value):  # bare addresses: what getaddresses returns
         return [addr.lower() for addr in value.split(", ")]
+    named = _NAME_THEN_ADDRESS.fullmatch(value)
+    if named:  # one name of words without specials, then <addr>: getaddresses' reading
+        return [named.group(1).lower()]
     return [addr.strip().lower() for _name, addr in getaddresses([value]) if addr.strip()]
 
 
