@@ -243,7 +243,9 @@ def dkim_verify(message: bytes,
     (``table``: the one :func:`dkim_table` read for this pass; else read now)."""
     try:  # dkimpy's own header split, read once for the tags and the check
         checker = dkim.DKIM(message)
-    except dkim.DKIMException as err:  # a header line it cannot split: refused, not a crash
+    except (dkim.DKIMException, IndexError, ValueError) as err:
+        # A header block it cannot split (a line with no colon, a first line that is a
+        # continuation): refused with the reason, never a crash that leaves it unread.
         return DkimResult("fail", reason=f"{type(err).__name__}: {err}")
     raw = [v for k, v in checker.headers if k.lower() == b"dkim-signature"]
     if not raw:

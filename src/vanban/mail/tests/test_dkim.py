@@ -155,3 +155,13 @@ def test_a_header_line_dkim_cannot_split_fails_and_does_not_raise(signing_key: A
     result = dkim_verify(broken)
     assert result.status == "fail"
     assert "MessageFormatError" in result.reason
+
+
+def test_a_header_block_starting_with_a_continuation_line_fails(signing_key: Any) -> None:
+    """R4.1: a message whose first line is a folded continuation (dkimpy's split raises
+    IndexError on it) is a failed DKIM check, not a crash."""
+    signed = dkim_sign(message(), DOMAIN, identity=f"vanthu@{DOMAIN}")
+    sep = b"\r\n" if b"\r\n" in signed else b"\n"
+    result = dkim_verify(b" x" + sep + signed)
+    assert result.status == "fail"
+    assert "IndexError" in result.reason
