@@ -18,7 +18,7 @@ from vanban.exchange import arrivals_batch
 from vanban.exchange.tests.conftest import make_pdf
 from vanban.mailgate import reader
 from vanban.mailgate.models import MailMessage, MailState
-from vanban.mailgate.services import receive
+from vanban.mailgate.services import filing, judging, receive
 from vanban.mailgate.services.receive import Outcome, Run, mail_receive_many
 from vanban.mailgate.tests.conftest import RECIPIENT_MAILBOX, SENDER_MAILBOX, Live, Road
 from vanban.mailgate.tests.messages import build
@@ -49,7 +49,7 @@ def test_a_savepoint_that_cannot_roll_back_files_nothing_silently(
     that committed."""
     first = _message(road, "Thứ nhất", scan)
     second = _message(road, "Thứ hai", make_pdf("Cong van khac"))
-    real = receive._file_one
+    real = receive.file_one
     calls = {"n": 0}
 
     def breaks_on_the_second(item: Any, run: Run, made: dict[tuple[str, int], int]
@@ -62,7 +62,7 @@ def test_a_savepoint_that_cannot_roll_back_files_nothing_silently(
             raise DatabaseError("server closed the connection unexpectedly")
         return real(item, run, made)
 
-    monkeypatch.setattr(receive, "_file_one", breaks_on_the_second)
+    monkeypatch.setattr(receive, "file_one", breaks_on_the_second)
     run = Run.of(RECIPIENT_MAILBOX)
     outcomes = mail_receive_many(raws=[first, second], mailbox=RECIPIENT_MAILBOX, run=run)
     monkeypatch.undo()
@@ -100,9 +100,9 @@ def test_a_batch_whose_files_cannot_be_written_files_each_on_its_own(
         intakes.append(1)
         return intake_files(**kwargs)
 
-    monkeypatch.setattr(receive, "blob_files_put", too_many_at_once)
+    monkeypatch.setattr(filing, "blob_files_put", too_many_at_once)
     monkeypatch.setattr(receive, "_each_alone", one_by_one)
-    monkeypatch.setattr(receive, "intake_files", counted)
+    monkeypatch.setattr(judging, "intake_files", counted)
     outcomes = mail_receive_many(raws=raws, mailbox=RECIPIENT_MAILBOX)
     assert _filed_and_stored(outcomes) == [True, True, True], outcomes
     assert fell_back == [3]  # the one fallback took on the three messages left undone
@@ -191,7 +191,7 @@ def test_a_verdict_rolled_back_is_kept_and_names_the_message_filed(
 
     first = _message(road, "Thứ nhất", scan)
     second = _message(road, "Thứ hai", scan)
-    real = receive._file_one
+    real = receive.file_one
     calls = {"n": 0}
 
     def first_rolls_back(item: Any, run: Run, made: dict[tuple[str, int], int]) -> Outcome:
@@ -202,7 +202,7 @@ def test_a_verdict_rolled_back_is_kept_and_names_the_message_filed(
         return outcome
 
     mail_verification._examined.clear()
-    monkeypatch.setattr(receive, "_file_one", first_rolls_back)
+    monkeypatch.setattr(receive, "file_one", first_rolls_back)
     outcomes = mail_receive_many(raws=[first, second], mailbox=RECIPIENT_MAILBOX)
     monkeypatch.undo()
     assert isinstance(outcomes[0], DatabaseError)
@@ -264,7 +264,7 @@ def test_a_record_stored_between_batches_does_not_fail_later_messages(
     def fails(item: Any, run: Run, made: dict[tuple[str, int], int]) -> Outcome:
         raise DatabaseError("the first message's filing failed")
 
-    monkeypatch.setattr(receive, "_file_one", fails)
+    monkeypatch.setattr(receive, "file_one", fails)
     assert isinstance(mail_receive_many(raws=[first], mailbox=RECIPIENT_MAILBOX, run=run)[0],
                       DatabaseError)
     monkeypatch.undo()
