@@ -49,7 +49,7 @@ def test_a_savepoint_that_cannot_roll_back_files_nothing_silently(
     that committed."""
     first = _message(road, "Thứ nhất", scan)
     second = _message(road, "Thứ hai", make_pdf("Cong van khac"))
-    real = receive.file_one
+    real = filing.file_one
     calls = {"n": 0}
 
     def breaks_on_the_second(item: Any, run: Run, made: dict[tuple[str, int], int]
@@ -191,7 +191,7 @@ def test_a_verdict_rolled_back_is_kept_and_names_the_message_filed(
 
     first = _message(road, "Thứ nhất", scan)
     second = _message(road, "Thứ hai", scan)
-    real = receive.file_one
+    real = filing.file_one
     calls = {"n": 0}
 
     def first_rolls_back(item: Any, run: Run, made: dict[tuple[str, int], int]) -> Outcome:
