@@ -10,9 +10,11 @@ import lzma
 import re
 import struct
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -29,20 +31,31 @@ from vanban.mailgate.tests.parse_reference import (
 
 # --- comparing ------------------------------------------------------------------------------
 
-def _outcome(read: Callable[..., ParsedMail], raw: bytes, headers_only: bool) -> object:
+def _outcome(read: Callable[..., ParsedMail], raw: bytes, headers_only: bool
+             ) -> tuple[Any, ...]:
     """The result with its exact repr (time zones included), or the exception's type."""
     try:
         mail = read(raw, headers_only=headers_only)
     except Exception as err:  # any: an exception is an outcome to compare too
         return ("raised", type(err).__name__)
+    # Defects compared as a set: the former reading listed repeated headers in set order
+    # (the hash seed's), the new one in the order they appear.
+    mail = replace(mail, defects=tuple(sorted(mail.defects)))
     return ("read", mail, repr(mail))
 
 
 def assert_same(raw: bytes) -> None:
     """``parse_message`` and ``reference_parse`` agree on ``raw``, whole and headers only."""
     for headers_only in (False, True):
-        assert _outcome(parse_message, raw, headers_only) == \
-            _outcome(reference_parse, raw, headers_only), (headers_only, raw[:2000])
+        ours, before = (_outcome(parse_message, raw, headers_only),
+                        _outcome(reference_parse, raw, headers_only))
+        if before[0] == "raised":
+            # The former reading raised where the stdlib's address parser trips on a
+            # header's value while counting repeats; counting by name reads the message
+            # (its unreadable address is none, which the judge refuses): never raises.
+            assert ours[0] == "read", (headers_only, raw[:2000])
+            continue
+        assert ours == before, (headers_only, raw[:2000])
 
 
 # --- (a) the messages the mail tests build --------------------------------------------------
@@ -457,3 +470,16 @@ def test_address_shortcuts_match_the_library(value: str) -> None:
     assert fast._addresses(value) == reference_addresses(value)
     for address in fast._addresses(value):
         assert fast._address_ok(address) == reference_address_ok(address)
+
+
+def test_a_repeated_from_the_address_parser_trips_on_is_read() -> None:
+    """R4.1: two From headers whose value makes the standard library's address parser raise
+    are a defect the judge refuses, never an exception that leaves the message unread."""
+    hostile = ("=?windows-1258?Q?=3E?=  =?utf-8?B?IlMu?= =?ascii?B?xINBXyM?=\tEwCF7W  "
+               "<@EE42DXr6Oa>")
+    raw = (f"From: {hostile}\r\nFrom: {SENDER}\r\nTo: vt@stc.vanban.test\r\n"
+           "Subject: x\r\n\r\nbody\r\n").encode()
+    for headers_only in (False, True):
+        mail = parse_message(raw, headers_only=headers_only)
+        assert "repeated header: from" in mail.defects
+        assert mail.from_address == ""
