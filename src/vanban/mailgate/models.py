@@ -71,3 +71,29 @@ class MailMessage(models.Model):
     def raw_sha256(self) -> str:
         """The SHA-256 of the message as received."""
         return str(self.raw_id)
+
+
+class MailAttempt(models.Model):
+    """A message whose handling raised, by (mailbox, Message-ID, body SHA-256) as
+    :class:`MailMessage`: how often and when, and the last error (its type and a short
+    message, no stack). Written in its own transaction after a failed pass; dropped when the
+    message is handled or, after ``VANBAN_MAIL_MAX_ATTEMPTS`` failed passes, kept in
+    quarantine with the reason ``internal_error`` (R4.1, R10.2: never re-read silently)."""
+
+    mailbox = models.CharField(max_length=254)
+    message_id = models.CharField(max_length=300)
+    body_sha256 = models.CharField(max_length=64)
+    attempts = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    error = models.CharField(max_length=500, blank=True,
+                             help_text="The last error: exception type and a short message")
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("mailbox", "message_id", "body_sha256"),
+                                    name="mail_attempt_once_per_mailbox"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.mailbox} {self.message_id} ({self.attempts})"

@@ -5,7 +5,10 @@ Messages are read in batches of :data:`BATCH`, each batch judged first and then 
 transaction (group commit, :func:`~vanban.mailgate.services.receive.mail_receive_many`). A
 message is marked handled only after its row committed (one IMAP STORE per batch); a reader
 stopped midway leaves the rest unread and the next pass reads them (a message filed but not
-yet marked is found by its row and only marked). IDLE is used where the server offers it and
+yet marked is found by its row and only marked). A message whose handling raises is left
+unread and its failed passes counted; after ``VANBAN_MAIL_MAX_ATTEMPTS`` it is kept in
+quarantine (``internal_error``) and marked, so it is never re-read silently forever
+(:mod:`~vanban.mailgate.services.attempts`). IDLE is used where the server offers it and
 one mailbox is read; otherwise the gateway polls every ``VANBAN_MAIL_POLL_SECONDS``.
 """
 
@@ -22,8 +25,16 @@ from imap_tools.mailbox import BaseMailBox
 from imap_tools.message import MailMessage as ImapMessage
 
 from vanban.mailgate.services import checks, ports
+from vanban.mailgate.services.attempts import (
+    Key,
+    attempt_failed,
+    attempts_clear,
+    attempts_give_up,
+    attempts_pending,
+    is_outage,
+    max_attempts,
+)
 from vanban.mailgate.services.receive import Outcome, Run, mail_receive_many
-from vanban.security.errors import ScannerUnavailable
 
 logger = logging.getLogger(__name__)
 BATCH = 50
@@ -94,46 +105,102 @@ def mailbox_pass(address: str, *,
     run = Run.of(address)  # the agency, the limits, the key table: read once per pass
     with ports.imap_open(address) as box:
         checks.mail_check_record(address)
+        pass_ = _Pass(box=box, address=address, run=run, report=report,
+                      pending=attempts_pending(address), after_each=after_each)
         batch: list[tuple[str, bytes]] = []
         for uid, raw in unread(box):
             batch.append((uid, raw))
             if len(batch) >= BATCH:
-                _handle(box, address, batch, run=run, report=report, after_each=after_each)
+                _handle(pass_, batch)
                 batch = []
         if batch:
-            _handle(box, address, batch, run=run, report=report, after_each=after_each)
+            _handle(pass_, batch)
     return report
 
 
-def _handle(box: BaseMailBox, address: str, batch: list[tuple[str, bytes]], *, run: Run,
-            report: PassReport, after_each: Callable[[Outcome], None] | None) -> None:
+@dataclass
+class _Pass:
+    """One pass over one mailbox: the open box, the run, the report, and the messages that
+    failed in an earlier pass (their attempts rows are dropped once they are handled)."""
+
+    box: BaseMailBox
+    address: str
+    run: Run
+    report: PassReport
+    pending: set[Key]
+    after_each: Callable[[Outcome], None] | None = None
+
+
+def _handle(pass_: _Pass, batch: list[tuple[str, bytes]]) -> None:
     """Judge and file one batch (one transaction, :func:`mail_receive_many`), then mark what
     committed as handled with one STORE, even when ``after_each`` stops the pass midway. A
     batch that fails as a whole is left unread and reported; the pass reads the next one."""
+    address, report = pass_.address, pass_.report
     handled: list[str] = []
+    cleared: list[Key] = []
     try:
-        outcomes = mail_receive_many(raws=[raw for _, raw in batch], mailbox=address, run=run)
+        outcomes: list[Outcome | Exception] = mail_receive_many(
+            raws=[raw for _, raw in batch], mailbox=address, run=pass_.run)
     except Exception as err:  # the whole batch left unread: the pass goes on to the next
         logger.exception("mail gateway: a batch of %d from %s not handled", len(batch), address)
-        report.errors.extend(f"{uid}: {type(err).__name__}" for uid, _raw in batch)
-        return
+        if len(batch) > 1:  # a step shared by the batch failed: no one message's fault
+            report.errors.extend(f"{uid}: {type(err).__name__}" for uid, _raw in batch)
+            return
+        outcomes = [err]  # a batch of one raises that message's own error
     try:
-        for (uid, _raw), outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, ScannerUnavailable):  # left unread: the next pass
-                report.errors.append(f"{uid}: {outcome.code}")
+        for (uid, raw), found in zip(batch, outcomes, strict=True):
+            outcome = _failed(pass_, uid, raw, found) if isinstance(found, Exception) \
+                else found
+            if outcome is None:  # left unread: the next pass
                 continue
-            if isinstance(outcome, Exception):  # a fault of ours: left unread, logged
-                logger.error("mail gateway: message %s of %s not handled: %r", uid, address,
-                             outcome)
-                report.errors.append(f"{uid}: {type(outcome).__name__}")
-                continue
-            if after_each is not None:
-                after_each(outcome)
+            key = (outcome.message.message_id, outcome.message.body_sha256)
+            if key in pass_.pending:
+                cleared.append(key)
+                pass_.pending.discard(key)
+            if pass_.after_each is not None:
+                pass_.after_each(outcome)
             handled.append(uid)
             report.add(outcome)
     finally:
         if handled:  # whatever committed is marked, even when the pass stops midway
-            box.flag(handled, FILED, True)
+            pass_.box.flag(handled, FILED, True)
+        if cleared:  # handled at last: its failures are no longer counted
+            _clear(address, cleared)
+
+
+def _clear(address: str, keys: list[Key]) -> None:
+    """Drop the attempts rows of messages handled at last. A failure here leaves a stale row
+    that counts nothing (its message is marked and not read again): logged, never raised."""
+    try:
+        attempts_clear(address, keys)
+    except Exception:
+        logger.exception("mail gateway: attempts of %d messages of %s not cleared", len(keys),
+                         address)
+
+
+def _failed(pass_: _Pass, uid: str, raw: bytes, error: Exception) -> Outcome | None:
+    """A message whose handling raised: an outage leaves it unread for the next pass; a fault
+    of ours is logged and counted, and after :func:`max_attempts` failed passes the message is
+    kept in quarantine (``internal_error``) so the clerk sees it. None: left unread."""
+    report = pass_.report
+    if is_outage(error):
+        report.errors.append(f"{uid}: {getattr(error, 'code', '') or type(error).__name__}")
+        return None
+    logger.error("mail gateway: message %s of %s not handled: %r", uid, pass_.address, error)
+    outcome = None
+    try:
+        key, attempts = attempt_failed(mailbox=pass_.address, raw=raw, error=error)
+        if attempts < max_attempts():
+            pass_.pending.add(key)
+        else:
+            outcome = attempts_give_up(raw=raw, error=error, attempts=attempts, run=pass_.run)
+            pass_.pending.discard(key)
+    except Exception:  # counting or keeping failed too: left unread, tried next pass
+        logger.exception("mail gateway: message %s of %s could not be counted or kept", uid,
+                         pass_.address)
+    if outcome is None:
+        report.errors.append(f"{uid}: {type(error).__name__}")
+    return outcome
 
 
 def gateway_pass() -> list[PassReport]:

@@ -70,6 +70,13 @@ REASONS: dict[str, tuple[str, str]] = {
     "wrong_mailbox": ("Thư không gửi tới hộp thư của cơ quan nhận ({detail}).",
                       "The message was not addressed to a receiving agency's mailbox "
                       "({detail})."),
+    "internal_error": ("Cổng thư đã đọc thư này {limit} lần mà lần nào cũng không xử lý được "
+                       "(lỗi {detail}). Quản trị viên cần xem nhật ký của cổng thư; sửa xong "
+                       "thì bấm “Xét lại” để nhận thư.",
+                       "The mail gateway read this message {limit} times and failed to handle "
+                       "it each time (error {detail}). The administrator should look at the "
+                       "gateway's log; once the fault is fixed, “Xét lại” (judge again) "
+                       "files it."),
 }
 
 

@@ -1,0 +1,104 @@
+"""A message the gateway cannot handle is never re-read silently forever (R4.1, R10.2).
+
+When handling a message raises (a fault of ours, say a library raising on odd input), nothing
+of it is recorded and it stays unread, so the next pass tries again. Each failed pass is
+counted here, in its own transaction; after ``VANBAN_MAIL_MAX_ATTEMPTS`` (3) failed passes the
+message is kept in quarantine like any refused message, with the reason ``internal_error``,
+so the clerk sees it, and "Xét lại" files it once the fault is fixed. An outage (the scanner,
+the database connection) is not the message's fault and is never counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
+
+from vanban.core import clock
+from vanban.mailgate.core.judge import reason
+from vanban.mailgate.core.message import ParsedMail, body_sha256, parse_message
+from vanban.mailgate.models import MailAttempt
+from vanban.mailgate.services.judging import Run
+from vanban.mailgate.services.rows import Outcome, message_keep
+from vanban.security.errors import ScannerUnavailable
+
+logger = logging.getLogger(__name__)
+DEFAULT_MAX_ATTEMPTS = 3
+OUTAGES = (ScannerUnavailable, OperationalError, InterfaceError)
+Key = tuple[str, str]  # (Message-ID, body SHA-256)
+
+
+def max_attempts() -> int:
+    """Failed passes before a message is kept in quarantine (``VANBAN_MAIL_MAX_ATTEMPTS``)."""
+    return max(int(getattr(settings, "VANBAN_MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)), 1)
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` is a temporary outage rather than a fault with this message."""
+    return isinstance(error, OUTAGES)
+
+
+def _read(raw: bytes) -> tuple[ParsedMail, str]:
+    """The message's facts and Message-ID as the gateway keys it, however broken it is: the
+    whole message, else its headers, else only its body's hash."""
+    for headers_only in (False, True):
+        try:
+            mail = parse_message(raw, headers_only=headers_only)
+            break
+        except Exception as err:  # the fault being counted may be the parser's own
+            logger.info("mail gateway: the message cannot be read (headers only: %s): %r",
+                        headers_only, err)
+    else:
+        mail = ParsedMail(message_id="", body_sha256=body_sha256(raw), from_address="",
+                          from_count=0, return_path="", subject="", sent_at=None,
+                          body_text="", attachments=(), size=len(raw))
+    message_id = mail.message_id or f"<{mail.body_sha256}@no-message-id>"
+    return mail, message_id[:300]
+
+
+def attempts_pending(mailbox: str) -> set[Key]:
+    """The messages of ``mailbox`` that failed in an earlier pass (one query per pass)."""
+    return set(MailAttempt.objects.filter(mailbox=mailbox.lower())
+               .values_list("message_id", "body_sha256"))
+
+
+def attempt_failed(*, mailbox: str, raw: bytes, error: BaseException) -> tuple[Key, int]:
+    """Count one failed pass over ``raw``, in its own transaction; its key and the failed
+    passes so far."""
+    mail, message_id = _read(raw)
+    now = clock.now()
+    text = f"{type(error).__name__}: {error}"[:500]
+    with transaction.atomic():
+        row, created = MailAttempt.objects.select_for_update().get_or_create(
+            mailbox=mailbox.lower(), message_id=message_id, body_sha256=mail.body_sha256,
+            defaults={"attempts": 1, "first_at": now, "last_at": now, "error": text})
+        if not created:
+            row.attempts += 1
+            row.last_at = now
+            row.error = text
+            row.save(update_fields=["attempts", "last_at", "error"])
+    return (message_id, mail.body_sha256), row.attempts
+
+
+def attempts_give_up(*, raw: bytes, error: BaseException, attempts: int, run: Run) -> Outcome:
+    """Keep ``raw`` in quarantine with the reason ``internal_error`` (its raw blob, its row,
+    its audit event, as any refused message) and drop its attempts row."""
+    mail, message_id = _read(raw)
+    found = reason("internal_error", type(error).__name__, limit=str(attempts))
+    outcome = message_keep(raw, mail, message_id, run.recipient, reasons=[found])
+    attempts_clear(run.recipient.mailbox, [(message_id, mail.body_sha256)])
+    logger.error("mail gateway: %s of %s kept in quarantine after %d failed passes: %s",
+                 message_id[:100], run.recipient.mailbox, attempts, type(error).__name__)
+    return outcome
+
+
+def attempts_clear(mailbox: str, keys: Iterable[Key]) -> None:
+    """Drop the attempts rows of messages now handled."""
+    query = Q()
+    for message_id, body in keys:
+        query |= Q(message_id=message_id, body_sha256=body)
+    if query:
+        MailAttempt.objects.filter(query, mailbox=mailbox.lower()).delete()

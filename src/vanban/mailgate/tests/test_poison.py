@@ -1,0 +1,145 @@
+"""A message the gateway cannot handle is never re-read silently forever (R4.1, R10.2): its
+failed passes are counted, and after ``VANBAN_MAIL_MAX_ATTEMPTS`` it is kept in quarantine with
+the reason ``internal_error``, where the clerk sees it and "Xét lại" files it once the fault is
+fixed. Real Dovecot, as the other gateway tests; the fault is injected with monkeypatch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from imap_tools import AND
+
+from vanban.audit.models import AuditEvent
+from vanban.exchange.models import Transmission
+from vanban.exchange.tests.conftest import make_pdf
+from vanban.mailgate import reader
+from vanban.mailgate.models import MailAttempt, MailMessage, MailState
+from vanban.mailgate.reader import FILED
+from vanban.mailgate.services import judging, ports, quarantine_rejudge
+from vanban.mailgate.services.attempts import max_attempts
+from vanban.mailgate.tests.conftest import Live
+from vanban.mailgate.tests.messages import build
+from vanban.security.errors import ScannerUnavailable
+
+pytestmark = pytest.mark.django_db
+
+MARK = "POISON-7"  # in the subject of the message the fault strikes
+
+
+def _message(live: Live, subject: str) -> bytes:
+    road = live.road
+    return road.mail(build(sender=road.sender_address, to=road.recipient_address,
+                           subject=subject, files=[("cv.pdf", make_pdf(subject))]))
+
+
+def _unread(live: Live) -> int:
+    with ports.imap_open(live.road.recipient_address) as box:
+        return len(box.uids(AND(no_keyword=FILED)))
+
+
+def _fault(monkeypatch: pytest.MonkeyPatch, *, passes: int | None = None) -> dict[str, int]:
+    """DKIM checking raises on the marked message (as a library raising on odd input), on
+    every pass or only the first ``passes`` times."""
+    real = ports.dkim_check
+    calls = {"n": 0}
+
+    def faulty(raw: bytes, keys: Any = None) -> Any:
+        if MARK.encode() in raw:
+            calls["n"] += 1
+            if passes is None or calls["n"] <= passes:
+                raise ValueError("cannot split a header line")
+        return real(raw, keys)
+
+    monkeypatch.setattr(ports, "dkim_check", faulty)
+    return calls
+
+
+def test_a_message_failing_every_pass_is_quarantined_on_the_nth(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1, R10.2: a message whose handling raises on every pass is left unread and counted,
+    not kept before the Nth failed pass; on the Nth it is kept in quarantine with the reason
+    ``internal_error`` (the exception type as detail, an audit event), its attempts row is
+    dropped and it is marked handled. The other messages of its batch are filed on the first
+    pass. "Xét lại" after the fault is fixed files it."""
+    live.deliver(_message(live, "Truoc"))
+    live.deliver(_message(live, f"Van ban {MARK}"))
+    live.deliver(_message(live, "Sau"))
+    _fault(monkeypatch)
+    address = live.road.recipient_address
+    limit = max_attempts()
+    assert limit == 3
+    first = reader.mailbox_pass(address)
+    assert (first.read, first.filed, len(first.errors)) == (2, 2, 1), first
+    assert "ValueError" in first.errors[0]
+    for attempt in range(1, limit):
+        if attempt > 1:
+            again = reader.mailbox_pass(address)
+            assert (again.read, len(again.errors)) == (0, 1), again
+        row = MailAttempt.objects.get(mailbox=address.lower())
+        assert row.attempts == attempt
+        assert row.error.startswith("ValueError: cannot split")
+        assert row.first_at <= row.last_at
+        assert not MailMessage.objects.filter(state=MailState.QUARANTINED).exists()
+        assert _unread(live) == 1
+    last = reader.mailbox_pass(address)
+    assert (last.read, last.refused, last.errors) == (1, 1, []), last
+    kept = MailMessage.objects.get(state=MailState.QUARANTINED)
+    assert [r["code"] for r in kept.reasons] == ["internal_error"]
+    assert kept.reasons[0]["detail"] == "ValueError"
+    assert f"{limit} lần" in kept.reasons[0]["vi"]
+    assert f"{limit} times" in kept.reasons[0]["en"]
+    assert AuditEvent.objects.filter(action="mailgate.quarantined",
+                                     object_id=str(kept.uid)).exists()
+    assert not MailAttempt.objects.exists()
+    assert _unread(live) == 0
+    assert reader.mailbox_pass(address).read == 0
+    assert MailMessage.objects.filter(state=MailState.FILED).count() == 2
+
+    monkeypatch.undo()  # the fault is fixed
+    filed = quarantine_rejudge(actor=live.road.recipient_clerk, message=kept)
+    assert filed.state == MailState.FILED
+    assert filed.transmission_id is not None
+    assert Transmission.objects.count() == 3
+
+
+def test_a_transient_fault_files_the_message_once_on_the_next_pass(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1: a fault on the first pass only: the second pass files the message once, keeps no
+    quarantine row and drops its attempts row."""
+    live.deliver(_message(live, f"Van ban {MARK}"))
+    calls = _fault(monkeypatch, passes=1)
+    address = live.road.recipient_address
+    first = reader.mailbox_pass(address)
+    assert (first.read, len(first.errors)) == (0, 1), first
+    assert MailAttempt.objects.get().attempts == 1
+    second = reader.mailbox_pass(address)
+    assert (second.read, second.filed, second.errors) == (1, 1, []), second
+    assert calls["n"] == 2
+    assert not MailAttempt.objects.exists()
+    assert list(MailMessage.objects.values_list("state", flat=True)) == [MailState.FILED]
+    assert Transmission.objects.count() == 1
+    assert _unread(live) == 0
+
+
+def test_the_scanner_down_never_quarantines(live: Live,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1, R10.2: the scanner being down is an outage, not the message's fault: N+1 passes
+    leave the message unread, uncounted and unkept; once the scanner is back it is filed."""
+    live.deliver(_message(live, "Van ban cho quet"))
+
+    def down(**kwargs: Any) -> Any:
+        raise ScannerUnavailable()
+
+    monkeypatch.setattr(judging, "intake_files", down)
+    address = live.road.recipient_address
+    for _ in range(max_attempts() + 1):
+        report = reader.mailbox_pass(address)
+        assert (report.read, report.errors) == (0, [report.errors[0]]), report
+        assert report.errors[0].endswith("scanner_unavailable")
+    assert not MailAttempt.objects.exists()
+    assert not MailMessage.objects.exists()
+    assert _unread(live) == 1
+    monkeypatch.undo()
+    back = reader.mailbox_pass(address)
+    assert (back.read, back.filed) == (1, 1), back
