@@ -143,3 +143,35 @@ def test_the_scanner_down_never_quarantines(live: Live,
     monkeypatch.undo()
     back = reader.mailbox_pass(address)
     assert (back.read, back.filed) == (1, 1), back
+
+
+def test_a_message_the_parser_raises_on_is_kept_after_the_set_number_of_passes(
+        live: Live, monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    """R4.1, R10.2: ``VANBAN_MAIL_MAX_ATTEMPTS`` sets the number of failed passes; a message
+    the gateway's parser raises on (alone in its batch, so the batch raises its error) is kept
+    on that pass under its own Message-ID, read from its headers, with its attachments listed."""
+    from vanban.mailgate.core.message import parse_message
+    from vanban.mailgate.services import receive
+
+    settings.VANBAN_MAIL_MAX_ATTEMPTS = 2
+    live.deliver(_message(live, f"Van ban {MARK}"))
+
+    def raising(raw: bytes, *, headers_only: bool = False) -> Any:
+        if MARK.encode() in raw:
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+        return parse_message(raw, headers_only=headers_only)
+
+    monkeypatch.setattr(receive, "parse_message", raising)
+    address = live.road.recipient_address
+    assert reader.mailbox_pass(address).read == 0
+    assert MailAttempt.objects.get().error.startswith("UnicodeDecodeError")
+    kept = reader.mailbox_pass(address)
+    assert (kept.read, kept.refused) == (1, 1), kept
+    row = MailMessage.objects.get(state=MailState.QUARANTINED)
+    assert row.reasons[0]["code"] == "internal_error"
+    assert row.reasons[0]["detail"] == "UnicodeDecodeError"
+    assert "2 lần" in row.reasons[0]["vi"]
+    assert not row.message_id.endswith("@no-message-id>")
+    assert [a["name"] for a in row.attachments] == ["cv.pdf"]
+    assert not MailAttempt.objects.exists()
+    assert _unread(live) == 0
