@@ -299,7 +299,8 @@ def _header(message: Message, name: str, defects: list[str]) -> str:
         text = unicodedata.normalize("NFC", str(value))
         if "\ufffd" in text or _unknown_charset(_raw_header(message, name)):
             defects.append(f"header {name}: undecodable")
-    except (ValueError, LookupError, TypeError, UnicodeError) as err:
+    except (ValueError, LookupError, TypeError, UnicodeError, AttributeError,
+            email_errors.MessageError) as err:  # the registry trips on some hostile values
         defects.append(f"header {name}: {type(err).__name__}")
         return ""
     if not text.isprintable():
@@ -406,7 +407,19 @@ SINGLE_HEADERS = frozenset({"from", "sender", "to", "cc", "subject", "date", "me
 
 def parse_message(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
     """The facts of ``raw``; whatever cannot be read is listed in ``defects``. With
-    ``headers_only`` the body is not read (a message too large to file)."""
+    ``headers_only`` the body is not read (a message too large to file). Never raises: an
+    error the standard library's parsers raise on hostile input not caught where it arose
+    becomes the one defect of an otherwise empty reading, which the judge refuses."""
+    try:
+        return _parse(raw, headers_only)
+    except Exception as err:  # any: one message never stops the gateway
+        return ParsedMail(message_id="", body_sha256=body_sha256(raw), from_address="",
+                          from_count=0, return_path="", subject="", sent_at=None,
+                          body_text="", attachments=(),
+                          defects=(f"unreadable: {type(err).__name__}",), size=len(raw))
+
+
+def _parse(raw: bytes, headers_only: bool) -> ParsedMail:
     defects: list[str] = []
     try:
         split = _BODY_SPLIT.search(raw) if headers_only else None

@@ -483,3 +483,26 @@ def test_a_repeated_from_the_address_parser_trips_on_is_read() -> None:
         mail = parse_message(raw, headers_only=headers_only)
         assert "repeated header: from" in mail.defects
         assert mail.from_address == ""
+
+
+def test_a_from_the_header_registry_trips_on_is_a_defect() -> None:
+    """R4.1: a From the header registry raises AttributeError on (a group where a mailbox is
+    expected) is a defect the judge refuses."""
+    mail = parse_message(b"From: Sun, 06 Dec 2026 04:15:14 +0700;0\r\n\r\n")
+    assert mail.defects == ("header From: AttributeError",)
+
+
+def test_any_error_while_reading_is_the_one_defect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1: whatever raises inside the reading, the message is read as unreadable (a defect
+    the judge refuses, its body hash kept for the once-per-message key), never an error."""
+    from vanban.mailgate.core import message
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a parser fault")
+
+    monkeypatch.setattr(message, "_walk", broken)
+    raw = f"From: {SENDER}\r\nSubject: x\r\n\r\nbody\r\n".encode()
+    mail = parse_message(raw)
+    assert mail.defects == ("unreadable: RuntimeError",)
+    assert mail.body_sha256 == message.body_sha256(raw)
+    assert mail.size == len(raw)
