@@ -45,10 +45,13 @@ def file_judged(raw: bytes, judged: Judged, run: Run) -> Filed | list[Reason]:
 def file_rows(ready: Ready, run: Run, made: dict[tuple[str, int], int]) -> Filed:
     """The records of one filing, in the caller's transaction: the verification (unless
     stored), the arrival's rows (unless stored). ``made``: verdicts stored in this
-    transaction, by (SHA-256, sender), for the pass to reuse once it commits."""
+    transaction, by (SHA-256, sender), for the pass to reuse once it commits. A record an
+    earlier transaction of the pass committed (``run.verdicts``) wins over the verdict
+    reached before it: inserting that verdict again would fail on the unique constraint."""
     sender = ready.item.arrival.sender
     key = (ready.main.sha256, sender.pk)
-    verdict = made.get(key, ready.verdict)
+    known = made.get(key, run.verdicts.get(key))
+    verdict = known if isinstance(known, int) else ready.verdict
     if isinstance(verdict, MailExamined):
         verdict = mail_record(verdict, sender, new=key in run.looked,
                               facts=mail_facts(ready.judged, run)).pk

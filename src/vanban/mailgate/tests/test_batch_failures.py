@@ -41,6 +41,19 @@ def _filed_and_stored(outcomes: Sequence[Outcome | Exception]) -> list[bool]:
             for o in outcomes]
 
 
+def _files_fail_for_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing the files of more than one message at once fails (too many open files)."""
+    real = arrivals_batch.blob_files_put
+
+    def too_many_at_once(items: Any) -> None:
+        items = list(items)
+        if len(items) > 2:  # more than one message's files (a PDF and the raw message)
+            raise OSError(errno.EMFILE, "Too many open files")
+        real(items)
+
+    monkeypatch.setattr(filing, "blob_files_put", too_many_at_once)
+
+
 def test_a_savepoint_that_cannot_roll_back_files_nothing_silently(
         road: Road, scan: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     """R4.1: when a message's savepoint cannot be rolled back (the connection broke), the
@@ -79,14 +92,6 @@ def test_a_batch_whose_files_cannot_be_written_files_each_on_its_own(
     """R4.1: the batch's files failing together (too many open files) does not stop the
     mailbox: each message is filed on its own."""
     raws = [_message(road, f"Văn bản {n}", make_pdf(f"Cong van {n}")) for n in range(3)]
-    real = arrivals_batch.blob_files_put
-
-    def too_many_at_once(items: Any) -> None:
-        items = list(items)
-        if len(items) > 2:  # more than one message's files (a PDF and the raw message)
-            raise OSError(errno.EMFILE, "Too many open files")
-        real(items)
-
     alone = receive._each_alone
     fell_back: list[int] = []
 
@@ -100,7 +105,7 @@ def test_a_batch_whose_files_cannot_be_written_files_each_on_its_own(
         intakes.append(1)
         return intake_files(**kwargs)
 
-    monkeypatch.setattr(filing, "blob_files_put", too_many_at_once)
+    _files_fail_for_the_batch(monkeypatch)
     monkeypatch.setattr(receive, "_each_alone", one_by_one)
     monkeypatch.setattr(judging, "intake_files", counted)
     outcomes = mail_receive_many(raws=raws, mailbox=RECIPIENT_MAILBOX)
@@ -280,3 +285,20 @@ def test_a_record_stored_between_batches_does_not_fail_later_messages(
     done = outcomes[0]
     assert isinstance(done, Outcome)
     assert done.message.verification_id == stored.pk
+
+
+def test_the_same_scan_twice_in_a_failed_batch_is_filed_twice_on_one_record(
+        road: Road, scan: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1: two messages of a batch carry the same scan from the same sender and the batch's
+    files fail together. In the fallback the first stores the verdict's record; the second
+    is filed under that committed record instead of inserting it again and failing on the
+    unique constraint."""
+    first = _message(road, "Thứ nhất", scan)
+    second = _message(road, "Thứ hai", scan)
+    _files_fail_for_the_batch(monkeypatch)
+    outcomes = mail_receive_many(raws=[first, second], mailbox=RECIPIENT_MAILBOX)
+    monkeypatch.undo()
+    assert _filed_and_stored(outcomes) == [True, True], outcomes
+    record = Verification.objects.get(path="mail")
+    assert [o.message.verification_id for o in outcomes if isinstance(o, Outcome)] \
+        == [record.pk, record.pk]
