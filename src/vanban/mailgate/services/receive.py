@@ -88,7 +88,8 @@ def mail_receive_many(*, raws: Sequence[bytes], mailbox: str, run: Run | None = 
     try:
         _handle(messages, run)
     except Exception:
-        if len(messages) == 1:
+        if len(messages) == 1:  # the batch's error is the message's own
+            _forget(messages[0], run)
             raise
         logger.exception("mail gateway: a batch of %d could not be handled together; "
                          "handling each on its own", len(messages))
@@ -124,9 +125,16 @@ def _each_alone(messages: Sequence[_Message], run: Run) -> None:
         try:
             _handle([message], run)
         except Exception as err:  # this message only: read again on the next pass
-            if message.ready is not None:
-                verdict_forget(message.ready, run)
+            _forget(message, run)
             message.done = err
+
+
+def _forget(message: _Message, run: Run) -> None:
+    """A message left unhandled after it got its verdict: the pass looks that verdict up
+    again (:func:`verdict_forget`) rather than insert it blindly for a later message with
+    these bytes, since a record may be stored meanwhile."""
+    if message.ready is not None:
+        verdict_forget(message.ready, run)
 
 
 def _handle(messages: Sequence[_Message], run: Run) -> None:

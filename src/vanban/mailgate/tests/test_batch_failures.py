@@ -302,3 +302,40 @@ def test_the_same_scan_twice_in_a_failed_batch_is_filed_twice_on_one_record(
     record = Verification.objects.get(path="mail")
     assert [o.message.verification_id for o in outcomes if isinstance(o, Outcome)] \
         == [record.pk, record.pk]
+
+
+def test_a_lone_message_whose_batch_fails_lets_the_pass_look_its_verdict_up_again(
+        road: Road, scan: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1: a batch of one message fails as a whole (its files cannot be written) after its
+    verdict was reached; before the next batch a record of the same PDF is stored (a rejudge,
+    an import). A later message with those bytes in the same pass is filed under that record
+    instead of inserting the verdict again and failing on the unique constraint."""
+    from django.db import transaction
+
+    from vanban.core import clock
+    from vanban.signatures.verification.mail import MailFacts, mail_examine, mail_record
+    from vanban.storage.services import blob_put
+
+    run = Run.of(RECIPIENT_MAILBOX)
+    first = _message(road, "Thứ nhất", scan)
+
+    def no_files(items: Any) -> None:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(filing, "blob_files_put", no_files)
+    with pytest.raises(OSError, match="Too many open files"):
+        mail_receive_many(raws=[first], mailbox=RECIPIENT_MAILBOX, run=run)
+    monkeypatch.undo()
+    assert not Verification.objects.filter(path="mail").exists()
+    found = mail_examine(data=scan, sender=road.sender, facts=MailFacts(
+        message_id="<nhap@snv>", mail_from=SENDER_MAILBOX, received_at=clock.now(),
+        dkim="pass d=snv s=tinh2026"))
+    blob_put(data=scan, content_type=found.content_type)  # files before rows
+    with transaction.atomic():
+        stored = mail_record(found, road.sender)
+    later = _message(road, "Thứ hai", scan)
+    outcomes = mail_receive_many(raws=[later], mailbox=RECIPIENT_MAILBOX, run=run)
+    assert _filed_and_stored(outcomes) == [True], outcomes
+    done = outcomes[0]
+    assert isinstance(done, Outcome)
+    assert done.message.verification_id == stored.pk
