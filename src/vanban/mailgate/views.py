@@ -5,6 +5,7 @@ selectors read, services write."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,8 @@ from vanban.mailgate import selectors, services
 from vanban.mailgate.models import MailMessage, MailState
 from vanban.mailgate.services.rejudge import being_rejudged
 from vanban.storage.views import blob_response
+
+logger = logging.getLogger(__name__)
 
 
 class RejectForm(forms.Form):
@@ -127,6 +130,10 @@ def rejudge(request: HttpRequest, uid: str) -> HttpResponse:
         now = services.quarantine_rejudge(actor=actor, message=found)
     except DomainError as err:
         _failed(request, err)
+    except Exception:  # a fault of ours (the one that kept it): the row is unchanged
+        logger.exception("mail gateway: re-judging %s failed", found.uid)
+        messages.error(request, _("Chưa xét lại được do lỗi nội bộ của hệ thống; thư vẫn được "
+                                  "giữ nguyên. Hãy báo Cán bộ CNTT xem nhật ký của cổng thư."))
     else:
         if now.state == MailState.FILED:
             messages.success(request, _("Đã xét lại: thư đạt yêu cầu và đã được nhận vào hộp "

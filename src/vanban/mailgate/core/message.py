@@ -11,11 +11,12 @@ import base64
 import binascii
 import codecs
 import hashlib
+import logging
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email import errors as email_errors
 from email.headerregistry import (
@@ -57,6 +58,7 @@ HEADER_DEFECTS: tuple[type[Exception], ...] = (
 VANBAN_HEADER = re.compile(r"^x-vanban-[a-z0-9-]+$")
 _ENCODED_WORD = re.compile(r"=\?([^?*]+)(?:\*[^?]*)?\?[bBqQ]\?")
 _BODY_SPLIT = re.compile(rb"\r?\n\r?\n")
+logger = logging.getLogger(__name__)
 
 
 # Header values plain enough that what the modern header parser (``policy.default``) makes of
@@ -413,10 +415,18 @@ def parse_message(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
     try:
         return _parse(raw, headers_only)
     except Exception as err:  # any: one message never stops the gateway
-        return ParsedMail(message_id="", body_sha256=body_sha256(raw), from_address="",
-                          from_count=0, return_path="", subject="", sent_at=None,
-                          body_text="", attachments=(),
-                          defects=(f"unreadable: {type(err).__name__}",), size=len(raw))
+        logger.exception("mail reading: a message could not be read")
+        defect = f"unreadable: {type(err).__name__}"
+    if not headers_only:
+        try:  # its headers alone keep its own key (Message-ID) and what the clerk sees
+            head = _parse(raw, True)
+        except Exception:  # the headers too: only the body hash names it
+            logger.exception("mail reading: not even the headers could be read")
+        else:
+            return replace(head, defects=(*head.defects, defect))
+    return ParsedMail(message_id="", body_sha256=body_sha256(raw), from_address="",
+                      from_count=0, return_path="", subject="", sent_at=None,
+                      body_text="", attachments=(), defects=(defect,), size=len(raw))
 
 
 def _parse(raw: bytes, headers_only: bool) -> ParsedMail:

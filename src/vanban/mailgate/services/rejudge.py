@@ -128,7 +128,10 @@ def quarantine_rejudge(*, actor: Actor | None, message: MailMessage) -> MailMess
         if oversize:
             reasons, judged = too_large(mail, max_attachment_bytes=run.limit), None
         else:
-            judged = judge(raw, mail, message.message_id, run)
+            # The message's own Message-ID when it reads now: a row kept under a stand-in
+            # key (its reading failed then) must file under the key a resent copy filed
+            # under, so the arrival port finds that copy instead of storing a second one.
+            judged = judge(raw, mail, mail.message_id or message.message_id, run)
             reasons = judged.reasons
         filed = file_judged(raw, judged, run) if judged is not None and not reasons else reasons
     except BaseException:

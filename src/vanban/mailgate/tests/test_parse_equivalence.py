@@ -494,15 +494,25 @@ def test_a_from_the_header_registry_trips_on_is_a_defect() -> None:
 
 def test_any_error_while_reading_is_the_one_defect(monkeypatch: pytest.MonkeyPatch) -> None:
     """R4.1: whatever raises inside the reading, the message is read as unreadable (a defect
-    the judge refuses, its body hash kept for the once-per-message key), never an error."""
+    the judge refuses), never an error; its headers still name it (its own Message-ID keeps
+    the once-per-message key, the clerk sees its sender and subject), and when even they
+    cannot be read the body hash alone does."""
     from vanban.mailgate.core import message
 
     def broken(*_args: object) -> None:
         raise RuntimeError("a parser fault")
 
     monkeypatch.setattr(message, "_walk", broken)
-    raw = f"From: {SENDER}\r\nSubject: x\r\n\r\nbody\r\n".encode()
+    raw = (f"From: {SENDER}\r\nSubject: x\r\nMessage-ID: <m1@snv.vanban.test>\r\n\r\n"
+           "body\r\n").encode()
     mail = parse_message(raw)
     assert mail.defects == ("unreadable: RuntimeError",)
+    assert (mail.message_id, mail.from_address, mail.subject) == (
+        "<m1@snv.vanban.test>", SENDER, "x")
     assert mail.body_sha256 == message.body_sha256(raw)
     assert mail.size == len(raw)
+    monkeypatch.setattr(message, "_header", broken)
+    bare = parse_message(raw)
+    assert (bare.defects, bare.message_id, bare.from_address) == (
+        ("unreadable: RuntimeError",), "", "")
+    assert bare.body_sha256 == message.body_sha256(raw)
