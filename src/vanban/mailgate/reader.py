@@ -6,10 +6,11 @@ transaction (group commit, :func:`~vanban.mailgate.services.receive.mail_receive
 message is marked handled only after its row committed (one IMAP STORE per batch); a reader
 stopped midway leaves the rest unread and the next pass reads them (a message filed but not
 yet marked is found by its row and only marked). A message whose handling raises is left
-unread and its failed passes counted; after ``VANBAN_MAIL_MAX_ATTEMPTS`` it is kept in
-quarantine (``internal_error``) and marked, so it is never re-read silently forever
-(:mod:`~vanban.mailgate.services.attempts`). IDLE is used where the server offers it and
-one mailbox is read; otherwise the gateway polls every ``VANBAN_MAIL_POLL_SECONDS``.
+unread and its failed passes counted; after ``VANBAN_MAIL_MAX_ATTEMPTS``, and at least
+``VANBAN_MAIL_FAILURE_GRACE_SECONDS`` after the first, it is kept in quarantine
+(``internal_error``) and marked, so it is never re-read silently forever
+(:mod:`~vanban.mailgate.services.attempts`). IDLE is used where the server offers it and one
+mailbox is read; otherwise the gateway polls every ``VANBAN_MAIL_POLL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from vanban.mailgate.services.attempts import (
     attempts_give_up,
     attempts_pending,
     is_outage,
-    max_attempts,
 )
 from vanban.mailgate.services.receive import Outcome, Run, mail_receive_many
 
@@ -180,8 +180,9 @@ def _clear(address: str, keys: list[Key]) -> None:
 
 def _failed(pass_: _Pass, uid: str, raw: bytes, error: Exception) -> Outcome | None:
     """A message whose handling raised: an outage leaves it unread for the next pass; a fault
-    of ours is logged and counted, and after :func:`max_attempts` failed passes the message is
-    kept in quarantine (``internal_error``) so the clerk sees it. None: left unread."""
+    of ours is logged and counted, and once it is exhausted (``VANBAN_MAIL_MAX_ATTEMPTS``
+    failed passes, the first at least ``VANBAN_MAIL_FAILURE_GRACE_SECONDS`` ago) the message
+    is kept in quarantine (``internal_error``) so the clerk sees it. None: left unread."""
     report = pass_.report
     if is_outage(error):
         report.errors.append(f"{uid}: {getattr(error, 'code', '') or type(error).__name__}")
@@ -189,12 +190,13 @@ def _failed(pass_: _Pass, uid: str, raw: bytes, error: Exception) -> Outcome | N
     logger.error("mail gateway: message %s of %s not handled: %r", uid, pass_.address, error)
     outcome = None
     try:
-        key, attempts = attempt_failed(mailbox=pass_.address, raw=raw, error=error)
-        if attempts < max_attempts():
-            pass_.pending.add(key)
+        failure = attempt_failed(mailbox=pass_.address, raw=raw, error=error)
+        if not failure.exhausted:
+            pass_.pending.add(failure.key)
         else:
-            outcome = attempts_give_up(raw=raw, error=error, attempts=attempts, run=pass_.run)
-            pass_.pending.discard(key)
+            outcome = attempts_give_up(raw=raw, error=error, attempts=failure.attempts,
+                                       run=pass_.run)
+            pass_.pending.discard(failure.key)
     except Exception:  # counting or keeping failed too: left unread, tried next pass
         logger.exception("mail gateway: message %s of %s could not be counted or kept", uid,
                          pass_.address)

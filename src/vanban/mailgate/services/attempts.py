@@ -2,16 +2,21 @@
 
 When handling a message raises (a fault of ours, say a library raising on odd input), nothing
 of it is recorded and it stays unread, so the next pass tries again. Each failed pass is
-counted here, in its own transaction; after ``VANBAN_MAIL_MAX_ATTEMPTS`` (3) failed passes the
-message is kept in quarantine like any refused message, with the reason ``internal_error``,
-so the clerk sees it, and "Xét lại" files it once the fault is fixed. An outage (the scanner,
-the database connection) is not the message's fault and is never counted.
+counted here, in its own transaction; after ``VANBAN_MAIL_MAX_ATTEMPTS`` (3) failed passes,
+and no sooner than ``VANBAN_MAIL_FAILURE_GRACE_SECONDS`` (1800) after the first, the message
+is kept in quarantine like any refused message, with the reason ``internal_error``, so the
+clerk sees it, and "Xét lại" files it once the fault is fixed. An outage (the scanner, the
+database connection) is not the message's fault and is never counted; the grace keeps an
+outage raising some other error (three passes are three minutes at the default polling)
+from quarantining every waiting message.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -27,6 +32,7 @@ from vanban.security.errors import ScannerUnavailable
 
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_GRACE_SECONDS = 1800
 OUTAGES = (ScannerUnavailable, OperationalError, InterfaceError)
 Key = tuple[str, str]  # (Message-ID, body SHA-256)
 
@@ -34,6 +40,23 @@ Key = tuple[str, str]  # (Message-ID, body SHA-256)
 def max_attempts() -> int:
     """Failed passes before a message is kept in quarantine (``VANBAN_MAIL_MAX_ATTEMPTS``)."""
     return max(int(getattr(settings, "VANBAN_MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)), 1)
+
+
+def failure_grace() -> timedelta:
+    """Least time from a message's first failed pass to its quarantine
+    (``VANBAN_MAIL_FAILURE_GRACE_SECONDS``): a fault that lasts less is waited out."""
+    seconds = float(getattr(settings, "VANBAN_MAIL_FAILURE_GRACE_SECONDS",
+                            DEFAULT_GRACE_SECONDS))
+    return timedelta(seconds=max(seconds, 0))
+
+
+class Failure(NamedTuple):
+    """One failed pass counted: the message's key, its failed passes so far, and whether it
+    is now to be kept in quarantine (enough passes, over at least the grace)."""
+
+    key: Key
+    attempts: int
+    exhausted: bool
 
 
 def is_outage(error: BaseException) -> bool:
@@ -65,9 +88,9 @@ def attempts_pending(mailbox: str) -> set[Key]:
                .values_list("message_id", "body_sha256"))
 
 
-def attempt_failed(*, mailbox: str, raw: bytes, error: BaseException) -> tuple[Key, int]:
-    """Count one failed pass over ``raw``, in its own transaction; its key and the failed
-    passes so far."""
+def attempt_failed(*, mailbox: str, raw: bytes, error: BaseException) -> Failure:
+    """Count one failed pass over ``raw``, in its own transaction. Exhausted once it failed
+    :func:`max_attempts` passes and :func:`failure_grace` has passed since the first."""
     mail, message_id = _read(raw)
     now = clock.now()
     text = f"{type(error).__name__}: {error}"[:500]
@@ -80,7 +103,8 @@ def attempt_failed(*, mailbox: str, raw: bytes, error: BaseException) -> tuple[K
             row.last_at = now
             row.error = text
             row.save(update_fields=["attempts", "last_at", "error"])
-    return (message_id, mail.body_sha256), row.attempts
+    exhausted = row.attempts >= max_attempts() and now - row.first_at >= failure_grace()
+    return Failure((message_id, mail.body_sha256), row.attempts, exhausted)
 
 
 def attempts_give_up(*, raw: bytes, error: BaseException, attempts: int, run: Run) -> Outcome:

@@ -1,23 +1,26 @@
 """A message the gateway cannot handle is never re-read silently forever (R4.1, R10.2): its
-failed passes are counted, and after ``VANBAN_MAIL_MAX_ATTEMPTS`` it is kept in quarantine with
-the reason ``internal_error``, where the clerk sees it and "Xét lại" files it once the fault is
-fixed. Real Dovecot, as the other gateway tests; the fault is injected with monkeypatch."""
+failed passes are counted, and after ``VANBAN_MAIL_MAX_ATTEMPTS``, the first at least
+``VANBAN_MAIL_FAILURE_GRACE_SECONDS`` ago, it is kept in quarantine with the reason
+``internal_error``, where the clerk sees it and "Xét lại" files it once the fault is fixed.
+Real Dovecot, as the other gateway tests; the fault is injected with monkeypatch."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from imap_tools import AND
 
 from vanban.audit.models import AuditEvent
+from vanban.core import clock
 from vanban.exchange.models import Transmission
 from vanban.exchange.tests.conftest import make_pdf
 from vanban.mailgate import reader
 from vanban.mailgate.models import MailAttempt, MailMessage, MailState
 from vanban.mailgate.reader import FILED
 from vanban.mailgate.services import judging, ports, quarantine_rejudge
-from vanban.mailgate.services.attempts import max_attempts
+from vanban.mailgate.services.attempts import attempt_failed, failure_grace, max_attempts
 from vanban.mailgate.tests.conftest import Live
 from vanban.mailgate.tests.messages import build
 from vanban.security.errors import ScannerUnavailable
@@ -25,6 +28,12 @@ from vanban.security.errors import ScannerUnavailable
 pytestmark = pytest.mark.django_db
 
 MARK = "POISON-7"  # in the subject of the message the fault strikes
+
+
+@pytest.fixture(autouse=True)
+def no_grace(settings: Any) -> None:
+    """These tests run their passes in quick succession: no grace unless a test sets one."""
+    settings.VANBAN_MAIL_FAILURE_GRACE_SECONDS = 0
 
 
 def _message(live: Live, subject: str) -> bytes:
@@ -175,3 +184,56 @@ def test_a_message_the_parser_raises_on_is_kept_after_the_set_number_of_passes(
     assert [a["name"] for a in row.attachments] == ["cv.pdf"]
     assert not MailAttempt.objects.exists()
     assert _unread(live) == 0
+
+
+def test_the_grace_holds_a_message_back_when_its_attempts_come_early(
+        live: Live, monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    """R4.1, R10.2: an outage raising an error not known as one fails every message on every
+    pass; a pass a minute reaches ``VANBAN_MAIL_MAX_ATTEMPTS`` in minutes. With the default
+    grace (``VANBAN_MAIL_FAILURE_GRACE_SECONDS``, 30 minutes) the message stays unread and
+    counted until 30 minutes after its first failed pass, and only then is kept in quarantine."""
+    del settings.VANBAN_MAIL_FAILURE_GRACE_SECONDS  # the default
+    assert failure_grace() == timedelta(minutes=30)
+    live.deliver(_message(live, f"Van ban {MARK}"))
+    _fault(monkeypatch)
+    address = live.road.recipient_address
+    start = clock.now()
+    passes = max_attempts() + 2
+    for minute in range(passes):  # a pass a minute, past the attempts
+        with clock.frozen(start + timedelta(minutes=minute)):
+            report = reader.mailbox_pass(address)
+        assert (report.read, len(report.errors)) == (0, 1), report
+    row = MailAttempt.objects.get()
+    assert (row.attempts, row.first_at) == (passes, start)
+    with clock.frozen(start + timedelta(minutes=30) - timedelta(seconds=1)):
+        assert reader.mailbox_pass(address).read == 0
+    assert not MailMessage.objects.exists()
+    assert _unread(live) == 1
+    with clock.frozen(start + timedelta(minutes=30)):
+        last = reader.mailbox_pass(address)
+    assert (last.read, last.refused, last.errors) == (1, 1, []), last
+    kept = MailMessage.objects.get(state=MailState.QUARANTINED)
+    assert [r["code"] for r in kept.reasons] == ["internal_error"]
+    assert not MailAttempt.objects.exists()
+    assert _unread(live) == 0
+
+
+def test_a_message_is_exhausted_only_by_both_the_passes_and_the_grace(settings: Any) -> None:
+    """R4.1, R10.2: a message is kept in quarantine only when it failed
+    ``VANBAN_MAIL_MAX_ATTEMPTS`` passes and its first failed pass is at least
+    ``VANBAN_MAIL_FAILURE_GRACE_SECONDS`` old: few passes over a long time, or many passes in
+    a short time, are not enough."""
+    settings.VANBAN_MAIL_FAILURE_GRACE_SECONDS = 600
+    error = ValueError("cannot split a header line")
+    start = clock.now()
+    slow = b"Message-ID: <cham@snv>\r\nSubject: cham\r\n\r\nnoi dung\r\n"
+    fast = b"Message-ID: <nhanh@snv>\r\nSubject: nhanh\r\n\r\nnoi dung\r\n"
+    seen = []
+    for raw, offsets in ((slow, (0, 3600, 3601)), (fast, (0, 1, 2, 599, 600))):
+        for offset in offsets:
+            with clock.frozen(start + timedelta(seconds=offset)):
+                found = attempt_failed(mailbox="VanThu@STC.example", raw=raw, error=error)
+            seen.append((found.attempts, found.exhausted))
+    assert seen == [(1, False), (2, False), (3, True),
+                    (1, False), (2, False), (3, False), (4, False), (5, True)]
+    assert MailAttempt.objects.filter(mailbox="vanthu@stc.example").count() == 2
