@@ -311,6 +311,22 @@ if os.environ.get("VANBAN_CACHE_URL"):
                           "LOCATION": os.environ["VANBAN_CACHE_URL"]}}
 
 VANBAN_MAIL_PASSWD_GROUP = os.environ.get("VANBAN_MAIL_PASSWD_GROUP", "")  # e.g. "dovecot"
+# The gateway's reading (docs/mail.md): seconds between passes; the largest attachment filed;
+# failed passes, and seconds since the first, before a message it cannot handle is kept in
+# quarantine; minutes between two passes counted as the inbox's check (R10.2).
+VANBAN_MAIL_POLL_SECONDS = float(os.environ.get("VANBAN_MAIL_POLL_SECONDS", "60"))
+VANBAN_MAIL_MAX_ATTACHMENT_BYTES = int(os.environ.get("VANBAN_MAIL_MAX_ATTACHMENT_BYTES",
+                                                      str(25 * 1024 * 1024)))
+VANBAN_MAIL_MAX_ATTEMPTS = int(os.environ.get("VANBAN_MAIL_MAX_ATTEMPTS", "3"))
+VANBAN_MAIL_FAILURE_GRACE_SECONDS = float(os.environ.get("VANBAN_MAIL_FAILURE_GRACE_SECONDS",
+                                                         "1800"))
+VANBAN_MAIL_CHECK_MINUTES = int(os.environ.get("VANBAN_MAIL_CHECK_MINUTES", "30"))
+# The national axis gateway's polling (operator guide §8), the quarantine's re-scan interval
+# (R16.1), and whether agencies' heads may edit their own units (docs/api.md).
+VANBAN_AXIS_POLL_SECONDS = float(os.environ.get("VANBAN_AXIS_POLL_SECONDS", "60"))
+VANBAN_QUARANTINE_RESCAN_SECONDS = float(os.environ.get("VANBAN_QUARANTINE_RESCAN_SECONDS",
+                                                        "60"))
+VANBAN_DIRECTORY_AGENCIES_EDIT_UNITS = env_bool("VANBAN_DIRECTORY_AGENCIES_EDIT_UNITS", False)
 
 # Outgoing mail (reminders of R10.2; the mail gateway later). Without EMAIL_HOST the embedded
 # default writes each message as a file under VANBAN_HOME/mail instead of sending it.
