@@ -77,8 +77,9 @@ class MailAttempt(models.Model):
     """A message whose handling raised, by (mailbox, Message-ID, body SHA-256) as
     :class:`MailMessage`: how often and when, and the last error (its type and a short
     message, no stack). Written in its own transaction after a failed pass; dropped when the
-    message is handled or, after ``VANBAN_MAIL_MAX_ATTEMPTS`` failed passes, kept in
-    quarantine with the reason ``internal_error`` (R4.1, R10.2: never re-read silently)."""
+    message is handled or, after ``VANBAN_MAIL_MAX_ATTEMPTS`` failed passes the first of which
+    is ``VANBAN_MAIL_FAILURE_GRACE_SECONDS`` old, kept in quarantine with the reason
+    ``internal_error`` (R4.1, R10.2: never re-read silently)."""
 
     mailbox = models.CharField(max_length=254)
     message_id = models.CharField(max_length=300)
