@@ -59,9 +59,28 @@ class Failure(NamedTuple):
     exhausted: bool
 
 
-def is_outage(error: BaseException) -> bool:
-    """Whether ``error`` is a temporary outage rather than a fault with this message."""
+def _chain(error: BaseException) -> list[BaseException]:
+    """``error`` and the errors it was raised from or while handling (``__cause__``, else
+    ``__context__`` unless suppressed), each once."""
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not e for e in seen):
+        seen.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__
+                                        else current.__context__)
+    return seen
+
+
+def _outage_itself(error: BaseException) -> bool:
+    """Whether ``error`` by itself is a temporary outage."""
     return isinstance(error, OUTAGES)
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` is a temporary outage rather than a fault with this message: itself
+    or any error it wraps (a lost connection surfaces as ``BatchBroken`` from the
+    OperationalError that doomed the filing transaction)."""
+    return any(_outage_itself(e) for e in _chain(error))
 
 
 def _read(raw: bytes) -> tuple[ParsedMail, str]:

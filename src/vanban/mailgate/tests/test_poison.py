@@ -237,3 +237,36 @@ def test_a_message_is_exhausted_only_by_both_the_passes_and_the_grace(settings: 
     assert seen == [(1, False), (2, False), (3, True),
                     (1, False), (2, False), (3, False), (4, False), (5, True)]
     assert MailAttempt.objects.filter(mailbox="vanthu@stc.example").count() == 2
+
+
+def _passes_leave_it_uncounted(live: Live) -> None:
+    """N+1 passes over the one waiting message: each leaves it unread, uncounted, unkept."""
+    address = live.road.recipient_address
+    for _ in range(max_attempts() + 1):
+        report = reader.mailbox_pass(address)
+        assert (report.read, len(report.errors)) == (0, 1), report
+        assert not MailAttempt.objects.exists()
+    assert not MailMessage.objects.exists()
+    assert _unread(live) == 1
+
+
+def test_a_connection_lost_while_filing_is_an_outage(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1, R10.2: the database connection lost during the filing transaction dooms it; the
+    batch of one raises ``BatchBroken`` with the OperationalError as its cause. That is an
+    outage, never counted against the message; once the database is back it is filed."""
+    from django.db import OperationalError
+
+    from vanban.mailgate.services import filing, receive
+
+    live.deliver(_message(live, "Van ban mat ket noi"))
+
+    def lost(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(receive, "file_one", lost)
+    monkeypatch.setattr(filing, "_broken", lambda: True)
+    _passes_leave_it_uncounted(live)
+    monkeypatch.undo()
+    back = reader.mailbox_pass(live.road.recipient_address)
+    assert (back.read, back.filed) == (1, 1), back
