@@ -29,6 +29,7 @@ from vanban.mailgate.services import checks, ports
 from vanban.mailgate.services.attempts import (
     Key,
     attempt_failed,
+    attempt_key,
     attempts_clear,
     attempts_give_up,
     attempts_pending,
@@ -129,6 +130,7 @@ class _Pass:
     report: PassReport
     pending: set[Key]
     after_each: Callable[[Outcome], None] | None = None
+    counted: set[Key] = field(default_factory=set)  # failed this pass: counted once
 
 
 def _handle(pass_: _Pass, batch: list[tuple[str, bytes]]) -> None:
@@ -180,7 +182,8 @@ def _clear(address: str, keys: list[Key]) -> None:
 
 def _failed(pass_: _Pass, uid: str, raw: bytes, error: Exception) -> Outcome | None:
     """A message whose handling raised: an outage leaves it unread for the next pass; a fault
-    of ours is logged and counted, and once it is exhausted (``VANBAN_MAIL_MAX_ATTEMPTS``
+    of ours is logged and counted (once per pass, however many copies of it the mailbox
+    holds), and once it is exhausted (``VANBAN_MAIL_MAX_ATTEMPTS``
     failed passes, the first at least ``VANBAN_MAIL_FAILURE_GRACE_SECONDS`` ago) the message
     is kept in quarantine (``internal_error``) so the clerk sees it. None: left unread."""
     report = pass_.report
@@ -190,6 +193,11 @@ def _failed(pass_: _Pass, uid: str, raw: bytes, error: Exception) -> Outcome | N
     logger.error("mail gateway: message %s of %s not handled: %r", uid, pass_.address, error)
     outcome = None
     try:
+        key = attempt_key(raw)
+        if key in pass_.counted:  # a copy of a message counted this pass: once per pass
+            report.errors.append(f"{uid}: {type(error).__name__}")
+            return None
+        pass_.counted.add(key)
         failure = attempt_failed(mailbox=pass_.address, raw=raw, error=error)
         if not failure.exhausted:
             pass_.pending.add(failure.key)

@@ -107,6 +107,12 @@ def attempts_pending(mailbox: str) -> set[Key]:
                .values_list("message_id", "body_sha256"))
 
 
+def attempt_key(raw: bytes) -> Key:
+    """The key ``raw`` is counted under: its copies share it, and a pass counts it once."""
+    mail, message_id = _read(raw)
+    return message_id, mail.body_sha256
+
+
 def attempt_failed(*, mailbox: str, raw: bytes, error: BaseException) -> Failure:
     """Count one failed pass over ``raw``, in its own transaction. Exhausted once it failed
     :func:`max_attempts` passes and :func:`failure_grace` has passed since the first."""

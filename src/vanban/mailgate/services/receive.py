@@ -157,16 +157,16 @@ def _handle(messages: Sequence[_Message], run: Run) -> None:
     existing = {(m.message_id, m.body_sha256): m for m in MailMessage.objects.filter(
         mailbox=address, message_id__in={m.message_id for m, _ in fresh})} if fresh else {}
     verdicts_read(pdf_keys([mail for m, mail in fresh if not m.oversize], run), run)
-    later: list[tuple[_Message, ParsedMail]] = []  # a second copy: after the first
-    seen: set[tuple[str, str]] = set()
+    later: list[tuple[_Message, ParsedMail, _Message]] = []  # a second copy: after the first
+    seen: dict[tuple[str, str], _Message] = {}
     for message, mail in fresh:
         key = (message.message_id, mail.body_sha256)
         if key in existing:
             message.done = Outcome(message=existing[key], duplicate=True)
         elif key in seen:
-            later.append((message, mail))
+            later.append((message, mail, seen[key]))
         else:
-            seen.add(key)
+            seen[key] = message
             try:
                 found = _prepare(message.raw, message.oversize, mail, message.message_id, run)
             except Exception as err:  # ScannerUnavailable or a fault of ours: left unread
@@ -177,9 +177,9 @@ def _handle(messages: Sequence[_Message], run: Run) -> None:
             else:
                 message.done = found
     _file([m for m in messages if m.ready is not None and m.done is None], run)
-    for message, mail in later:
+    for message, mail, first in later:
         message.done = handled_before(address, message.message_id, mail) \
-            or _unhandled(message.message_id)
+            or _copy_error(first, message.message_id)
 
 
 def _file(messages: Sequence[_Message], run: Run) -> None:
@@ -194,6 +194,12 @@ def _file(messages: Sequence[_Message], run: Run) -> None:
     for message, item, outcome in zip(messages, ready, filings_commit(ready, run, file_one),
                                       strict=True):
         message.done = resolved(item, run, outcome)
+
+
+def _copy_error(first: _Message, message_id: str) -> Exception:
+    """Why a second copy is left unhandled: its first copy's error (the scanner down stays an
+    outage for both, never counted against the copy), else the copy's own."""
+    return first.done if isinstance(first.done, Exception) else _unhandled(message_id)
 
 
 def _unhandled(message_id: str) -> Exception:

@@ -270,3 +270,53 @@ def test_a_connection_lost_while_filing_is_an_outage(
     monkeypatch.undo()
     back = reader.mailbox_pass(live.road.recipient_address)
     assert (back.read, back.filed) == (1, 1), back
+
+
+def test_a_message_delivered_twice_with_the_scanner_down_is_never_counted(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1, R10.2: the second copy of a message in a pass shares its first copy's fate: with
+    the scanner down neither copy is counted, however many passes; once it is back the message
+    is filed once and its copy is a duplicate."""
+    raw = _message(live, "Van ban gui hai lan")
+    live.deliver(raw)
+    live.deliver(raw)
+
+    def down(**kwargs: Any) -> Any:
+        raise ScannerUnavailable()
+
+    monkeypatch.setattr(judging, "intake_files", down)
+    address = live.road.recipient_address
+    for _ in range(max_attempts() + 1):
+        report = reader.mailbox_pass(address)
+        assert report.read == 0, report
+        assert [e.endswith("scanner_unavailable") for e in report.errors] == [True, True]
+    assert not MailAttempt.objects.exists()
+    assert not MailMessage.objects.exists()
+    assert _unread(live) == 2
+    monkeypatch.undo()
+    back = reader.mailbox_pass(address)
+    assert (back.read, back.filed, back.duplicates) == (2, 1, 1), back
+    assert Transmission.objects.count() == 1
+
+
+def test_a_fault_is_counted_once_per_pass_however_many_copies(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1, R10.2: a message delivered twice whose handling raises is counted once per pass,
+    not once per copy, so it is kept only after ``VANBAN_MAIL_MAX_ATTEMPTS`` passes; its copy
+    is then the kept message's duplicate."""
+    raw = _message(live, f"Van ban {MARK}")
+    live.deliver(raw)
+    live.deliver(raw)
+    _fault(monkeypatch)
+    address = live.road.recipient_address
+    for attempt in range(1, max_attempts()):
+        report = reader.mailbox_pass(address)
+        assert (report.read, len(report.errors)) == (0, 2), report
+        assert MailAttempt.objects.get().attempts == attempt
+    last = reader.mailbox_pass(address)
+    assert (last.read, last.refused) == (1, 1), last
+    assert MailMessage.objects.get().state == MailState.QUARANTINED
+    after = reader.mailbox_pass(address)
+    assert (after.read, after.duplicates) == (1, 1), after
+    assert not MailAttempt.objects.exists()
+    assert _unread(live) == 0
