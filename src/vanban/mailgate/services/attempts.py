@@ -6,9 +6,9 @@ counted here, in its own transaction; after ``VANBAN_MAIL_MAX_ATTEMPTS`` (3) fai
 and no sooner than ``VANBAN_MAIL_FAILURE_GRACE_SECONDS`` (1800) after the first, the message
 is kept in quarantine like any refused message, with the reason ``internal_error``, so the
 clerk sees it, and "Xét lại" files it once the fault is fixed. An outage (the scanner, the
-database connection) is not the message's fault and is never counted; the grace keeps an
-outage raising some other error (three passes are three minutes at the default polling)
-from quarantining every waiting message.
+database connection, the storage failing) is not the message's fault and is never counted,
+nor is an error raised from one; the grace keeps an outage raising some other error (three
+passes are three minutes at the default polling) from quarantining every waiting message.
 """
 
 from __future__ import annotations
@@ -72,7 +72,11 @@ def _chain(error: BaseException) -> list[BaseException]:
 
 
 def _outage_itself(error: BaseException) -> bool:
-    """Whether ``error`` by itself is a temporary outage."""
+    """Whether ``error`` by itself is a temporary outage. An OSError carrying an errno is a
+    system call of ours failing (disk full, too many open files, a connection refused), not
+    the message's fault; one without (a library's own, such as an unreadable image) counts."""
+    if isinstance(error, OSError):
+        return error.errno is not None
     return isinstance(error, OUTAGES)
 
 

@@ -320,3 +320,27 @@ def test_a_fault_is_counted_once_per_pass_however_many_copies(
     assert (after.read, after.duplicates) == (1, 1), after
     assert not MailAttempt.objects.exists()
     assert _unread(live) == 0
+
+
+@pytest.mark.parametrize("number", ["ENOSPC", "EMFILE"])
+def test_a_storage_error_is_an_outage(live: Live, monkeypatch: pytest.MonkeyPatch,
+                                      number: str) -> None:
+    """R4.1, R10.2: writing the message's files failing (disk full, too many open files) is
+    an outage of ours, not the message's fault: never counted, never quarantined; once the
+    storage is back the message is filed."""
+    import errno
+    import os
+
+    from vanban.mailgate.services import filing
+
+    live.deliver(_message(live, "Van ban dia day"))
+    code = getattr(errno, number)
+
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(filing, "blob_files_put", full)
+    _passes_leave_it_uncounted(live)
+    monkeypatch.undo()
+    back = reader.mailbox_pass(live.road.recipient_address)
+    assert (back.read, back.filed) == (1, 1), back
