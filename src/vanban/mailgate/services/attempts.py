@@ -111,6 +111,14 @@ def attempts_pending(mailbox: str) -> set[Key]:
                .values_list("message_id", "body_sha256"))
 
 
+def error_text(error: BaseException) -> str:
+    """The error as stored: its type and message, each character that is not printable (a NUL
+    byte PostgreSQL refuses in text, a line break, an escape echoed from the message) as a
+    space, so storing it never fails and the count goes on."""
+    text = f"{type(error).__name__}: {error}"
+    return "".join(c if c.isprintable() else " " for c in text)[:500]
+
+
 def attempt_key(raw: bytes) -> Key:
     """The key ``raw`` is counted under: its copies share it, and a pass counts it once."""
     mail, message_id = _read(raw)
@@ -122,7 +130,7 @@ def attempt_failed(*, mailbox: str, raw: bytes, error: BaseException) -> Failure
     :func:`max_attempts` passes and :func:`failure_grace` has passed since the first."""
     mail, message_id = _read(raw)
     now = clock.now()
-    text = f"{type(error).__name__}: {error}"[:500]
+    text = error_text(error)
     with transaction.atomic():
         row, created = MailAttempt.objects.select_for_update().get_or_create(
             mailbox=mailbox.lower(), message_id=message_id, body_sha256=mail.body_sha256,

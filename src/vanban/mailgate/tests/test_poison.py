@@ -344,3 +344,18 @@ def test_a_storage_error_is_an_outage(live: Live, monkeypatch: pytest.MonkeyPatc
     monkeypatch.undo()
     back = reader.mailbox_pass(live.road.recipient_address)
     assert (back.read, back.filed) == (1, 1), back
+
+
+def test_an_error_text_with_a_nul_byte_is_counted(settings: Any) -> None:
+    """R4.1, R10.2: an error whose text holds a NUL byte or other control characters (odd
+    input echoed back) is still counted: PostgreSQL refuses NUL in text, which would leave the
+    message re-read forever; the text is stored without them."""
+    raw = b"Message-ID: <nul@snv>\r\nSubject: nul\r\n\r\nnoi dung\r\n"
+    error = ValueError("bad header\x00\x01 line\x1b[31m\nnext")
+    for attempt in (1, 2):
+        assert attempt_failed(mailbox="vanthu@stc.example", raw=raw,
+                              error=error).attempts == attempt
+    text = MailAttempt.objects.get().error
+    assert text.startswith("ValueError: bad header")
+    assert text.isprintable(), text
+    assert text.endswith("line [31m next")
