@@ -32,7 +32,6 @@ from vanban.mailgate.services.attempts import (
     attempt_key,
     attempts_clear,
     attempts_give_up,
-    attempts_pending,
     is_outage,
 )
 from vanban.mailgate.services.receive import Outcome, Run, mail_receive_many
@@ -107,7 +106,7 @@ def mailbox_pass(address: str, *,
     with ports.imap_open(address) as box:
         checks.mail_check_record(address)
         pass_ = _Pass(box=box, address=address, run=run, report=report,
-                      pending=attempts_pending(address), after_each=after_each)
+                      after_each=after_each)
         batch: list[tuple[str, bytes]] = []
         for uid, raw in unread(box):
             batch.append((uid, raw))
@@ -121,14 +120,13 @@ def mailbox_pass(address: str, *,
 
 @dataclass
 class _Pass:
-    """One pass over one mailbox: the open box, the run, the report, and the messages that
-    failed in an earlier pass (their attempts rows are dropped once they are handled)."""
+    """One pass over one mailbox: the open box, the run, the report, and the messages whose
+    failure this pass counted."""
 
     box: BaseMailBox
     address: str
     run: Run
     report: PassReport
-    pending: set[Key]
     after_each: Callable[[Outcome], None] | None = None
     counted: set[Key] = field(default_factory=set)  # failed this pass: counted once
 
@@ -155,10 +153,7 @@ def _handle(pass_: _Pass, batch: list[tuple[str, bytes]]) -> None:
                 else found
             if outcome is None:  # left unread: the next pass
                 continue
-            key = (outcome.message.message_id, outcome.message.body_sha256)
-            if key in pass_.pending:
-                cleared.append(key)
-                pass_.pending.discard(key)
+            cleared.append((outcome.message.message_id, outcome.message.body_sha256))
             if pass_.after_each is not None:
                 pass_.after_each(outcome)
             handled.append(uid)
@@ -166,13 +161,15 @@ def _handle(pass_: _Pass, batch: list[tuple[str, bytes]]) -> None:
     finally:
         if handled:  # whatever committed is marked, even when the pass stops midway
             pass_.box.flag(handled, FILED, True)
-        if cleared:  # handled at last: its failures are no longer counted
+        if cleared:  # handled: its failures, whoever counted them, are no longer counted
             _clear(address, cleared)
 
 
 def _clear(address: str, keys: list[Key]) -> None:
-    """Drop the attempts rows of messages handled at last. A failure here leaves a stale row
-    that counts nothing (its message is marked and not read again): logged, never raised."""
+    """Drop the attempts rows of every message the batch handled (one DELETE by keys), not
+    only of those known to have failed: another gateway may have counted one after this pass
+    began, or after it was kept. A failure here leaves a stale row that counts nothing (its
+    message is marked and not read again): logged, never raised."""
     try:
         attempts_clear(address, keys)
     except Exception:
@@ -199,12 +196,9 @@ def _failed(pass_: _Pass, uid: str, raw: bytes, error: Exception) -> Outcome | N
             return None
         pass_.counted.add(key)
         failure = attempt_failed(mailbox=pass_.address, raw=raw, error=error)
-        if not failure.exhausted:
-            pass_.pending.add(failure.key)
-        else:
+        if failure.exhausted:
             outcome = attempts_give_up(raw=raw, error=error, attempts=failure.attempts,
                                        run=pass_.run)
-            pass_.pending.discard(failure.key)
     except Exception:  # counting or keeping failed too: left unread, tried next pass
         logger.exception("mail gateway: message %s of %s could not be counted or kept", uid,
                          pass_.address)

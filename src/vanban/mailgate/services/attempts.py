@@ -105,12 +105,6 @@ def _read(raw: bytes) -> tuple[ParsedMail, str]:
     return mail, message_id[:300]
 
 
-def attempts_pending(mailbox: str) -> set[Key]:
-    """The messages of ``mailbox`` that failed in an earlier pass (one query per pass)."""
-    return set(MailAttempt.objects.filter(mailbox=mailbox.lower())
-               .values_list("message_id", "body_sha256"))
-
-
 def error_text(error: BaseException) -> str:
     """The error as stored: its type and message, each character that is not printable (a NUL
     byte PostgreSQL refuses in text, a line break, an escape echoed from the message) as a

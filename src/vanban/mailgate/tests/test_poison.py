@@ -359,3 +359,19 @@ def test_an_error_text_with_a_nul_byte_is_counted(settings: Any) -> None:
     assert text.startswith("ValueError: bad header")
     assert text.isprintable(), text
     assert text.endswith("line [31m next")
+
+
+def test_an_attempts_row_written_after_the_pass_began_is_cleared(live: Live) -> None:
+    """R4.1: a second gateway counting a message after this pass loaded its pending list (or
+    a row left over after giving up) leaves a row this pass did not load; once the message is
+    handled its row is dropped all the same, not left stale forever."""
+    raw = _message(live, "Van ban hai cong")
+    live.deliver(raw)
+    address = live.road.recipient_address
+
+    def other_gateway(outcome: Any) -> None:  # counts it while this pass files it
+        attempt_failed(mailbox=address, raw=raw, error=ValueError("the other gateway"))
+
+    report = reader.mailbox_pass(address, after_each=other_gateway)
+    assert (report.read, report.filed) == (1, 1), report
+    assert not MailAttempt.objects.exists()
