@@ -33,7 +33,11 @@ from vanban.security.errors import ScannerUnavailable
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_GRACE_SECONDS = 1800
-OUTAGES = (ScannerUnavailable, OperationalError, InterfaceError)
+OUTAGES = (ScannerUnavailable, InterfaceError)
+# SQLSTATE classes of an outage: connection, transaction rollback (serialization, deadlock),
+# insufficient resources, operator intervention (shutdown). Any other OperationalError with a
+# SQLSTATE is about this message (a row too big, a statement timeout) and counts.
+OUTAGE_SQLSTATES = ("08", "40", "53", "57P")
 Key = tuple[str, str]  # (Message-ID, body SHA-256)
 
 
@@ -77,7 +81,20 @@ def _outage_itself(error: BaseException) -> bool:
     the message's fault; one without (a library's own, such as an unreadable image) counts."""
     if isinstance(error, OSError):
         return error.errno is not None
+    if isinstance(error, OperationalError):
+        state = _sqlstate(error)
+        return state is None or state.startswith(OUTAGE_SQLSTATES)
     return isinstance(error, OUTAGES)
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE of a database error, from the driver's error it wraps; None where there
+    is none (SQLite's "database is locked", a connection the driver lost), an outage."""
+    for cause in _chain(error):
+        state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        if isinstance(state, str) and state:
+            return state
+    return None
 
 
 def is_outage(error: BaseException) -> bool:

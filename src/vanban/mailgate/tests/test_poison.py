@@ -375,3 +375,56 @@ def test_an_attempts_row_written_after_the_pass_began_is_cleared(live: Live) -> 
     report = reader.mailbox_pass(address, after_each=other_gateway)
     assert (report.read, report.filed) == (1, 1), report
     assert not MailAttempt.objects.exists()
+
+
+def _wrapped(cause: BaseException) -> BaseException:
+    """A database error as Django raises it: its own class, the driver's error as cause."""
+    from django.db import OperationalError
+
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(("sqlstate", "outage"), [
+    ("08006", True),   # connection failure
+    ("40001", True),   # serialization failure
+    ("40P01", True),   # deadlock
+    ("53100", True),   # disk full
+    ("57P01", True),   # admin shutdown
+    ("54000", False),  # program limit exceeded: this message's row is too big
+    ("57014", False),  # query canceled (a statement timeout on this message)
+    ("55000", False),  # object not in prerequisite state
+])
+def test_a_database_error_is_an_outage_by_its_sqlstate_class(sqlstate: str,
+                                                            outage: bool) -> None:
+    """R4.1, R10.2: PostgreSQL reports message-specific errors as OperationalError too; only
+    the classes of an outage (08 connection, 40 rollback, 53 resources, 57P operator
+    intervention) are never counted, anything else counts against the message."""
+    import psycopg
+
+    from vanban.mailgate.services.attempts import is_outage
+
+    cause = psycopg.errors.lookup(sqlstate)("the server said no")
+    assert cause.sqlstate == sqlstate
+    assert is_outage(_wrapped(cause)) is outage
+
+
+def test_a_database_error_without_sqlstate_is_an_outage() -> None:
+    """R4.1, R10.2: SQLite's "database is locked" and a connection the driver lost (no
+    SQLSTATE) stay outages, as does one wrapped in ``BatchBroken``."""
+    import sqlite3
+
+    import psycopg
+
+    from vanban.mailgate.services.attempts import is_outage
+    from vanban.mailgate.services.filing import BatchBroken
+
+    for cause in (sqlite3.OperationalError("database is locked"),
+                  psycopg.OperationalError("consuming input failed: server closed the "
+                                           "connection unexpectedly")):
+        assert is_outage(_wrapped(cause))
+        broken = BatchBroken("the transaction cannot commit")
+        broken.__cause__ = _wrapped(cause)
+        assert is_outage(broken)
+    assert not is_outage(ValueError("cannot split a header line"))
