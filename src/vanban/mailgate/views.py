@@ -135,7 +135,10 @@ def rejudge(request: HttpRequest, uid: str) -> HttpResponse:
         messages.error(request, _("Chưa xét lại được do lỗi nội bộ của hệ thống; thư vẫn được "
                                   "giữ nguyên. Hãy báo Cán bộ CNTT xem nhật ký của cổng thư."))
     else:
-        if now.state == MailState.FILED:
+        if now.state == MailState.DSN:
+            messages.success(request, _("Đã xét lại: thư là báo cáo chuyển phát (DSN) và đã "
+                                        "được chuyển cho phần gửi thư đối chiếu."))
+        elif now.state == MailState.FILED:
             messages.success(request, _("Đã xét lại: thư đạt yêu cầu và đã được nhận vào hộp "
                                         "văn bản đến."))
         else:

@@ -29,6 +29,7 @@ from vanban.mailgate import policy
 from vanban.mailgate.core.judge import max_message_bytes, too_large
 from vanban.mailgate.core.message import parse_message
 from vanban.mailgate.models import MailMessage, MailState
+from vanban.mailgate.services import ports
 from vanban.mailgate.services.receive import (
     Filed,
     Run,
@@ -113,7 +114,8 @@ def _release(message: MailMessage, claim: dict[str, Any]) -> None:
 
 def quarantine_rejudge(*, actor: Actor | None, message: MailMessage) -> MailMessage:
     """Judge a quarantined ``message`` again with today's key table, directory and intake;
-    file it when it passes. Returns the row as it is now (``state`` says the outcome)."""
+    file it when it passes; a DSN kept (its handling failed) goes to the DSN handler instead.
+    Returns the row as it is now (``state`` says the outcome)."""
     message = policy.message_allowed(actor, message, action=ACTION)
     if message.state != MailState.QUARANTINED:
         raise _not_waiting(actor, message)
@@ -125,8 +127,14 @@ def quarantine_rejudge(*, actor: Actor | None, message: MailMessage) -> MailMess
         raw = blob_read(message.raw_sha256)
         oversize = len(raw) > max_message_bytes(run.limit)
         mail = parse_message(raw, headers_only=oversize)
+        dsn = mail.dsn and not oversize
         if oversize:
             reasons, judged = too_large(mail, max_attachment_bytes=run.limit), None
+        elif dsn:
+            # A DSN kept because its handling failed (internal_error) is never a document:
+            # handed to the DSN handler as a pass does, and recorded as a DSN.
+            ports.dsn_handle(raw, mailbox=message.mailbox.lower())
+            reasons, judged = [], None
         else:
             # The message's own Message-ID when it reads now: a row kept under a stand-in
             # key (its reading failed then) must file under the key a resent copy filed
@@ -140,10 +148,10 @@ def quarantine_rejudge(*, actor: Actor | None, message: MailMessage) -> MailMess
     with transaction.atomic():
         row = MailMessage.objects.select_for_update().select_related("agency").get(
             pk=message.pk)
+        outcome = MailState.DSN if dsn else MailState.FILED if isinstance(filed, Filed) \
+            else MailState.QUARANTINED
         entry: dict[str, Any] = {
-            "at": clock.now().isoformat(), "by": claim["by"],
-            "outcome": MailState.FILED.value if isinstance(filed, Filed)
-            else MailState.QUARANTINED.value,
+            "at": clock.now().isoformat(), "by": claim["by"], "outcome": outcome.value,
             "codes": [] if isinstance(filed, Filed) else [r.code for r in filed]}
         row.rejudged = [*(r for r in row.rejudged if r != claim), entry]
         fields = ["rejudged"]
@@ -152,7 +160,11 @@ def quarantine_rejudge(*, actor: Actor | None, message: MailMessage) -> MailMess
             row.dkim = (judged.dkim.evidence if judged.dkim else "")[:300]
             row.attachments = attachment_rows(mail)
             fields += ["sender", "dkim", "attachments"]
-        if isinstance(filed, Filed):
+        if dsn:  # as a pass keeps a DSN: no reasons
+            row.state = MailState.DSN
+            row.reasons = []
+            fields += ["state", "reasons"]
+        elif isinstance(filed, Filed):
             row.state = MailState.FILED
             row.verification_id = filed.verification_id
             row.transmission_id = filed.transmission_id

@@ -428,3 +428,68 @@ def test_a_database_error_without_sqlstate_is_an_outage() -> None:
         broken.__cause__ = _wrapped(cause)
         assert is_outage(broken)
     assert not is_outage(ValueError("cannot split a header line"))
+
+
+def test_a_dsn_kept_after_failing_is_handed_to_the_dsn_handler_when_rejudged(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1: a delivery status notification whose handling keeps failing is kept in
+    quarantine (``internal_error``); "Xét lại" once the fault is fixed hands it to the DSN
+    handler, as a pass does, and records it as a DSN, never judging it as a document."""
+    address = live.road.recipient_address
+    raw = (f"From: MAILER-DAEMON@{live.road.sender_address.partition('@')[2]}\r\n"
+           f"To: {address}\r\nSubject: Delivery Status Notification\r\n"
+           "Message-ID: <dsn-poison@relay>\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+           "--b\r\nContent-Type: text/plain\r\n\r\nDelivered.\r\n--b\r\n"
+           "Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay\r\n\r\n"
+           "Final-Recipient: rfc822; x@y.test\r\nAction: delivered\r\nStatus: 2.0.0\r\n"
+           "--b--\r\n").encode()
+    live.deliver(raw)
+    handed: list[str] = []
+
+    def faulty(raw: bytes, *, mailbox: str) -> None:
+        raise ValueError("the DSN matcher raised")
+
+    monkeypatch.setattr(ports, "dsn_handle", faulty)
+    for _ in range(max_attempts()):
+        reader.mailbox_pass(address)
+    kept = MailMessage.objects.get()
+    assert (kept.state, kept.reasons[0]["code"]) == (MailState.QUARANTINED, "internal_error")
+    monkeypatch.setattr(ports, "dsn_handle",
+                        lambda raw, *, mailbox: handed.append(mailbox))
+    row = quarantine_rejudge(actor=live.road.recipient_clerk, message=kept)
+    assert handed == [address.lower()]
+    assert row.state == MailState.DSN
+    assert row.rejudged[-1]["outcome"] == MailState.DSN.value
+    assert MailMessage.objects.get().state == MailState.DSN
+    assert not Transmission.objects.exists()
+    assert AuditEvent.objects.filter(action="mailgate.rejudge",
+                                     object_id=str(row.uid)).exists()
+    assert row.reasons == []
+
+
+def test_the_rejudge_page_tells_a_dsn_was_handed_on(
+        live: Live, monkeypatch: pytest.MonkeyPatch, client: Any) -> None:
+    """R4.1: "Xét lại" on a kept DSN tells the clerk it went to the sending side's matcher,
+    not that it is still kept."""
+    from django.urls import reverse
+
+    from vanban.mailgate.core.judge import reason
+    from vanban.mailgate.core.message import parse_message
+    from vanban.mailgate.services.rows import message_keep
+
+    address = live.road.recipient_address
+    raw = (f"From: MAILER-DAEMON@relay.test\r\nTo: {address}\r\nSubject: DSN\r\n"
+           "Message-ID: <dsn-page@relay>\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+           "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay"
+           "\r\n\r\nFinal-Recipient: rfc822; x@y.test\r\nAction: delivered\r\n"
+           "Status: 2.0.0\r\n--b--\r\n").encode()
+    run = judging.Run.of(address)
+    kept = message_keep(raw, parse_message(raw), "<dsn-page@relay>", run.recipient,
+                        reasons=[reason("internal_error", "ValueError", limit="3")]).message
+    monkeypatch.setattr(ports, "dsn_handle", lambda raw, *, mailbox: None)
+    client.force_login(live.road.recipient_clerk)
+    page = client.post(reverse("mailgate:rejudge", args=[kept.uid]), follow=True)
+    assert "báo cáo chuyển phát (DSN)" in page.content.decode()
+    assert MailMessage.objects.get(pk=kept.pk).state == MailState.DSN
