@@ -422,8 +422,8 @@ def parse_message(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
             head = _parse(raw, True)
         except Exception:  # the headers too: only the body hash names it
             logger.exception("mail reading: not even the headers could be read")
-        else:
-            return replace(head, defects=(*head.defects, defect))
+        else:  # never a DSN: an unreadable report stays in the clerk's quarantine
+            return replace(head, defects=(*head.defects, defect), dsn=False)
     return ParsedMail(message_id="", body_sha256=body_sha256(raw), from_address="",
                       from_count=0, return_path="", subject="", sent_at=None,
                       body_text="", attachments=(), defects=(defect,), size=len(raw))

@@ -516,3 +516,21 @@ def test_any_error_while_reading_is_the_one_defect(monkeypatch: pytest.MonkeyPat
     assert (bare.defects, bare.message_id, bare.from_address) == (
         ("unreadable: RuntimeError",), "", "")
     assert bare.body_sha256 == message.body_sha256(raw)
+
+
+def test_an_unreadable_report_is_not_taken_for_a_dsn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """R4.1: a message whose body cannot be read but whose headers say delivery report is
+    refused as unreadable, not handed to the DSN matcher (it stays in the clerk's quarantine)."""
+    from vanban.mailgate.core import message
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a parser fault")
+
+    monkeypatch.setattr(message, "_walk", broken)
+    raw = (f"From: {SENDER}\r\nMessage-ID: <r1@snv.vanban.test>\r\nContent-Type: "
+           "multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b--\r\n"
+           ).encode()
+    mail = parse_message(raw)
+    assert mail.defects == ("unreadable: RuntimeError",)
+    assert not mail.dsn
+    assert mail.message_id == "<r1@snv.vanban.test>"
