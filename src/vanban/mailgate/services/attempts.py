@@ -14,6 +14,7 @@ passes are three minutes at the default polling) from quarantining every waiting
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import NamedTuple
@@ -38,6 +39,7 @@ OUTAGES = (ScannerUnavailable, InterfaceError)
 # insufficient resources, operator intervention (shutdown). Any other OperationalError with a
 # SQLSTATE is about this message (a row too big, a statement timeout) and counts.
 OUTAGE_SQLSTATES = ("08", "40", "53", "57P")
+SQLITE_OUTAGES = ("locked", "busy", "disk i/o", "unable to open", "disk is full")
 Key = tuple[str, str]  # (Message-ID, body SHA-256)
 
 
@@ -83,7 +85,13 @@ def _outage_itself(error: BaseException) -> bool:
         return error.errno is not None
     if isinstance(error, OperationalError):
         state = _sqlstate(error)
-        return state is None or state.startswith(OUTAGE_SQLSTATES)
+        if state is not None:
+            return state.startswith(OUTAGE_SQLSTATES)
+        if any(isinstance(e, sqlite3.Error) for e in _chain(error)):
+            # SQLite has no SQLSTATE: a lock, a busy or full disk is an outage; "string or
+            # blob too big" and the like are this message's and count.
+            return any(word in str(error).lower() for word in SQLITE_OUTAGES)
+        return True  # a driver's error without one: the connection lost
     return isinstance(error, OUTAGES)
 
 

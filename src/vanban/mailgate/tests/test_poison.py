@@ -493,3 +493,23 @@ def test_the_rejudge_page_tells_a_dsn_was_handed_on(
     page = client.post(reverse("mailgate:rejudge", args=[kept.uid]), follow=True)
     assert "báo cáo chuyển phát (DSN)" in page.content.decode()
     assert MailMessage.objects.get(pk=kept.pk).state == MailState.DSN
+
+
+@pytest.mark.parametrize(("text", "outage"), [
+    ("database is locked", True),
+    ("database table is locked", True),
+    ("disk I/O error", True),
+    ("unable to open database file", True),
+    ("database or disk is full", True),
+    ("string or blob too big", False),  # this message's data
+    ("too many SQL variables", False),
+])
+def test_a_sqlite_error_is_an_outage_only_for_a_lock_or_the_disk(text: str,
+                                                                outage: bool) -> None:
+    """R4.1, R10.2: SQLite gives no SQLSTATE; only a lock, a busy or full disk is an outage,
+    an error this message's data caused counts against it (never re-read silently)."""
+    import sqlite3
+
+    from vanban.mailgate.services.attempts import is_outage
+
+    assert is_outage(_wrapped(sqlite3.OperationalError(text))) is outage
