@@ -275,6 +275,12 @@ class ParsedMail:
     addressed_to: tuple[str, ...] = ()  # To and Cc, lower case addr-specs
 
     @property
+    def filed_id(self) -> str:
+        """The Message-ID the gateway keys the message by: its own, or one made of the body's
+        hash when it has none (or its headers could not be read)."""
+        return self.message_id or f"<{self.body_sha256}@no-message-id>"
+
+    @property
     def key(self) -> str:
         """The gateway's idempotency key: Message-ID plus the body's SHA-256."""
         return f"{self.message_id}|{self.body_sha256}"

@@ -25,7 +25,7 @@ from django.db.models import Q
 
 from vanban.core import clock
 from vanban.mailgate.core.judge import reason
-from vanban.mailgate.core.message import ParsedMail, body_sha256, parse_message
+from vanban.mailgate.core.message import ParsedMail, parse_message
 from vanban.mailgate.models import MailAttempt
 from vanban.mailgate.services.judging import Run
 from vanban.mailgate.services.rows import Outcome, message_keep
@@ -113,21 +113,10 @@ def is_outage(error: BaseException) -> bool:
 
 
 def _read(raw: bytes) -> tuple[ParsedMail, str]:
-    """The message's facts and Message-ID as the gateway keys it, however broken it is: the
-    whole message, else its headers, else only its body's hash."""
-    for headers_only in (False, True):
-        try:
-            mail = parse_message(raw, headers_only=headers_only)
-            break
-        except Exception as err:  # the fault being counted may be the parser's own
-            logger.info("mail gateway: the message cannot be read (headers only: %s): %r",
-                        headers_only, err)
-    else:
-        mail = ParsedMail(message_id="", body_sha256=body_sha256(raw), from_address="",
-                          from_count=0, return_path="", subject="", sent_at=None,
-                          body_text="", attachments=(), size=len(raw))
-    message_id = mail.message_id or f"<{mail.body_sha256}@no-message-id>"
-    return mail, message_id[:300]
+    """The message's facts and the Message-ID the gateway keys it by, however broken it is
+    (the reading never raises: whatever it cannot read is a defect)."""
+    mail = parse_message(raw)
+    return mail, mail.filed_id[:300]
 
 
 def error_text(error: BaseException) -> str:

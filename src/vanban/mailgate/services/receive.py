@@ -113,7 +113,7 @@ class _Message:
         """The Message-ID, or one made of the body's hash when the message has none."""
         if self.mail is None:
             return "?"
-        return self.mail.message_id or f"<{self.mail.body_sha256}@no-message-id>"
+        return self.mail.filed_id
 
 
 def _each_alone(messages: Sequence[_Message], run: Run) -> None:
