@@ -257,11 +257,7 @@ def test_a_record_stored_between_batches_does_not_fail_later_messages(
     """R4.1: a message of the first batch is not filed; before the next batch a record of the
     same PDF is stored (a rejudge, an import). A later message with those bytes in the same
     pass is filed under that record instead of failing on the unique constraint."""
-    from django.db import transaction
 
-    from vanban.core import clock
-    from vanban.signatures.verification.mail import MailFacts, mail_examine, mail_record
-    from vanban.storage.services import blob_put
 
     run = Run.of(RECIPIENT_MAILBOX)
     first = _message(road, "Thứ nhất", scan)
@@ -273,18 +269,7 @@ def test_a_record_stored_between_batches_does_not_fail_later_messages(
     assert isinstance(mail_receive_many(raws=[first], mailbox=RECIPIENT_MAILBOX, run=run)[0],
                       DatabaseError)
     monkeypatch.undo()
-    found = mail_examine(data=scan, sender=road.sender, facts=MailFacts(
-        message_id="<nhap@snv>", mail_from=SENDER_MAILBOX, received_at=clock.now(),
-        dkim="pass d=snv s=tinh2026"))
-    blob_put(data=scan, content_type=found.content_type)  # files before rows
-    with transaction.atomic():
-        stored = mail_record(found, road.sender)
-    later = _message(road, "Thứ hai", scan)
-    outcomes = mail_receive_many(raws=[later], mailbox=RECIPIENT_MAILBOX, run=run)
-    assert _filed_and_stored(outcomes) == [True], outcomes
-    done = outcomes[0]
-    assert isinstance(done, Outcome)
-    assert done.message.verification_id == stored.pk
+    _a_later_copy_files_under_a_record_stored_meanwhile(road, scan, run)
 
 
 def test_the_same_scan_twice_in_a_failed_batch_is_filed_twice_on_one_record(
@@ -310,11 +295,7 @@ def test_a_lone_message_whose_batch_fails_lets_the_pass_look_its_verdict_up_agai
     verdict was reached; before the next batch a record of the same PDF is stored (a rejudge,
     an import). A later message with those bytes in the same pass is filed under that record
     instead of inserting the verdict again and failing on the unique constraint."""
-    from django.db import transaction
 
-    from vanban.core import clock
-    from vanban.signatures.verification.mail import MailFacts, mail_examine, mail_record
-    from vanban.storage.services import blob_put
 
     run = Run.of(RECIPIENT_MAILBOX)
     first = _message(road, "Thứ nhất", scan)
@@ -327,6 +308,19 @@ def test_a_lone_message_whose_batch_fails_lets_the_pass_look_its_verdict_up_agai
         mail_receive_many(raws=[first], mailbox=RECIPIENT_MAILBOX, run=run)
     monkeypatch.undo()
     assert not Verification.objects.filter(path="mail").exists()
+    _a_later_copy_files_under_a_record_stored_meanwhile(road, scan, run)
+
+
+def _a_later_copy_files_under_a_record_stored_meanwhile(road: Road, scan: bytes,
+                                                        run: Run) -> None:
+    """A record of ``scan`` is stored outside the pass (a rejudge, an import); a later message
+    of the same pass with those bytes is filed under it, not inserting the verdict again."""
+    from django.db import transaction
+
+    from vanban.core import clock
+    from vanban.signatures.verification.mail import MailFacts, mail_examine, mail_record
+    from vanban.storage.services import blob_put
+
     found = mail_examine(data=scan, sender=road.sender, facts=MailFacts(
         message_id="<nhap@snv>", mail_from=SENDER_MAILBOX, received_at=clock.now(),
         dkim="pass d=snv s=tinh2026"))
