@@ -257,8 +257,6 @@ def test_a_record_stored_between_batches_does_not_fail_later_messages(
     """R4.1: a message of the first batch is not filed; before the next batch a record of the
     same PDF is stored (a rejudge, an import). A later message with those bytes in the same
     pass is filed under that record instead of failing on the unique constraint."""
-
-
     run = Run.of(RECIPIENT_MAILBOX)
     first = _message(road, "Thứ nhất", scan)
 
@@ -295,8 +293,6 @@ def test_a_lone_message_whose_batch_fails_lets_the_pass_look_its_verdict_up_agai
     verdict was reached; before the next batch a record of the same PDF is stored (a rejudge,
     an import). A later message with those bytes in the same pass is filed under that record
     instead of inserting the verdict again and failing on the unique constraint."""
-
-
     run = Run.of(RECIPIENT_MAILBOX)
     first = _message(road, "Thứ nhất", scan)
 
